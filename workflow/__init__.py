@@ -1,0 +1,1 @@
+"""Rectify's engine: lifecycles, persistence, audit trail; knows nothing of the web."""

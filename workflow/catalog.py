@@ -1,0 +1,38 @@
+"""Fixed vocabularies with zh/en labels: finding categories, severities, inspection methods."""
+
+from __future__ import annotations
+
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "epidemic_control": ("疫情防控", "Epidemic control"),
+    "work_safety": ("安全生产", "Work safety"),
+    "food_safety": ("食品安全", "Food safety"),
+    "supply": ("物资保障", "Supplies"),
+    "management": ("内部管理", "Internal management"),
+    "conduct": ("作风纪律", "Conduct and discipline"),
+    "other": ("其他", "Other"),
+}
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "low": ("一般", "Minor"),
+    "medium": ("较重", "Moderate"),
+    "high": ("严重", "Serious"),
+}
+
+METHODS: dict[str, tuple[str, str]] = {
+    "onsite": ("现场检查", "On site"),
+    "unannounced": ("四不两直", "Unannounced (四不两直)"),
+    "online": ("线上监督", "Online"),
+}
+
+UNIT_KINDS: dict[str, tuple[str, str]] = {
+    "commission": ("纪委监委", "Commission"),
+    "inspection_body": ("纪检监察组", "Inspection body"),
+    "group": ("集团", "Group"),
+    "subsidiary": ("权属企业", "Subsidiary"),
+    "site": ("场所", "Site"),
+}
+
+
+def label(vocabulary: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    zh, en = vocabulary.get(key, (key, key))
+    return zh if lang.startswith("zh") else en

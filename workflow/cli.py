@@ -1,0 +1,216 @@
+"""The engine's command line: init, demo, lint, graph, verify, ledger (no web code here)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from workflow.catalog import SEVERITIES, label
+from workflow.config import Settings
+from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
+from workflow.models import User
+from workflow.runtime import Rectify
+from workflow.services import LedgerFilter, ledger, verify_all
+from workflow.spec import load_paths, load_registry
+from workflow.spec.diagram import mermaid
+
+
+def make_rectify() -> Rectify:
+    settings = Settings.from_env()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        return Rectify(settings)
+    except DefinitionError as exc:
+        raise click.ClickException("invalid definitions:\n" + str(exc)) from None
+
+
+def system_actor() -> User:
+    """The operator at the console: sees everything, like an admin; never stored."""
+    return User(id=0, username="console", display_name="console", roles="admin", password_hash="")
+
+
+@click.group()
+def engine() -> None:
+    """Rectify: track inspection findings until their rectification is confirmed."""
+
+
+@engine.command()
+def init() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    rectify = make_rectify()
+    rectify.database.upgrade()
+    click.echo(f"database ready: {rectify.database.engine.url.render_as_string()}")
+
+
+@engine.command()
+def demo() -> None:
+    """Load the demo data set (units, users, a campaign, ~60 findings) into an empty database."""
+    from workflow.demo import load_demo
+
+    rectify = make_rectify()
+    rectify.database.upgrade()
+    with rectify.unit_of_work(write=False) as uow:
+        if uow.session.scalar(select(func.count(User.id))):
+            raise click.ClickException("the database already has users; demo data goes into an "
+                                       "empty database (set RECTIFY_DATABASE_URL or remove it)")
+    summary = load_demo(rectify)
+    click.echo(summary)
+
+
+@engine.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def lint(paths: tuple[Path, ...]) -> None:
+    """Check definition files; print every problem and exit 1, or one line per lifecycle."""
+    targets = list(paths) or [Settings.from_env().definitions_path]
+    missing = [p for p in targets if not p.exists()]
+    for path in missing:
+        click.echo(f"{path}: no such file or directory", err=True)
+    lifecycles, problems = load_paths([p for p in targets if p.exists()])
+    for problem in problems:
+        click.echo(problem)
+    if problems or missing or not lifecycles:
+        if not problems and not missing:
+            click.echo("no definition files found")
+        sys.exit(1)
+    for lc in sorted(lifecycles, key=lambda x: (x.name, x.version)):
+        finals = len(lc.final_states())
+        click.echo(f"ok {lc.key}: {len(lc.states)} states ({finals} final), "
+                   f"{len(lc.transitions)} transitions, initial '{lc.initial}' — {lc.en}")
+
+
+@engine.command()
+@click.argument("name")
+def graph(name: str) -> None:
+    """Print a lifecycle as a mermaid state diagram: NAME or NAME@VERSION."""
+    registry = _registry()
+    lifecycle_name, _, version = name.partition("@")
+    try:
+        lifecycle = registry.get(lifecycle_name, int(version) if version else None)
+    except (UnknownLifecycle, ValueError):
+        raise click.ClickException(f"unknown lifecycle {name!r}") from None
+    click.echo(mermaid(lifecycle, lang="en"))
+
+
+@engine.command()
+def verify() -> None:
+    """Recompute every finding's hash chain; exit 1 and name each break."""
+    rectify = make_rectify()
+    broken = 0
+    with rectify.unit_of_work(write=False) as uow:
+        total = uow.session.scalar(select(func.count()).select_from(User)) is not None
+        for finding, problems in verify_all(uow.session):
+            broken += 1
+            for problem in problems:
+                where = f"event #{problem.seq} (id {problem.event_id})" if problem.seq else "head"
+                click.echo(f"{finding.code} {where}: {problem.problem}")
+    if broken:
+        click.echo(f"FAILED: {broken} finding(s) with a broken chain")
+        sys.exit(1)
+    click.echo("ok: every finding's event chain verifies" if total else "ok")
+
+
+@engine.command("ledger")
+@click.option("--state", "states", multiple=True, help="Only these states (repeatable).")
+@click.option("--lifecycle")
+@click.option("--unit", "unit_code", help="Unit code: that unit and its subtree.")
+@click.option("--category")
+@click.option("--severity", type=click.Choice(list(SEVERITIES)))
+@click.option("--overdue/--not-overdue", default=None)
+@click.option("--open/--closed", "is_open", default=None)
+@click.option("--text")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: str | None,
+                   category: str | None, severity: str | None, overdue: bool | None,
+                   is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
+    """Print the ledger (台账) as a table, CSV or JSON."""
+    from workflow.models import Unit
+
+    rectify = make_rectify()
+    rows: list[dict[str, object]] = []
+    with rectify.unit_of_work(write=False) as uow:
+        unit_id = None
+        if unit_code:
+            unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == unit_code))
+            if unit_id is None:
+                raise click.ClickException(f"unknown unit code {unit_code!r}")
+        flt = LedgerFilter(states=states, lifecycle=lifecycle, unit_id=unit_id,
+                           category=category, severity=severity, overdue=overdue,
+                           open=is_open, text=text)
+        cursor = None
+        while True:
+            try:
+                page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500)
+            except RectifyError as exc:
+                raise click.ClickException(str(exc)) from None
+            rows.extend(_row(uow, f, lang) for f in page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    click.echo(_render(rows, fmt), nl=False)
+
+
+def _row(uow: object, finding: object, lang: str) -> dict[str, object]:
+    from workflow.models import Finding
+
+    assert isinstance(finding, Finding)
+    registry = uow.registry
+    lifecycle = registry.get(finding.lifecycle, finding.lifecycle_version)
+    return {
+        "code": finding.code, "title": finding.title, "unit": finding.unit.name(lang),
+        "lifecycle": finding.lifecycle, "state": lifecycle.state(finding.state).label(lang),
+        "severity": label(SEVERITIES, finding.severity, lang),
+        "due_date": finding.due_date.isoformat() if finding.due_date else "",
+        "rework_rounds": finding.rework_rounds,
+    }
+
+
+def _render(rows: list[dict[str, object]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    columns = ["code", "title", "unit", "lifecycle", "state", "severity", "due_date",
+               "rework_rounds"]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue()
+    return _table(columns, rows) + f"{len(rows)} finding(s) as of {date.today().isoformat()}\n"
+
+
+def _table(columns: list[str], rows: list[dict[str, object]]) -> str:
+    from unicodedata import east_asian_width
+
+    def width(text: str) -> int:
+        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    def clip(text: str, size: int) -> str:
+        out, used = "", 0
+        for ch in text:
+            w = width(ch)
+            if used + w > size:
+                return out + "…"
+            out, used = out + ch, used + w
+        return out
+
+    cells = [[clip(str(r[c]), 36) for c in columns] for r in rows]
+    widths = [max([width(c)] + [width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(columns))]
+    for row in cells:
+        lines.append("  ".join(v + " " * (widths[i] - width(v)) for i, v in enumerate(row)))
+    return "\n".join(lines) + "\n"
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    try:
+        return load_registry(Settings.from_env().definitions_path)
+    except DefinitionError as exc:
+        raise click.ClickException("invalid definitions:\n" + str(exc)) from None

@@ -1,0 +1,39 @@
+"""Settings from the environment: database URL, instance folder, definitions folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    instance_path: Path
+    definitions_path: Path
+    max_upload_bytes: int = 10 * 1024 * 1024
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def attachments_path(self) -> Path:
+        return self.instance_path / "attachments"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        instance = Path(os.environ.get("RECTIFY_INSTANCE_PATH", Path.cwd() / "instance"))
+        values: dict[str, object] = {
+            "instance_path": instance.resolve(),
+            "database_url": os.environ.get(
+                "RECTIFY_DATABASE_URL", f"sqlite:///{(instance / 'rectify.db').resolve()}"
+            ),
+            "definitions_path": Path(
+                os.environ.get("RECTIFY_DEFINITIONS", REPO_ROOT / "definitions")
+            ).resolve(),
+            "max_upload_bytes": int(os.environ.get("RECTIFY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+            "timezone": os.environ.get("RECTIFY_TIMEZONE", "Asia/Shanghai"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

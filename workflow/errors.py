@@ -1,0 +1,86 @@
+"""Domain errors raised by the engine; the web and CLI translate them, never the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class RectifyError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class DefinitionError(RectifyError):
+    """One or more lifecycle definitions are invalid; `problems` lists every one."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class UnknownFinding(RectifyError):
+    """The finding does not exist, or is outside the actor's scope (same answer on purpose)."""
+
+    def __init__(self, finding_id: object) -> None:
+        self.finding_id = finding_id
+        super().__init__(f"unknown finding {finding_id!r}")
+
+
+class UnknownLifecycle(RectifyError):
+    """No loaded definition has this name (and version)."""
+
+    def __init__(self, name: str, version: int | None = None) -> None:
+        self.name, self.version = name, version
+        label = name if version is None else f"{name}@{version}"
+        super().__init__(f"unknown lifecycle {label!r}")
+
+
+class Forbidden(RectifyError):
+    """The actor may not do this (missing role, or a target outside its scope)."""
+
+
+class TransitionNotAllowed(RectifyError):
+    """The trigger does not exist from the finding's current state."""
+
+    def __init__(self, trigger: str, state: str, allowed: Sequence[str]) -> None:
+        self.trigger, self.state, self.allowed = trigger, state, list(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none"
+        super().__init__(
+            f"'{trigger}' is not allowed from state '{state}'; allowed now: {allowed_text}"
+        )
+
+
+Messages = Mapping[str, Mapping[str, str]]
+
+
+class InvalidInput(RectifyError):
+    """Input failed validation; `errors` maps field name to {'zh': ..., 'en': ...}."""
+
+    def __init__(self, errors: Messages) -> None:
+        self.errors: dict[str, dict[str, str]] = {k: dict(v) for k, v in errors.items()}
+        super().__init__("; ".join(f"{k}: {v['en']}" for k, v in self.errors.items()))
+
+
+class InvalidPayload(InvalidInput):
+    """A transition's payload does not match the fields it declares."""
+
+
+class GuardFailed(RectifyError):
+    """A guard declared on the transition refused it; `message` has zh and en."""
+
+    def __init__(self, guard: str, message: Mapping[str, str]) -> None:
+        self.guard, self.message = guard, dict(message)
+        super().__init__(f"guard {guard} refused: {self.message['en']}")
+
+
+class StaleFinding(RectifyError):
+    """Someone changed the finding since the actor loaded it (version mismatch)."""
+
+    def __init__(self, finding_id: object, expected: int | None, actual: int | None) -> None:
+        self.finding_id, self.expected, self.actual = finding_id, expected, actual
+        super().__init__(
+            f"finding {finding_id} changed: expected version {expected}, now {actual}"
+        )
+
+
+class UploadRejected(InvalidInput):
+    """An uploaded file was refused (size, type)."""

@@ -1,0 +1,137 @@
+"""The allow-list of guards and effects a definition may name; no other code is reachable from YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.models import Event, Finding, Unit, User
+
+# A parameter kind: "field:<type>" names a field of that type declared on the same
+# transition; "trigger" names a trigger of the same lifecycle.
+ParamKinds = Mapping[str, str]
+Message = dict[str, str]
+
+
+@dataclass
+class Context:
+    """What a guard or effect may look at: the finding, who acts, the cleaned payload, the clock."""
+
+    session: Session
+    finding: Finding
+    actor: User
+    payload: Mapping[str, Any]
+    now: datetime
+    today: date
+
+
+@dataclass(frozen=True)
+class Guard:
+    check: Callable[[Context, Mapping[str, Any]], Message | None]
+    params: ParamKinds
+
+
+@dataclass(frozen=True)
+class Effect:
+    apply: Callable[[Context, Mapping[str, Any]], None]
+    params: ParamKinds
+
+
+def _date_after_due_date(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    wanted = ctx.payload.get(params["field"])
+    due = ctx.finding.due_date
+    if wanted is None or due is None or wanted > due:
+        return None
+    return {
+        "zh": f"申请的日期必须晚于当前整改期限 {due.isoformat()}",
+        "en": f"the requested date must be later than the current due date {due.isoformat()}",
+    }
+
+
+def _unit_differs(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    unit = ctx.payload.get(params["field"])
+    if unit is None or unit.id != ctx.finding.unit_id:
+        return None
+    return {"zh": "新责任单位与当前责任单位相同", "en": "the new unit is the current unit"}
+
+
+def _actor_did_not_fire(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    query = select(Event.id).where(
+        Event.finding_id == ctx.finding.id,
+        Event.trigger == params["trigger"],
+        Event.actor_id == ctx.actor.id,
+    )
+    if ctx.session.execute(query.limit(1)).first() is None:
+        return None
+    return {
+        "zh": "不能复核自己报送的整改",
+        "en": "you cannot confirm a rectification you reported yourself",
+    }
+
+
+def _set_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
+    value = ctx.payload.get(params["field"])
+    if value is not None:
+        ctx.finding.due_date = value
+
+
+def _set_requirement(ctx: Context, params: Mapping[str, Any]) -> None:
+    value = ctx.payload.get(params["field"])
+    if value:
+        ctx.finding.requirement = value
+
+
+def _set_pending_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
+    ctx.finding.pending_due_date = ctx.payload[params["field"]]
+
+
+def _apply_pending_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
+    if ctx.finding.pending_due_date is not None:
+        ctx.finding.due_date = ctx.finding.pending_due_date
+    ctx.finding.pending_due_date = None
+
+
+def _clear_pending_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
+    ctx.finding.pending_due_date = None
+
+
+def _clear_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
+    ctx.finding.due_date = None
+
+
+def _count_rework(ctx: Context, params: Mapping[str, Any]) -> None:
+    ctx.finding.rework_rounds += 1
+    ctx.finding.rectified_at = None
+
+
+def _record_rectified_at(ctx: Context, params: Mapping[str, Any]) -> None:
+    ctx.finding.rectified_at = ctx.now
+
+
+def _reassign_unit(ctx: Context, params: Mapping[str, Any]) -> None:
+    unit: Unit = ctx.payload[params["field"]]
+    ctx.finding.unit_id = unit.id
+
+
+GUARDS: Mapping[str, Guard] = {
+    "date_after_due_date": Guard(_date_after_due_date, {"field": "field:date"}),
+    "unit_differs": Guard(_unit_differs, {"field": "field:unit"}),
+    "actor_did_not_fire": Guard(_actor_did_not_fire, {"trigger": "trigger"}),
+}
+
+EFFECTS: Mapping[str, Effect] = {
+    "set_due_date": Effect(_set_due_date, {"field": "field:date"}),
+    "clear_due_date": Effect(_clear_due_date, {}),
+    "set_requirement": Effect(_set_requirement, {"field": "field:text"}),
+    "set_pending_due_date": Effect(_set_pending_due_date, {"field": "field:date"}),
+    "apply_pending_due_date": Effect(_apply_pending_due_date, {}),
+    "clear_pending_due_date": Effect(_clear_pending_due_date, {}),
+    "count_rework": Effect(_count_rework, {}),
+    "record_rectified_at": Effect(_record_rectified_at, {}),
+    "reassign_unit": Effect(_reassign_unit, {"field": "field:unit"}),
+}

@@ -1,0 +1,158 @@
+"""Check a transition's payload against the fields it declares; messages in zh and en."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.errors import InvalidPayload
+from workflow.models import Attachment, Unit
+from workflow.spec.model import FieldSpec
+
+
+class _Bad(Exception):
+    def __init__(self, zh: str, en: str) -> None:
+        self.message = {"zh": zh, "en": en}
+
+
+@dataclass
+class Cleaned:
+    """Python values for guards and effects, JSON values for the event record."""
+
+    values: dict[str, Any]
+    record: dict[str, Any]
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What validation needs from outside: the session, today, and the actor's units."""
+
+    session: Session
+    today: date
+    unit_in_scope: Callable[[Unit], bool]
+    attachment_allowed: Callable[[Attachment], bool]
+
+
+def clean(fields: Sequence[FieldSpec], payload: Mapping[str, Any], lookup: Lookup) -> Cleaned:
+    """Validated payload, or InvalidPayload naming every field that is wrong."""
+    errors: dict[str, dict[str, str]] = {}
+    out = Cleaned({}, {}, [])
+    known = {f.name for f in fields}
+    for name in sorted(set(payload) - known):
+        errors[name] = {"zh": "此操作没有这个字段", "en": "unknown field for this action"}
+    for spec in fields:
+        raw = payload.get(spec.name)
+        try:
+            if _is_blank(raw):
+                if spec.required or (spec.type == "files" and spec.min_count > 0):
+                    raise _Bad("必填", "required")
+                continue
+            value, record = _CHECKERS[spec.type](spec, raw, lookup)
+        except _Bad as bad:
+            errors[spec.name] = bad.message
+            continue
+        out.values[spec.name], out.record[spec.name] = value, record
+        if spec.type == "files":
+            out.attachments.extend(value)
+    if errors:
+        raise InvalidPayload(errors)
+    return out
+
+
+def _is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+
+
+def _text(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:
+    if not isinstance(raw, str):
+        raise _Bad("应为文本", "must be text")
+    text = raw.strip()
+    if spec.min_length is not None and len(text) < spec.min_length:
+        raise _Bad(f"至少 {spec.min_length} 个字", f"at least {spec.min_length} characters")
+    if spec.max_length is not None and len(text) > spec.max_length:
+        raise _Bad(f"最多 {spec.max_length} 个字", f"at most {spec.max_length} characters")
+    return text, text
+
+
+def _date(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[date, str]:
+    if isinstance(raw, date):
+        value = raw
+    else:
+        try:
+            value = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise _Bad("日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD") from None
+    if spec.min_days is not None and value < lookup.today + timedelta(days=spec.min_days):
+        earliest = (lookup.today + timedelta(days=spec.min_days)).isoformat()
+        raise _Bad(f"不能早于 {earliest}", f"must not be before {earliest}")
+    if spec.max_days is not None and value > lookup.today + timedelta(days=spec.max_days):
+        latest = (lookup.today + timedelta(days=spec.max_days)).isoformat()
+        raise _Bad(f"不能晚于 {latest}", f"must not be after {latest}")
+    return value, value.isoformat()
+
+
+def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, Any]]:
+    try:
+        unit_id = int(raw)
+    except (TypeError, ValueError):
+        raise _Bad("应为单位编号", "must be a unit id") from None
+    unit = lookup.session.get(Unit, unit_id)
+    if unit is None or not unit.active or not lookup.unit_in_scope(unit):
+        raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")
+    return unit, {"id": unit.id, "code": unit.code, "name": unit.name_zh}
+
+
+def _choice(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:
+    values = [c.value for c in spec.choices]
+    if raw not in values:
+        raise _Bad(f"应为以下之一：{'、'.join(values)}", f"must be one of: {', '.join(values)}")
+    return str(raw), str(raw)
+
+
+def _number(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[float | int, float | int]:
+    if isinstance(raw, bool):
+        raise _Bad("应为数字", "must be a number")
+    try:
+        value: float | int = float(raw)
+    except (TypeError, ValueError):
+        raise _Bad("应为数字", "must be a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Bad("应为数字", "must be a number")
+    if spec.integer:
+        if not value.is_integer():
+            raise _Bad("应为整数", "must be a whole number")
+        value = int(value)
+    if spec.minimum is not None and value < spec.minimum:
+        raise _Bad(f"不能小于 {spec.minimum:g}", f"must be at least {spec.minimum:g}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise _Bad(f"不能大于 {spec.maximum:g}", f"must be at most {spec.maximum:g}")
+    return value, value
+
+
+def _files(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[list[Attachment], list[str]]:
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise _Bad("应为已上传文件的列表", "must be a list of uploaded files")
+    digests = list(dict.fromkeys(items))
+    rows = lookup.session.scalars(select(Attachment).where(Attachment.sha256.in_(digests))).all()
+    by_digest = {row.sha256: row for row in rows}
+    found = [by_digest[d] for d in digests if d in by_digest]
+    if len(found) != len(digests) or not all(lookup.attachment_allowed(a) for a in found):
+        raise _Bad("有文件不存在或无权使用，请重新上传", "a file is unknown to you; upload it again")
+    if len(found) < spec.min_count:
+        raise _Bad(f"至少上传 {spec.min_count} 个文件", f"at least {spec.min_count} file(s)")
+    if spec.max_count is not None and len(found) > spec.max_count:
+        raise _Bad(f"最多上传 {spec.max_count} 个文件", f"at most {spec.max_count} file(s)")
+    return found, [a.sha256 for a in found]
+
+
+_CHECKERS: Mapping[str, Callable[[FieldSpec, Any, Lookup], tuple[Any, Any]]] = {
+    "text": _text, "date": _date, "unit": _unit, "choice": _choice, "number": _number,
+    "files": _files,
+}

@@ -1,0 +1,67 @@
+"""The engine wired together (database, definitions, evidence store, clock) and its unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from types import TracebackType
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from workflow.attachments import AttachmentStore
+from workflow.config import Settings
+from workflow.db import Database
+from workflow.models import utcnow
+from workflow.spec import Registry, load_registry
+
+Clock = Callable[[], datetime]
+
+
+class Rectify:
+    """Built once per process; everything else gets what it needs from a UnitOfWork."""
+
+    def __init__(self, settings: Settings, clock: Clock = utcnow,
+                 registry: Registry | None = None) -> None:
+        self.settings = settings
+        self.database = Database(settings.database_url)
+        self.registry = registry or load_registry(settings.definitions_path)
+        self.store = AttachmentStore(settings.attachments_path, settings.max_upload_bytes)
+        self.clock = clock
+        self.zone = ZoneInfo(settings.timezone)
+
+    def unit_of_work(self, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self, write)
+
+
+class UnitOfWork:
+    """One transaction: rolls back on leaving unless commit() was called first."""
+
+    def __init__(self, rectify: Rectify, write: bool) -> None:
+        self.registry = rectify.registry
+        self.store = rectify.store
+        self._clock = rectify.clock
+        self.zone = rectify.zone
+        self._database, self._write = rectify.database, write
+        self.session: Session
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> date:
+        """Today in the organisation's time zone: what date limits are relative to."""
+        return self._clock().astimezone(self.zone).date()
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._database.session(write=self._write)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()

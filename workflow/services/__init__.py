@@ -1,0 +1,20 @@
+"""Use cases of the engine; each runs inside one unit of work that the caller opens."""
+
+from workflow.services.firing import available_transitions, fire, get_finding, history
+from workflow.services.ledger import LedgerFilter, Page, ledger, overdue_clause
+from workflow.services.raising import RAISE_FIELDS, raise_finding
+from workflow.services.verify import verify_all
+
+__all__ = [
+    "RAISE_FIELDS",
+    "LedgerFilter",
+    "Page",
+    "available_transitions",
+    "fire",
+    "get_finding",
+    "history",
+    "ledger",
+    "overdue_clause",
+    "raise_finding",
+    "verify_all",
+]

@@ -1,0 +1,100 @@
+"""Units, users and campaigns: creating and changing the directory the findings hang on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workflow.catalog import METHODS
+from workflow.errors import InvalidInput
+from workflow.models import Campaign, Inspection, Unit, User
+from workflow.spec.model import ROLES
+
+LANGUAGES = ("zh_CN", "en")
+
+
+def _bad(field: str, zh: str, en: str) -> InvalidInput:
+    return InvalidInput({field: {"zh": zh, "en": en}})
+
+
+def create_unit(session: Session, code: str, name_zh: str, name_en: str, kind: str,
+                parent: Unit | None = None) -> Unit:
+    if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+        raise _bad("code", "单位代码已存在", "a unit with this code exists")
+    unit = Unit(code=code, name_zh=name_zh, name_en=name_en, kind=kind,
+                parent_id=parent.id if parent else None, path="", active=True)
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def move_unit(session: Session, unit: Unit, new_parent: Unit | None) -> None:
+    """Re-hang a unit and its whole subtree; refuses to hang a unit below itself."""
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise _bad("parent", "不能移到自己的下级单位之下", "cannot move a unit below itself")
+    old = unit.path
+    new = f"{new_parent.path if new_parent else '/'}{unit.id}/"
+    for node in session.scalars(select(Unit).where(Unit.path.startswith(old, autoescape=True))):
+        node.path = new + node.path[len(old):]
+    unit.parent_id = new_parent.id if new_parent else None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def check_roles(roles: list[str]) -> str:
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        raise _bad("roles", f"角色无效：{'、'.join(unknown) or '至少一个'}",
+                   f"invalid roles: {', '.join(unknown) or 'at least one is needed'}")
+    return " ".join(dict.fromkeys(roles))
+
+
+def create_user(session: Session, username: str, display_name: str, password: str,
+                roles: list[str], unit: Unit, language: str = "zh_CN") -> User:
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise _bad("username", "用户名已存在", "this username is taken")
+    if len(password) < 8:
+        raise _bad("password", "密码至少 8 位", "the password needs at least 8 characters")
+    if language not in LANGUAGES:
+        raise _bad("language", "语言应为 zh_CN 或 en", "language must be zh_CN or en")
+    user = User(username=username, display_name=display_name,
+                password_hash=hash_password(password), roles=check_roles(roles),
+                unit_id=unit.id, language=language, active=True)
+    user.unit = unit
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_campaign(session: Session, name: str, organiser: Unit, starts_on: date,
+                    ends_on: date | None = None, scope: str = "") -> Campaign:
+    if ends_on is not None and ends_on < starts_on:
+        raise _bad("ends_on", "结束日期早于开始日期", "ends before it starts")
+    campaign = Campaign(name=name, organiser_id=organiser.id, starts_on=starts_on,
+                        ends_on=ends_on, scope=scope)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def create_inspection(session: Session, unit: Unit, inspected_on: date, method: str,
+                      campaign: Campaign | None = None, team: str = "", notes: str = "",
+                      created_by: User | None = None) -> Inspection:
+    if method not in METHODS:
+        raise _bad("method", "检查方式无效", f"method must be one of {', '.join(METHODS)}")
+    inspection = Inspection(unit_id=unit.id, inspected_on=inspected_on, method=method,
+                            campaign_id=campaign.id if campaign else None, team=team,
+                            notes=notes, created_by_id=created_by.id if created_by else None)
+    session.add(inspection)
+    session.flush()
+    return inspection

@@ -1,0 +1,118 @@
+"""fire(): check scope, trigger, role, payload, guards; then state, event and effects in one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow.errors import (
+    DefinitionError,
+    Forbidden,
+    GuardFailed,
+    StaleFinding,
+    TransitionNotAllowed,
+    UnknownFinding,
+)
+from workflow.guards import EFFECTS, GUARDS, Context
+from workflow.machine import next_state
+from workflow.models import Event, Finding, FindingAttachment, User
+from workflow.payload import Lookup, clean
+from workflow.services.events import append_event
+from workflow.services.scope import findings_clause, unit_in_scope
+from workflow.spec.model import Lifecycle, TransitionSpec
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
+
+
+def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
+    """The finding if it exists and the actor may see it; UnknownFinding otherwise."""
+    finding = session.scalar(
+        select(Finding).where(Finding.id == finding_id, findings_clause(actor))
+    )
+    if finding is None:
+        raise UnknownFinding(finding_id)
+    return finding
+
+
+def lifecycle_of(uow: UnitOfWork, finding: Finding) -> Lifecycle:
+    """The exact definition the finding runs on; refuses if that file changed under it."""
+    lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
+    if lifecycle.digest != finding.definition_hash:
+        raise DefinitionError([f"{lifecycle.key} changed after finding {finding.code} started on "
+                               "it; restore the file and publish changes as a new version"])
+    return lifecycle
+
+
+def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> list[TransitionSpec]:
+    """Transitions from the finding's state that the actor's roles allow (guards run on fire)."""
+    if not unit_in_scope(actor, finding.unit):
+        return []
+    lifecycle = lifecycle_of(uow, finding)
+    return [t for t in lifecycle.transitions_from(finding.state)
+            if actor.role_set.intersection(t.roles)]
+
+
+def history(session: Session, finding: Finding) -> list[Event]:
+    return list(session.scalars(
+        select(Event).where(Event.finding_id == finding.id).order_by(Event.seq)
+    ))
+
+
+def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
+         payload: Mapping[str, Any], expected_version: int | None = None) -> Finding:
+    """Fire one transition and commit it, or raise and change nothing."""
+    session = uow.session
+    finding = get_finding(session, actor, finding_id)
+    if expected_version is not None and expected_version != finding.version:
+        raise StaleFinding(finding.id, expected_version, finding.version)
+    lifecycle = lifecycle_of(uow, finding)
+    spec = lifecycle.transition(finding.state, trigger)
+    if spec is None:
+        allowed = [t.trigger for t in available_transitions(uow, finding, actor)]
+        raise TransitionNotAllowed(trigger, finding.state, allowed)
+    if not actor.role_set.intersection(spec.roles):
+        raise Forbidden(f"'{trigger}' needs one of the roles: {', '.join(spec.roles)}")
+    now = uow.now()
+    cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
+    ctx = Context(session, finding, actor, cleaned.values, now, uow.today())
+    for guard in spec.guards:
+        message = GUARDS[guard.name].check(ctx, guard.params)
+        if message is not None:
+            raise GuardFailed(guard.name, message)
+    source = finding.state
+    finding.state = next_state(lifecycle.machine, source, trigger)
+    final = lifecycle.is_final(finding.state)
+    finding.is_open = not final
+    finding.closed_at = now if final else None
+    finding.updated_at = now
+    for effect in spec.effects:
+        EFFECTS[effect.name].apply(ctx, effect.params)
+    append_event(session, finding, trigger, source, finding.state, actor, cleaned.record, now,
+                 cleaned.attachments)
+    try:
+        session.flush()
+        uow.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise StaleFinding(finding_id, expected_version, None) from None
+    return finding
+
+
+def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:
+    session = uow.session
+
+    def attachment_allowed(attachment: Any) -> bool:
+        if attachment.uploaded_by_id == actor.id:
+            return True
+        link = session.get(FindingAttachment, (finding.id, attachment.id))
+        return link is not None
+
+    return Lookup(session=session, today=uow.today(),
+                  unit_in_scope=lambda unit: unit_in_scope(actor, unit),
+                  attachment_allowed=attachment_allowed)

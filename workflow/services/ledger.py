@@ -1,0 +1,132 @@
+"""The ledger (台账): findings the actor may see, filtered, in keyset-paginated pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from workflow.errors import InvalidInput
+from workflow.models import Finding, User
+from workflow.services.scope import findings_clause, subtree_clause
+
+SORTS = ("-created", "due")
+_BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    states: tuple[str, ...] = ()
+    lifecycle: str | None = None
+    unit_id: int | None = None
+    campaign_id: int | None = None
+    category: str | None = None
+    severity: str | None = None
+    overdue: bool | None = None
+    open: bool | None = None
+    text: str | None = None
+    sort: str = "-created"
+
+
+@dataclass
+class Page:
+    items: list[Finding] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """Open, past its due date, and not reported rectified (awaiting review doesn't count)."""
+    return and_(Finding.is_open.is_(True), Finding.due_date < today,
+                Finding.rectified_at.is_(None))
+
+
+def filtered(session: Session, actor: User, flt: LedgerFilter, today: date) -> Select[Any]:
+    """SELECT of the actor's findings matching the filter, unsorted."""
+    query = select(Finding).where(findings_clause(actor))
+    if flt.states:
+        query = query.where(Finding.state.in_(flt.states))
+    if flt.lifecycle:
+        query = query.where(Finding.lifecycle == flt.lifecycle)
+    if flt.unit_id is not None:
+        query = query.where(subtree_clause(session, flt.unit_id))
+    if flt.campaign_id is not None:
+        query = query.where(Finding.campaign_id == flt.campaign_id)
+    if flt.category:
+        query = query.where(Finding.category == flt.category)
+    if flt.severity:
+        query = query.where(Finding.severity == flt.severity)
+    if flt.open is not None:
+        query = query.where(Finding.is_open.is_(flt.open))
+    if flt.overdue is not None:
+        clause = overdue_clause(today)
+        query = query.where(clause if flt.overdue else ~clause)
+    if flt.text and flt.text.strip():
+        needle = flt.text.strip()
+        query = query.where(or_(
+            Finding.title.icontains(needle, autoescape=True),
+            Finding.description.icontains(needle, autoescape=True),
+            Finding.code.icontains(needle, autoescape=True),
+        ))
+    return query
+
+
+def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
+           cursor: str | None = None, limit: int = 50) -> Page:
+    """One page of the ledger; pass next_cursor back for the next page."""
+    if flt.sort not in SORTS:
+        raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
+                                     "en": f"sort must be one of {', '.join(SORTS)}"}})
+    limit = max(1, min(limit, 500))
+    query = filtered(session, actor, flt, today).options(joinedload(Finding.unit))
+    if flt.sort == "due":
+        # Undated findings sort last: a far-future sentinel keeps the key total and comparable.
+        due_key = _due_key()
+        query = query.order_by(due_key, Finding.id)
+        if cursor:
+            last_due, last_id = _decode(cursor, 2)
+            query = query.where(or_(due_key > date.fromisoformat(last_due),
+                                    and_(due_key == date.fromisoformat(last_due),
+                                         Finding.id > last_id)))
+    else:
+        query = query.order_by(Finding.created_at.desc(), Finding.id.desc())
+        if cursor:
+            last_created, last_id = _decode(cursor, 2)
+            moment = datetime.fromisoformat(last_created)
+            query = query.where(or_(Finding.created_at < moment,
+                                    and_(Finding.created_at == moment, Finding.id < last_id)))
+    rows = list(session.scalars(query.limit(limit + 1)).unique())
+    page = Page(items=rows[:limit])
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        key = (last.due_date or date.max).isoformat() if flt.sort == "due" \
+            else last.created_at.isoformat()
+        page.next_cursor = _encode([key, last.id])
+    return page
+
+
+def _due_key() -> ColumnElement[Any]:
+    return func.coalesce(Finding.due_date, date.max)
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != size or not isinstance(values[1], int):
+            raise ValueError
+        if isinstance(values[0], str):
+            datetime.fromisoformat(values[0])
+            return values
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise InvalidInput(_BAD_CURSOR)

@@ -1,0 +1,107 @@
+"""raise_finding(): a new finding on the newest version of a lifecycle, with its first event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
+from workflow.models import CodeCounter, Finding, Inspection, Unit, User
+from workflow.payload import Lookup, clean
+from workflow.services.events import append_event
+from workflow.services.scope import unit_in_scope
+from workflow.spec.model import Choice, FieldSpec
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
+
+
+def _choices(vocabulary: Mapping[str, tuple[str, str]]) -> tuple[Choice, ...]:
+    return tuple(Choice(key, zh, en) for key, (zh, en) in vocabulary.items())
+
+
+RAISE_FIELDS = (
+    FieldSpec("title", "text", "问题标题", "Title", required=True, min_length=4, max_length=300),
+    FieldSpec("description", "text", "问题描述", "Description", max_length=4000),
+    FieldSpec("category", "choice", "问题类别", "Category", required=True,
+              choices=_choices(CATEGORIES)),
+    FieldSpec("severity", "choice", "严重程度", "Severity", required=True,
+              choices=_choices(SEVERITIES)),
+    FieldSpec("unit", "unit", "责任单位", "Responsible unit", required=True),
+    FieldSpec("requirement", "text", "整改要求", "Requirement", max_length=2000),
+    FieldSpec("due_date", "date", "整改期限", "Due date", min_days=0, max_days=366),
+    FieldSpec("evidence", "files", "现场照片", "Photos", max_count=10),
+)
+
+
+def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
+                  inspection_id: int | None = None) -> Finding:
+    """Create a finding in the lifecycle's initial state, record its 'raise' event, commit."""
+    session = uow.session
+    try:
+        spec = uow.registry.get(lifecycle)
+    except UnknownLifecycle:
+        raise InvalidInput({"lifecycle": {"zh": "没有这种问题类型",
+                                          "en": "no such lifecycle"}}) from None
+    if not actor.role_set.intersection(spec.raise_roles):
+        raise Forbidden(f"raising a {spec.name} finding needs one of: {', '.join(spec.raise_roles)}")
+    lookup = Lookup(session, uow.today(), lambda unit: unit_in_scope(actor, unit),
+                    lambda attachment: attachment.uploaded_by_id == actor.id)
+    cleaned = clean(RAISE_FIELDS, data, lookup)
+    inspection = _inspection(session, actor, inspection_id)
+    unit: Unit = cleaned.values["unit"]
+    now = uow.now()
+    finding = Finding(
+        code=_next_code(session, now.astimezone(uow.zone).year),
+        title=cleaned.values["title"], description=cleaned.values.get("description", ""),
+        category=cleaned.values["category"], severity=cleaned.values["severity"],
+        unit_id=unit.id, inspection_id=inspection.id if inspection else None,
+        campaign_id=inspection.campaign_id if inspection else None,
+        requirement=cleaned.values.get("requirement", ""),
+        due_date=cleaned.values.get("due_date"), lifecycle=spec.name,
+        lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
+        is_open=True, rework_rounds=0, raised_by_id=actor.id, created_at=now, updated_at=now,
+        last_seq=0, last_hash="",
+    )
+    session.add(finding)
+    record = dict(cleaned.record, lifecycle=spec.key, inspection=finding.inspection_id)
+    append_event(session, finding, "raise", None, spec.initial, actor, record, now,
+                 cleaned.attachments)
+    session.flush()
+    uow.commit()
+    return finding
+
+
+def _inspection(session: Session, actor: User, inspection_id: int | None) -> Inspection | None:
+    if inspection_id is None:
+        return None
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or not unit_in_scope(actor, inspection.unit):
+        raise InvalidInput({"inspection": {"zh": "检查记录不存在或不在您的管辖范围内",
+                                           "en": "no such inspection within your scope"}})
+    return inspection
+
+
+def _next_code(session: Session, year: int) -> str:
+    """Next code of the year, e.g. 2026-0001; the counter row serialises concurrent raisers."""
+    for _ in range(3):
+        last = session.scalar(
+            update(CodeCounter).where(CodeCounter.year == year)
+            .values(last=CodeCounter.last + 1).returning(CodeCounter.last)
+        )
+        if last is not None:
+            return f"{year}-{last:04d}"
+        try:
+            with session.begin_nested():
+                session.add(CodeCounter(year=year, last=1))
+            return f"{year}-0001"
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a finding code")
+
+

@@ -1,0 +1,35 @@
+"""Mermaid state diagrams of a lifecycle, drawn by transitions' GraphMachine on a throwaway model."""
+
+from __future__ import annotations
+
+from transitions.extensions import GraphMachine
+
+from workflow.spec.model import SAME_STATE, Lifecycle
+
+
+class _Drawing:
+    """Throwaway model: GraphMachine keeps a graph per model, so each drawing gets its own."""
+
+    state: str
+
+
+def mermaid(lifecycle: Lifecycle, lang: str = "en", current: str | None = None) -> str:
+    """The lifecycle as mermaid `stateDiagram-v2`, labels in `lang`, `current` highlighted."""
+    model = _Drawing()
+    states = [{"name": s.name} for s in lifecycle.states]
+    transitions = [
+        {"trigger": t.label(lang).replace(":", " "), "source": list(t.sources),
+         "dest": SAME_STATE if t.dest == SAME_STATE else t.dest}
+        for t in lifecycle.transitions
+    ]
+    GraphMachine(model=model, states=states, transitions=transitions,
+                 initial=current or lifecycle.initial, auto_transitions=False,
+                 graph_engine="mermaid", title=lifecycle.label(lang))
+    text: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
+    for state in lifecycle.states:
+        text = text.replace(f'state "{state.name}" as {state.name}',
+                            f'state "{state.label(lang)}" as {state.name}')
+    if current is None:
+        text = text.replace(f"Class {lifecycle.initial} s_active",
+                            f"Class {lifecycle.initial} s_default")
+    return text

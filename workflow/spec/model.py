@@ -1,0 +1,154 @@
+"""Frozen spec objects a validated definition turns into; shared by every finding of a version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from workflow.errors import UnknownLifecycle
+
+if TYPE_CHECKING:
+    from transitions import Machine
+
+ROLES = ("inspector", "handler", "reviewer", "supervisor", "admin")
+FIELD_TYPES = ("text", "date", "unit", "choice", "number", "files")
+SAME_STATE = "="
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    zh: str
+    en: str
+    required: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    min_days: int | None = None
+    max_days: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    min_count: int = 0
+    max_count: int | None = None
+    choices: tuple[Choice, ...] = ()
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A guard or effect reference: a name from the engine's allow-list and its parameters."""
+
+    name: str
+    params: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    name: str
+    zh: str
+    en: str
+    final: bool = False
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    trigger: str
+    zh: str
+    en: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: tuple[str, ...]
+    fields: tuple[FieldSpec, ...] = ()
+    guards: tuple[Rule, ...] = ()
+    effects: tuple[Rule, ...] = ()
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+    def dest_from(self, source: str) -> str:
+        return source if self.dest == SAME_STATE else self.dest
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    name: str
+    version: int
+    zh: str
+    en: str
+    initial: str
+    raise_roles: tuple[str, ...]
+    states: tuple[StateSpec, ...]
+    transitions: tuple[TransitionSpec, ...]
+    digest: str
+    source: str
+    machine: Machine = field(compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+    def state(self, name: str) -> StateSpec:
+        return next(s for s in self.states if s.name == name)
+
+    def has_state(self, name: str) -> bool:
+        return any(s.name == name for s in self.states)
+
+    def is_final(self, name: str) -> bool:
+        return self.state(name).final
+
+    def final_states(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states if s.final)
+
+    def transitions_from(self, state: str) -> tuple[TransitionSpec, ...]:
+        return tuple(t for t in self.transitions if state in t.sources)
+
+    def transition(self, state: str, trigger: str) -> TransitionSpec | None:
+        return next((t for t in self.transitions_from(state) if t.trigger == trigger), None)
+
+
+class Registry:
+    """Every loaded lifecycle version, by name and version; the newest version raises new findings."""
+
+    def __init__(self, lifecycles: list[Lifecycle]) -> None:
+        self._by_key = {(lc.name, lc.version): lc for lc in lifecycles}
+
+    def get(self, name: str, version: int | None = None) -> Lifecycle:
+        if version is None:
+            versions = [v for (n, v) in self._by_key if n == name]
+            if not versions:
+                raise UnknownLifecycle(name)
+            version = max(versions)
+        try:
+            return self._by_key[(name, version)]
+        except KeyError:
+            raise UnknownLifecycle(name, version) from None
+
+    def latest(self) -> list[Lifecycle]:
+        names = sorted({n for (n, _) in self._by_key})
+        return [self.get(n) for n in names]
+
+    def all(self) -> list[Lifecycle]:
+        return [self._by_key[k] for k in sorted(self._by_key)]
+
+    def __len__(self) -> int:
+        return len(self._by_key)
