@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from workflow.errors import InvalidPayload
 from workflow.models import Attachment, Unit
 from workflow.spec.model import FieldSpec
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Bad(Exception):
@@ -81,13 +84,20 @@ def _text(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:
 
 
 def _date(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[date, str]:
-    if isinstance(raw, date):
+    if isinstance(raw, date) and not isinstance(raw, datetime):
         value = raw
     else:
-        try:
-            value = date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise _Bad("日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD") from None
+        # Only YYYY-MM-DD text: fromisoformat alone also takes 20240401 and 2024-W10-5.
+        text = raw.strip() if isinstance(raw, str) else ""
+        parsed: date | None = None
+        if _ISO_DATE.fullmatch(text):
+            try:
+                parsed = date.fromisoformat(text)
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            raise _Bad("日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
+        value = parsed
     if spec.min_days is not None and value < lookup.today + timedelta(days=spec.min_days):
         earliest = (lookup.today + timedelta(days=spec.min_days)).isoformat()
         raise _Bad(f"不能早于 {earliest}", f"must not be before {earliest}")

@@ -98,3 +98,28 @@ def create_inspection(session: Session, unit: Unit, inspected_on: date, method: 
     session.add(inspection)
     session.flush()
     return inspection
+
+
+def update_user(session: Session, user: User, *, display_name: str | None = None,
+                password: str | None = None, roles: list[str] | None = None,
+                unit: Unit | None = None, language: str | None = None,
+                active: bool | None = None) -> User:
+    """Change what is given; a new password also ends the user's sessions (see web.auth)."""
+    if display_name is not None:
+        user.display_name = display_name
+    if password is not None:
+        if len(password) < 8:
+            raise _bad("password", "密码至少 8 位", "the password needs at least 8 characters")
+        user.password_hash = hash_password(password)
+    if roles is not None:
+        user.roles = check_roles(roles)
+    if unit is not None:
+        user.unit_id, user.unit = unit.id, unit
+    if language is not None:
+        if language not in LANGUAGES:
+            raise _bad("language", "语言应为 zh_CN 或 en", "language must be zh_CN or en")
+        user.language = language
+    if active is not None:
+        user.active = active
+    session.flush()
+    return user

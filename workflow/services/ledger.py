@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -89,15 +90,13 @@ def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
         due_key = _due_key()
         query = query.order_by(due_key, Finding.id)
         if cursor:
-            last_due, last_id = _decode(cursor, 2)
-            query = query.where(or_(due_key > date.fromisoformat(last_due),
-                                    and_(due_key == date.fromisoformat(last_due),
-                                         Finding.id > last_id)))
+            last_due, last_id = _decode(cursor, date.fromisoformat)
+            query = query.where(or_(due_key > last_due,
+                                    and_(due_key == last_due, Finding.id > last_id)))
     else:
         query = query.order_by(Finding.created_at.desc(), Finding.id.desc())
         if cursor:
-            last_created, last_id = _decode(cursor, 2)
-            moment = datetime.fromisoformat(last_created)
+            moment, last_id = _decode(cursor, _aware_datetime)
             query = query.where(or_(Finding.created_at < moment,
                                     and_(Finding.created_at == moment, Finding.id < last_id)))
     rows = list(session.scalars(query.limit(limit + 1)).unique())
@@ -118,15 +117,21 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, size: int) -> list[Any]:
+def _aware_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment
+
+
+def _decode(cursor: str, parse_key: Callable[[str], Any]) -> tuple[Any, int]:
+    """(sort key, finding id) from a cursor of this sort; InvalidInput for anything else."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list) or len(values) != size or not isinstance(values[1], int):
-            raise ValueError
-        if isinstance(values[0], str):
-            datetime.fromisoformat(values[0])
-            return values
+        if (isinstance(values, list) and len(values) == 2 and isinstance(values[0], str)
+                and type(values[1]) is int and 0 <= values[1] < 2**31):
+            return parse_key(values[0]), values[1]
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass
     raise InvalidInput(_BAD_CURSOR)

@@ -122,7 +122,9 @@ def _check_rule(rule: Mapping[str, Any], path: str, kind: str, registry: Mapping
         problems.append((f"{path}.params.{name}", f"unknown parameter '{name}'"))
     for name in sorted(set(params) & set(kinds)):
         value, expected = params[name], kinds[name]
-        if expected == "trigger" and value not in triggers:
+        if not isinstance(value, str):
+            problems.append((f"{path}.params.{name}", f"must be a {expected.split(':')[0]} name"))
+        elif expected == "trigger" and value not in triggers:
             problems.append((f"{path}.params.{name}", f"unknown trigger '{value}'"))
         elif expected.startswith("field:"):
             ftype = expected.split(":", 1)[1]

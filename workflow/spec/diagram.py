@@ -22,10 +22,14 @@ def mermaid(lifecycle: Lifecycle, lang: str = "en", current: str | None = None) 
          "dest": SAME_STATE if t.dest == SAME_STATE else t.dest}
         for t in lifecycle.transitions
     ]
-    GraphMachine(model=model, states=states, transitions=transitions,
-                 initial=current or lifecycle.initial, auto_transitions=False,
-                 graph_engine="mermaid", title=lifecycle.label(lang))
-    text: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
+    machine = GraphMachine(model=model, states=states, transitions=transitions,
+                           initial=lifecycle.initial, auto_transitions=False,
+                           graph_engine="mermaid", title=lifecycle.label(lang))
+    if current is not None:
+        # Highlight `current` while the start arrow keeps pointing at the lifecycle's initial state.
+        machine.set_state(current, model=model)
+    graph = model.get_graph(force_new=current is not None)  # type: ignore[attr-defined]
+    text: str = graph.draw(None)
     for state in lifecycle.states:
         text = text.replace(f'state "{state.name}" as {state.name}',
                             f'state "{state.label(lang)}" as {state.name}')

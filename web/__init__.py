@@ -1,0 +1,71 @@
+"""Rectify's web face: create_app() builds the Flask app over the engine's services."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from workflow.config import Settings
+from workflow.runtime import Rectify
+
+
+def _secret_key(instance: Path) -> str:
+    """A key kept in the instance folder so restarts and several workers share sessions."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides settings (tests pass their own, or a ready RECTIFY)."""
+    config = dict(config or {})
+    rectify: Rectify | None = config.pop("RECTIFY", None)
+    if rectify is None:
+        rectify = Rectify(Settings.from_env(database_url=config.pop("RECTIFY_DATABASE_URL", None)))
+    app = Flask(__name__, instance_path=str(rectify.settings.instance_path))
+    app.config.from_prefixed_env("RECTIFY")
+    app.config.update(
+        SECRET_KEY=_secret_key(rectify.settings.instance_path),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=rectify.settings.max_upload_bytes * 11,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_RATE_LIMIT="10 per minute",
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        API_TITLE="Rectify API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
+    )
+    secure = app.config.get("SECURE_COOKIES", False)
+    app.config.update(SESSION_COOKIE_SECURE=bool(secure), REMEMBER_COOKIE_SECURE=bool(secure))
+    app.config.update(config)
+    app.extensions["rectify"] = rectify
+
+    from web import auth, errors, extensions, i18n, uow
+    from web.api import register_api
+    from web.pages import register_pages
+
+    extensions.init_app(app)
+    i18n.init_app(app)
+    uow.init_app(app)
+    auth.init_app(app)
+    register_api(app)
+    register_pages(app)
+    errors.init_app(app)  # after the API, so one error format wins everywhere
+    return app

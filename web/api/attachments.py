@@ -1,0 +1,74 @@
+"""Evidence files: multipart upload (checked on the bytes) and in-scope download."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from web.api.schemas import ApiError, AttachmentOut
+from web.auth import actor
+from web.uow import get_uow, rectify
+from workflow.models import Attachment
+from workflow.services.evidence import readable_attachment
+
+PREFIX = "/attachments"
+blp = Blueprint("api_attachments", __name__, description="Evidence files (佐证材料)")
+
+
+class UploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+def attachment_out(attachment: Attachment) -> dict[str, Any]:
+    return {"sha256": attachment.sha256, "size": attachment.size,
+            "media_type": attachment.media_type, "original_name": attachment.original_name,
+            "url": url_for("api_attachments.AttachmentItem", sha256=attachment.sha256)}
+
+
+def store_upload(storage: Any) -> Attachment:
+    """Store one uploaded werkzeug FileStorage through the engine's checks."""
+    uow = get_uow()
+    data = storage.read(rectify().settings.max_upload_bytes + 1)
+    return uow.store.put(uow.session, data, storage.filename or "", actor())
+
+
+@blp.route("")
+class Attachments(MethodView):
+    @blp.arguments(UploadSchema, location="files")
+    @blp.response(201, AttachmentOut)
+    @blp.alt_response(422, schema=ApiError)
+    def post(self, files: dict[str, Any]) -> dict[str, Any]:
+        """Upload one file (JPEG, PNG, GIF, WebP or PDF; size-capped). Use its sha256 in a
+        transition's `files` field."""
+        attachment = store_upload(files["file"])
+        get_uow().commit()
+        return attachment_out(attachment)
+
+
+@blp.route("/<sha256>")
+class AttachmentItem(MethodView):
+    @blp.response(200, content_type="application/octet-stream")
+    @blp.alt_response(404, schema=ApiError)
+    def get(self, sha256: str) -> Response:
+        """Download a file you uploaded or that belongs to a finding in your scope."""
+        if len(sha256) != 64:
+            abort(404)
+        attachment = readable_attachment(get_uow().session, actor(), sha256)
+        data = get_uow().store.read(attachment)
+        inline = attachment.media_type.startswith("image/") and request.args.get("download") != "1"
+        disposition = "inline" if inline else "attachment"
+        response = Response(data, mimetype=attachment.media_type)
+        response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''" + \
+            _quote(attachment.original_name)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, max-age=86400"
+        return response
+
+
+def _quote(name: str) -> str:
+    return quote(name, safe="")

@@ -1,0 +1,127 @@
+"""Findings: list (the ledger), raise, read with what the caller may do, fire transitions, events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from web.api.schemas import (
+    ApiError,
+    EventOut,
+    FindingCreate,
+    FindingDetail,
+    FindingOut,
+    FindingPage,
+    FireRequest,
+    LedgerArgs,
+    transition_out,
+)
+from web.auth import actor
+from web.i18n import lang
+from web.uow import get_uow
+from workflow import services
+from workflow.models import Finding
+
+PREFIX = "/findings"
+blp = Blueprint("api_findings", __name__, description="Findings (问题) and their transitions")
+
+
+def finding_out(finding: Finding) -> dict[str, Any]:
+    """A finding with its state label and whether it is overdue today."""
+    uow = get_uow()
+    lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
+    overdue = bool(finding.is_open and finding.due_date and finding.due_date < uow.today()
+                   and finding.rectified_at is None)
+    data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
+    data.update(unit=finding.unit, state_label=lifecycle.state(finding.state).label(lang()),
+                overdue=overdue)
+    return data
+
+
+def ledger_filter(args: dict[str, Any]) -> services.LedgerFilter:
+    return services.LedgerFilter(
+        states=tuple(args.get("state") or ()), lifecycle=args.get("lifecycle"),
+        unit_id=args.get("unit"), campaign_id=args.get("campaign"),
+        category=args.get("category"), severity=args.get("severity"),
+        overdue=args.get("overdue"), open=args.get("open"), text=args.get("q"),
+        sort=args.get("sort", "-created"),
+    )
+
+
+@blp.route("")
+class Findings(MethodView):
+    @blp.arguments(LedgerArgs, location="query")
+    @blp.response(200, FindingPage)
+    @blp.alt_response(422, schema=ApiError)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The ledger: findings in your scope, filtered, newest first or soonest due first.
+
+        Pass `next_cursor` back as `cursor` for the next page."""
+        uow = get_uow()
+        page = services.ledger(uow.session, actor(), ledger_filter(args), uow.today(),
+                               args.get("cursor"), args["limit"])
+        return {"items": [finding_out(f) for f in page.items], "next_cursor": page.next_cursor}
+
+    @blp.arguments(FindingCreate)
+    @blp.response(201, FindingOut)
+    @blp.alt_response(403, schema=ApiError)
+    @blp.alt_response(422, schema=ApiError)
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Raise a finding on the newest version of a lifecycle (inspectors)."""
+        lifecycle = data.pop("lifecycle")
+        inspection = data.pop("inspection")
+        finding = services.raise_finding(get_uow(), actor(), lifecycle, data, inspection)
+        return finding_out(finding)
+
+
+@blp.route("/<int:finding_id>")
+class FindingItem(MethodView):
+    @blp.response(200, FindingDetail)
+    @blp.alt_response(404, schema=ApiError)
+    def get(self, finding_id: int) -> dict[str, Any]:
+        """One finding, with the transitions you may fire now and the fields each takes."""
+        uow = get_uow()
+        finding = services.get_finding(uow.session, actor(), finding_id)
+        data = finding_out(finding)
+        data["transitions"] = [transition_out(t, finding.state, uow.today())
+                               for t in services.available_transitions(uow, finding, actor())]
+        return data
+
+
+def expected_version(body_version: int | None) -> int | None:
+    """The version the caller acted on: If-Match header, else the body's `version`."""
+    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    if header:
+        if not header.isdigit():
+            abort(400, message="If-Match must be the finding's version number")
+        return int(header)
+    return body_version
+
+
+@blp.route("/<int:finding_id>/transitions/<trigger>")
+class FindingTransition(MethodView):
+    @blp.arguments(FireRequest)
+    @blp.response(200, FindingOut)
+    @blp.alt_response(403, schema=ApiError, description="Your role may not fire it")
+    @blp.alt_response(404, schema=ApiError, description="No such finding in your scope")
+    @blp.alt_response(409, schema=ApiError, description="Stale version or wrong state")
+    @blp.alt_response(422, schema=ApiError, description="Invalid payload or a guard refused")
+    def post(self, body: dict[str, Any], finding_id: int, trigger: str) -> dict[str, Any]:
+        """Fire a transition. Send the version you saw (If-Match or `version`) to be safe
+        against someone acting first."""
+        finding = services.fire(get_uow(), finding_id, trigger, actor(), body["payload"],
+                                expected_version(body["version"]))
+        return finding_out(finding)
+
+
+@blp.route("/<int:finding_id>/events")
+class FindingEvents(MethodView):
+    @blp.response(200, EventOut(many=True))
+    @blp.alt_response(404, schema=ApiError)
+    def get(self, finding_id: int) -> list[Any]:
+        """The finding's append-only, hash-chained events, oldest first."""
+        session = get_uow().session
+        return services.history(session, services.get_finding(session, actor(), finding_id))

@@ -1,0 +1,70 @@
+"""Dashboard numbers over the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from web.auth import actor
+from web.i18n import lang
+from web.uow import get_uow
+from workflow.services.stats import dashboard
+
+PREFIX = "/dashboard"
+blp = Blueprint("api_dashboard", __name__, description="Numbers: rectification and on-time rates")
+
+
+class NumbersOut(Schema):
+    total = fields.Int()
+    open = fields.Int()
+    rectified = fields.Int()
+    confirmed = fields.Int()
+    overdue = fields.Int()
+    rework_rounds = fields.Int()
+    due_and_rectified = fields.Int()
+    on_time = fields.Int()
+    rectification_rate = fields.Float(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+
+
+class UnitNumbers(NumbersOut):
+    unit_id = fields.Int()
+    unit = fields.Str()
+
+
+class StateCount(Schema):
+    lifecycle = fields.Str()
+    state = fields.Str()
+    count = fields.Int()
+
+
+class DashboardOut(Schema):
+    totals = fields.Nested(NumbersOut)
+    by_state = fields.List(fields.Nested(StateCount))
+    by_unit = fields.List(fields.Nested(UnitNumbers))
+    by_category = fields.Dict(keys=fields.Str(), values=fields.Nested(NumbersOut))
+
+
+class DashboardArgs(Schema):
+    campaign = fields.Int()
+
+
+@blp.route("")
+class Dashboard(MethodView):
+    @blp.arguments(DashboardArgs, location="query")
+    @blp.response(200, DashboardOut)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Raised, rectified, confirmed, overdue, rates and rework, per unit below yours."""
+        uow = get_uow()
+        board = dashboard(uow.session, actor(), uow.today(), args.get("campaign"))
+        return {
+            "totals": board.totals.as_dict(),
+            "by_state": [{"lifecycle": lc, "state": st, "count": n}
+                         for (lc, st), n in sorted(board.by_state.items())],
+            "by_unit": [dict(numbers.as_dict(), unit_id=unit.id, unit=unit.name(lang()))
+                        for unit, numbers in board.by_unit],
+            "by_category": {k: v.as_dict() for k, v in board.by_category.items()},
+        }

@@ -1,0 +1,216 @@
+"""Marshmallow schemas: the API contract for requests and responses."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from web.i18n import lang
+from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
+
+
+class ApiError(Schema):
+    code = fields.Int(required=True)
+    status = fields.Str(required=True)
+    message = fields.Str(required=True)
+    errors = fields.Dict(keys=fields.Str(), values=fields.Str())
+    allowed = fields.List(fields.Str())
+
+
+class TokenRequest(Schema):
+    username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    label = fields.Str(load_default="api", validate=validate.Length(max=200))
+
+
+class TokenResponse(Schema):
+    token = fields.Str(required=True)
+    user = fields.Str(required=True)
+
+
+class UnitRef(Schema):
+    id = fields.Int()
+    code = fields.Str()
+    name = fields.Method("get_name")
+
+    def get_name(self, obj: Any) -> str:
+        return str(obj.name(lang()))
+
+
+class ChoiceOut(Schema):
+    value = fields.Str()
+    label = fields.Str()
+
+
+class FieldOut(Schema):
+    name = fields.Str()
+    type = fields.Str()
+    label = fields.Str()
+    required = fields.Bool()
+    min_length = fields.Int(allow_none=True)
+    max_length = fields.Int(allow_none=True)
+    min_date = fields.Date(allow_none=True)
+    max_date = fields.Date(allow_none=True)
+    minimum = fields.Float(allow_none=True)
+    maximum = fields.Float(allow_none=True)
+    integer = fields.Bool()
+    min_count = fields.Int()
+    max_count = fields.Int(allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceOut))
+
+
+def field_out(spec: FieldSpec, today: date) -> dict[str, Any]:
+    """A field as the API and the forms describe it: absolute dates, labels in the user's language."""
+    code = lang()
+    return {
+        "name": spec.name, "type": spec.type, "label": spec.label(code), "required": spec.required,
+        "min_length": spec.min_length, "max_length": spec.max_length,
+        "min_date": today + timedelta(days=spec.min_days) if spec.min_days is not None else None,
+        "max_date": today + timedelta(days=spec.max_days) if spec.max_days is not None else None,
+        "minimum": spec.minimum, "maximum": spec.maximum, "integer": spec.integer,
+        "min_count": spec.min_count, "max_count": spec.max_count,
+        "choices": [{"value": c.value, "label": c.zh if code == "zh" else c.en}
+                    for c in spec.choices],
+    }
+
+
+class TransitionOut(Schema):
+    trigger = fields.Str()
+    label = fields.Str()
+    sources = fields.List(fields.Str())
+    dest = fields.Str()
+    roles = fields.List(fields.Str())
+    fields_ = fields.List(fields.Nested(FieldOut), data_key="fields")
+
+
+def transition_out(spec: TransitionSpec, state: str, today: date) -> dict[str, Any]:
+    return {"trigger": spec.trigger, "label": spec.label(lang()), "dest": spec.dest_from(state),
+            "roles": list(spec.roles), "fields_": [field_out(f, today) for f in spec.fields]}
+
+
+class FindingOut(Schema):
+    id = fields.Int()
+    code = fields.Str()
+    title = fields.Str()
+    description = fields.Str()
+    category = fields.Str()
+    severity = fields.Str()
+    unit = fields.Nested(UnitRef)
+    inspection_id = fields.Int(allow_none=True)
+    campaign_id = fields.Int(allow_none=True)
+    requirement = fields.Str()
+    due_date = fields.Date(allow_none=True)
+    pending_due_date = fields.Date(allow_none=True)
+    lifecycle = fields.Str()
+    lifecycle_version = fields.Int()
+    state = fields.Str()
+    state_label = fields.Str()
+    is_open = fields.Bool()
+    overdue = fields.Bool()
+    rework_rounds = fields.Int()
+    version = fields.Int()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    rectified_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class FindingDetail(FindingOut):
+    transitions = fields.List(fields.Nested(TransitionOut))
+
+
+class FindingPage(Schema):
+    items = fields.List(fields.Nested(FindingOut))
+    next_cursor = fields.Str(allow_none=True)
+
+
+class LedgerArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.List(fields.Str())
+    lifecycle = fields.Str()
+    unit = fields.Int()
+    campaign = fields.Int()
+    category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
+    severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
+    overdue = fields.Bool()
+    open = fields.Bool()
+    q = fields.Str(validate=validate.Length(max=200))
+    sort = fields.Str(load_default="-created", validate=validate.OneOf(["-created", "due"]))
+    cursor = fields.Str(validate=validate.Length(max=500))
+    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class FindingCreate(Schema):
+    lifecycle = fields.Str(load_default="standard", validate=validate.Length(min=1, max=64))
+    title = fields.Str(required=True)
+    description = fields.Str(load_default="")
+    category = fields.Str(required=True)
+    severity = fields.Str(required=True)
+    unit = fields.Int(required=True)
+    requirement = fields.Str(load_default="")
+    due_date = fields.Str(load_default=None, allow_none=True)
+    inspection = fields.Int(load_default=None, allow_none=True)
+    evidence = fields.List(fields.Str(), load_default=list)
+
+
+class FireRequest(Schema):
+    version = fields.Int(load_default=None, allow_none=True,
+                         metadata={"description": "Expected version; or send If-Match"})
+    payload = fields.Dict(keys=fields.Str(), load_default=dict)
+
+
+class EventOut(Schema):
+    seq = fields.Int()
+    trigger = fields.Str()
+    from_state = fields.Str(allow_none=True)
+    to_state = fields.Str()
+    actor = fields.Method("get_actor")
+    payload = fields.Dict()
+    created_at = fields.DateTime()
+    hash = fields.Str()
+    prev_hash = fields.Str()
+
+    def get_actor(self, obj: Any) -> dict[str, Any]:
+        return {"id": obj.actor.id, "username": obj.actor.username,
+                "display_name": obj.actor.display_name}
+
+
+class AttachmentOut(Schema):
+    sha256 = fields.Str()
+    size = fields.Int()
+    media_type = fields.Str()
+    original_name = fields.Str()
+    url = fields.Str()
+
+
+class LifecycleOut(Schema):
+    name = fields.Str()
+    version = fields.Int()
+    title = fields.Str()
+    initial = fields.Str()
+    digest = fields.Str()
+    raise_roles = fields.List(fields.Str())
+    states = fields.List(fields.Dict())
+    transitions = fields.List(fields.Nested(TransitionOut))
+    mermaid = fields.Str()
+
+
+def lifecycle_out(lc: Lifecycle, today: date, diagram: str) -> dict[str, Any]:
+    code = lang()
+    return {
+        "name": lc.name, "version": lc.version, "title": lc.label(code), "initial": lc.initial,
+        "digest": lc.digest, "raise_roles": list(lc.raise_roles),
+        "states": [{"name": s.name, "label": s.label(code), "final": s.final} for s in lc.states],
+        "transitions": [
+            {"trigger": t.trigger, "label": t.label(code), "dest": t.dest,
+             "sources": list(t.sources), "roles": list(t.roles),
+             "fields_": [field_out(f, today) for f in t.fields]}
+            for t in lc.transitions
+        ],
+        "mermaid": diagram,
+    }

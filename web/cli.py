@@ -1,0 +1,37 @@
+"""The `rectify` console script: the engine's commands plus `serve` for the web app."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from workflow.cli import engine, make_rectify
+from workflow.models import User
+
+
+@engine.command()
+@click.option("--demo", is_flag=True, help="Load the demo data first if the database is empty.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(demo: bool, host: str, port: int) -> None:
+    """Upgrade the database (and load demo data) and serve the app at http://HOST:PORT."""
+    from web import create_app
+
+    rectify = make_rectify()
+    rectify.database.upgrade()
+    if demo:
+        with rectify.unit_of_work(write=False) as uow:
+            empty = not uow.session.scalar(select(func.count(User.id)))
+        if empty:
+            from workflow.demo import load_demo
+
+            click.echo(load_demo(rectify))
+        else:
+            click.echo("database already has data; not loading the demo again")
+    app = create_app({"RECTIFY": rectify})
+    click.echo(f"Rectify is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def main() -> None:
+    engine()

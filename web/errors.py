@@ -1,0 +1,135 @@
+"""The one place engine errors become HTTP answers: JSON under /api/, pages elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from web.i18n import message
+from workflow.errors import (
+    DefinitionError,
+    Forbidden,
+    GuardFailed,
+    InvalidInput,
+    RectifyError,
+    StaleFinding,
+    TransitionNotAllowed,
+    UnknownFinding,
+    UnknownLifecycle,
+)
+
+_STATUS = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Unprocessable Entity",
+           400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large",
+           429: "Too Many Requests"}
+
+
+def status_of(exc: RectifyError) -> int:
+    if isinstance(exc, UnknownFinding | UnknownLifecycle):
+        return 404
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, StaleFinding | TransitionNotAllowed | DefinitionError):
+        return 409
+    return 422
+
+
+def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
+    """A message in the user's language, and per-field errors where there are some."""
+    if isinstance(exc, InvalidInput):
+        return _("Some fields are not valid."), {k: message(v) for k, v in exc.errors.items()}
+    if isinstance(exc, GuardFailed):
+        return message(exc.message), {}
+    if isinstance(exc, StaleFinding):
+        return _("Someone else acted on this finding first. Here is its current state."), {}
+    if isinstance(exc, TransitionNotAllowed):
+        allowed = ", ".join(exc.allowed) or _("none")
+        return _("This action is not possible in the current state. Possible now: %(allowed)s",
+                 allowed=allowed), {}
+    if isinstance(exc, UnknownFinding | UnknownLifecycle):
+        return _("Not found."), {}
+    if isinstance(exc, Forbidden):
+        return _("Your role does not allow this action."), {}
+    return str(exc), {}
+
+
+def json_error(code: int, msg: str, errors: dict[str, Any] | None = None,
+               **extra: Any) -> tuple[Response, int]:
+    body: dict[str, Any] = {"code": code, "status": _STATUS.get(code, "Error"), "message": msg}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return jsonify(body), code
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _flatten_webargs(messages: Any) -> dict[str, str]:
+    """webargs nests errors by location ({'json': {'title': ['...']}}): flatten to field → text."""
+    out: dict[str, str] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(sub, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[path or "_"] = " ".join(value)
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                walk(sub, f"{path}[{i}]")
+        else:
+            out[path or "_"] = str(value)
+
+    for location, fields in (messages or {}).items():
+        walk(fields, "" if location in {"json", "form", "query", "files", "headers"} else location)
+    return out
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(RectifyError)
+    def _domain(exc: RectifyError):  # type: ignore[no-untyped-def]
+        code = status_of(exc)
+        msg, errors = describe(exc)
+        if _wants_json():
+            extra = {"allowed": exc.allowed} if isinstance(exc, TransitionNotAllowed) else {}
+            return json_error(code, msg, errors, **extra)
+        return render_template("error.html", code=code, message=msg), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+        msg = _("The form expired or was not sent from this site. Reload the page and try again.")
+        if _wants_json():
+            return json_error(400, msg)
+        return render_template("error.html", code=400, message=msg), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        errors = _flatten_webargs(data.get("messages")) if "messages" in data else {}
+        msg = data.get("message") or _default_message(code, exc)
+        if _wants_json():
+            response, status = json_error(code, msg, errors)
+            for key, value in (data.get("headers") or {}).items():
+                response.headers[key] = value
+            return response, status
+        return render_template("error.html", code=code, message=msg), code
+
+
+def _default_message(code: int, exc: HTTPException) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please log in."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        413: _("The upload is too large."),
+        422: _("Some fields are not valid."),
+        429: _("Too many attempts. Wait a minute and try again."),
+    }
+    return messages.get(code, exc.description or exc.name)

@@ -1,0 +1,138 @@
+"""A finding: facts, diagram, timeline with evidence, and one form per transition the user may fire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from web.api.attachments import store_upload
+from web.api.schemas import field_out
+from web.auth import actor
+from web.errors import describe
+from web.i18n import lang
+from web.pages import bp
+from web.uow import get_uow
+from workflow import services
+from workflow.errors import InvalidInput, RectifyError, StaleFinding, TransitionNotAllowed
+from workflow.models import Attachment, Event, Finding, Unit
+from workflow.services.raising import RAISE_FIELDS
+from workflow.services.scope import units_clause
+from workflow.spec.diagram import mermaid
+from workflow.spec.model import FieldSpec, Lifecycle
+
+
+def _fields_of(lc: Lifecycle, event: Event) -> dict[str, FieldSpec]:
+    if event.trigger == "raise":
+        return {f.name: f for f in RAISE_FIELDS}
+    spec = next((t for t in lc.transitions if t.trigger == event.trigger), None)
+    return {f.name: f for f in spec.fields} if spec else {}
+
+
+def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
+    """Events with labelled entries; file entries carry their attachment rows."""
+    digests = {d for e in events for v in e.payload.values() if isinstance(v, list) for d in v
+               if isinstance(d, str)}
+    files = {a.sha256: a for a in get_uow().session.scalars(
+        select(Attachment).where(Attachment.sha256.in_(digests)))} if digests else {}
+    code = lang()
+    out = []
+    for event in events:
+        specs = _fields_of(lc, event)
+        entries = []
+        for name, value in event.payload.items():
+            spec = specs.get(name)
+            if value in (None, "", []) or name in ("lifecycle", "inspection"):
+                continue
+            entry: dict[str, Any] = {"label": spec.label(code) if spec else name, "value": value,
+                                     "type": spec.type if spec else "text"}
+            if entry["type"] == "files":
+                entry["files"] = [files[d] for d in value if d in files]
+            elif entry["type"] == "choice" and spec:
+                entry["value"] = next((c.zh if code == "zh" else c.en for c in spec.choices
+                                       if c.value == value), value)
+            elif entry["type"] == "unit" and isinstance(value, dict):
+                entry["value"] = value.get("name", "")
+            entries.append(entry)
+        trigger = next((t for t in lc.transitions if t.trigger == event.trigger), None)
+        out.append({"event": event, "entries": entries,
+                    "label": trigger.label(code) if trigger else _("Raised"),
+                    "to": lc.state(event.to_state).label(code) if lc.has_state(event.to_state)
+                    else event.to_state})
+    return out
+
+
+def render_finding(finding: Finding, errors: dict[str, str] | None = None,
+                   open_trigger: str | None = None, values: dict[str, Any] | None = None,
+                   status: int = 200):  # type: ignore[no-untyped-def]
+    uow = get_uow()
+    lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
+    available = services.available_transitions(uow, finding, actor())
+    forms = [{"spec": t, "fields": [field_out(f, uow.today()) for f in t.fields]} for t in available]
+    events = services.history(uow.session, finding)
+    needs_units = any(f.type == "unit" for t in available for f in t.fields)
+    units = list(uow.session.scalars(select(Unit).where(units_clause(actor()), Unit.active.is_(True))
+                                     .order_by(Unit.path))) if needs_units else []
+    return render_template(
+        "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
+        timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),
+        errors=errors or {}, open_trigger=open_trigger, values=values or {},
+    ), status
+
+
+@bp.route("/findings/<int:finding_id>")
+def finding_page(finding_id: int):  # type: ignore[no-untyped-def]
+    finding = services.get_finding(get_uow().session, actor(), finding_id)
+    return render_finding(finding)
+
+
+def _payload(spec_fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
+    """Form data to an engine payload; uploaded files are stored first and passed by sha256."""
+    payload: dict[str, Any] = {}
+    upload_errors: dict[str, dict[str, str]] = {}
+    for spec in spec_fields:
+        if spec.type == "files":
+            digests = []
+            for storage in request.files.getlist(spec.name):
+                if not storage or not storage.filename:
+                    continue
+                try:
+                    digests.append(store_upload(storage).sha256)
+                except InvalidInput as exc:
+                    upload_errors[spec.name] = next(iter(exc.errors.values()))
+            payload[spec.name] = digests
+        else:
+            payload[spec.name] = request.form.get(spec.name, "")
+    if upload_errors:
+        raise InvalidInput(upload_errors)
+    return payload
+
+
+@bp.route("/findings/<int:finding_id>/fire/<trigger>", methods=["POST"])
+def fire_page(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
+    uow = get_uow()
+    user = actor()
+    finding = services.get_finding(uow.session, user, finding_id)
+    lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
+    spec = lc.transition(finding.state, trigger)
+    version = request.form.get("version", type=int)
+    try:
+        if spec is None:
+            raise TransitionNotAllowed(trigger, finding.state, [])
+        payload = _payload(spec.fields)
+        services.fire(uow, finding_id, trigger, user, payload, version)
+    except StaleFinding:
+        uow.session.rollback()
+        flash(_("Someone else acted on this finding first. Here is its current state."), "warning")
+        return redirect(url_for("pages.finding_page", finding_id=finding_id))
+    except RectifyError as exc:
+        uow.session.rollback()
+        msg, errors = describe(exc)
+        if not errors:
+            flash(msg, "error")
+        fresh = services.get_finding(uow.session, user, finding_id)
+        return render_finding(fresh, errors, trigger, request.form.to_dict(), 422)
+    flash(_("Done: %(action)s.", action=spec.label(lang())), "success")
+    return redirect(url_for("pages.finding_page", finding_id=finding_id))

@@ -1,0 +1,69 @@
+"""Template helpers: labels in the user's language, dates, who may see which menu."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_login import current_user
+
+from web.i18n import lang
+from web.uow import get_uow
+from workflow.catalog import CATEGORIES, METHODS, SEVERITIES, UNIT_KINDS, label
+from workflow.models import Finding
+
+
+def state_label(finding: Finding) -> str:
+    lc = get_uow().registry.get(finding.lifecycle, finding.lifecycle_version)
+    return lc.state(finding.state).label(lang())
+
+
+def lifecycle_label(finding: Finding) -> str:
+    return get_uow().registry.get(finding.lifecycle, finding.lifecycle_version).label(lang())
+
+
+def is_overdue(finding: Finding) -> bool:
+    return bool(finding.is_open and finding.due_date and finding.rectified_at is None
+                and finding.due_date < get_uow().today())
+
+
+def days_left(finding: Finding) -> int | None:
+    return (finding.due_date - get_uow().today()).days if finding.due_date else None
+
+
+def local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(get_uow().zone).strftime("%Y-%m-%d %H:%M")
+
+
+def iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def has_role(*roles: str) -> bool:
+    return bool(current_user.is_authenticated and current_user.user.has_role(*roles))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        state_label=state_label, lifecycle_label=lifecycle_label, is_overdue=is_overdue,
+        days_left=days_left, local_time=local_time, iso=iso, has_role=has_role,
+        category_label=lambda key: label(CATEGORIES, key, lang()),
+        severity_label=lambda key: label(SEVERITIES, key, lang()),
+        method_label=lambda key: label(METHODS, key, lang()),
+        kind_label=lambda key: label(UNIT_KINDS, key, lang()),
+        CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS, UNIT_KINDS=UNIT_KINDS,
+    )
+
+
+def choices(vocabulary: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(key, label(vocabulary, key, lang())) for key in vocabulary]
+
+
+def as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,72 @@
+"""Raise a finding (inspectors): unit picker, category, severity, requirement, photos; duplicate check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from web.api.attachments import store_upload
+from web.auth import actor
+from web.errors import describe
+from web.pages import bp
+from web.pages.helpers import as_int
+from web.uow import get_uow
+from workflow import services
+from workflow.errors import InvalidInput, RectifyError
+from workflow.models import Inspection, Unit
+from workflow.services.duplicates import similar_open_findings
+from workflow.services.scope import units_clause
+
+_FIELDS = ("title", "description", "category", "severity", "unit", "requirement", "due_date")
+
+
+def _form_context() -> dict[str, Any]:
+    uow, user = get_uow(), actor()
+    units = list(uow.session.scalars(select(Unit).where(units_clause(user), Unit.active.is_(True))
+                                     .order_by(Unit.path)))
+    inspections = list(uow.session.scalars(
+        select(Inspection).join(Unit, Unit.id == Inspection.unit_id).where(units_clause(user))
+        .order_by(Inspection.inspected_on.desc()).limit(50)))
+    lifecycles = [lc for lc in uow.registry.latest() if user.role_set.intersection(lc.raise_roles)]
+    return {"units": units, "inspections": inspections, "lifecycles": lifecycles}
+
+
+@bp.route("/raise", methods=["GET", "POST"])
+def raise_page():  # type: ignore[no-untyped-def]
+    context = _form_context()
+    if not context["lifecycles"]:
+        return render_template("error.html", code=403,
+                               message=_("Only inspectors can raise findings.")), 403
+    if request.method == "GET":
+        return render_template("raise.html", values={"unit": request.args.get("unit", "")},
+                               errors={}, duplicates=[], **context)
+    uow = get_uow()
+    values = request.form.to_dict()
+    data: dict[str, Any] = {name: values.get(name, "") for name in _FIELDS}
+    errors: dict[str, str] = {}
+    try:
+        data["evidence"] = [store_upload(f).sha256 for f in request.files.getlist("evidence")
+                            if f and f.filename]
+    except InvalidInput as exc:
+        errors["evidence"] = describe(exc)[1].get("file", "")
+    unit_id = as_int(values.get("unit"))
+    duplicates = []
+    if not errors and unit_id and values.get("title") and not values.get("confirm_duplicate"):
+        duplicates = similar_open_findings(uow.session, unit_id, values["title"])
+    if not errors and not duplicates:
+        try:
+            finding = services.raise_finding(uow, actor(), values.get("lifecycle", "standard"),
+                                             data, as_int(values.get("inspection")))
+        except RectifyError as exc:
+            uow.session.rollback()
+            msg, errors = describe(exc)
+            errors = errors or {"_": msg}
+        else:
+            flash(_("Finding %(code)s raised.", code=finding.code), "success")
+            return redirect(url_for("pages.finding_page", finding_id=finding.id))
+    uow.session.rollback()
+    return render_template("raise.html", values=values, errors=errors, duplicates=duplicates,
+                           **context), 422 if errors else 200

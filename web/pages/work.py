@@ -1,0 +1,28 @@
+"""My work (待办): what awaits this user's action, soonest deadline first."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+
+from web.auth import actor
+from web.i18n import lang
+from web.pages import bp
+from web.uow import get_uow
+from workflow.services.work import my_work
+
+
+@bp.route("/")
+def index():  # type: ignore[no-untyped-def]
+    return redirect(url_for("pages.work"))
+
+
+@bp.route("/work")
+def work():  # type: ignore[no-untyped-def]
+    uow = get_uow()
+    todo = my_work(uow, actor())
+    kinds = []
+    for (key, state), count in sorted(todo.counts.items()):
+        name, _, version = key.partition("@")
+        lc = uow.registry.get(name, int(version))
+        kinds.append((lc.label(lang()), lc.state(state).label(lang()), count))
+    return render_template("work.html", todo=todo, kinds=kinds)

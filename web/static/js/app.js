@@ -1,0 +1,40 @@
+// Rectify page helpers: mermaid diagrams, image previews before upload, the dashboard chart.
+(function () {
+  "use strict";
+  if (window.mermaid) {
+    window.mermaid.initialize({ startOnLoad: true, securityLevel: "strict", theme: "neutral" });
+  }
+  document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var box = document.getElementById(input.dataset.preview);
+      if (!box) { return; }
+      box.textContent = "";
+      Array.prototype.forEach.call(input.files, function (file) {
+        if (file.type.indexOf("image/") === 0) {
+          var img = document.createElement("img");
+          img.src = URL.createObjectURL(file);
+          img.alt = file.name;
+          box.appendChild(img);
+        } else {
+          var span = document.createElement("span");
+          span.textContent = "📄 " + file.name;
+          box.appendChild(span);
+        }
+      });
+    });
+  });
+  var data = document.getElementById("chart-data");
+  var canvas = document.getElementById("unit-chart");
+  if (data && canvas && window.Chart) {
+    var d = JSON.parse(data.textContent);
+    new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: d.units, datasets: [
+        { label: d.labels.open, data: d.open, backgroundColor: "#5b8def" },
+        { label: d.labels.overdue, data: d.overdue, backgroundColor: "#e05252" },
+        { label: d.labels.confirmed, data: d.confirmed, backgroundColor: "#3aa471" }
+      ] },
+      options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
+})();
