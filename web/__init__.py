@@ -29,9 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if rectify is None:
         rectify = Rectify(Settings.from_env(database_url=config.pop("RECTIFY_DATABASE_URL", None)))
     app = Flask(__name__, instance_path=str(rectify.settings.instance_path))
-    app.config.from_prefixed_env("RECTIFY")
     app.config.update(
-        SECRET_KEY=_secret_key(rectify.settings.instance_path),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -52,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
     )
+    app.config.from_prefixed_env("RECTIFY")  # RECTIFY_SECRET_KEY, RECTIFY_SECURE_COOKIES, ...
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(rectify.settings.instance_path)
     secure = app.config.get("SECURE_COOKIES", False)
     app.config.update(SESSION_COOKIE_SECURE=bool(secure), REMEMBER_COOKIE_SECURE=bool(secure))
     app.config.update(config)

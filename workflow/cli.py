@@ -116,6 +116,38 @@ def verify() -> None:
     click.echo("ok: every finding's event chain verifies" if total else "ok")
 
 
+@engine.command()
+@click.argument("name")
+@click.option("--from", "from_version", type=int, required=True, help="Version the findings run on.")
+@click.option("--to", "to_version", type=int, required=True, help="Version to move them to.")
+@click.option("--map", "mappings", multiple=True, metavar="OLD=NEW",
+              help="State renames; other states keep their name.")
+@click.option("--actor", "username", required=True, help="Admin username recorded on each event.")
+@click.option("--dry-run", is_flag=True, help="Count what would move; change nothing.")
+def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, ...],
+            username: str, dry_run: bool) -> None:
+    """Move open findings of NAME from one definition version to another, on the record."""
+    from workflow.services.migrate import migrate_findings
+
+    state_map = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old or not new:
+            raise click.ClickException(f"--map takes OLD=NEW, got {item!r}")
+        state_map[old.strip()] = new.strip()
+    rectify = make_rectify()
+    with rectify.unit_of_work() as uow:
+        actor = uow.session.scalar(select(User).where(User.username == username))
+        if actor is None:
+            raise click.ClickException(f"unknown user {username!r}")
+        try:
+            moved = migrate_findings(uow, actor, name, from_version, to_version, state_map, dry_run)
+        except RectifyError as exc:
+            raise click.ClickException(str(exc)) from None
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{verb} {moved} open finding(s) of {name} from v{from_version} to v{to_version}")
+
+
 @engine.command("ledger")
 @click.option("--state", "states", multiple=True, help="Only these states (repeatable).")
 @click.option("--lifecycle")
