@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 GENESIS = "0" * 64
 
@@ -38,7 +38,7 @@ class ChainProblem:
     problem: str
 
 
-class EventLike:
+class EventLike(Protocol):
     """What verify needs from an event row (the ORM Event satisfies it)."""
 
     id: int

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from workflow.catalog import SEVERITIES, label
 from workflow.config import Settings
 from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
-from workflow.models import User
-from workflow.runtime import Rectify
+from workflow.models import Finding, User
+from workflow.runtime import Rectify, UnitOfWork
 from workflow.services import LedgerFilter, ledger, verify_all
-from workflow.spec import load_paths, load_registry
+from workflow.spec import Registry, load_paths, load_registry
 from workflow.spec.diagram import mermaid
 
 
@@ -189,12 +189,8 @@ def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: st
     click.echo(_render(rows, fmt), nl=False)
 
 
-def _row(uow: object, finding: object, lang: str) -> dict[str, object]:
-    from workflow.models import Finding
-
-    assert isinstance(finding, Finding)
-    registry = uow.registry
-    lifecycle = registry.get(finding.lifecycle, finding.lifecycle_version)
+def _row(uow: UnitOfWork, finding: Finding, lang: str) -> dict[str, object]:
+    lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     return {
         "code": finding.code, "title": finding.title, "unit": finding.unit.name(lang),
         "lifecycle": finding.lifecycle, "state": lifecycle.state(finding.state).label(lang),
@@ -241,7 +237,7 @@ def _table(columns: list[str], rows: list[dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _registry():  # type: ignore[no-untyped-def]
+def _registry() -> Registry:
     try:
         return load_registry(Settings.from_env().definitions_path)
     except DefinitionError as exc:

@@ -129,15 +129,16 @@ def _number(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[float | int, flo
     if isinstance(raw, bool):
         raise _Bad("应为数字", "must be a number")
     try:
-        value: float | int = float(raw)
+        number = float(raw)
     except (TypeError, ValueError):
         raise _Bad("应为数字", "must be a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if number != number or number in (float("inf"), float("-inf")):
         raise _Bad("应为数字", "must be a number")
+    value: float | int = number
     if spec.integer:
-        if not value.is_integer():
+        if not number.is_integer():
             raise _Bad("应为整数", "must be a whole number")
-        value = int(value)
+        value = int(number)
     if spec.minimum is not None and value < spec.minimum:
         raise _Bad(f"不能小于 {spec.minimum:g}", f"must be at least {spec.minimum:g}")
     if spec.maximum is not None and value > spec.maximum:

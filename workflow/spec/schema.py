@@ -12,7 +12,7 @@ IDENTIFIER = validate.Regexp(
 _label = fields.Str(required=True, validate=validate.Length(min=1, max=200))
 
 
-class OneOrMany(fields.Field):
+class OneOrMany(fields.Field[list[str]]):
     """A state name or a list of state names."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[str]:
