@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -211,7 +210,7 @@ def _render(rows: list[dict[str, object]], fmt: str) -> str:
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue()
-    return _table(columns, rows) + f"{len(rows)} finding(s) as of {date.today().isoformat()}\n"
+    return _table(columns, rows) + f"{len(rows)} finding(s)\n"
 
 
 def _table(columns: list[str], rows: list[dict[str, object]]) -> str:

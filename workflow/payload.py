@@ -113,7 +113,8 @@ def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, An
     except (TypeError, ValueError):
         raise _Bad("应为单位编号", "must be a unit id") from None
     unit = lookup.session.get(Unit, unit_id)
-    if unit is None or not unit.active or not lookup.unit_in_scope(unit):
+    in_scope = spec.unit_scope == "all" or lookup.unit_in_scope(unit) if unit else False
+    if unit is None or not unit.active or not in_scope:
         raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")
     return unit, {"id": unit.id, "code": unit.code, "name": unit.name_zh}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from web.api.attachments import store_upload
 from web.api.schemas import field_out
@@ -72,9 +72,11 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     available = services.available_transitions(uow, finding, actor())
     forms = [{"spec": t, "fields": [field_out(f, uow.today()) for f in t.fields]} for t in available]
     events = services.history(uow.session, finding)
-    needs_units = any(f.type == "unit" for t in available for f in t.fields)
-    units = list(uow.session.scalars(select(Unit).where(units_clause(actor()), Unit.active.is_(True))
-                                     .order_by(Unit.path))) if needs_units else []
+    unit_fields = [f for t in available for f in t.fields if f.type == "unit"]
+    # A unit field declared `scope: all` (e.g. a coordinating body above you) lists every unit.
+    where = true() if any(f.unit_scope == "all" for f in unit_fields) else units_clause(actor())
+    units = list(uow.session.scalars(select(Unit).where(where, Unit.active.is_(True))
+                                     .order_by(Unit.path))) if unit_fields else []
     return render_template(
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
         timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),

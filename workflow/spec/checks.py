@@ -17,7 +17,7 @@ _TYPE_PARAMS = {
     "number": {"min", "max", "integer"},
     "choice": {"choices"},
     "files": {"min_count", "max_count"},
-    "unit": set(),
+    "unit": {"scope"},
 }
 _COMMON_PARAMS = {"name", "type", "zh", "en", "required"}
 _RANGES = (("min_length", "max_length"), ("min_days", "max_days"), ("min", "max"),

@@ -119,6 +119,7 @@ def _freeze_field(f: Mapping[str, Any]) -> FieldSpec:
         min_days=f.get("min_days"), max_days=f.get("max_days"),
         minimum=f.get("min"), maximum=f.get("max"), integer=f["integer"],
         min_count=f.get("min_count", 0), max_count=f.get("max_count"),
+        unit_scope=f.get("scope", "actor"),
         choices=tuple(Choice(c["value"], c["zh"], c["en"]) for c in f.get("choices", [])),
     )
 

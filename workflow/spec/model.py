@@ -38,6 +38,7 @@ class FieldSpec:
     maximum: float | None = None
     integer: bool = False
     min_count: int = 0
+    unit_scope: str = "actor"  # unit fields: "actor" (the actor's subtree) or "all" (any unit)
     max_count: int | None = None
     choices: tuple[Choice, ...] = ()
 

@@ -50,6 +50,7 @@ class FieldSchema(Schema):
     integer = fields.Bool(load_default=False)
     min_count = fields.Int(strict=True, validate=validate.Range(min=0))
     max_count = fields.Int(strict=True, validate=validate.Range(min=1))
+    scope = fields.Str(validate=validate.OneOf(["actor", "all"]))
     choices = fields.List(fields.Nested(ChoiceSchema))
 
 
