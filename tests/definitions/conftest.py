@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import yaml
 
-from workflow.spec import Registry, load_registry
 from workflow.spec.loader import load_file
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
@@ -48,11 +47,6 @@ MINIMAL: dict[str, Any] = {
 @pytest.fixture(scope="session")
 def definitions_dir() -> Path:
     return DEFINITIONS
-
-
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    return load_registry(DEFINITIONS)
 
 
 @pytest.fixture
