@@ -1,0 +1,11 @@
+"""Every demo story, in the order they are told (the order breaks ties between same-day steps)."""
+
+from __future__ import annotations
+
+from workflow.demo.model import Story
+from workflow.demo.stories import escalation, immediate, standard_done, standard_open, suggestion
+
+STORIES: tuple[Story, ...] = (standard_done.STORIES + standard_open.STORIES + immediate.STORIES
+                              + suggestion.STORIES + escalation.STORIES)
+
+__all__ = ["STORIES"]

@@ -1,0 +1,117 @@
+"""The demo directory: unit tree, users, the campaign and its inspections (days on the demo timeline)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+PASSWORD = "rectify-demo"
+
+
+class UnitRow(NamedTuple):
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    parent: str | None
+
+
+class UserRow(NamedTuple):
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    unit: str
+    language: str = "zh_CN"
+
+
+class InspectionRow(NamedTuple):
+    key: str
+    unit: str
+    day: int
+    method: str
+    team: str
+    notes: str
+    by: str = "inspector"
+
+
+UNITS: tuple[UnitRow, ...] = (
+    UnitRow("SZ-CDI", "市纪委监委", "City Commission for Discipline Inspection and Supervision",
+            "commission", None),
+    UnitRow("SZ-CDI-G7", "派驻市国资委纪检监察组", "Inspection Group stationed at the City SOE Commission",
+            "inspection_body", "SZ-CDI"),
+    UnitRow("SZ-AGRI", "深农集团", "Agricultural Products Group", "group", "SZ-CDI-G7"),
+    UnitRow("SZ-AGRI-NS", "南山农产品批发市场", "Nanshan Wholesale Market", "subsidiary", "SZ-AGRI"),
+    UnitRow("SZ-AGRI-NS-E", "南山市场东门入口", "Nanshan Market east entrance", "site", "SZ-AGRI-NS"),
+    UnitRow("SZ-AGRI-NS-C", "南山市场冻品交易区", "Nanshan Market frozen-goods hall", "site", "SZ-AGRI-NS"),
+    UnitRow("SZ-AGRI-FT", "福田农产品批发市场", "Futian Wholesale Market", "subsidiary", "SZ-AGRI"),
+    UnitRow("SZ-BUS", "巴士集团", "Bus Group", "group", "SZ-CDI-G7"),
+    UnitRow("SZ-BUS-01", "巴士集团第一分公司", "Bus Group Branch No. 1", "subsidiary", "SZ-BUS"),
+    UnitRow("SZ-BUS-02", "东部公交公司", "Eastern Bus Company", "subsidiary", "SZ-BUS"),
+    UnitRow("SZ-BUS-02-KC", "东部公交葵涌场站", "Eastern Bus Kuichong depot", "site", "SZ-BUS-02"),
+    UnitRow("SZ-PORT", "港务集团", "Port Group", "group", "SZ-CDI-G7"),
+    UnitRow("SZ-PORT-YT", "盐田港区作业公司", "Yantian Port Operations", "subsidiary", "SZ-PORT"),
+    UnitRow("SZ-PORT-YT-C", "冷链查验专区", "Cold-chain inspection zone", "site", "SZ-PORT-YT"),
+    UnitRow("SZ-AIR", "机场集团", "Airport Group", "group", "SZ-CDI-G7"),
+    UnitRow("SZ-AIR-T", "航站楼运营公司", "Terminal Operations Company", "subsidiary", "SZ-AIR"),
+    UnitRow("SZ-AIR-MALL", "航城里购物中心", "Airport City shopping centre", "site", "SZ-AIR-T"),
+    UnitRow("SZ-WATER", "水务集团", "Water Group", "group", "SZ-CDI-G7"),
+    UnitRow("SZ-WATER-SUP", "自来水公司", "Water Supply Company", "subsidiary", "SZ-WATER"),
+    UnitRow("SZ-WATER-P2", "第二水厂", "Water Plant No. 2", "site", "SZ-WATER-SUP"),
+    UnitRow("SZ-INV", "产投集团", "Industrial Investment Group", "group", "SZ-CDI-G7"),
+    UnitRow("SZ-INV-JY", "金源物业", "Jinyuan Property Services", "subsidiary", "SZ-INV"),
+    UnitRow("SZ-INV-JD", "金盾护卫", "Jindun Security Services", "subsidiary", "SZ-INV"),
+    UnitRow("SZ-INV-HEAT", "热力总公司", "Heating Company", "subsidiary", "SZ-INV"),
+    UnitRow("SZ-INV-AJ", "奥健医卫", "Aojian Medical Supplies", "subsidiary", "SZ-INV"),
+    UnitRow("SZ-INV-AJ-W1", "奥健医卫无菌制衣车间", "Aojian clean-room garment workshop", "site",
+            "SZ-INV-AJ"),
+)
+
+USERS: tuple[UserRow, ...] = (
+    UserRow("admin", "系统管理员", ("admin",), "SZ-CDI"),
+    UserRow("city_supervisor", "赵国强", ("supervisor",), "SZ-CDI"),
+    UserRow("supervisor", "周建华", ("supervisor",), "SZ-CDI-G7"),
+    UserRow("inspector", "李明", ("inspector",), "SZ-CDI-G7"),
+    UserRow("inspector2", "陈思远", ("inspector",), "SZ-CDI-G7", "en"),
+    UserRow("reviewer", "王静", ("reviewer",), "SZ-CDI-G7"),
+    UserRow("bus_supervisor", "刘海涛", ("supervisor",), "SZ-BUS"),
+    UserRow("bus_handler", "黄丽", ("handler",), "SZ-BUS"),
+    UserRow("agri_handler", "郑晓燕", ("handler",), "SZ-AGRI"),
+    UserRow("market_handler", "林志伟", ("handler",), "SZ-AGRI-NS"),
+    UserRow("invest_handler", "马文博", ("handler",), "SZ-INV"),
+    UserRow("property_handler", "孙磊", ("handler",), "SZ-INV-JY"),
+    UserRow("factory_handler", "吴芳", ("handler",), "SZ-INV-AJ"),
+    UserRow("port_handler", "何军", ("handler",), "SZ-PORT"),
+    UserRow("airport_handler", "许婷", ("handler",), "SZ-AIR"),
+    UserRow("water_handler", "谢鹏", ("handler",), "SZ-WATER"),
+)
+
+CAMPAIGN_NAME = "{year} 年疫情防控和安全生产专项监督检查"
+CAMPAIGN_SCOPE = ("市属国有企业重点场所：港口、农产品批发市场、公交场站、机场、水厂、物业小区和防疫物资"
+                  "生产企业；检查疫情防控责任落实、防疫物资保障和安全生产隐患排查整改情况。")
+CAMPAIGN_START, CAMPAIGN_DAYS = 1, 120
+
+INSPECTIONS: tuple[InspectionRow, ...] = (
+    InspectionRow("I1", "SZ-AGRI-NS", 3, "unannounced", "第一检查组：李明、陈思远",
+                  "“四不两直”突击检查南山市场出入口测温、商户进销台账和冻品管控。"),
+    InspectionRow("I2", "SZ-BUS", 5, "onsite", "第二检查组：李明，巴士集团纪委派员参加",
+                  "现场督查下属企业场站、车辆、维修车间和职工食堂的疫情防控落实情况。"),
+    InspectionRow("I3", "SZ-BUS-02", 8, "unannounced", "第二检查组：李明",
+                  "随车检查东部公交重点线路中途站乘客测温和健康码查验。"),
+    InspectionRow("I4", "SZ-INV", 10, "onsite", "第三检查组：李明、陈思远",
+                  "检查金源物业、金盾护卫、热力总公司检查点设置、值班值守和防疫物资储备。"),
+    InspectionRow("I5", "SZ-INV-AJ", 12, "onsite", "第三检查组：李明",
+                  "检查防护服生产企业复工达产、用工和安全生产情况。"),
+    InspectionRow("I6", "SZ-PORT-YT", 16, "unannounced", "第四检查组：陈思远",
+                  "检查港区作业人员闭环管理和进口冷链食品防疫。", "inspector2"),
+    InspectionRow("I7", "SZ-AIR", 20, "online", "第四检查组：陈思远",
+                  "线上调阅航站楼、交通营运中心、航城里购物中心等场所的值班值守和防控记录。", "inspector2"),
+    InspectionRow("I8", "SZ-WATER", 24, "online", "第一检查组：李明",
+                  "通过“水务大脑”信息系统核查水厂职工健康监测、生产环境消杀和来访登记。"),
+    InspectionRow("I9", "SZ-AGRI", 45, "unannounced", "第一检查组：李明、陈思远",
+                  "“回头看”：复查南山市场前期问题整改情况，抽查集团所属惠民街市。"),
+    InspectionRow("I10", "SZ-PORT", 68, "onsite", "第四检查组：陈思远",
+                  "港区复工复产和冷链查验专区防疫管理检查。", "inspector2"),
+    InspectionRow("I11", "SZ-BUS-01", 66, "onsite", "第二检查组：李明",
+                  "公交场站安全生产专项检查：消防设施、充电站和外包人员管理。"),
+    InspectionRow("I12", "SZ-WATER-P2", 74, "unannounced", "第一检查组：李明",
+                  "“四不两直”检查第二水厂安全生产和门卫登记。"),
+)
