@@ -24,6 +24,14 @@ METHODS: dict[str, tuple[str, str]] = {
     "online": ("线上监督", "Online"),
 }
 
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "inspector": ("检查人员", "Inspector"),
+    "handler": ("责任单位联络员", "Unit handler"),
+    "reviewer": ("复查人员", "Reviewer"),
+    "supervisor": ("领导", "Supervisor"),
+    "admin": ("系统管理员", "Admin"),
+}
+
 UNIT_KINDS: dict[str, tuple[str, str]] = {
     "commission": ("纪委监委", "Commission"),
     "inspection_body": ("纪检监察组", "Inspection body"),

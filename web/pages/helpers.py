@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from web.i18n import lang
 from web.uow import get_uow
-from workflow.catalog import CATEGORIES, METHODS, SEVERITIES, UNIT_KINDS, label
+from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label
 from workflow.models import Finding
 
 
@@ -54,6 +54,8 @@ def register_template_helpers(app: Flask) -> None:
         severity_label=lambda key: label(SEVERITIES, key, lang()),
         method_label=lambda key: label(METHODS, key, lang()),
         kind_label=lambda key: label(UNIT_KINDS, key, lang()),
+        role_label=lambda key: label(ROLE_LABELS, key, lang()),
+        roles_label=lambda keys: "、".join(label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
         CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS, UNIT_KINDS=UNIT_KINDS,
     )
 
