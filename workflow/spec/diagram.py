@@ -36,4 +36,6 @@ def mermaid(lifecycle: Lifecycle, lang: str = "en", current: str | None = None) 
     if current is None:
         text = text.replace(f"Class {lifecycle.initial} s_active",
                             f"Class {lifecycle.initial} s_default")
-    return text
+    # transitions draws the current state red on salmon (hard to read): white on the brand red.
+    return text.replace("classDef s_active color:red,fill:darksalmon",
+                        "classDef s_active color:white,fill:#b3261e,stroke:#7f1d1d,font-weight:bold")

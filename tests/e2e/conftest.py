@@ -1,0 +1,101 @@
+"""End-to-end fixtures: the web app served on a real port, a headless Chromium, screenshots.
+
+- ``backend`` is pinned to ``"sqlite"`` here: the browser tests exercise the pages, not the
+  database (the engine and API suites already run on both backends).
+- ``live_server``: the Flask app (CSRF on, as in production) over the test's ``rectify``,
+  served by werkzeug from a background thread on 127.0.0.1 and a free port.
+- ``browser``: headless Debian Chromium (``/usr/bin/chromium``, never a downloaded build);
+  the test is skipped, saying so, when Chromium or the ``playwright`` package is missing.
+- ``shots``: ``shots(page, "01-login")`` saves a full-page PNG to ``test-artifacts/e2e/``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from workflow.config import REPO_ROOT
+from workflow.runtime import Rectify
+
+# pytest puts tests/ on sys.path (rootdir conftest, no __init__.py), and the setuptools editable
+# finder comes after the path finder: a bare ``import web`` then finds tests/web as a namespace
+# package instead of the app. Putting the repo root first makes the real package win (a regular
+# package beats a namespace portion anywhere on the path). A no-op once pytest's own
+# ``pythonpath = ["."]`` is configured.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+if "web" in sys.modules and getattr(sys.modules["web"], "__file__", None) is None:
+    del sys.modules["web"]  # a namespace package picked up from tests/web: not the app
+
+CHROMIUM = Path(os.environ.get("RECTIFY_E2E_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_SKIP = "Chromium not installed: apt-get install chromium"
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def backend() -> str:
+    """Browser tests run on SQLite only (overrides the both-backends parametrisation)."""
+    return "sqlite"
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+
+@pytest.fixture
+def live_server(rectify: Rectify) -> Iterator[LiveServer]:
+    """The app on http://127.0.0.1:<free port>, CSRF on, rate limits off; stopped at teardown."""
+    from web import create_app
+    app = create_app({"RECTIFY": rectify, "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
+    finally:
+        server.shutdown()  # stops serve_forever (the browser, set up later, is closed already)
+        server.server_close()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the e2e server thread did not stop"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Debian's), closed at teardown."""
+    if not CHROMIUM.exists():
+        pytest.skip(CHROMIUM_SKIP)
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed: pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def shots() -> Callable[[Any, str], Path]:
+    """shots(page, name): a full-page screenshot at test-artifacts/e2e/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
