@@ -14,6 +14,10 @@ from workflow.services.tokens import user_for_token
 PUBLIC = frozenset({"static", "pages.login", "pages.healthz", "pages.set_language",
                     "api_auth.Token"})
 _SAFE = {"GET", "HEAD", "OPTIONS"}
+# Scripts only from our own static files; mermaid styles its SVG inline.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
 
 
 class Principal(UserMixin):  # type: ignore[misc]
@@ -77,6 +81,15 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+    @app.after_request
+    def _security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "api-docs.openapi_swagger_ui":  # its page bootstraps inline
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
 
     @app.before_request
     def _check_csrf() -> None:

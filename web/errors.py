@@ -112,6 +112,8 @@ def init_app(app: Flask) -> None:
         code = exc.code or 500
         data = getattr(exc, "data", None) or {}
         errors = _flatten_webargs(data.get("messages")) if "messages" in data else {}
+        if isinstance(data.get("errors"), dict):  # abort(422, errors={field: text}) in a view
+            errors.update({str(k): str(v) for k, v in data["errors"].items()})
         msg = data.get("message") or _default_message(code, exc)
         if _wants_json():
             response, status = json_error(code, msg, errors)

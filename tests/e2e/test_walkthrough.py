@@ -280,8 +280,8 @@ def test_standard_finding_from_raised_to_closed(
         kpis = supervisor.locator(".kpis .kpi b")
         assert [kpis.nth(i).inner_text() for i in range(4)] == ["1", "0", "1", "1"]  # raised,
         # open, rectified, confirmed
-        # rolled up to the units right below the supervisor's own (commission -> inspection body)
-        unit_row = supervisor.locator("table.numbers tbody tr", has_text="第一纪检监察组")
+        # the breakdown descends while everything sits below one unit: down to group A itself
+        unit_row = supervisor.locator("table.numbers tbody tr", has_text="甲集团")
         assert [c.strip() for c in unit_row.locator("td").all_inner_texts()][1:4] == ["1", "0", "1"]
         state_row = supervisor.locator("table.numbers tbody tr", has_text="已销号")
         assert state_row.locator("td").last.inner_text() == "1"

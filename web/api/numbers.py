@@ -50,6 +50,7 @@ class DashboardOut(Schema):
 
 class DashboardArgs(Schema):
     campaign = fields.Int()
+    unit = fields.Int(metadata={"description": "Break down below this unit (in your scope)"})
 
 
 @blp.route("")
@@ -59,7 +60,7 @@ class Dashboard(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Raised, rectified, confirmed, overdue, rates and rework, per unit below yours."""
         uow = get_uow()
-        board = dashboard(uow.session, actor(), uow.today(), args.get("campaign"))
+        board = dashboard(uow.session, actor(), uow.today(), args.get("campaign"), args.get("unit"))
         return {
             "totals": board.totals.as_dict(),
             "by_state": [{"lifecycle": lc, "state": st, "count": n}

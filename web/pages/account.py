@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -16,11 +19,18 @@ from web.uow import get_uow, rectify
 from workflow.models import User
 from workflow.services.directory import password_matches
 
+# Browsers drop tabs and newlines from a URL and read a backslash as "/", so "/\t/evil.example"
+# would leave the site: no control characters, spaces or backslashes in a redirect target.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
+
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths: never redirect a user to another host after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not _UNSAFE_IN_NEXT.search(target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("pages.work")
 
 

@@ -18,7 +18,7 @@ from workflow import services
 from workflow.errors import InvalidInput, RectifyError
 from workflow.models import Inspection, Unit
 from workflow.services.duplicates import similar_open_findings
-from workflow.services.scope import units_clause
+from workflow.services.scope import unit_in_scope, units_clause
 
 _FIELDS = ("title", "description", "category", "severity", "unit", "requirement", "due_date")
 
@@ -52,10 +52,11 @@ def raise_page():  # type: ignore[no-untyped-def]
                             if f and f.filename]
     except InvalidInput as exc:
         errors["evidence"] = describe(exc)[1].get("file", "")
-    unit_id = as_int(values.get("unit"))
+    unit = uow.session.get(Unit, as_int(values.get("unit")) or 0)
     duplicates = []
-    if not errors and unit_id and values.get("title") and not values.get("confirm_duplicate"):
-        duplicates = similar_open_findings(uow.session, unit_id, values["title"])
+    if (not errors and unit is not None and unit_in_scope(actor(), unit) and values.get("title")
+            and not values.get("confirm_duplicate")):  # never show titles outside the scope
+        duplicates = similar_open_findings(uow.session, unit.id, values["title"])
     if not errors and not duplicates:
         try:
             finding = services.raise_finding(uow, actor(), values.get("lifecycle", "standard"),

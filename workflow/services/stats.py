@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
 from workflow.services.ledger import overdue_clause
-from workflow.services.scope import findings_clause, units_clause
+from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
 
 # Final states that mean "confirmed rectified / done"; others (withdrawn, waived, not_adopted) don't.
 CONFIRMED_STATES = ("closed", "implemented")
@@ -54,11 +54,19 @@ class Dashboard:
     by_state: dict[tuple[str, str], int]
     by_unit: list[tuple[Unit, Numbers]] = field(default_factory=list)
     by_category: dict[str, Numbers] = field(default_factory=dict)
+    focus: Unit | None = None
 
 
-def dashboard(session: Session, actor: User, today: date, campaign_id: int | None = None) -> Dashboard:
-    """Numbers over what the actor may see, rolled up to the units directly below its own."""
+def dashboard(session: Session, actor: User, today: date, campaign_id: int | None = None,
+              focus_unit_id: int | None = None) -> Dashboard:
+    """Numbers over what the actor may see (within the focus unit's subtree, if given),
+    with a row per unit directly below the focus."""
     scope = [findings_clause(actor)]
+    focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
+    if focus is not None and not unit_in_scope(actor, focus):
+        focus = None
+    if focus is not None:
+        scope.append(subtree_clause(session, focus.id))
     if campaign_id is not None:
         scope.append(Finding.campaign_id == campaign_id)
     by_state: dict[tuple[str, str], int] = {
@@ -71,8 +79,8 @@ def dashboard(session: Session, actor: User, today: date, campaign_id: int | Non
     totals = Numbers()
     for numbers in per_unit.values():
         totals.add(numbers)
-    return Dashboard(totals, by_state, _roll_up(session, actor, per_unit),
-                     dict(sorted(per_category.items())))
+    focus, rows = _roll_up(session, actor, per_unit, focus)
+    return Dashboard(totals, by_state, rows, dict(sorted(per_category.items())), focus)
 
 
 def _numbers_by(session: Session, key: Any, scope: list[Any], today: date) -> dict[Any, Numbers]:
@@ -93,21 +101,35 @@ def _numbers_by(session: Session, key: Any, scope: list[Any], today: date) -> di
     return {row[0]: Numbers(*[int(v or 0) for v in row[1:]]) for row in session.execute(query)}
 
 
-def _roll_up(session: Session, actor: User, per_unit: dict[int, Numbers]) -> list[tuple[Unit, Numbers]]:
+def _roll_up(session: Session, actor: User, per_unit: dict[int, Numbers],
+             focus: Unit | None) -> tuple[Unit | None, list[tuple[Unit, Numbers]]]:
+    """Numbers per child of the focus unit (its own findings on its own row).
+
+    Without a focus: the actor's unit (admins: the tree's root), descending while all the
+    findings sit below one single child, so the table always splits something."""
     units = {u.id: u for u in session.scalars(select(Unit).where(units_clause(actor)))}
     if not units:
-        return []
-    top_depth = min(u.path.count("/") for u in units.values())
-    # Roots of the view: the actor's own unit (or, for admins, the tree's roots) and its children.
-    heads = [u for u in units.values() if u.path.count("/") in (top_depth, top_depth + 1)]
-    heads.sort(key=lambda u: (u.path.count("/"), u.path))
+        return None, []
+    located = [(units[uid], n) for uid, n in per_unit.items() if uid in units]
+    if focus is None:
+        focus = min(units.values(), key=lambda u: (u.path.count("/"), u.path))
+        while True:
+            heads = {_child_towards(focus, unit) for unit, _n in located} - {None}
+            direct = any(unit.id == focus.id for unit, _n in located)
+            if len(heads) != 1 or direct:
+                break
+            focus = units[heads.pop()]  # type: ignore[index]
     rolled: dict[int, Numbers] = defaultdict(Numbers)
-    for unit_id, numbers in per_unit.items():
-        unit = units.get(unit_id)
-        if unit is None:
-            continue
-        head = max((h for h in heads if unit.path.startswith(h.path)),
-                   key=lambda h: h.path.count("/"), default=None)
-        if head is not None:
-            rolled[head.id].add(numbers)
-    return [(h, rolled[h.id]) for h in heads if h.id in rolled]
+    for unit, numbers in located:
+        if unit.path.startswith(focus.path):
+            rolled[_child_towards(focus, unit) or focus.id].add(numbers)
+    rows = [(units[uid], n) for uid, n in rolled.items()]
+    rows.sort(key=lambda pair: (pair[0].id != focus.id, pair[0].path))
+    return focus, rows
+
+
+def _child_towards(focus: Unit, unit: Unit) -> int | None:
+    """The id of focus's child on the way down to unit (None: unit is focus or not below it)."""
+    if not unit.path.startswith(focus.path) or unit.id == focus.id:
+        return None
+    return int(unit.path[len(focus.path):].split("/", 1)[0])

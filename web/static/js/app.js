@@ -23,6 +23,9 @@
       });
     });
   });
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   var data = document.getElementById("chart-data");
   var canvas = document.getElementById("unit-chart");
   if (data && canvas && window.Chart) {
