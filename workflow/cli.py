@@ -22,12 +22,17 @@ from workflow.spec.diagram import mermaid
 
 
 def make_rectify() -> Rectify:
+    """A Rectify from the environment; its connections close when the command ends."""
     settings = Settings.from_env()
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     try:
-        return Rectify(settings)
+        rectify = Rectify(settings)
     except DefinitionError as exc:
         raise click.ClickException("invalid definitions:\n" + str(exc)) from None
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(rectify.database.dispose)
+    return rectify
 
 
 def system_actor() -> User:

@@ -42,9 +42,12 @@ class Page:
 
 
 def overdue_clause(today: date) -> ColumnElement[bool]:
-    """Open, past its due date, and not reported rectified (awaiting review doesn't count)."""
-    return and_(Finding.is_open.is_(True), Finding.due_date < today,
-                Finding.rectified_at.is_(None))
+    """Open, past its due date, and not reported rectified (awaiting review doesn't count).
+
+    Never NULL, so that its negation (not overdue) is exactly the rest: undated findings too.
+    """
+    return and_(Finding.is_open.is_(True), Finding.due_date.is_not(None),
+                Finding.due_date < today, Finding.rectified_at.is_(None))
 
 
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date) -> Select[Any]:
