@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from workflow.config import Settings
 from workflow.runtime import Rectify
@@ -20,6 +21,14 @@ def _secret_key(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in URLs: ids stop at the databases' integer range; beyond it is a 404, not a crash."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -57,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(SESSION_COOKIE_SECURE=bool(secure), REMEMBER_COOKIE_SECURE=bool(secure))
     app.config.update(config)
     app.extensions["rectify"] = rectify
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     from web import auth, errors, extensions, i18n, uow
     from web.api import register_api

@@ -23,8 +23,8 @@ from workflow.errors import (
 )
 
 _STATUS = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Unprocessable Entity",
-           400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large",
-           429: "Too Many Requests"}
+           400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed",
+           413: "Payload Too Large", 429: "Too Many Requests"}
 
 
 def status_of(exc: RectifyError) -> int:
@@ -115,12 +115,14 @@ def init_app(app: Flask) -> None:
         if isinstance(data.get("errors"), dict):  # abort(422, errors={field: text}) in a view
             errors.update({str(k): str(v) for k, v in data["errors"].items()})
         msg = data.get("message") or _default_message(code, exc)
+        # Keep what the exception says besides its body: Allow on a 405, Retry-After, ...
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         if _wants_json():
             response, status = json_error(code, msg, errors)
-            for key, value in (data.get("headers") or {}).items():
-                response.headers[key] = value
+            response.headers.update(headers)
             return response, status
-        return render_template("error.html", code=code, message=msg), code
+        return render_template("error.html", code=code, message=msg), code, headers
 
 
 def _default_message(code: int, exc: HTTPException) -> str:

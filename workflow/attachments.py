@@ -58,7 +58,8 @@ class AttachmentStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, session: Session, data: bytes, original_name: str, uploader: User) -> Attachment:
-        """Check and store the bytes; returns the (possibly existing) attachment row."""
+        """Check and store the bytes; the row is the uploader's own (one per user and content),
+        so an upload never reveals whether someone else stored the same file, or its name."""
         name = _check_name(original_name)
         if not data:
             raise UploadRejected({"file": {"zh": "文件为空", "en": "the file is empty"}})
@@ -73,8 +74,9 @@ class AttachmentStore:
                 "en": "only JPEG, PNG, GIF, WebP images or PDF files are accepted",
             }})
         digest = hashlib.sha256(data).hexdigest()
-        existing = session.scalar(select(Attachment).where(Attachment.sha256 == digest))
-        if existing is not None:
+        existing = session.scalar(select(Attachment).where(Attachment.sha256 == digest,
+                                                           Attachment.uploaded_by_id == uploader.id))
+        if existing is not None:  # the same user uploading the same bytes again
             return existing
         self._write(digest, data)
         row = Attachment(sha256=digest, size=len(data), media_type=media_type,

@@ -87,7 +87,9 @@ def _set_requirement(ctx: Context, params: Mapping[str, Any]) -> None:
 
 
 def _set_pending_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
-    ctx.finding.pending_due_date = ctx.payload[params["field"]]
+    value = ctx.payload.get(params["field"])
+    if value is not None:
+        ctx.finding.pending_due_date = value
 
 
 def _apply_pending_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
@@ -107,15 +109,18 @@ def _clear_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
 def _count_rework(ctx: Context, params: Mapping[str, Any]) -> None:
     ctx.finding.rework_rounds += 1
     ctx.finding.rectified_at = None
+    ctx.finding.rectified_on = None
 
 
 def _record_rectified_at(ctx: Context, params: Mapping[str, Any]) -> None:
     ctx.finding.rectified_at = ctx.now
+    ctx.finding.rectified_on = ctx.today
 
 
 def _reassign_unit(ctx: Context, params: Mapping[str, Any]) -> None:
-    unit: Unit = ctx.payload[params["field"]]
-    ctx.finding.unit_id = unit.id
+    unit: Unit | None = ctx.payload.get(params["field"])
+    if unit is not None:
+        ctx.finding.unit_id = unit.id
 
 
 GUARDS: Mapping[str, Guard] = {

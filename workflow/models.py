@@ -180,6 +180,7 @@ class Finding(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rectified_on: Mapped[date | None] = mapped_column(Date)  # local date, for on-time rates
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -207,6 +208,9 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # sha256 of the finding's audited columns right after this event: `verify` compares the
+    # last one with the row, so an edit of the finding itself is caught too.
+    finding_digest: Mapped[str] = mapped_column(String(64))
     actor: Mapped[User] = relationship()
     finding: Mapped[Finding] = relationship()
 
@@ -218,12 +222,17 @@ class Attachment(Base):
 
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
     original_name: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # One row per uploader of the same bytes (the file on disk is shared): nobody learns
+    # another user's file name, and everybody may reuse what they uploaded themselves.
+    __table_args__ = (UniqueConstraint("sha256", "uploaded_by_id",
+                                       name="uq_attachments_sha256_uploader"),)
 
 
 class FindingAttachment(Base):

@@ -109,10 +109,13 @@ def _date(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[date, str]:
 
 def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, Any]]:
     try:
-        unit_id = int(raw)
-    except (TypeError, ValueError):
-        raise _Bad("应为单位编号", "must be a unit id") from None
-    unit = lookup.session.get(Unit, unit_id)
+        unit_id = int(raw) if not isinstance(raw, bool) else None
+    except (TypeError, ValueError, OverflowError):
+        unit_id = None
+    if unit_id is None:
+        raise _Bad("应为单位编号", "must be a unit id")
+    # Beyond the databases' integer range no unit exists, and the driver would fail on the id.
+    unit = lookup.session.get(Unit, unit_id) if 0 < unit_id < 2**31 else None
     in_scope = spec.unit_scope == "all" or lookup.unit_in_scope(unit) if unit else False
     if unit is None or not unit.active or not in_scope:
         raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")
@@ -152,10 +155,14 @@ def _files(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[list[Attachment],
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise _Bad("应为已上传文件的列表", "must be a list of uploaded files")
     digests = list(dict.fromkeys(items))
-    rows = lookup.session.scalars(select(Attachment).where(Attachment.sha256.in_(digests))).all()
-    by_digest = {row.sha256: row for row in rows}
-    found = [by_digest[d] for d in digests if d in by_digest]
-    if len(found) != len(digests) or not all(lookup.attachment_allowed(a) for a in found):
+    rows = lookup.session.scalars(select(Attachment).where(Attachment.sha256.in_(digests))
+                                  .order_by(Attachment.id)).all()
+    usable: dict[str, Attachment] = {}
+    for row in rows:  # one row per uploader: the actor's own, or one already on this finding
+        if row.sha256 not in usable and lookup.attachment_allowed(row):
+            usable[row.sha256] = row
+    found = [usable[d] for d in digests if d in usable]
+    if len(found) != len(digests):
         raise _Bad("有文件不存在或无权使用，请重新上传", "a file is unknown to you; upload it again")
     if len(found) < spec.min_count:
         raise _Bad(f"至少上传 {spec.min_count} 个文件", f"at least {spec.min_count} file(s)")

@@ -145,6 +145,16 @@ CASES: list[tuple[str, Callable[[Data], None], list[str]]] = [
      _append("states", value={"name": "island", "zh": "岛", "en": "Island"}),
      ["bad.yaml: states[2]: state 'island' is not reachable from 'open'",
       "bad.yaml: states[2]: state 'island' cannot reach a final state"]),
+    ("outcome on a state that is not final", _set("states", 0, "outcome", value="confirmed"),
+     ["bad.yaml: states[0].outcome: an outcome applies only to a final state"]),
+    ("unknown outcome", _set("states", 1, "outcome", value="great"),
+     ["bad.yaml: states[1].outcome: must be one of: confirmed, excluded"]),
+    ("reserved trigger", _set("transitions", 0, "trigger", value="migrate"),
+     ["bad.yaml: transitions[0].trigger: 'migrate' is reserved for the engine"]),
+    ("unknown side", _set("transitions", 0, "side", value="both"),
+     ["bad.yaml: transitions[0].side: must be one of: inspecting, responsible"]),
+    ("unit scope on a text field", _set("transitions", 0, "fields", 1, "scope", value="all"),
+     ["bad.yaml: transitions[0].fields[1].scope: 'scope' does not apply to a text field"]),
 ]
 
 

@@ -17,6 +17,7 @@ from workflow.errors import (
     DefinitionError,
     Forbidden,
     GuardFailed,
+    InvalidInput,
     InvalidPayload,
     StaleFinding,
     TransitionNotAllowed,
@@ -186,12 +187,13 @@ def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow):
 
 def test_guards_refuse_an_early_extension_and_confirming_your_own_report(org, flow):
     today = flow.today()
-    fid = flow.raise_().id
+    # at sub_a1, so handler_reviewer_a (group_a) sits above it and only the guard can refuse
+    fid = flow.raise_(unit=org.sub_a1.id).id
     flow.fire(fid, "assign", payload={"requirement": "Fix",
                                       "due_date": (today + timedelta(days=10)).isoformat()})
     for wanted in (today + timedelta(days=5), today + timedelta(days=10)):  # before, equal
         with flow.refused(fid, GuardFailed) as refused:
-            flow.fire(fid, "request_extension", org.handler_a,
+            flow.fire(fid, "request_extension", org.handler_a1,
                       {"requested_due_date": wanted.isoformat(), "reason": "Parts on order"})
         assert refused.value.guard == "date_after_due_date"
         assert set(refused.value.message) == {"zh", "en"}
@@ -330,3 +332,21 @@ def test_the_alembic_head_matches_the_models(rectify):
                                                          "compare_server_default": True})
         assert compare_metadata(context, Base.metadata) == []
         assert context.get_current_revision() is not None
+
+
+def test_a_body_never_checks_closes_or_waives_findings_against_itself(org, flow, rectify):
+    """Independence: handler_reviewer_a is reviewer AND handler at group_a; on a group_a
+    finding it may report (as the unit's handler) but never revisit or confirm it."""
+    fid = flow.drive(flow.raise_().id, "assign").id  # at group_a
+    flow.fire(fid, "report_rectification", org.handler_reviewer_a)
+    with flow.refused(fid, Forbidden) as refused:
+        flow.fire(fid, "revisit", org.handler_reviewer_a)
+    assert "own unit" in str(refused.value)
+    with rectify.unit_of_work(write=False) as uow:
+        finding = get_finding(uow.session, org.handler_reviewer_a, fid)
+        assert [t.trigger for t in available_transitions(uow, finding, org.handler_reviewer_a)] == []
+        assert "revisit" in [t.trigger for t in available_transitions(uow, finding, org.reviewer)]
+    # and an inspector cannot raise a finding against its own unit
+    with pytest.raises(InvalidInput) as info:
+        flow.raise_(unit=org.inspection_body.id)
+    assert "own unit" in info.value.errors["unit"]["en"]

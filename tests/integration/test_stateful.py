@@ -124,7 +124,8 @@ class Walk(RuleBasedStateMachine):
             spec = lifecycle.transition(finding.state, trigger)
         unit = self.unit_of(finding)
         holders = [u for u in self.org.users.values()
-                   if spec and u.role_set & set(spec.roles) and self.sees(u, unit)]
+                   if spec and u.role_set & set(spec.roles) and self.sees(u, unit)
+                   and self.independent(u, spec, unit)]
         if holders and not mistake("anyone?", 4):
             actor = data.draw(st.sampled_from(holders), label="actor")
         else:
@@ -237,12 +238,19 @@ class Walk(RuleBasedStateMachine):
             return TransitionNotAllowed
         if not actor.role_set & set(spec.roles):
             return Forbidden
+        if not self.independent(actor, spec, self.unit_of(finding)):
+            return Forbidden
         if corrupt:
             return InvalidPayload
         for guard in spec.guards:
             if self.guard_refuses(guard, finding, actor, values):
                 return GuardFailed
         return spec.dest_from(finding.state)
+
+    @staticmethod
+    def independent(actor, spec, unit) -> bool:
+        """Inspecting-side transitions are never fired by a member of the finding's own unit."""
+        return spec.side == "responsible" or actor.unit_id != unit.id
 
     def guard_refuses(self, guard, finding, actor, values) -> bool:
         if guard.name == "date_after_due_date":
@@ -268,8 +276,10 @@ class Walk(RuleBasedStateMachine):
             if isinstance(err, TransitionNotAllowed):
                 lifecycle = self.app.registry.get(before_finding.lifecycle,
                                                   before_finding.lifecycle_version)
+                unit = self.unit_of(before_finding)
                 assert err.allowed == [t.trigger for t in lifecycle.transitions_from(
-                    before_finding.state) if actor.role_set & set(t.roles)]
+                    before_finding.state) if actor.role_set & set(t.roles)
+                    and self.independent(actor, t, unit)]
             return
         assert attempt.outcome == self.flow.finding(attempt.finding_id).state, \
             f"{attempt}: succeeded"

@@ -14,7 +14,7 @@ Flow = Any  # the `flow` fixture from tests/conftest.py
 def _board(rectify: Rectify, actor: Any, **kwargs: Any) -> SimpleNamespace:
     """The dashboard, read while its session is open (units by code)."""
     with rectify.unit_of_work(write=False) as uow:
-        board = dashboard(uow.session, actor, uow.today(), **kwargs)
+        board = dashboard(uow.session, actor, uow.today(), uow.registry, **kwargs)
         return SimpleNamespace(
             totals=board.totals, by_state=board.by_state, by_category=board.by_category,
             focus=board.focus.code if board.focus else None,

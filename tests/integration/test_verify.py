@@ -3,12 +3,14 @@ and the event when someone edited the events table behind the engine's back."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
 from workflow.cli import engine
-from workflow.models import Event
+from workflow.models import Event, Finding
 
 EVENTS = Event.__table__
 
@@ -94,3 +96,22 @@ def test_verify_names_the_finding_and_event_that_were_tampered_with(
         assert f"{target.code} event #{seq} (id {ids[seq]}): {problem}" in output
     assert kept.code not in output
     assert "FAILED: 1 finding(s) with a broken chain" in output
+
+
+@pytest.mark.parametrize("column, value", [("unit_id", None), ("title", "Harmless"),
+                                           ("due_date", "2099-01-01"), ("rework_rounds", 7)])
+def test_verify_catches_a_finding_row_edited_behind_the_engine(
+        rectify, run_verify, two_findings, column, value):
+    kept, target, _events = two_findings
+    findings = Finding.__table__
+    if column == "unit_id":
+        value = kept.unit_id + 1 if kept.unit_id == target.unit_id else kept.unit_id
+    if column == "due_date":
+        value = date.fromisoformat(value)
+    with rectify.database.engine.begin() as conn:  # the findings table has no trigger to lift
+        conn.execute(update(findings).where(findings.c.id == target.id).values({column: value}))
+    code, output = run_verify()
+    assert code == 1, output
+    assert (f"{target.code} head: the finding's fields differ from what its last event "
+            "recorded (edited outside the engine)") in output
+    assert kept.code not in output

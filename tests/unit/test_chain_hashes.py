@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from workflow.chain import GENESIS, canonical, event_hash, timestamp, verify_chain
+from workflow.chain import GENESIS, canonical, event_hash, row_digest, timestamp, verify_chain
 
 AT = datetime(2024, 3, 1, 8, 30, 15, 123456)
 CODE = "F-2024-0001"
@@ -29,6 +29,7 @@ class Ev:
     created_at: datetime
     prev_hash: str
     hash: str
+    finding_digest: str = "d" * 64
 
 
 STEPS = [("raise", None, "raised", {"title": "灭火器过期"}),
@@ -37,12 +38,15 @@ STEPS = [("raise", None, "raised", {"title": "灭火器过期"}),
          ("revisit", "rectified", "revisited", {"method": "onsite"})]
 
 
+FD = "d" * 64  # the finding row's digest each event records
+
+
 def _chain(steps: list[tuple[str, str | None, str, dict[str, Any]]] = STEPS) -> list[Ev]:
     events, prev = [], GENESIS
     for seq, (trigger, src, dst, payload) in enumerate(steps, start=1):
         at = AT + timedelta(minutes=seq)
-        digest = event_hash(prev, canonical(CODE, seq, trigger, src, dst, 7, payload, at))
-        events.append(Ev(100 + seq, 1, seq, trigger, src, dst, 7, payload, at, prev, digest))
+        digest = event_hash(prev, canonical(CODE, seq, trigger, src, dst, 7, payload, at, FD))
+        events.append(Ev(100 + seq, 1, seq, trigger, src, dst, 7, payload, at, prev, digest, FD))
         prev = digest
     return events
 
@@ -65,38 +69,40 @@ def test_timestamp_is_utc_text_with_microseconds() -> None:
 
 
 def test_canonical_is_sorted_compact_json_keeping_chinese() -> None:
-    text = canonical(CODE, 2, "assign", "raised", "assigned", 7, {"b": 1, "a": "整改"}, AT)
+    text = canonical(CODE, 2, "assign", "raised", "assigned", 7, {"b": 1, "a": "整改"}, AT, FD)
     assert text == ('{"actor":7,"at":"2024-03-01T08:30:15.123456Z","finding":"F-2024-0001",'
-                    '"from":"raised","payload":{"a":"整改","b":1},"seq":2,"to":"assigned",'
+                    '"finding_digest":"' + FD + '","from":"raised","payload":{"a":"整改","b":1},'
+                    '"seq":2,"to":"assigned",'
                     '"trigger":"assign"}')
     assert json.loads(text)["payload"] == {"a": "整改", "b": 1}
 
 
 def test_canonical_does_not_depend_on_payload_key_order() -> None:
-    one = canonical(CODE, 1, "raise", None, "raised", 7, {"x": 1, "y": [1, 2]}, AT)
-    two = canonical(CODE, 1, "raise", None, "raised", 7, {"y": [1, 2], "x": 1}, AT)
+    one = canonical(CODE, 1, "raise", None, "raised", 7, {"x": 1, "y": [1, 2]}, AT, FD)
+    two = canonical(CODE, 1, "raise", None, "raised", 7, {"y": [1, 2], "x": 1}, AT, FD)
     assert one == two
     assert '"from":null' in one
 
 
 def test_canonical_changes_with_every_field() -> None:
-    base = (CODE, 1, "raise", None, "raised", 7, {"x": 1}, AT)
+    base = (CODE, 1, "raise", None, "raised", 7, {"x": 1}, AT, FD)
     variants = [
-        ("F-2024-0002", 1, "raise", None, "raised", 7, {"x": 1}, AT),
-        (CODE, 2, "raise", None, "raised", 7, {"x": 1}, AT),
-        (CODE, 1, "assign", None, "raised", 7, {"x": 1}, AT),
-        (CODE, 1, "raise", "raised", "raised", 7, {"x": 1}, AT),
-        (CODE, 1, "raise", None, "assigned", 7, {"x": 1}, AT),
-        (CODE, 1, "raise", None, "raised", 8, {"x": 1}, AT),
-        (CODE, 1, "raise", None, "raised", 7, {"x": 2}, AT),
-        (CODE, 1, "raise", None, "raised", 7, {"x": 1}, AT + timedelta(microseconds=1)),
+        ("F-2024-0002", 1, "raise", None, "raised", 7, {"x": 1}, AT, FD),
+        (CODE, 2, "raise", None, "raised", 7, {"x": 1}, AT, FD),
+        (CODE, 1, "assign", None, "raised", 7, {"x": 1}, AT, FD),
+        (CODE, 1, "raise", "raised", "raised", 7, {"x": 1}, AT, FD),
+        (CODE, 1, "raise", None, "assigned", 7, {"x": 1}, AT, FD),
+        (CODE, 1, "raise", None, "raised", 8, {"x": 1}, AT, FD),
+        (CODE, 1, "raise", None, "raised", 7, {"x": 2}, AT, FD),
+        (CODE, 1, "raise", None, "raised", 7, {"x": 1}, AT + timedelta(microseconds=1), FD),
+        (CODE, 1, "raise", None, "raised", 7, {"x": 1}, AT, "e" * 64),
     ]
     texts = {canonical(*base)} | {canonical(*v) for v in variants}
     assert len(texts) == len(variants) + 1
 
 
 def test_event_hash_is_sha256_of_prev_and_body() -> None:
-    body = canonical(CODE, 1, "raise", None, "raised", 7, {}, AT)
+    body = canonical(CODE, 1, "raise", None, "raised", 7, {}, AT, FD)
     assert event_hash(GENESIS, body) == hashlib.sha256((GENESIS + body).encode()).hexdigest()
     assert event_hash(GENESIS, body) == event_hash(GENESIS, body)
     assert event_hash("1" * 64, body) != event_hash(GENESIS, body)
@@ -126,7 +132,7 @@ def test_rehashed_edit_breaks_the_next_link() -> None:
     events = _chain()
     edited = replace(events[1], payload={"due_date": "2024-12-31", "requirement": "更换"})
     body = canonical(CODE, 2, edited.trigger, edited.from_state, edited.to_state, edited.actor_id,
-                     edited.payload, edited.created_at)
+                     edited.payload, edited.created_at, edited.finding_digest)
     events[1] = replace(edited, hash=event_hash(edited.prev_hash, body))
     assert _verify(events) == [(3, 103, "prev_hash does not match the hash of the event before")]
 
@@ -189,3 +195,21 @@ def test_state_that_no_event_led_to_is_detected() -> None:
     assert _verify(_chain(), state="closed") == [
         (None, None, "state 'closed' is not the last event's 'revisited'"),
     ]
+
+
+def test_a_finding_row_edited_after_its_last_event_is_detected() -> None:
+    events = _chain()
+    good = _chain()
+    assert verify_chain(1, CODE, events, len(good), good[-1].hash, "revisited", FD) == []
+    problems = verify_chain(1, CODE, events, len(good), good[-1].hash, "revisited", "0" * 64)
+    assert [(p.seq, p.problem) for p in problems] == [
+        (None, "the finding's fields differ from what its last event recorded (edited outside "
+               "the engine)")]
+
+
+def test_row_digest_is_stable_and_sensitive() -> None:
+    columns = {"title": "灭火器过期", "due_date": date(2024, 3, 15), "rework_rounds": 0,
+               "closed_at": AT, "unit_id": 3}
+    assert row_digest(columns) == row_digest(dict(reversed(list(columns.items()))))
+    assert row_digest(columns) != row_digest({**columns, "unit_id": 4})
+    assert row_digest(columns) != row_digest({**columns, "due_date": date(2024, 3, 16)})

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 
 from web.api.schemas import ApiError, AttachmentOut
 from web.auth import actor
@@ -21,6 +21,9 @@ blp = Blueprint("api_attachments", __name__, description="Evidence files (佐证
 
 
 class UploadSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # other form fields are ignored, and documented as allowed
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from web.api.schemas import ApiError, UnitRef
+from web.api.schemas import ApiError, UnitRef, id_field
 from web.auth import actor
 from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
@@ -39,7 +39,7 @@ class UnitIn(Schema):
     name_zh = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     name_en = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.Str(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
-    parent_id = fields.Int(load_default=None, allow_none=True)
+    parent_id = id_field(load_default=None, allow_none=True)
 
 
 class UserOut(Schema):
@@ -58,7 +58,7 @@ class UserIn(Schema):
     password = fields.Str(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     roles = fields.List(fields.Str(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
-    unit_id = fields.Int(required=True)
+    unit_id = id_field(required=True)
     language = fields.Str(load_default="zh_CN", validate=validate.OneOf(LANGUAGES))
 
 
@@ -66,7 +66,7 @@ class UserPatch(Schema):
     display_name = fields.Str(validate=validate.Length(min=1, max=200))
     password = fields.Str(load_only=True, validate=validate.Length(min=8, max=200))
     roles = fields.List(fields.Str(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
-    unit_id = fields.Int()
+    unit_id = id_field()
     language = fields.Str(validate=validate.OneOf(LANGUAGES))
     active = fields.Bool()
 
@@ -85,7 +85,7 @@ class CampaignIn(Schema):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
     scope = fields.Str(load_default="", validate=validate.Length(max=4000))
-    organiser_id = fields.Int(required=True)
+    organiser_id = id_field(required=True)
 
 
 class InspectionOut(Schema):
@@ -99,8 +99,8 @@ class InspectionOut(Schema):
 
 
 class InspectionIn(Schema):
-    campaign_id = fields.Int(load_default=None, allow_none=True)
-    unit_id = fields.Int(required=True)
+    campaign_id = id_field(load_default=None, allow_none=True)
+    unit_id = id_field(required=True)
     inspected_on = fields.Date(required=True)
     team = fields.Str(load_default="", validate=validate.Length(max=500))
     method = fields.Str(required=True, validate=validate.OneOf(list(METHODS)))

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from web.api.schemas import id_field
 from web.auth import actor
 from web.i18n import lang
 from web.uow import get_uow
@@ -49,8 +50,8 @@ class DashboardOut(Schema):
 
 
 class DashboardArgs(Schema):
-    campaign = fields.Int()
-    unit = fields.Int(metadata={"description": "Break down below this unit (in your scope)"})
+    campaign = id_field(query=True)
+    unit = id_field(query=True, metadata={"description": "Break down below this unit (in your scope)"})
 
 
 @blp.route("")
@@ -60,7 +61,8 @@ class Dashboard(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Raised, rectified, confirmed, overdue, rates and rework, per unit below yours."""
         uow = get_uow()
-        board = dashboard(uow.session, actor(), uow.today(), args.get("campaign"), args.get("unit"))
+        board = dashboard(uow.session, actor(), uow.today(), uow.registry, args.get("campaign"),
+                          args.get("unit"))
         return {
             "totals": board.totals.as_dict(),
             "by_state": [{"lifecycle": lc, "state": st, "count": n}

@@ -11,6 +11,13 @@ from web.i18n import lang
 from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
 
+ID_MAX = 2**31 - 1  # PostgreSQL INTEGER: no row has a larger id, and larger must not reach the database
+
+
+def id_field(*, query: bool = False, **kwargs: Any) -> fields.Int:
+    """A row id: a JSON integer (in a query string: digits) within the databases' integer range."""
+    return fields.Int(strict=not query, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
+
 
 class ApiError(Schema):
     code = fields.Int(required=True)
@@ -133,8 +140,8 @@ class LedgerArgs(Schema):
 
     state = fields.List(fields.Str())
     lifecycle = fields.Str()
-    unit = fields.Int()
-    campaign = fields.Int()
+    unit = id_field(query=True)
+    campaign = id_field(query=True)
     category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
     severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
     overdue = fields.Bool()
@@ -151,15 +158,15 @@ class FindingCreate(Schema):
     description = fields.Str(load_default="")
     category = fields.Str(required=True)
     severity = fields.Str(required=True)
-    unit = fields.Int(required=True)
+    unit = id_field(required=True)
     requirement = fields.Str(load_default="")
     due_date = fields.Str(load_default=None, allow_none=True)
-    inspection = fields.Int(load_default=None, allow_none=True)
+    inspection = id_field(load_default=None, allow_none=True)
     evidence = fields.List(fields.Str(), load_default=list)
 
 
 class FireRequest(Schema):
-    version = fields.Int(load_default=None, allow_none=True,
+    version = id_field(load_default=None, allow_none=True,
                          metadata={"description": "Expected version; or send If-Match"})
     payload = fields.Dict(keys=fields.Str(), load_default=dict)
 

@@ -24,7 +24,8 @@ def dashboard_page():  # type: ignore[no-untyped-def]
                                message=_("The dashboard is for supervisors and inspectors.")), 403
     uow = get_uow()
     campaign_id = as_int(request.args.get("campaign"))
-    board = dashboard(uow.session, user, uow.today(), campaign_id, as_int(request.args.get("unit")))
+    board = dashboard(uow.session, user, uow.today(), uow.registry, campaign_id,
+                      as_int(request.args.get("unit")))
     code = lang()
     states = []
     for (name, state), count in sorted(board.by_state.items()):

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
+from web.api.schemas import ID_MAX
 from web.i18n import lang
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label
@@ -65,7 +66,10 @@ def choices(vocabulary: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def as_int(value: Any) -> int | None:
+    """An id from a form or query string; None when absent, malformed, or beyond the databases'
+    integer range (such an id can't exist, and the database driver would fail on it)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -ID_MAX - 1 <= number <= ID_MAX else None

@@ -11,18 +11,19 @@ from workflow.services.scope import findings_clause
 
 
 def readable_attachment(session: Session, actor: User, sha256: str) -> Attachment:
-    """The attachment if the actor may read it; UnknownFinding (a 404) otherwise."""
-    attachment = session.scalar(select(Attachment).where(Attachment.sha256 == sha256))
-    if attachment is None:
-        raise UnknownFinding(sha256)
-    if attachment.uploaded_by_id == actor.id:
-        return attachment
+    """The actor's own upload of these bytes, else an upload on a finding it may see;
+    UnknownFinding (a 404) otherwise."""
+    own = session.scalar(select(Attachment).where(Attachment.sha256 == sha256,
+                                                  Attachment.uploaded_by_id == actor.id))
+    if own is not None:
+        return own
     visible = session.scalar(
-        select(FindingAttachment.finding_id)
+        select(Attachment)
+        .join(FindingAttachment, FindingAttachment.attachment_id == Attachment.id)
         .join(Finding, Finding.id == FindingAttachment.finding_id)
-        .where(FindingAttachment.attachment_id == attachment.id, findings_clause(actor))
-        .limit(1)
+        .where(Attachment.sha256 == sha256, findings_clause(actor))
+        .order_by(Attachment.id).limit(1)
     )
     if visible is None:
         raise UnknownFinding(sha256)
-    return attachment
+    return visible

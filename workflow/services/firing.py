@@ -23,7 +23,7 @@ from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Lookup, clean
 from workflow.services.events import append_event
-from workflow.services.scope import findings_clause, unit_in_scope
+from workflow.services.scope import findings_clause, independent, unit_in_scope
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> lis
         return []
     lifecycle = lifecycle_of(uow, finding)
     return [t for t in lifecycle.transitions_from(finding.state)
-            if actor.role_set.intersection(t.roles)]
+            if actor.role_set.intersection(t.roles) and independent(actor, t.side, finding.unit)]
 
 
 def history(session: Session, finding: Finding) -> list[Event]:
@@ -78,6 +78,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         raise TransitionNotAllowed(trigger, finding.state, allowed)
     if not actor.role_set.intersection(spec.roles):
         raise Forbidden(f"'{trigger}' needs one of the roles: {', '.join(spec.roles)}")
+    if not independent(actor, spec.side, finding.unit):
+        raise Forbidden(f"'{trigger}' on a finding of your own unit is for a body above it")
     now = uow.now()
     cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today())
@@ -90,6 +92,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     final = lifecycle.is_final(finding.state)
     finding.is_open = not final
     finding.closed_at = now if final else None
+    if final:
+        finding.pending_due_date = None  # an undecided extension request ends with the finding
     finding.updated_at = now
     for effect in spec.effects:
         EFFECTS[effect.name].apply(ctx, effect.params)

@@ -16,6 +16,12 @@ def unit_in_scope(actor: User, unit: Unit) -> bool:
     return sees_everything(actor) or unit.path.startswith(actor.unit.path)
 
 
+def independent(actor: User, side: str, unit: Unit) -> bool:
+    """On the inspecting side the actor must sit strictly above the finding's unit: a body
+    never raises, checks, closes or waives findings against itself (scope already holds)."""
+    return side == "responsible" or unit.id != actor.unit_id
+
+
 def units_clause(actor: User) -> ColumnElement[bool]:
     """WHERE clause on Unit for the units this actor may see."""
     if sees_everything(actor):

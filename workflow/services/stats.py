@@ -7,16 +7,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
 from workflow.services.ledger import overdue_clause
 from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
+from workflow.spec import Registry
 
-# Final states that mean "confirmed rectified / done"; others (withdrawn, waived, not_adopted) don't.
-CONFIRMED_STATES = ("closed", "implemented")
-EXCLUDED_STATES = ("withdrawn",)
+
+def _states_with(registry: Registry, outcome: str) -> ColumnElement[bool]:
+    """Findings whose state carries this outcome in the definition version they run on."""
+    pairs = [(lc.name, lc.version, s.name) for lc in registry.all() for s in lc.states
+             if s.outcome == outcome]
+    if not pairs:
+        return false()
+    return or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s)
+                 for n, v, s in pairs])
 
 
 @dataclass
@@ -57,8 +64,8 @@ class Dashboard:
     focus: Unit | None = None
 
 
-def dashboard(session: Session, actor: User, today: date, campaign_id: int | None = None,
-              focus_unit_id: int | None = None) -> Dashboard:
+def dashboard(session: Session, actor: User, today: date, registry: Registry,
+              campaign_id: int | None = None, focus_unit_id: int | None = None) -> Dashboard:
     """Numbers over what the actor may see (within the focus unit's subtree, if given),
     with a row per unit directly below the focus."""
     scope = [findings_clause(actor)]
@@ -74,8 +81,8 @@ def dashboard(session: Session, actor: User, today: date, campaign_id: int | Non
             select(Finding.lifecycle, Finding.state, func.count()).where(*scope)
             .group_by(Finding.lifecycle, Finding.state))
     }
-    per_unit = _numbers_by(session, Finding.unit_id, scope, today)
-    per_category = _numbers_by(session, Finding.category, scope, today)
+    per_unit = _numbers_by(session, Finding.unit_id, scope, today, registry)
+    per_category = _numbers_by(session, Finding.category, scope, today, registry)
     totals = Numbers()
     for numbers in per_unit.values():
         totals.add(numbers)
@@ -83,18 +90,20 @@ def dashboard(session: Session, actor: User, today: date, campaign_id: int | Non
     return Dashboard(totals, by_state, rows, dict(sorted(per_category.items())), focus)
 
 
-def _numbers_by(session: Session, key: Any, scope: list[Any], today: date) -> dict[Any, Numbers]:
-    counted = Finding.state.not_in(EXCLUDED_STATES)
-    rectified = Finding.rectified_at.is_not(None) | Finding.state.in_(CONFIRMED_STATES)
-    due_rectified = Finding.due_date.is_not(None) & Finding.rectified_at.is_not(None)
-    on_time = due_rectified & (func.date(Finding.rectified_at) <= Finding.due_date)
+def _numbers_by(session: Session, key: Any, scope: list[Any], today: date,
+                registry: Registry) -> dict[Any, Numbers]:
+    confirmed = _states_with(registry, "confirmed")
+    counted = ~_states_with(registry, "excluded")
+    rectified = Finding.rectified_on.is_not(None) | confirmed
+    due_rectified = Finding.due_date.is_not(None) & Finding.rectified_on.is_not(None)
+    on_time = due_rectified & (Finding.rectified_on <= Finding.due_date)  # local dates
 
     def count_if(cond: Any) -> Any:
         return func.sum(case((cond, 1), else_=0))
 
     query = select(
         key, count_if(counted), count_if(counted & Finding.is_open.is_(True)),
-        count_if(counted & rectified), count_if(Finding.state.in_(CONFIRMED_STATES)),
+        count_if(counted & rectified), count_if(confirmed),
         count_if(overdue_clause(today)), func.sum(Finding.rework_rounds),
         count_if(counted & due_rectified), count_if(counted & on_time),
     ).where(*scope).group_by(key)

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.chain import ChainProblem, verify_chain
+from workflow.chain import ChainProblem, row_digest, verify_chain
 from workflow.models import Event, Finding
+from workflow.services.events import audited_columns
 
 
 def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, list[ChainProblem]]]:
@@ -26,7 +27,8 @@ def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, li
             events[event.finding_id].append(event)
         for finding in findings:
             problems = verify_chain(finding.id, finding.code, events[finding.id], finding.last_seq,
-                                    finding.last_hash, finding.state)
+                                    finding.last_hash, finding.state,
+                                    row_digest(audited_columns(finding)))
             if problems:
                 yield finding, problems
         last_id = ids[-1]

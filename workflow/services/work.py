@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from workflow.models import Finding, User
@@ -23,21 +23,25 @@ class WorkList:
     total: int = 0
 
 
-def actionable_states(uow: UnitOfWork, actor: User) -> list[tuple[str, int, str]]:
-    """(lifecycle, version, state) triples where one of the actor's roles has a transition."""
+def actionable_states(uow: UnitOfWork, actor: User) -> list[tuple[str, int, str, bool]]:
+    """(lifecycle, version, state, any_unit) where a to-do transition awaits one of the
+    actor's roles; any_unit False: only inspecting-side work, so not on its own unit's findings."""
     out = []
     for lc in uow.registry.all():
         for state in lc.states:
-            if any(actor.role_set.intersection(t.roles) for t in lc.transitions_from(state.name)):
-                out.append((lc.name, lc.version, state.name))
+            sides = {t.side for t in lc.transitions_from(state.name)
+                     if t.todo and actor.role_set.intersection(t.roles)}
+            if sides:
+                out.append((lc.name, lc.version, state.name, "responsible" in sides))
     return out
 
 
 def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:
     """Soonest deadline first (undated last); counts per (lifecycle, state) over all of it."""
     triples = actionable_states(uow, actor)
-    match = or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s)
-                  for n, v, s in triples]) if triples else false()
+    match = or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s,
+                       true() if any_unit else Finding.unit_id != actor.unit_id)
+                  for n, v, s, any_unit in triples]) if triples else false()
     where = [findings_clause(actor), Finding.is_open.is_(True), match]
     counts: Counter[tuple[str, str]] = Counter()
     for name, version, state, n in uow.session.execute(

@@ -20,6 +20,7 @@ _TYPE_PARAMS = {
     "unit": {"scope"},
 }
 _COMMON_PARAMS = {"name", "type", "zh", "en", "required"}
+RESERVED_TRIGGERS = ("raise", "migrate")  # the engine's own events
 _RANGES = (("min_length", "max_length"), ("min_days", "max_days"), ("min", "max"),
            ("min_count", "max_count"))
 
@@ -36,6 +37,8 @@ def check(data: Mapping[str, Any], raw: Mapping[str, Any]) -> list[Problem]:
     seen: dict[tuple[str, str], int] = {}
     for i, tr in enumerate(data["transitions"]):
         path = f"transitions[{i}]"
+        if tr["trigger"] in RESERVED_TRIGGERS:
+            problems.append((f"{path}.trigger", f"'{tr['trigger']}' is reserved for the engine"))
         raw_tr = raw["transitions"][i]
         _check_endpoints(tr, path, states, finals, seen, i, problems)
         _check_roles(tr["roles"], f"{path}.roles", problems)
@@ -56,6 +59,8 @@ def _check_states(data: Mapping[str, Any], problems: list[Problem]) -> set[str]:
         if state["name"] in names:
             problems.append((f"states[{i}].name", f"duplicate state '{state['name']}'"))
         names.add(state["name"])
+        if state.get("outcome") and not state["final"]:
+            problems.append((f"states[{i}].outcome", "an outcome applies only to a final state"))
     if not any(s["final"] for s in data["states"]):
         problems.append(("states", "no final state"))
     return names

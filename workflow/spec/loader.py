@@ -86,7 +86,8 @@ def load_file(path: Path) -> tuple[Lifecycle | None, list[str]]:
 
 
 def _freeze(data: Mapping[str, Any], digest_hex: str, source: str) -> Lifecycle:
-    states = tuple(StateSpec(s["name"], s["zh"], s["en"], s["final"]) for s in data["states"])
+    states = tuple(StateSpec(s["name"], s["zh"], s["en"], s["final"], s.get("outcome"))
+                   for s in data["states"])
     transitions = tuple(_freeze_transition(t) for t in data["transitions"])
     machine_transitions = [
         {"trigger": t.trigger, "source": list(t.sources),
@@ -109,6 +110,7 @@ def _freeze_transition(t: Mapping[str, Any]) -> TransitionSpec:
         fields=tuple(_freeze_field(f) for f in t["fields_"]),
         guards=tuple(Rule(g["name"], MappingProxyType(dict(g["params"]))) for g in t["guards"]),
         effects=tuple(Rule(e["name"], MappingProxyType(dict(e["params"]))) for e in t["effects"]),
+        todo=t["todo"], side=t["side"],
     )
 
 

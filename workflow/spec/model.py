@@ -60,6 +60,8 @@ class StateSpec:
     zh: str
     en: str
     final: bool = False
+    # For statistics: "confirmed" (rectified and confirmed) or "excluded" (not counted at all).
+    outcome: str | None = None
 
     def label(self, lang: str) -> str:
         return self.zh if lang.startswith("zh") else self.en
@@ -76,6 +78,10 @@ class TransitionSpec:
     fields: tuple[FieldSpec, ...] = ()
     guards: tuple[Rule, ...] = ()
     effects: tuple[Rule, ...] = ()
+    todo: bool = True  # counts as work awaiting the actor (withdraw, waive, reassign don't)
+    # "responsible": the unit's own side (report, ask, adopt); "inspecting": only a body above
+    # the finding's unit may fire it (check, close, waive, decide) — never the unit itself.
+    side: str = "inspecting"
 
     def label(self, lang: str) -> str:
         return self.zh if lang.startswith("zh") else self.en

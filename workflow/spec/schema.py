@@ -64,6 +64,7 @@ class StateSchema(Schema):
     zh = _label
     en = _label
     final = fields.Bool(load_default=False)
+    outcome = fields.Str(validate=validate.OneOf(["confirmed", "excluded"]))
 
 
 class TransitionSchema(Schema):
@@ -73,6 +74,9 @@ class TransitionSchema(Schema):
     source = OneOrMany(required=True)
     dest = fields.Str(required=True)
     roles = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
+    todo = fields.Bool(load_default=True)
+    side = fields.Str(load_default="inspecting",
+                      validate=validate.OneOf(["inspecting", "responsible"]))
     fields_ = fields.List(fields.Nested(FieldSchema), data_key="fields", load_default=list)
     guards = fields.List(fields.Nested(RuleSchema), load_default=list)
     effects = fields.List(fields.Nested(RuleSchema), load_default=list)

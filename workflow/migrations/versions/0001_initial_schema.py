@@ -96,8 +96,11 @@ def upgrade() -> None:
             ["uploaded_by_id"], ["users.id"], name=op.f("fk_attachments_uploaded_by_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
-        sa.UniqueConstraint("sha256", name=op.f("uq_attachments_sha256")),
+        sa.UniqueConstraint("sha256", "uploaded_by_id", name="uq_attachments_sha256_uploader"),
     )
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attachments_sha256"), ["sha256"], unique=False)
+
     op.create_table(
         "inspections",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -150,6 +153,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rectified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rectified_on", sa.Date(), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_seq", sa.Integer(), nullable=False),
         sa.Column("last_hash", sa.String(length=64), nullable=False),
@@ -194,6 +198,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("finding_digest", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_events_actor_id_users")),
         sa.ForeignKeyConstraint(
             ["finding_id"], ["findings.id"], name=op.f("fk_events_finding_id_findings")

@@ -1,0 +1,90 @@
+"""Sections of results as ratios to their floor; written as JSON, a Markdown table and into the README."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.timing import Sample
+
+README = Path(__file__).resolve().parent / "README.md"
+_MARKERS = re.compile(r"(<!-- latest:start -->\n).*?(<!-- latest:end -->)", re.S)
+
+
+@dataclass
+class Row:
+    case: str
+    value: float
+    ratio: float
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    unit: str
+    floor: str
+    rows: list[Row]
+    notes: list[str] = field(default_factory=list)
+
+
+def timed(key: str, title: str, samples: dict[str, Sample], floor: str,
+          notes: list[str] | None = None) -> Section:
+    """A section of µs per operation, each case as a multiple of the floor's median."""
+    base = samples[floor].median
+    rows = [Row(name, round(s.median, 2), round(s.median / base, 3), round(s.low, 2), round(s.high, 2))
+            for name, s in samples.items()]
+    ops = next(iter(samples.values()))
+    notes = [*(notes or []), f"{ops.batches} batches of {ops.ops} after a warm-up batch"]
+    return Section(key, title, "µs", floor, rows, notes)
+
+
+def sized(key: str, title: str, values: dict[str, float], floor: str,
+          notes: list[str] | None = None) -> Section:
+    """A section of bytes, each case as a multiple of the floor."""
+    rows = [Row(name, value, round(value / values[floor], 3)) for name, value in values.items()]
+    return Section(key, title, "bytes", floor, rows, notes or [])
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "bytes":
+        return f"{value / 2**20:,.2f} MiB" if value >= 2**20 else f"{value / 1024:,.1f} KiB"
+    return f"{value:,.1f} µs" if value >= 10 else f"{value:,.2f} µs"
+
+
+def table(sections: list[Section]) -> str:
+    """One Markdown table over every section: median, spread over batches, multiple of the floor."""
+    lines = ["| benchmark | case | median | min – max | × floor |", "| --- | --- | ---: | ---: | ---: |"]
+    for section in sections:
+        for row in section.rows:
+            spread = "" if row.low is None or row.high is None else \
+                f"{_number(row.low, section.unit)} – {_number(row.high, section.unit)}"
+            floor = " (floor)" if row.case == section.floor else ""
+            lines.append(f"| {section.title} | {row.case}{floor} | {_number(row.value, section.unit)} "
+                         f"| {spread} | {row.ratio:.2f}× |")
+    return "\n".join(lines)
+
+
+def markdown(meta: dict[str, Any], sections: list[Section]) -> str:
+    head = ", ".join(f"{k} {v}" for k, v in meta["machine"].items())
+    notes = [f"- **{s.title}**: {note}" for s in sections for note in s.notes]
+    return "\n".join([f"Run {meta['date']} ({meta['duration_s']:.0f} s) on {head}.", "",
+                      table(sections), "", "Notes:", "", *notes, ""])
+
+
+def write(out: Path, meta: dict[str, Any], sections: list[Section]) -> str:
+    """latest.json and latest.md in `out`; the README's table too when `out` is the default folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = {**meta, "sections": [asdict(s) for s in sections]}
+    (out / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    text = markdown(meta, sections)
+    (out / "latest.md").write_text("# Latest benchmark run\n\n" + text, "utf-8")
+    if out.resolve() == README.parent / "results" and README.exists():
+        readme = README.read_text("utf-8")
+        README.write_text(_MARKERS.sub(lambda m: m.group(1) + text + m.group(2), readme), "utf-8")
+    return text

@@ -1,0 +1,83 @@
+"""Run every benchmark, print the table and write results/latest.json and results/latest.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import tempfile
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from benchmarks import ledger, machines, memory, transition
+from benchmarks.report import Section, write
+from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
+from workflow.config import REPO_ROOT
+from workflow.spec import load_registry
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also run on this PostgreSQL server, in a schema created and dropped here")
+    parser.add_argument("--n", type=int, default=2000, help="findings behind the ledger page (2000)")
+    parser.add_argument("--batches", type=int, default=9, help="measured batches per case (9)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.json/.md")
+    return parser.parse_args(argv)
+
+
+def machine_info(servers: list[str], load: float) -> dict[str, Any]:
+    """Versions and CPUs; the 1-minute load average at the start says how busy the machine was."""
+    info: dict[str, Any] = {
+        "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+        "cpus": os.cpu_count(), "platform": f"{platform.system()} {platform.machine()}",
+        "transitions": version("transitions"), "sqlalchemy": version("SQLAlchemy"),
+        "psycopg": version("psycopg"), "load": round(load, 2),
+    }
+    if servers:
+        info["postgresql"] = ", ".join(servers)
+    return info
+
+
+def on_backend(target: AbstractContextManager[Target], folder: Path, args: argparse.Namespace,
+               servers: list[str]) -> tuple[Section, list[Section]]:
+    """Transition and ledger sections on one backend, in a database of their own."""
+    registry = load_registry(REPO_ROOT / "definitions")
+    with target as where:
+        if where.server:
+            servers.append(where.server)
+        app = start(where, folder, registry)
+        try:
+            org = build_org(app)
+            fired = transition.run(app, org, where, ops=60, batches=args.batches)
+            page = ledger.run(app, org, where, args.n, ops=20, batches=args.batches)
+        finally:
+            app.database.dispose()
+    return fired, page
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    began, date = perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
+    load = os.getloadavg()[0]
+    standard = load_registry(REPO_ROOT / "definitions").get("standard")
+    servers: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="rectify-bench-") as tmp:
+        folder = Path(tmp)
+        backends = [sqlite_target(folder)] + ([postgres_target(args.postgres)] if args.postgres else [])
+        results = [on_backend(backend, folder, args, servers) for backend in backends]
+    sections = [fired for fired, _ in results]
+    sections += [machines.run(standard, ops=1000, batches=args.batches), memory.run(standard)]
+    sections += [page for _, pages in results for page in pages]
+    meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
+            "machine": machine_info(servers, load),
+            "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres)}}
+    print(write(args.out, meta, sections))
+    return 0

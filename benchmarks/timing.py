@@ -1,0 +1,41 @@
+"""Medians of per-operation times over interleaved batches, after a warm-up batch."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from time import perf_counter_ns
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One case: µs per operation, median and spread over the measured batches."""
+
+    median: float
+    low: float
+    high: float
+    batches: int
+    ops: int
+
+    @classmethod
+    def of(cls, per_op_us: list[float], ops: int) -> Sample:
+        return cls(statistics.median(per_op_us), min(per_op_us), max(per_op_us), len(per_op_us), ops)
+
+
+def interleaved(cases: Mapping[str, Callable[[], object]], ops: int, batches: int = 9,
+                warmup: int = 1) -> dict[str, Sample]:
+    """Time `ops` calls of each case per batch, rotating the order so drift hits every case alike."""
+    names = list(cases)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for batch in range(warmup + batches):
+        shift = batch % len(names)
+        for name in names[shift:] + names[:shift]:
+            op = cases[name]
+            start = perf_counter_ns()
+            for _ in range(ops):
+                op()
+            elapsed = perf_counter_ns() - start
+            if batch >= warmup:
+                times[name].append(elapsed / ops / 1000)
+    return {name: Sample.of(times[name], ops) for name in names}
