@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from workflow.config import Settings
@@ -16,11 +19,20 @@ from workflow.runtime import Rectify
 def _secret_key(instance: Path) -> str:
     """A key kept in the instance folder so restarts and several workers share sessions."""
     path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    try:  # O_EXCL: of several workers starting at once exactly one writes, all read the same
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may be between creating and writing it
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; remove it and start again")
 
 
 class IdConverter(IntegerConverter):
@@ -66,6 +78,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(SESSION_COOKIE_SECURE=bool(secure), REMEMBER_COOKIE_SECURE=bool(secure))
     app.config.update(config)
     app.extensions["rectify"] = rectify
+    proxies = int(app.config.get("PROXY_FIX", 0) or 0)
+    if proxies:  # behind N reverse proxies: take client address and scheme from their headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter  # before any route is added
 
     from web import auth, errors, extensions, i18n, uow

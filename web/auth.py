@@ -98,6 +98,6 @@ def init_app(app: Flask) -> None:
             return
         if request.method in _SAFE or request.endpoint == "api_auth.Token":
             return
-        if _bearer_token() is not None:
-            return
+        if getattr(current_user, "via_token", False):
+            return  # authenticated by the bearer token itself, not by a cookie
         csrf.protect()

@@ -26,6 +26,7 @@ def serve(demo: bool, host: str, port: int) -> None:
             from workflow.demo import load_demo
 
             click.echo(load_demo(rectify))
+            rectify.database.analyze()
         else:
             click.echo("database already has data; not loading the demo again")
     app = create_app({"RECTIFY": rectify})

@@ -24,7 +24,7 @@ from workflow.errors import (
 
 _STATUS = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Unprocessable Entity",
            400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed",
-           413: "Payload Too Large", 429: "Too Many Requests"}
+           413: "Payload Too Large", 428: "Precondition Required", 429: "Too Many Requests"}
 
 
 def status_of(exc: RectifyError) -> int:

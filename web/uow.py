@@ -7,6 +7,8 @@ from flask import Flask, current_app, g, request
 from workflow.runtime import Rectify, UnitOfWork
 
 _SAFE = {"GET", "HEAD", "OPTIONS"}
+# Posts that write nothing: no need to hold SQLite's write lock while hashing a password.
+_READ_ONLY_POSTS = {"pages.login"}
 
 
 def rectify() -> Rectify:
@@ -17,7 +19,8 @@ def rectify() -> Rectify:
 def get_uow() -> UnitOfWork:
     """The request's unit of work; writers (POST ...) take the write lock on SQLite."""
     if "uow" not in g:
-        uow = rectify().unit_of_work(write=request.method not in _SAFE)
+        write = request.method not in _SAFE and request.endpoint not in _READ_ONLY_POSTS
+        uow = rectify().unit_of_work(write=write)
         g.uow = uow.__enter__()
     result: UnitOfWork = g.uow
     return result

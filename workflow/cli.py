@@ -50,6 +50,7 @@ def init() -> None:
     """Create or upgrade the database schema to the newest version."""
     rectify = make_rectify()
     rectify.database.upgrade()
+    rectify.database.analyze()
     click.echo(f"database ready: {rectify.database.engine.url.render_as_string()}")
 
 
@@ -65,6 +66,7 @@ def demo() -> None:
             raise click.ClickException("the database already has users; demo data goes into an "
                                        "empty database (set RECTIFY_DATABASE_URL or remove it)")
     summary = load_demo(rectify)
+    rectify.database.analyze()
     click.echo(summary)
 
 
@@ -108,7 +110,6 @@ def verify() -> None:
     rectify = make_rectify()
     broken = 0
     with rectify.unit_of_work(write=False) as uow:
-        total = uow.session.scalar(select(func.count()).select_from(User)) is not None
         for finding, problems in verify_all(uow.session):
             broken += 1
             for problem in problems:
@@ -117,7 +118,7 @@ def verify() -> None:
     if broken:
         click.echo(f"FAILED: {broken} finding(s) with a broken chain")
         sys.exit(1)
-    click.echo("ok: every finding's event chain verifies" if total else "ok")
+    click.echo("ok: every finding's event chain verifies")
 
 
 @engine.command()

@@ -67,6 +67,12 @@ class Database:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (SQLite has none until asked; PostgreSQL autovacuums)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         self.engine.dispose()
 

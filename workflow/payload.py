@@ -16,6 +16,9 @@ from workflow.models import Attachment, Unit
 from workflow.spec.model import FieldSpec
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Control characters (but tab and newlines) and lone surrogates: not text a person typed, and
+# they break JSON hashing and spreadsheet export.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class _Bad(Exception):
@@ -76,6 +79,8 @@ def _text(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:
     if not isinstance(raw, str):
         raise _Bad("应为文本", "must be text")
     text = raw.strip()
+    if _CONTROL.search(text):
+        raise _Bad("含有无法保存的控制字符", "contains control characters that cannot be stored")
     if spec.min_length is not None and len(text) < spec.min_length:
         raise _Bad(f"至少 {spec.min_length} 个字", f"at least {spec.min_length} characters")
     if spec.max_length is not None and len(text) > spec.max_length:
@@ -119,7 +124,8 @@ def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, An
     in_scope = spec.unit_scope == "all" or lookup.unit_in_scope(unit) if unit else False
     if unit is None or not unit.active or not in_scope:
         raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")
-    return unit, {"id": unit.id, "code": unit.code, "name": unit.name_zh}
+    return unit, {"id": unit.id, "code": unit.code, "name": unit.name_zh,
+                  "name_en": unit.name_en}
 
 
 def _choice(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:
@@ -134,7 +140,7 @@ def _number(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[float | int, flo
         raise _Bad("应为数字", "must be a number")
     try:
         number = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _Bad("应为数字", "must be a number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise _Bad("应为数字", "must be a number")

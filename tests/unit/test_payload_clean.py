@@ -215,3 +215,30 @@ def test_a_clean_payload_of_several_fields() -> None:
                     {"reason": " fine ", "due": "2024-04-01", "count": "3", "method": "onsite"}, LOOKUP)
     assert cleaned.values == {"reason": "fine", "due": date(2024, 4, 1), "count": 3, "method": "onsite"}
     assert cleaned.record == {"reason": "fine", "due": "2024-04-01", "count": 3, "method": "onsite"}
+
+
+@pytest.mark.parametrize("text", ["ok\x00", "bell\x07here", "lone \ud800 surrogate", "del\x7f"])
+def test_text_with_control_characters_or_lone_surrogates_is_refused(text: str) -> None:
+    spec = FieldSpec("note", "text", "备注", "Note", required=True)
+    with pytest.raises(InvalidPayload) as info:
+        clean([spec], {"note": text}, LOOKUP_FOR_CONTROL_TESTS)
+    assert info.value.errors["note"] == {"zh": "含有无法保存的控制字符",
+                                         "en": "contains control characters that cannot be stored"}
+
+
+def test_text_keeps_tabs_and_newlines() -> None:
+    spec = FieldSpec("note", "text", "备注", "Note", required=True)
+    cleaned = clean([spec], {"note": "第一行\n\t第二行"}, LOOKUP_FOR_CONTROL_TESTS)
+    assert cleaned.values["note"] == "第一行\n\t第二行"
+
+
+def test_a_number_too_large_for_a_float_is_refused_not_crashing() -> None:
+    spec = FieldSpec("letters", "number", "提醒函", "Letters", integer=True)
+    with pytest.raises(InvalidPayload) as info:
+        clean([spec], {"letters": 10**400}, LOOKUP_FOR_CONTROL_TESTS)
+    assert info.value.errors["letters"]["en"] == "must be a number"
+
+
+LOOKUP_FOR_CONTROL_TESTS = Lookup(session=None, today=date(2026, 3, 2),  # type: ignore[arg-type]
+                                  unit_in_scope=lambda unit: True,
+                                  attachment_allowed=lambda attachment: True)

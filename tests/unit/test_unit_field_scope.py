@@ -45,7 +45,7 @@ def test_default_scope_refuses_a_unit_above_the_actor() -> None:
 def test_scope_all_accepts_a_unit_above_but_never_an_inactive_or_missing_one() -> None:
     cleaned = clean([_field("all")], {"body": str(ABOVE.id)}, _lookup())
     assert cleaned.values["body"] is ABOVE
-    assert cleaned.record["body"] == {"id": 1, "code": "CITY", "name": "市纪委监委"}
+    assert cleaned.record["body"] == {"id": 1, "code": "CITY", "name": "市纪委监委", "name_en": "City"}
     for bad in (RETIRED.id, 99):
         with pytest.raises(InvalidPayload):
             clean([_field("all")], {"body": bad}, _lookup())

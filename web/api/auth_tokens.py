@@ -8,14 +8,12 @@ from flask import current_app
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from web.api.schemas import ApiError, TokenRequest, TokenResponse
 from web.auth import _bearer_token
 from web.extensions import limiter
 from web.uow import get_uow
-from workflow.models import User
-from workflow.services.directory import password_matches
+from workflow.services.directory import authenticate
 from workflow.services.tokens import issue_token, revoke_token
 
 PREFIX = "/auth"
@@ -37,8 +35,8 @@ class Token(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange username and password for a bearer token (shown once; rate-limited)."""
         uow = get_uow()
-        user = uow.session.scalar(select(User).where(User.username == data["username"]))
-        if user is None or not user.active or not password_matches(user, data["password"]):
+        user = authenticate(uow.session, data["username"], data["password"])
+        if user is None:
             abort(401, message=_("Wrong username or password."))
         token = issue_token(uow.session, user, data["label"], uow.now())
         uow.commit()

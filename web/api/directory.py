@@ -15,7 +15,7 @@ from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services import directory
-from workflow.services.directory import LANGUAGES
+from workflow.services.directory import LANGUAGES, visible_campaigns
 from workflow.services.scope import unit_in_scope, units_clause
 from workflow.spec.model import ROLES
 
@@ -193,8 +193,8 @@ class UserItem(MethodView):
 class Campaigns(MethodView):
     @blp.response(200, CampaignOut(many=True))
     def get(self) -> list[Campaign]:
-        """Inspection campaigns (专项检查), newest first."""
-        return list(get_uow().session.scalars(select(Campaign).order_by(Campaign.starts_on.desc())))
+        """Inspection campaigns (专项检查) organised in your subtree or above you, newest first."""
+        return visible_campaigns(get_uow().session, actor())
 
     @blp.arguments(CampaignIn)
     @blp.response(201, CampaignOut)

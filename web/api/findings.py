@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
 from web.api.schemas import (
@@ -33,8 +35,7 @@ def finding_out(finding: Finding) -> dict[str, Any]:
     """A finding with its state label and whether it is overdue today."""
     uow = get_uow()
     lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
-    overdue = bool(finding.is_open and finding.due_date and finding.due_date < uow.today()
-                   and finding.rectified_at is None)
+    overdue = services.is_overdue(finding, uow.today())
     data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
     data.update(unit=finding.unit, state_label=lifecycle.state(finding.state).label(lang()),
                 overdue=overdue)
@@ -93,11 +94,14 @@ class FindingItem(MethodView):
 
 def expected_version(body_version: int | None) -> int | None:
     """The version the caller acted on: If-Match header, else the body's `version`."""
-    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    header = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     if header:
-        if not header.isdigit():
-            abort(400, message="If-Match must be the finding's version number")
+        if not re.fullmatch(r"[0-9]{1,9}", header):
+            abort(400, message=_("If-Match must be the finding's version number."))
         return int(header)
+    if body_version is None:
+        abort(428, message=_("Send the version you saw (If-Match header or `version`), so "
+                             "that nobody's work is overwritten."))
     return body_version
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from web.auth import Principal
@@ -16,8 +16,7 @@ from web.extensions import limiter
 from web.i18n import LOCALES
 from web.pages import bp
 from web.uow import get_uow, rectify
-from workflow.models import User
-from workflow.services.directory import password_matches
+from workflow.services.directory import authenticate
 
 # Browsers drop tabs and newlines from a URL and read a backslash as "/", so "/\t/evil.example"
 # would leave the site: no control characters, spaces or backslashes in a redirect target.
@@ -43,8 +42,8 @@ def login():  # type: ignore[no-untyped-def]
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        user = get_uow().session.scalar(select(User).where(User.username == username))
-        if user is not None and user.active and password_matches(user, password):
+        user = authenticate(get_uow().session, username, password)
+        if user is not None:
             session.clear()
             login_user(Principal(user))
             session["lang"] = user.language

@@ -17,6 +17,7 @@ from workflow.catalog import METHODS, UNIT_KINDS
 from workflow.errors import InvalidInput, RectifyError
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services import directory
+from workflow.services.directory import visible_campaigns
 from workflow.services.scope import unit_in_scope, units_clause
 from workflow.spec.model import ROLES
 
@@ -127,7 +128,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/campaigns", methods=["GET", "POST"])
 def campaigns():  # type: ignore[no-untyped-def]
     session = get_uow().session
-    context = {"campaigns": list(session.scalars(select(Campaign).order_by(Campaign.starts_on.desc()))),
+    context = {"campaigns": visible_campaigns(session, actor()),
                "units": _units()}
     if request.method == "GET":
         return render_template("admin/campaigns.html", errors={}, values={}, **context)
@@ -152,7 +153,7 @@ def inspections():  # type: ignore[no-untyped-def]
     query = (select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
              .where(units_clause(actor())).order_by(Inspection.inspected_on.desc()))
     context = {"inspections": list(session.scalars(query)), "units": _units(),
-               "campaigns": list(session.scalars(select(Campaign))), "methods": METHODS}
+               "campaigns": visible_campaigns(session, actor()), "methods": METHODS}
     if request.method == "GET":
         return render_template("admin/inspections.html", errors={}, values={}, **context)
     form = request.form

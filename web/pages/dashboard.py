@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from web.auth import actor
 from web.i18n import lang
@@ -12,7 +11,7 @@ from web.pages import bp
 from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, label
-from workflow.models import Campaign
+from workflow.services.directory import visible_campaigns
 from workflow.services.stats import dashboard
 
 
@@ -40,6 +39,6 @@ def dashboard_page():  # type: ignore[no-untyped-def]
         "labels": {"open": _("Open"), "overdue": _("Overdue"), "confirmed": _("Confirmed")},
     }
     categories = [(label(CATEGORIES, key, code), numbers) for key, numbers in board.by_category.items()]
-    campaigns = list(uow.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc())))
+    campaigns = visible_campaigns(uow.session, user)
     return render_template("dashboard.html", board=board, states=states, chart=chart,
                            categories=categories, campaigns=campaigns, campaign_id=campaign_id)

@@ -17,11 +17,20 @@ from web.pages import bp
 from web.uow import get_uow
 from workflow import services
 from workflow.errors import InvalidInput, RectifyError, StaleFinding, TransitionNotAllowed
-from workflow.models import Attachment, Event, Finding, Unit
+from workflow.models import Attachment, Event, Finding, FindingAttachment, Unit
 from workflow.services.raising import RAISE_FIELDS
 from workflow.services.scope import units_clause
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle
+
+
+def _engine_event_label(trigger: str) -> str:
+    """Events the engine writes itself, not transitions of a definition."""
+    if trigger == "raise":
+        return _("Raised")
+    if trigger == "migrate":
+        return _("Moved to a new version of the lifecycle")
+    return trigger
 
 
 def _fields_of(lc: Lifecycle, event: Event) -> dict[str, FieldSpec]:
@@ -35,8 +44,11 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
     """Events with labelled entries; file entries carry their attachment rows."""
     digests = {d for e in events for v in e.payload.values() if isinstance(v, list) for d in v
                if isinstance(d, str)}
-    files = {a.sha256: a for a in get_uow().session.scalars(
-        select(Attachment).where(Attachment.sha256.in_(digests)))} if digests else {}
+    finding_id = events[0].finding_id if events else 0
+    files = {a.sha256: a for a in get_uow().session.scalars(  # the rows on THIS finding
+        select(Attachment).join(FindingAttachment, FindingAttachment.attachment_id == Attachment.id)
+        .where(FindingAttachment.finding_id == finding_id, Attachment.sha256.in_(digests)))
+    } if digests else {}
     code = lang()
     out = []
     for event in events:
@@ -54,11 +66,11 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
                 entry["value"] = next((c.zh if code == "zh" else c.en for c in spec.choices
                                        if c.value == value), value)
             elif entry["type"] == "unit" and isinstance(value, dict):
-                entry["value"] = value.get("name", "")
+                entry["value"] = value.get("name_en" if code == "en" else "name") or value.get("name", "")
             entries.append(entry)
         trigger = next((t for t in lc.transitions if t.trigger == event.trigger), None)
         out.append({"event": event, "entries": entries,
-                    "label": trigger.label(code) if trigger else _("Raised"),
+                    "label": trigger.label(code) if trigger else _engine_event_label(event.trigger),
                     "to": lc.state(event.to_state).label(code) if lc.has_state(event.to_state)
                     else event.to_state})
     return out

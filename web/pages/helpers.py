@@ -13,6 +13,7 @@ from web.i18n import lang
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label
 from workflow.models import Finding
+from workflow.services.ledger import is_overdue as services_is_overdue
 
 
 def state_label(finding: Finding) -> str:
@@ -25,8 +26,7 @@ def lifecycle_label(finding: Finding) -> str:
 
 
 def is_overdue(finding: Finding) -> bool:
-    return bool(finding.is_open and finding.due_date and finding.rectified_at is None
-                and finding.due_date < get_uow().today())
+    return services_is_overdue(finding, get_uow().today())
 
 
 def days_left(finding: Finding) -> int | None:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from web.auth import actor
@@ -19,8 +20,9 @@ from web.pages.helpers import as_int, is_overdue, state_label
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.errors import InvalidInput
-from workflow.models import Campaign, Finding, Unit
+from workflow.models import Finding, Unit
 from workflow.services import LedgerFilter, ledger
+from workflow.services.directory import visible_campaigns
 from workflow.services.scope import units_clause
 
 
@@ -58,7 +60,7 @@ def ledger_page():  # type: ignore[no-untyped-def]
     except InvalidInput:
         page = ledger(uow.session, actor(), flt, uow.today(), None, 50)
     units = list(uow.session.scalars(select(Unit).where(units_clause(actor())).order_by(Unit.path)))
-    campaigns = list(uow.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc())))
+    campaigns = visible_campaigns(uow.session, actor())
     states = sorted({(s.name, s.label(lang())) for lc in uow.registry.latest() for s in lc.states},
                     key=lambda p: p[1])
     base_args = {k: v for k, v in request.args.items(multi=True) if k != "cursor"}
@@ -92,8 +94,10 @@ def _row(f: Finding) -> dict[str, Any]:
 
 def _safe_cell(value: Any) -> Any:
     """Spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # openpyxl refuses control characters
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return value
 
 

@@ -1,7 +1,7 @@
 """Use cases of the engine; each runs inside one unit of work that the caller opens."""
 
 from workflow.services.firing import available_transitions, fire, get_finding, history
-from workflow.services.ledger import LedgerFilter, Page, ledger, overdue_clause
+from workflow.services.ledger import LedgerFilter, Page, is_overdue, ledger, overdue_clause
 from workflow.services.raising import RAISE_FIELDS, raise_finding
 from workflow.services.verify import verify_all
 
@@ -13,6 +13,7 @@ __all__ = [
     "fire",
     "get_finding",
     "history",
+    "is_overdue",
     "ledger",
     "overdue_clause",
     "raise_finding",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.catalog import METHODS
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
+from workflow.services.scope import units_clause
 from workflow.spec.model import ROLES
 
 LANGUAGES = ("zh_CN", "en")
@@ -32,23 +33,29 @@ def create_unit(session: Session, code: str, name_zh: str, name_en: str, kind: s
     return unit
 
 
-def move_unit(session: Session, unit: Unit, new_parent: Unit | None) -> None:
-    """Re-hang a unit and its whole subtree; refuses to hang a unit below itself."""
-    if new_parent is not None and new_parent.path.startswith(unit.path):
-        raise _bad("parent", "不能移到自己的下级单位之下", "cannot move a unit below itself")
-    old = unit.path
-    new = f"{new_parent.path if new_parent else '/'}{unit.id}/"
-    for node in session.scalars(select(Unit).where(Unit.path.startswith(old, autoescape=True))):
-        node.path = new + node.path[len(old):]
-    unit.parent_id = new_parent.id if new_parent else None
-
-
 def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
 def password_matches(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, else None (one answer for both)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not password_matches(user, password):
+        return None
+    return user
+
+
+def visible_campaigns(session: Session, actor: User) -> list[Campaign]:
+    """Campaigns organised within the actor's subtree or by a body above it (admins: all)."""
+    query = select(Campaign).join(Unit, Unit.id == Campaign.organiser_id)
+    if not actor.has_role("admin"):
+        ancestors = [int(part) for part in actor.unit.path.strip("/").split("/") if part]
+        query = query.where(or_(Unit.id.in_(ancestors), units_clause(actor)))
+    return list(session.scalars(query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
 
 
 def check_roles(roles: list[str]) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.errors import (
@@ -61,6 +61,7 @@ def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> lis
 def history(session: Session, finding: Finding) -> list[Event]:
     return list(session.scalars(
         select(Event).where(Event.finding_id == finding.id).order_by(Event.seq)
+        .options(joinedload(Event.actor))
     ))
 
 

@@ -50,6 +50,12 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
                 Finding.due_date < today, Finding.rectified_at.is_(None))
 
 
+def is_overdue(finding: Finding, today: date) -> bool:
+    """The same rule as overdue_clause, for one loaded finding."""
+    return bool(finding.is_open and finding.due_date is not None and finding.due_date < today
+                and finding.rectified_at is None)
+
+
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date) -> Select[Any]:
     """SELECT of the actor's findings matching the filter, unsorted."""
     query = select(Finding).where(findings_clause(actor))
