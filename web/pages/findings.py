@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,6 +23,8 @@ from workflow.services.raising import RAISE_FIELDS
 from workflow.services.scope import units_clause
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _engine_event_label(trigger: str) -> str:
@@ -102,26 +105,34 @@ def finding_page(finding_id: int):  # type: ignore[no-untyped-def]
     return render_finding(finding)
 
 
-def _payload(spec_fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
-    """Form data to an engine payload; uploaded files are stored first and passed by sha256."""
-    payload: dict[str, Any] = {}
+def uploaded_digests(name: str) -> tuple[list[str], dict[str, str] | None]:
+    """Files of a form field: those kept from an earlier try (hidden sha256 inputs) and the
+    new uploads, stored and committed at once so a refused form never loses them."""
+    digests = [d for d in request.form.getlist(name) if _SHA256.fullmatch(d)]
+    error = None
+    for storage in request.files.getlist(name):
+        if not storage or not storage.filename:
+            continue
+        try:
+            digests.append(store_upload(storage).sha256)
+        except InvalidInput as exc:
+            error = next(iter(exc.errors.values()))
+    get_uow().commit()
+    return list(dict.fromkeys(digests)), error
+
+
+def _payload(spec_fields: tuple[FieldSpec, ...], payload: dict[str, Any]) -> None:
+    """Fill `payload` from the form; files are passed to the engine by sha256."""
     upload_errors: dict[str, dict[str, str]] = {}
     for spec in spec_fields:
         if spec.type == "files":
-            digests = []
-            for storage in request.files.getlist(spec.name):
-                if not storage or not storage.filename:
-                    continue
-                try:
-                    digests.append(store_upload(storage).sha256)
-                except InvalidInput as exc:
-                    upload_errors[spec.name] = next(iter(exc.errors.values()))
-            payload[spec.name] = digests
+            payload[spec.name], error = uploaded_digests(spec.name)
+            if error:
+                upload_errors[spec.name] = error
         else:
             payload[spec.name] = request.form.get(spec.name, "")
     if upload_errors:
         raise InvalidInput(upload_errors)
-    return payload
 
 
 @bp.route("/findings/<int:finding_id>/fire/<trigger>", methods=["POST"])
@@ -132,10 +143,11 @@ def fire_page(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
     lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     spec = lc.transition(finding.state, trigger)
     version = request.form.get("version", type=int)
+    payload: dict[str, Any] = {}
     try:
         if spec is None:
             raise TransitionNotAllowed(trigger, finding.state, [])
-        payload = _payload(spec.fields)
+        _payload(spec.fields, payload)
         services.fire(uow, finding_id, trigger, user, payload, version)
     except StaleFinding:
         uow.session.rollback()
@@ -147,6 +159,6 @@ def fire_page(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
         if not errors:
             flash(msg, "error")
         fresh = services.get_finding(uow.session, user, finding_id)
-        return render_finding(fresh, errors, trigger, request.form.to_dict(), 422)
+        return render_finding(fresh, errors, trigger, {**request.form.to_dict(), **payload}, 422)
     flash(_("Done: %(action)s.", action=spec.label(lang())), "success")
     return redirect(url_for("pages.finding_page", finding_id=finding_id))

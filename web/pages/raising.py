@@ -8,14 +8,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from web.api.attachments import store_upload
 from web.auth import actor
 from web.errors import describe
+from web.i18n import message
 from web.pages import bp
+from web.pages.findings import uploaded_digests
 from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow import services
-from workflow.errors import InvalidInput, RectifyError
+from workflow.errors import RectifyError
 from workflow.models import Inspection, Unit
 from workflow.services.duplicates import similar_open_findings
 from workflow.services.scope import unit_in_scope, units_clause
@@ -44,14 +45,13 @@ def raise_page():  # type: ignore[no-untyped-def]
         return render_template("raise.html", values={"unit": request.args.get("unit", "")},
                                errors={}, duplicates=[], **context)
     uow = get_uow()
-    values = request.form.to_dict()
+    values: dict[str, Any] = request.form.to_dict()
     data: dict[str, Any] = {name: values.get(name, "") for name in _FIELDS}
     errors: dict[str, str] = {}
-    try:
-        data["evidence"] = [store_upload(f).sha256 for f in request.files.getlist("evidence")
-                            if f and f.filename]
-    except InvalidInput as exc:
-        errors["evidence"] = describe(exc)[1].get("file", "")
+    data["evidence"], upload_error = uploaded_digests("evidence")
+    values["evidence"] = data["evidence"]  # kept for the next try if anything is refused
+    if upload_error:
+        errors["evidence"] = message(upload_error)
     unit = uow.session.get(Unit, as_int(values.get("unit")) or 0)
     duplicates = []
     if (not errors and unit is not None and unit_in_scope(actor(), unit) and values.get("title")
