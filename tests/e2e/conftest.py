@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,16 +23,6 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from workflow.config import REPO_ROOT
 from workflow.runtime import Rectify
-
-# pytest puts tests/ on sys.path (rootdir conftest, no __init__.py), and the setuptools editable
-# finder comes after the path finder: a bare ``import web`` then finds tests/web as a namespace
-# package instead of the app. Putting the repo root first makes the real package win (a regular
-# package beats a namespace portion anywhere on the path). A no-op once pytest's own
-# ``pythonpath = ["."]`` is configured.
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-if "web" in sys.modules and getattr(sys.modules["web"], "__file__", None) is None:
-    del sys.modules["web"]  # a namespace package picked up from tests/web: not the app
 
 CHROMIUM = Path(os.environ.get("RECTIFY_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_SKIP = "Chromium not installed: apt-get install chromium"

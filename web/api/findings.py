@@ -113,6 +113,7 @@ class FindingTransition(MethodView):
     @blp.alt_response(404, schema=ApiError, description="No such finding in your scope")
     @blp.alt_response(409, schema=ApiError, description="Stale version or wrong state")
     @blp.alt_response(422, schema=ApiError, description="Invalid payload or a guard refused")
+    @blp.alt_response(428, schema=ApiError, description="No version sent (If-Match or `version`)")
     def post(self, body: dict[str, Any], finding_id: int, trigger: str) -> dict[str, Any]:
         """Fire a transition. Send the version you saw (If-Match or `version`) to be safe
         against someone acting first."""
