@@ -379,6 +379,26 @@ def test_tokens_are_issued_for_the_right_password_and_revocable(client, org):
     assert_error(client.get("/api/v1/findings", headers={"Authorization": "Bearer nope"}), 401)
 
 
+def test_a_password_reset_or_deactivation_revokes_the_users_tokens(client, api, org):
+    def token() -> dict[str, str]:
+        response = client.post("/api/v1/auth/token",
+                               json={"username": "handler_b", "password": org.password})
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    headers = token()
+    assert client.get("/api/v1/findings", headers=headers).status_code == 200
+    assert api.patch(f"/api/v1/users/{org.handler_b.id}", org.admin,
+                     json={"password": "a-new-password"}).status_code == 200
+    assert_error(client.get("/api/v1/findings", headers=headers), 401)
+    response = client.post("/api/v1/auth/token",
+                           json={"username": "handler_b", "password": "a-new-password"})
+    headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
+    assert client.get("/api/v1/findings", headers=headers).status_code == 200
+    assert api.patch(f"/api/v1/users/{org.handler_b.id}", org.admin,
+                     json={"active": False}).status_code == 200
+    assert_error(client.get("/api/v1/findings", headers=headers), 401)
+
+
 # --- directory -------------------------------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from web.api.schemas import ApiError, AttachmentOut
 from web.auth import actor
-from web.uow import get_uow, rectify
+from web.forms import store_upload
+from web.uow import get_uow
 from workflow.models import Attachment
 from workflow.services.evidence import readable_attachment
 
@@ -31,13 +32,6 @@ def attachment_out(attachment: Attachment) -> dict[str, Any]:
     return {"sha256": attachment.sha256, "size": attachment.size,
             "media_type": attachment.media_type, "original_name": attachment.original_name,
             "url": url_for("api_attachments.AttachmentItem", sha256=attachment.sha256)}
-
-
-def store_upload(storage: Any) -> Attachment:
-    """Store one uploaded werkzeug FileStorage through the engine's checks."""
-    uow = get_uow()
-    data = storage.read(rectify().settings.max_upload_bytes + 1)
-    return uow.store.put(uow.session, data, storage.filename or "", actor())
 
 
 @blp.route("")

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from web.api.schemas import ApiError, UnitRef, id_field
 from web.auth import actor
@@ -151,7 +152,8 @@ class Users(MethodView):
     def get(self) -> list[User]:
         """All users (admin)."""
         require_admin()
-        return list(get_uow().session.scalars(select(User).order_by(User.username)))
+        return list(get_uow().session.scalars(select(User).options(joinedload(User.unit))
+                                              .order_by(User.username)))
 
     @blp.arguments(UserIn)
     @blp.response(201, UserOut)
@@ -218,6 +220,7 @@ class Inspections(MethodView):
     def get(self) -> list[Inspection]:
         """Inspections of units in your scope, newest first."""
         query = (select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
+                 .options(joinedload(Inspection.unit))
                  .where(units_clause(actor())).order_by(Inspection.inspected_on.desc()))
         return list(get_uow().session.scalars(query))
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from web.forms import ID_MAX, field_out
 from web.i18n import lang
 from workflow.catalog import CATEGORIES, SEVERITIES
-from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
-
-ID_MAX = 2**31 - 1  # PostgreSQL INTEGER: no row has a larger id, and larger must not reach the database
+from workflow.spec.model import Lifecycle, TransitionSpec
 
 
 def id_field(*, query: bool = False, **kwargs: Any) -> fields.Int:
@@ -67,21 +66,6 @@ class FieldOut(Schema):
     min_count = fields.Int()
     max_count = fields.Int(allow_none=True)
     choices = fields.List(fields.Nested(ChoiceOut))
-
-
-def field_out(spec: FieldSpec, today: date) -> dict[str, Any]:
-    """A field as the API and the forms describe it: absolute dates, labels in the user's language."""
-    code = lang()
-    return {
-        "name": spec.name, "type": spec.type, "label": spec.label(code), "required": spec.required,
-        "min_length": spec.min_length, "max_length": spec.max_length,
-        "min_date": today + timedelta(days=spec.min_days) if spec.min_days is not None else None,
-        "max_date": today + timedelta(days=spec.max_days) if spec.max_days is not None else None,
-        "minimum": spec.minimum, "maximum": spec.maximum, "integer": spec.integer,
-        "min_count": spec.min_count, "max_count": spec.max_count,
-        "choices": [{"value": c.value, "label": c.zh if code == "zh" else c.en}
-                    for c in spec.choices],
-    }
 
 
 class TransitionOut(Schema):

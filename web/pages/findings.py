@@ -9,10 +9,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, true
 
-from web.api.attachments import store_upload
-from web.api.schemas import field_out
 from web.auth import actor
 from web.errors import describe
+from web.forms import field_out, store_upload
 from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from web.api.schemas import ID_MAX
+from web.forms import ID_MAX
 from web.i18n import lang
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label

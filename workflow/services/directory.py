@@ -12,6 +12,7 @@ from workflow.catalog import METHODS
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services.scope import units_clause
+from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
 
 LANGUAGES = ("zh_CN", "en")
@@ -118,6 +119,7 @@ def update_user(session: Session, user: User, *, display_name: str | None = None
         if len(password) < 8:
             raise _bad("password", "密码至少 8 位", "the password needs at least 8 characters")
         user.password_hash = hash_password(password)
+        revoke_all_tokens(session, user)  # a new password ends every way in: sessions and tokens
     if roles is not None:
         user.roles = check_roles(roles)
     if unit is not None:
@@ -128,5 +130,7 @@ def update_user(session: Session, user: User, *, display_name: str | None = None
         user.language = language
     if active is not None:
         user.active = active
+        if not active:
+            revoke_all_tokens(session, user)
     session.flush()
     return user

@@ -6,10 +6,10 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow.models import ApiToken, User
+from workflow.models import ApiToken, User, utcnow
 
 
 def _digest(token: str) -> str:
@@ -31,6 +31,13 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     return row.user
+
+
+def revoke_all_tokens(session: Session, user: User) -> None:
+    """Revoke every live token of the user (a password reset or deactivation)."""
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
 
 
 def revoke_token(session: Session, token: str, now: datetime) -> bool:

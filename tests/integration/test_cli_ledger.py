@@ -1,0 +1,55 @@
+"""`rectify ledger` prints the ledger as a table, CSV or JSON, filtered like the service."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from workflow.cli import engine
+
+Flow = Any  # the `flow` fixture from tests/conftest.py
+
+
+@pytest.fixture
+def run_ledger(database_url: str, tmp_path: Any) -> Any:
+    def run(*args: str) -> Any:
+        env = {"RECTIFY_DATABASE_URL": database_url,
+               "RECTIFY_INSTANCE_PATH": str(tmp_path / "cli-instance")}
+        return CliRunner().invoke(engine, ["ledger", *args], env=env)
+    return run
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_ledger_formats_and_filters(flow: Flow, run_ledger: Any) -> None:
+    org = flow.org
+    a = flow.drive(flow.raise_(title="通道堵塞 A").id, "assign")
+    b = flow.raise_(title="台账不全 B", unit=org.group_b.id, severity="high")
+
+    as_json = run_ledger("--format", "json", "--lang", "en")
+    assert as_json.exit_code == 0, as_json.output
+    rows = {r["code"]: r for r in json.loads(as_json.output)}
+    assert set(rows) == {a.code, b.code}
+    assert rows[a.code]["state"] == "Assigned" and rows[b.code]["severity"] == "Serious"
+
+    as_csv = run_ledger("--format", "csv", "--unit", "GB")
+    assert as_csv.exit_code == 0, as_csv.output
+    parsed = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert [r["code"] for r in parsed] == [b.code]
+    assert parsed[0]["unit"] == "乙集团" and parsed[0]["state"] == "已发现"
+
+    table = run_ledger("--state", "assigned")
+    assert table.exit_code == 0
+    assert a.code in table.output and b.code not in table.output
+    assert table.output.rstrip().endswith("1 finding(s)")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_ledger_refuses_an_unknown_unit_clearly(flow: Flow, run_ledger: Any) -> None:
+    result = run_ledger("--unit", "NOPE")
+    assert result.exit_code == 1
+    assert "unknown unit code 'NOPE'" in result.output

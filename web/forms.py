@@ -1,0 +1,36 @@
+"""What pages and the API share about transition fields: their description and uploads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from web.auth import actor
+from web.i18n import lang
+from web.uow import get_uow, rectify
+from workflow.models import Attachment
+from workflow.spec.model import FieldSpec
+
+ID_MAX = 2**31 - 1  # PostgreSQL INTEGER: no row has a larger id, and larger must not reach the database
+
+
+def field_out(spec: FieldSpec, today: date) -> dict[str, Any]:
+    """A field as the API and the forms describe it: absolute dates, labels in the user's language."""
+    code = lang()
+    return {
+        "name": spec.name, "type": spec.type, "label": spec.label(code), "required": spec.required,
+        "min_length": spec.min_length, "max_length": spec.max_length,
+        "min_date": today + timedelta(days=spec.min_days) if spec.min_days is not None else None,
+        "max_date": today + timedelta(days=spec.max_days) if spec.max_days is not None else None,
+        "minimum": spec.minimum, "maximum": spec.maximum, "integer": spec.integer,
+        "min_count": spec.min_count, "max_count": spec.max_count,
+        "choices": [{"value": c.value, "label": c.zh if code == "zh" else c.en}
+                    for c in spec.choices],
+    }
+
+
+def store_upload(storage: Any) -> Attachment:
+    """Store one uploaded werkzeug FileStorage through the engine's checks."""
+    uow = get_uow()
+    data = storage.read(rectify().settings.max_upload_bytes + 1)
+    return uow.store.put(uow.session, data, storage.filename or "", actor())
