@@ -298,5 +298,17 @@ def test_standard_finding_from_raised_to_closed(
         assert "甲集团" in row.inner_text()
         assert row.locator("td.num").inner_text().strip() == "1"
         walk.shot(supervisor, "supervisor-ledger")
+
+        # --- admin: the people and the unit tree ----------------------------------------------
+        admin = walk.login("admin")
+        admin.goto(f"{walk.url}/admin/users")
+        users = admin.locator("table.plain tbody").inner_text()
+        for name in ("inspector", "handler_a", "reviewer", "supervisor"):
+            assert name in users
+        assert "检查人员" in users and "责任单位联络员" in users  # role labels, in Chinese
+        admin.click("a[href='/admin/units']")
+        admin.wait_for_url(re.compile(r"/admin/units$"))
+        assert "甲集团" in admin.locator("ul.tree").inner_text()
+        walk.shot(admin, "admin-units")
     finally:
         walk.close()
