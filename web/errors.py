@@ -44,7 +44,7 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
     if isinstance(exc, GuardFailed):
         return message(exc.message), {}
     if isinstance(exc, StaleFinding):
-        return _("Someone else acted on this finding first. Here is its current state."), {}
+        return _("Someone else acted on this finding first: load it again and retry."), {}
     if isinstance(exc, TransitionNotAllowed):
         allowed = ", ".join(exc.allowed) or _("none")
         return _("This action is not possible in the current state. Possible now: %(allowed)s",

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from workflow.catalog import SEVERITIES, label
+from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.config import Settings
 from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
 from workflow.models import Finding, User
@@ -32,6 +32,17 @@ def make_rectify() -> Rectify:
     context = click.get_current_context(silent=True)
     if context is not None:
         context.call_on_close(rectify.database.dispose)
+    return rectify
+
+
+def initialised_rectify() -> Rectify:
+    """make_rectify() for commands that read data: a clear error if there is no schema yet."""
+    rectify = make_rectify()
+    if not rectify.database.is_initialised():
+        url = rectify.database.engine.url.render_as_string()
+        raise click.ClickException(
+            f"no Rectify database at {url}: run 'rectify init' (or 'rectify demo') first, or set "
+            "RECTIFY_DATABASE_URL / RECTIFY_INSTANCE_PATH to the one you use")
     return rectify
 
 
@@ -107,7 +118,7 @@ def graph(name: str) -> None:
 @engine.command()
 def verify() -> None:
     """Recompute every finding's hash chain; exit 1 and name each break."""
-    rectify = make_rectify()
+    rectify = initialised_rectify()
     broken = 0
     with rectify.unit_of_work(write=False) as uow:
         for finding, problems in verify_all(uow.session):
@@ -140,7 +151,7 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
         if not sep or not old or not new:
             raise click.ClickException(f"--map takes OLD=NEW, got {item!r}")
         state_map[old.strip()] = new.strip()
-    rectify = make_rectify()
+    rectify = initialised_rectify()
     with rectify.unit_of_work() as uow:
         actor = uow.session.scalar(select(User).where(User.username == username))
         if actor is None:
@@ -157,7 +168,7 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 @click.option("--state", "states", multiple=True, help="Only these states (repeatable).")
 @click.option("--lifecycle")
 @click.option("--unit", "unit_code", help="Unit code: that unit and its subtree.")
-@click.option("--category")
+@click.option("--category", type=click.Choice(list(CATEGORIES)))
 @click.option("--severity", type=click.Choice(list(SEVERITIES)))
 @click.option("--overdue/--not-overdue", default=None)
 @click.option("--open/--closed", "is_open", default=None)
@@ -170,7 +181,14 @@ def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: st
     """Print the ledger (台账) as a table, CSV or JSON."""
     from workflow.models import Unit
 
-    rectify = make_rectify()
+    rectify = initialised_rectify()
+    known = {lc.name: {s.name for s in lc.states} for lc in rectify.registry.latest()}
+    if lifecycle and lifecycle not in known:
+        raise click.ClickException(f"unknown lifecycle {lifecycle!r} (known: {', '.join(known)})")
+    all_states = set().union(*known.values())
+    for state in states:
+        if state not in all_states:
+            raise click.ClickException(f"unknown state {state!r}")
     rows: list[dict[str, object]] = []
     with rectify.unit_of_work(write=False) as uow:
         unit_id = None

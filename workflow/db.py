@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -66,6 +66,10 @@ class Database:
             cfg = alembic_config(self.url)
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
+
+    def is_initialised(self) -> bool:
+        """Whether the schema exists (Alembic has run here)."""
+        return inspect(self.engine).has_table("alembic_version")
 
     def analyze(self) -> None:
         """Refresh the planner's statistics (SQLite has none until asked; PostgreSQL autovacuums)."""

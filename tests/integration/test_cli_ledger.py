@@ -53,3 +53,29 @@ def test_ledger_refuses_an_unknown_unit_clearly(flow: Flow, run_ledger: Any) -> 
     result = run_ledger("--unit", "NOPE")
     assert result.exit_code == 1
     assert "unknown unit code 'NOPE'" in result.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("args", "message"), [
+    (("--lifecycle", "nosuch"), "unknown lifecycle 'nosuch'"),
+    (("--state", "nosuch"), "unknown state 'nosuch'"),
+    (("--category", "nosuch"), "Invalid value for '--category'"),
+])
+def test_ledger_refuses_unknown_filter_values(flow: Flow, run_ledger: Any, args: tuple[str, ...],
+                                              message: str) -> None:
+    result = run_ledger(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+@pytest.mark.parametrize("command", [["ledger"], ["verify"],
+                                     ["migrate", "standard", "--from", "1", "--to", "2",
+                                      "--actor", "admin"]])
+def test_commands_on_a_database_that_was_never_initialised_say_so(tmp_path: Any,
+                                                                 command: list[str]) -> None:
+    env = {"RECTIFY_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+           "RECTIFY_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = CliRunner().invoke(engine, command, env=env)
+    assert result.exit_code == 1
+    assert "no Rectify database at" in result.output and "rectify init" in result.output
+    assert "Traceback" not in result.output

@@ -96,6 +96,9 @@ def test_migration_refuses_unmapped_states_and_non_admins_and_changes_nothing(
     assert "revisited" in info.value.errors["map"]["en"]
     with migrating.unit_of_work() as uow, pytest.raises(InvalidInput):
         migrate_findings(uow, flow.org.admin, "standard", 1, 2, {"revisited": "nowhere"})
+    with migrating.unit_of_work() as uow, pytest.raises(InvalidInput) as info:
+        migrate_findings(uow, flow.org.admin, "standard", 1, 1, {})
+    assert "same version" in info.value.errors["to"]["en"]
     with migrating.unit_of_work() as uow, pytest.raises(Forbidden):
         migrate_findings(uow, flow.org.supervisor, "standard", 1, 2, {"revisited": "checked"})
     with migrating.unit_of_work() as uow:

@@ -27,6 +27,8 @@ def migrate_findings(uow: UnitOfWork, actor: User, name: str, from_version: int,
     Returns how many findings moved (or would move, with dry_run)."""
     if not actor.has_role("admin"):
         raise Forbidden("only an admin may migrate findings")
+    if from_version == to_version:
+        raise _bad("to", "--from and --to are the same version; publish a change as a new version")
     source = uow.registry.get(name, from_version)
     target = uow.registry.get(name, to_version)
     for old, new in state_map.items():
