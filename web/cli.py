@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import func, select
 
 from workflow.cli import engine, make_rectify
-from workflow.models import User
+from workflow.services.directory import has_users
 
 
 @engine.command()
@@ -21,7 +20,7 @@ def serve(demo: bool, host: str, port: int) -> None:
     rectify.database.upgrade()
     if demo:
         with rectify.unit_of_work(write=False) as uow:
-            empty = not uow.session.scalar(select(func.count(User.id)))
+            empty = not has_users(uow.session)
         if empty:
             from workflow.demo import load_demo
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.config import Settings
@@ -17,6 +17,7 @@ from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
 from workflow.models import Finding, User
 from workflow.runtime import Rectify, UnitOfWork
 from workflow.services import LedgerFilter, ledger, verify_all
+from workflow.services.directory import has_users
 from workflow.spec import Registry, load_paths, load_registry
 from workflow.spec.diagram import mermaid
 
@@ -73,7 +74,7 @@ def demo() -> None:
     rectify = make_rectify()
     rectify.database.upgrade()
     with rectify.unit_of_work(write=False) as uow:
-        if uow.session.scalar(select(func.count(User.id))):
+        if has_users(uow.session):
             raise click.ClickException("the database already has users; demo data goes into an "
                                        "empty database (set RECTIFY_DATABASE_URL or remove it)")
     summary = load_demo(rectify)

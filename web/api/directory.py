@@ -7,8 +7,6 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from web.api.schemas import ApiError, UnitRef, id_field
 from web.auth import actor
@@ -16,8 +14,13 @@ from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services import directory
-from workflow.services.directory import LANGUAGES, visible_campaigns
-from workflow.services.scope import unit_in_scope, units_clause
+from workflow.services.directory import (
+    LANGUAGES,
+    unit_in_view,
+    visible_campaigns,
+    visible_inspections,
+    visible_units,
+)
 from workflow.spec.model import ROLES
 
 PREFIX = ""
@@ -116,8 +119,8 @@ def require_admin() -> User:
 
 
 def scoped_unit(unit_id: int | None, field: str) -> Unit:
-    unit = get_uow().session.get(Unit, unit_id) if unit_id is not None else None
-    if unit is None or not unit_in_scope(actor(), unit):
+    unit = unit_in_view(get_uow().session, actor(), unit_id)
+    if unit is None:
         abort(422, errors={field: "no such unit within your scope"}, message="invalid unit")
     return unit
 
@@ -127,8 +130,7 @@ class Units(MethodView):
     @blp.response(200, UnitOut(many=True))
     def get(self) -> list[Unit]:
         """Units you may see: your unit's subtree (admins: the whole tree), in tree order."""
-        return list(get_uow().session.scalars(select(Unit).where(units_clause(actor()))
-                                              .order_by(Unit.path)))
+        return visible_units(get_uow().session, actor())
 
     @blp.arguments(UnitIn)
     @blp.response(201, UnitOut)
@@ -152,8 +154,7 @@ class Users(MethodView):
     def get(self) -> list[User]:
         """All users (admin)."""
         require_admin()
-        return list(get_uow().session.scalars(select(User).options(joinedload(User.unit))
-                                              .order_by(User.username)))
+        return directory.all_users(get_uow().session)
 
     @blp.arguments(UserIn)
     @blp.response(201, UserOut)
@@ -219,10 +220,7 @@ class Inspections(MethodView):
     @blp.response(200, InspectionOut(many=True))
     def get(self) -> list[Inspection]:
         """Inspections of units in your scope, newest first."""
-        query = (select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
-                 .options(joinedload(Inspection.unit))
-                 .where(units_clause(actor())).order_by(Inspection.inspected_on.desc()))
-        return list(get_uow().session.scalars(query))
+        return visible_inspections(get_uow().session, actor())
 
     @blp.arguments(InspectionIn)
     @blp.response(201, InspectionOut)

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from web.auth import actor
 from web.errors import describe
@@ -15,10 +14,14 @@ from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
 from workflow.errors import InvalidInput, RectifyError
-from workflow.models import Campaign, Inspection, Unit, User
+from workflow.models import Campaign, Unit, User
 from workflow.services import directory
-from workflow.services.directory import visible_campaigns
-from workflow.services.scope import unit_in_scope, units_clause
+from workflow.services.directory import (
+    unit_in_view,
+    visible_campaigns,
+    visible_inspections,
+    visible_units,
+)
 from workflow.spec.model import ROLES
 
 bp = Blueprint("admin", __name__)
@@ -32,8 +35,8 @@ def _admins_only() -> None:
 
 
 def _unit(value: Any, field: str) -> Unit:
-    unit = get_uow().session.get(Unit, as_int(value) or 0)
-    if unit is None or not unit_in_scope(actor(), unit):
+    unit = unit_in_view(get_uow().session, actor(), as_int(value))
+    if unit is None:
         raise InvalidInput({field: {"zh": "请选择单位", "en": "choose a unit"}})
     return unit
 
@@ -49,8 +52,7 @@ def _date(value: str, field: str, required: bool = True) -> date | None:
 
 
 def _units() -> list[Unit]:
-    return list(get_uow().session.scalars(select(Unit).where(units_clause(actor()))
-                                          .order_by(Unit.path)))
+    return visible_units(get_uow().session, actor())
 
 
 def _handle(action: Any, done: str, template: str, **context: Any):  # type: ignore[no-untyped-def]
@@ -90,7 +92,7 @@ def units():  # type: ignore[no-untyped-def]
 @bp.route("/users", methods=["GET", "POST"])
 def users():  # type: ignore[no-untyped-def]
     session = get_uow().session
-    context = {"users": list(session.scalars(select(User).order_by(User.username))),
+    context = {"users": directory.all_users(session),
                "units": _units(), "roles": ROLES}
     if request.method == "GET":
         return render_template("admin/users.html", errors={}, values={}, **context)
@@ -150,9 +152,7 @@ def campaigns():  # type: ignore[no-untyped-def]
 @bp.route("/inspections", methods=["GET", "POST"])
 def inspections():  # type: ignore[no-untyped-def]
     session = get_uow().session
-    query = (select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
-             .where(units_clause(actor())).order_by(Inspection.inspected_on.desc()))
-    context = {"inspections": list(session.scalars(query)), "units": _units(),
+    context = {"inspections": visible_inspections(session, actor()), "units": _units(),
                "campaigns": visible_campaigns(session, actor()), "methods": METHODS}
     if request.method == "GET":
         return render_template("admin/inspections.html", errors={}, values={}, **context)

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select, true
 
 from web.auth import actor
 from web.errors import describe
@@ -17,9 +16,10 @@ from web.pages import bp
 from web.uow import get_uow
 from workflow import services
 from workflow.errors import InvalidInput, RectifyError, StaleFinding, TransitionNotAllowed
-from workflow.models import Attachment, Event, Finding, FindingAttachment, Unit
+from workflow.models import Event, Finding
+from workflow.services.directory import visible_units
+from workflow.services.evidence import evidence_of
 from workflow.services.raising import RAISE_FIELDS
-from workflow.services.scope import units_clause
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle
 
@@ -47,10 +47,7 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
     digests = {d for e in events for v in e.payload.values() if isinstance(v, list) for d in v
                if isinstance(d, str)}
     finding_id = events[0].finding_id if events else 0
-    files = {a.sha256: a for a in get_uow().session.scalars(  # the rows on THIS finding
-        select(Attachment).join(FindingAttachment, FindingAttachment.attachment_id == Attachment.id)
-        .where(FindingAttachment.finding_id == finding_id, Attachment.sha256.in_(digests)))
-    } if digests else {}
+    files = evidence_of(get_uow().session, finding_id, digests)
     code = lang()
     out = []
     for event in events:
@@ -88,9 +85,9 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     events = services.history(uow.session, finding)
     unit_fields = [f for t in available for f in t.fields if f.type == "unit"]
     # A unit field declared `scope: all` (e.g. a coordinating body above you) lists every unit.
-    where = true() if any(f.unit_scope == "all" for f in unit_fields) else units_clause(actor())
-    units = list(uow.session.scalars(select(Unit).where(where, Unit.active.is_(True))
-                                     .order_by(Unit.path))) if unit_fields else []
+    everywhere = any(f.unit_scope == "all" for f in unit_fields)
+    units = visible_units(uow.session, actor(), active_only=True,
+                          everywhere=everywhere) if unit_fields else []
     return render_template(
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
         timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),

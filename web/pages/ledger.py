@@ -11,7 +11,6 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import select
 
 from web.auth import actor
 from web.i18n import lang
@@ -20,10 +19,9 @@ from web.pages.helpers import as_int, is_overdue, state_label
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.errors import InvalidInput
-from workflow.models import Finding, Unit
+from workflow.models import Finding
 from workflow.services import LedgerFilter, ledger
-from workflow.services.directory import visible_campaigns
-from workflow.services.scope import units_clause
+from workflow.services.directory import visible_campaigns, visible_units
 
 
 def filter_from_args() -> LedgerFilter:
@@ -59,7 +57,7 @@ def ledger_page():  # type: ignore[no-untyped-def]
         page = ledger(uow.session, actor(), flt, uow.today(), request.args.get("cursor"), 50)
     except InvalidInput:
         page = ledger(uow.session, actor(), flt, uow.today(), None, 50)
-    units = list(uow.session.scalars(select(Unit).where(units_clause(actor())).order_by(Unit.path)))
+    units = visible_units(uow.session, actor())
     campaigns = visible_campaigns(uow.session, actor())
     states = sorted({(s.name, s.label(lang())) for lc in uow.registry.latest() for s in lc.states},
                     key=lambda p: p[1])

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from web.auth import actor
 from web.errors import describe
@@ -17,20 +16,16 @@ from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow import services
 from workflow.errors import RectifyError
-from workflow.models import Inspection, Unit
+from workflow.services.directory import unit_in_view, visible_inspections, visible_units
 from workflow.services.duplicates import similar_open_findings
-from workflow.services.scope import unit_in_scope, units_clause
 
 _FIELDS = ("title", "description", "category", "severity", "unit", "requirement", "due_date")
 
 
 def _form_context() -> dict[str, Any]:
     uow, user = get_uow(), actor()
-    units = list(uow.session.scalars(select(Unit).where(units_clause(user), Unit.active.is_(True))
-                                     .order_by(Unit.path)))
-    inspections = list(uow.session.scalars(
-        select(Inspection).join(Unit, Unit.id == Inspection.unit_id).where(units_clause(user))
-        .order_by(Inspection.inspected_on.desc()).limit(50)))
+    units = visible_units(uow.session, user, active_only=True)
+    inspections = visible_inspections(uow.session, user, limit=50)
     lifecycles = [lc for lc in uow.registry.latest() if user.role_set.intersection(lc.raise_roles)]
     return {"units": units, "inspections": inspections, "lifecycles": lifecycles}
 
@@ -52,9 +47,9 @@ def raise_page():  # type: ignore[no-untyped-def]
     values["evidence"] = data["evidence"]  # kept for the next try if anything is refused
     if upload_error:
         errors["evidence"] = message(upload_error)
-    unit = uow.session.get(Unit, as_int(values.get("unit")) or 0)
+    unit = unit_in_view(uow.session, actor(), as_int(values.get("unit")))
     duplicates = []
-    if (not errors and unit is not None and unit_in_scope(actor(), unit) and values.get("title")
+    if (not errors and unit is not None and values.get("title")
             and not values.get("confirm_duplicate")):  # never show titles outside the scope
         duplicates = similar_open_findings(uow.session, unit.id, values["title"])
     if not errors and not duplicates:

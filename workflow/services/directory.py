@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.catalog import METHODS
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
-from workflow.services.scope import units_clause
+from workflow.services.scope import unit_in_scope, units_clause
 from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
 
@@ -48,6 +48,42 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if user is None or not user.active or not password_matches(user, password):
         return None
     return user
+
+
+def all_users(session: Session) -> list[User]:
+    """Every user with its unit, by username (the admin's list)."""
+    return list(session.scalars(select(User).options(joinedload(User.unit)).order_by(User.username)))
+
+
+def has_users(session: Session) -> bool:
+    """Whether anyone exists yet: the demo goes only into an empty database."""
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def visible_units(session: Session, actor: User, active_only: bool = False,
+                  everywhere: bool = False) -> list[Unit]:
+    """Units the actor may see (or, with everywhere, every unit: a `scope: all` field), in tree
+    order."""
+    query = select(Unit).order_by(Unit.path)
+    if not everywhere:
+        query = query.where(units_clause(actor))
+    if active_only:
+        query = query.where(Unit.active.is_(True))
+    return list(session.scalars(query))
+
+
+def unit_in_view(session: Session, actor: User, unit_id: int | None) -> Unit | None:
+    """The unit if it exists and the actor may see it."""
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    return unit if unit is not None and unit_in_scope(actor, unit) else None
+
+
+def visible_inspections(session: Session, actor: User, limit: int | None = None) -> list[Inspection]:
+    """Inspections of units the actor may see, newest first."""
+    query = (select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
+             .where(units_clause(actor)).options(joinedload(Inspection.unit))
+             .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
+    return list(session.scalars(query.limit(limit) if limit else query))
 
 
 def visible_campaigns(session: Session, actor: User) -> list[Campaign]:

@@ -27,3 +27,13 @@ def readable_attachment(session: Session, actor: User, sha256: str) -> Attachmen
     if visible is None:
         raise UnknownFinding(sha256)
     return visible
+
+
+def evidence_of(session: Session, finding_id: int, digests: set[str]) -> dict[str, Attachment]:
+    """The finding's own attachment rows for these digests (their names, types), by sha256."""
+    if not digests:
+        return {}
+    rows = session.scalars(
+        select(Attachment).join(FindingAttachment, FindingAttachment.attachment_id == Attachment.id)
+        .where(FindingAttachment.finding_id == finding_id, Attachment.sha256.in_(digests)))
+    return {row.sha256: row for row in rows}
