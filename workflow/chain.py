@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 GENESIS = "0" * 64
@@ -14,7 +14,7 @@ GENESIS = "0" * 64
 
 def timestamp(moment: datetime) -> str:
     """The one text form of an event time that goes into its hash."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical(finding_code: str, seq: int, trigger: str, from_state: str | None, to_state: str,

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.config import Settings
@@ -37,13 +37,17 @@ def make_rectify() -> Rectify:
 
 
 def initialised_rectify() -> Rectify:
-    """make_rectify() for commands that read data: a clear error if there is no schema yet."""
-    rectify = make_rectify()
-    if not rectify.database.is_initialised():
-        url = rectify.database.engine.url.render_as_string()
+    """make_rectify() for commands that read data: a clear error if there is no schema yet
+    (and, for SQLite, no empty database file left behind on a mistyped path)."""
+    settings = Settings.from_env()
+    url = make_url(settings.database_url)
+    missing_file = (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+                    and not Path(str(url.database)).exists())
+    rectify = None if missing_file else make_rectify()
+    if rectify is None or not rectify.database.is_initialised():
         raise click.ClickException(
-            f"no Rectify database at {url}: run 'rectify init' (or 'rectify demo') first, or set "
-            "RECTIFY_DATABASE_URL / RECTIFY_INSTANCE_PATH to the one you use")
+            f"no Rectify database at {url.render_as_string()}: run 'rectify init' (or 'rectify "
+            "demo') first, or set RECTIFY_DATABASE_URL / RECTIFY_INSTANCE_PATH to the one you use")
     return rectify
 
 

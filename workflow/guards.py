@@ -60,6 +60,14 @@ def _unit_differs(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     return {"zh": "新责任单位与当前责任单位相同", "en": "the new unit is the current unit"}
 
 
+def _unit_not_the_actors(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    unit = ctx.payload.get(params["field"])
+    if unit is None or unit.id != ctx.actor.unit_id:
+        return None
+    return {"zh": "不能把问题改派给本单位：责任单位须在检查机构之下",
+            "en": "a finding cannot be handed to your own unit: it must be below the inspecting body"}
+
+
 def _actor_did_not_fire(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     query = select(Event.id).where(
         Event.finding_id == ctx.finding.id,
@@ -120,12 +128,13 @@ def _record_rectified_at(ctx: Context, params: Mapping[str, Any]) -> None:
 def _reassign_unit(ctx: Context, params: Mapping[str, Any]) -> None:
     unit: Unit | None = ctx.payload.get(params["field"])
     if unit is not None:
-        ctx.finding.unit_id = unit.id
+        ctx.finding.unit_id, ctx.finding.unit = unit.id, unit
 
 
 GUARDS: Mapping[str, Guard] = {
     "date_after_due_date": Guard(_date_after_due_date, {"field": "field:date"}),
     "unit_differs": Guard(_unit_differs, {"field": "field:unit"}),
+    "unit_not_the_actors": Guard(_unit_not_the_actors, {"field": "field:unit"}),
     "actor_did_not_fire": Guard(_actor_did_not_fire, {"trigger": "trigger"}),
 }
 

@@ -142,7 +142,7 @@ def test_standard_reassign_keeps_the_state(registry: Registry) -> None:
     assert reassign.sources == ("raised", "assigned")
     assert reassign.dest_from("raised") == "raised"
     assert reassign.dest_from("assigned") == "assigned"
-    assert [g.name for g in reassign.guards] == ["unit_differs"]
+    assert [g.name for g in reassign.guards] == ["unit_differs", "unit_not_the_actors"]
     assert [e.name for e in reassign.effects] == ["reassign_unit"]
 
 

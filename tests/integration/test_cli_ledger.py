@@ -79,3 +79,4 @@ def test_commands_on_a_database_that_was_never_initialised_say_so(tmp_path: Any,
     assert result.exit_code == 1
     assert "no Rectify database at" in result.output and "rectify init" in result.output
     assert "Traceback" not in result.output
+    assert not (tmp_path / "empty.db").exists()  # a mistyped path leaves no empty database

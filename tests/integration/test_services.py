@@ -350,3 +350,13 @@ def test_a_body_never_checks_closes_or_waives_findings_against_itself(org, flow,
     with pytest.raises(InvalidInput) as info:
         flow.raise_(unit=org.inspection_body.id)
     assert "own unit" in info.value.errors["unit"]["en"]
+
+
+def test_reassign_never_hands_a_finding_to_the_inspecting_body_itself(org, flow, rectify):
+    fid = flow.drive(flow.raise_().id, "assign").id
+    with flow.refused(fid, GuardFailed) as refused:
+        flow.fire(fid, "reassign", org.inspector,
+                  {"unit": org.inspection_body.id, "reason": "Keep it ourselves"})
+    assert refused.value.guard == "unit_not_the_actors"
+    moved = flow.fire(fid, "reassign", org.inspector, {"unit": org.group_b.id, "reason": "Wrong"})
+    assert moved.unit_id == org.group_b.id and moved.unit.code == "GB"  # the object, too

@@ -259,6 +259,9 @@ class Walk(RuleBasedStateMachine):
         if guard.name == "unit_differs":
             chosen = values.get(guard.params["field"])
             return chosen is not None and chosen.id == finding.unit_id
+        if guard.name == "unit_not_the_actors":
+            chosen = values.get(guard.params["field"])
+            return chosen is not None and chosen.id == actor.unit_id
         if guard.name == "actor_did_not_fire":
             return any(e.trigger == guard.params["trigger"] and e.actor_id == actor.id
                        for e in self.flow.events(finding.id))

@@ -219,6 +219,8 @@ class Driver:
                 units = self.units_in_scope(actor)
                 if ("unit_differs", field.name) in guarded:
                     units = [u for u in units if u["id"] != finding["unit"]["id"]]
+                if ("unit_not_the_actors", field.name) in guarded:
+                    units = [u for u in units if u["id"] != actor.unit_id]
                 out[field.name] = units[0]["id"]
             elif field.type == "files":
                 wanted = max(field.min_count, 1)

@@ -92,6 +92,8 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
         timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
+        defaults={"requirement": finding.requirement,
+                  "due_date": finding.due_date.isoformat() if finding.due_date else ""},
     ), status
 
 
@@ -141,8 +143,11 @@ def fire_page(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
     version = request.form.get("version", type=int)
     payload: dict[str, Any] = {}
     try:
+        if version is not None and version != finding.version:
+            raise StaleFinding(finding.id, version, finding.version)
         if spec is None:
-            raise TransitionNotAllowed(trigger, finding.state, [])
+            allowed = [t.trigger for t in services.available_transitions(uow, finding, user)]
+            raise TransitionNotAllowed(trigger, finding.state, allowed)
         _payload(spec.fields, payload)
         services.fire(uow, finding_id, trigger, user, payload, version)
     except StaleFinding:

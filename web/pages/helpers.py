@@ -56,7 +56,8 @@ def register_template_helpers(app: Flask) -> None:
         method_label=lambda key: label(METHODS, key, lang()),
         kind_label=lambda key: label(UNIT_KINDS, key, lang()),
         role_label=lambda key: label(ROLE_LABELS, key, lang()),
-        roles_label=lambda keys: "、".join(label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
+        roles_label=lambda keys: ("、" if lang() == "zh" else ", ").join(
+            label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
         CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS, UNIT_KINDS=UNIT_KINDS,
     )
 

@@ -24,7 +24,8 @@ _FIELDS = ("title", "description", "category", "severity", "unit", "requirement"
 
 def _form_context() -> dict[str, Any]:
     uow, user = get_uow(), actor()
-    units = visible_units(uow.session, user, active_only=True)
+    # the inspecting body's own unit is never a responsible unit (raising there is refused)
+    units = [u for u in visible_units(uow.session, user, active_only=True) if u.id != user.unit_id]
     inspections = visible_inspections(uow.session, user, limit=50)
     lifecycles = [lc for lc in uow.registry.latest() if user.role_set.intersection(lc.raise_roles)]
     return {"units": units, "inspections": inspections, "lifecycles": lifecycles}

@@ -43,7 +43,10 @@ class Numbers:
 
     @property
     def on_time_rate(self) -> float | None:
-        return round(self.on_time / self.due_and_rectified, 4) if self.due_and_rectified else None
+        """Rectified by the due date, out of everything whose due date came: the rectified
+        ones and the open ones already overdue (not rectified at all is not on time)."""
+        due = self.due_and_rectified + self.overdue
+        return round(self.on_time / due, 4) if due else None
 
     def add(self, other: Numbers) -> None:
         for name in ("total", "open", "rectified", "confirmed", "overdue", "rework_rounds",
