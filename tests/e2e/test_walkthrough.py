@@ -101,7 +101,11 @@ def submit(page: Any, trigger: str) -> None:
 
 
 def assert_diagram(page: Any) -> None:
-    """Mermaid turned the lifecycle text into an <svg> naming the states in Chinese."""
+    """Opening the folded diagram loads mermaid, which draws an <svg> naming the states."""
+    if page.locator("details.diagram").count() and not page.eval_on_selector(
+            "details.diagram", "d => d.open"):
+        assert page.evaluate("typeof window.mermaid") == "undefined"  # not loaded until opened
+        page.click("details.diagram > summary")
     svg = page.locator("pre.mermaid svg")
     svg.wait_for(state="attached")
     text = svg.text_content() or ""

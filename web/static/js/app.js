@@ -1,9 +1,26 @@
 // Rectify page helpers: mermaid diagrams, image previews before upload, the dashboard chart.
 (function () {
   "use strict";
+  var mermaidOptions = { securityLevel: "strict", theme: "neutral" };
   if (window.mermaid) {
-    window.mermaid.initialize({ startOnLoad: true, securityLevel: "strict", theme: "neutral" });
+    window.mermaid.initialize(Object.assign({ startOnLoad: true }, mermaidOptions));
   }
+  // A diagram folded in <details data-mermaid-src>: the 3 MB library loads only when opened.
+  document.querySelectorAll("details[data-mermaid-src]").forEach(function (box) {
+    box.addEventListener("toggle", function () {
+      if (!box.open || box.dataset.drawn) { return; }
+      box.dataset.drawn = "1";
+      var draw = function () {
+        window.mermaid.initialize(Object.assign({ startOnLoad: false }, mermaidOptions));
+        window.mermaid.run({ nodes: box.querySelectorAll("pre.mermaid") });
+      };
+      if (window.mermaid) { draw(); return; }
+      var script = document.createElement("script");
+      script.src = box.dataset.mermaidSrc;
+      script.onload = draw;
+      document.head.appendChild(script);
+    });
+  });
   document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
     input.addEventListener("change", function () {
       var box = document.getElementById(input.dataset.preview);
