@@ -426,6 +426,8 @@ class Flow:
     def actor_for(self, finding: Finding, trigger: str) -> User:
         spec = self.app.registry.get(finding.lifecycle, finding.lifecycle_version)
         transition = next(t for t in spec.transitions if t.trigger == trigger)
+        if transition.side == "responsible" and "handler" in transition.roles:
+            return self.org.handler_for(finding.unit_id)  # the unit's own side
         for role in _ROLE_ORDER:
             if role in transition.roles:
                 if role == "handler":

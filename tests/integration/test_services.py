@@ -23,7 +23,8 @@ from workflow.errors import (
     TransitionNotAllowed,
     UnknownFinding,
 )
-from workflow.models import Attachment, Base, Event, Finding, FindingAttachment
+from workflow.guards import GUARDS, Context
+from workflow.models import Attachment, Base, Event, Finding, FindingAttachment, User
 from workflow.runtime import Rectify
 from workflow.services import available_transitions, fire, get_finding, history, verify_all
 
@@ -185,7 +186,7 @@ def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow):
     assert_bilingual(refused.value.errors, {"measures", "evidence"})
 
 
-def test_guards_refuse_an_early_extension_and_confirming_your_own_report(org, flow):
+def test_guards_refuse_an_early_extension_and_confirming_your_own_report(org, flow, rectify):
     today = flow.today()
     # at sub_a1, so handler_reviewer_a (group_a) sits above it and only the guard can refuse
     fid = flow.raise_(unit=org.sub_a1.id).id
@@ -198,13 +199,26 @@ def test_guards_refuse_an_early_extension_and_confirming_your_own_report(org, fl
         assert refused.value.guard == "date_after_due_date"
         assert set(refused.value.message) == {"zh", "en"}
 
-    # handler_reviewer_a (handler + reviewer at group_a) reports, then may not confirm it
+    # handler_reviewer_a (handler + reviewer at group_a) reports; confirming it is refused by
+    # the independence rule first (group A did not raise it) ...
     flow.fire(fid, "report_rectification", org.handler_reviewer_a)
     flow.fire(fid, "revisit", org.reviewer)
-    with flow.refused(fid, GuardFailed) as refused:
+    with flow.refused(fid, Forbidden):
         flow.fire(fid, "confirm", org.handler_reviewer_a, {})
-    assert refused.value.guard == "actor_did_not_fire"
-    assert refused.value.message["en"] == "you cannot confirm a rectification you reported yourself"
+    # ... and the definition's guard refuses it too: a second line of defence
+    with rectify.unit_of_work(write=False) as uow:
+        finding = uow.session.get(Finding, fid)
+        guard = GUARDS["actor_did_not_fire"]
+        params = {"trigger": "report_rectification"}
+        for user, refuses in ((org.handler_reviewer_a, True), (org.reviewer, False)):
+            actor = uow.session.get(User, user.id)
+            ctx = Context(uow.session, finding, actor, {}, uow.now(), uow.today())
+            message = guard.check(ctx, params)
+            assert (message is not None) is refuses
+        assert guard.check(Context(uow.session, finding, uow.session.get(
+            User, org.handler_reviewer_a.id), {}, uow.now(), uow.today()), params) == {
+            "zh": "不能复核自己报送的整改",
+            "en": "you cannot confirm a rectification you reported yourself"}
     assert flow.fire(fid, "confirm", org.reviewer, {}).state == "closed"
 
 

@@ -125,7 +125,7 @@ class Walk(RuleBasedStateMachine):
         unit = self.unit_of(finding)
         holders = [u for u in self.org.users.values()
                    if spec and u.role_set & set(spec.roles) and self.sees(u, unit)
-                   and self.independent(u, spec, unit)]
+                   and self.independent(u, spec, finding)]
         if holders and not mistake("anyone?", 4):
             actor = data.draw(st.sampled_from(holders), label="actor")
         else:
@@ -238,7 +238,7 @@ class Walk(RuleBasedStateMachine):
             return TransitionNotAllowed
         if not actor.role_set & set(spec.roles):
             return Forbidden
-        if not self.independent(actor, spec, self.unit_of(finding)):
+        if not self.independent(actor, spec, finding):
             return Forbidden
         if corrupt:
             return InvalidPayload
@@ -247,10 +247,14 @@ class Walk(RuleBasedStateMachine):
                 return GuardFailed
         return spec.dest_from(finding.state)
 
-    @staticmethod
-    def independent(actor, spec, unit) -> bool:
-        """Inspecting-side transitions are never fired by a member of the finding's own unit."""
-        return spec.side == "responsible" or actor.unit_id != unit.id
+    def independent(self, actor, spec, finding) -> bool:
+        """Inspecting side: the raising body or one above it, never the finding's own unit;
+        responsible side: never the raising body or one above it."""
+        raiser = next(u for u in self.org.users.values() if u.id == finding.raised_by_id)
+        above_raiser = raiser.unit.path.startswith(actor.unit.path)
+        if spec.side == "responsible":
+            return not above_raiser
+        return above_raiser and actor.unit_id != finding.unit_id
 
     def guard_refuses(self, guard, finding, actor, values) -> bool:
         if guard.name == "date_after_due_date":
@@ -279,10 +283,9 @@ class Walk(RuleBasedStateMachine):
             if isinstance(err, TransitionNotAllowed):
                 lifecycle = self.app.registry.get(before_finding.lifecycle,
                                                   before_finding.lifecycle_version)
-                unit = self.unit_of(before_finding)
                 assert err.allowed == [t.trigger for t in lifecycle.transitions_from(
                     before_finding.state) if actor.role_set & set(t.roles)
-                    and self.independent(actor, t, unit)]
+                    and self.independent(actor, t, before_finding)]
             return
         assert attempt.outcome == self.flow.finding(attempt.finding_id).state, \
             f"{attempt}: succeeded"

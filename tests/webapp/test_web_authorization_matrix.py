@@ -54,7 +54,7 @@ def _check_state(driver, flow, spec, state, triggers) -> tuple[list[str], int, i
         transition = _from_definition(spec, state, trigger)
         for role in ROLES:
             if transition is not None and role in transition.roles and _independent(
-                    transition, driver.by_role[role], subject):
+                    transition, driver.by_role[role], subject, driver.org.inspector.unit.path):
                 allowed_combos.append((trigger, role))
                 continue
             expected = 403 if transition is not None else 409
@@ -76,11 +76,15 @@ def _from_definition(spec, state, trigger):
     return next((t for t in spec.transitions if t.trigger == trigger and state in t.sources), None)
 
 
-def _independent(transition, user, finding) -> bool:
-    """Inspecting-side transitions are for a body above the finding's unit, never the unit
-    itself (the definition's `side`). The users here sit at other units than the findings',
-    except the handler, whose transitions are all on the responsible side."""
-    return transition.side == "responsible" or user.unit_id != finding["unit"]["id"]
+def _independent(transition, user, finding, raiser_path) -> bool:
+    """The definition's `side`: inspecting steps are for the raising body (the driver raises as
+    the inspector at the inspection body) or one above it, never the finding's own unit;
+    responsible steps never for the raising body or one above it."""
+    above_raiser = raiser_path.startswith(user.unit.path)
+    if transition.side == "responsible":
+        return not above_raiser
+    return above_raiser and user.unit_id != finding["unit"]["id"]
+
 
 
 def _refused(driver, finding, spec, trigger, role, expected) -> list[str]:
@@ -97,7 +101,7 @@ def _refused(driver, finding, spec, trigger, role, expected) -> list[str]:
     if expected == 409:
         user = driver.by_role[role]
         may = [t.trigger for t in spec.transitions if finding["state"] in t.sources
-               and role in t.roles and _independent(t, user, finding)]
+               and role in t.roles and _independent(t, user, finding, driver.org.inspector.unit.path)]
         if body.get("allowed") != may:
             out.append(f"{label}: 409 should list allowed={may}, got {body.get('allowed')}")
     return out

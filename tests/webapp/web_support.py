@@ -244,7 +244,9 @@ class Driver:
                            if e["trigger"] == guard.params["trigger"]}
         for role in ("inspector", "reviewer", "supervisor", "handler"):
             user = self.by_role[role]
-            independent = spec.side == "responsible" or user.unit_id != finding["unit"]["id"]
+            above_raiser = self.org.inspector.unit.path.startswith(user.unit.path)  # it raised
+            independent = (not above_raiser if spec.side == "responsible"
+                           else above_raiser and user.unit_id != finding["unit"]["id"])
             if role in spec.roles and user.id not in barred and independent:
                 return user
         raise AssertionError(f"nobody may fire {spec.trigger}")

@@ -55,7 +55,7 @@ def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> lis
         return []
     lifecycle = lifecycle_of(uow, finding)
     return [t for t in lifecycle.transitions_from(finding.state)
-            if actor.role_set.intersection(t.roles) and independent(actor, t.side, finding.unit)]
+            if actor.role_set.intersection(t.roles) and independent(actor, t.side, finding)]
 
 
 def history(session: Session, finding: Finding) -> list[Event]:
@@ -79,8 +79,10 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         raise TransitionNotAllowed(trigger, finding.state, allowed)
     if not actor.role_set.intersection(spec.roles):
         raise Forbidden(f"'{trigger}' needs one of the roles: {', '.join(spec.roles)}")
-    if not independent(actor, spec.side, finding.unit):
-        raise Forbidden(f"'{trigger}' on a finding of your own unit is for a body above it")
+    if not independent(actor, spec.side, finding):
+        raise Forbidden(f"'{trigger}' is for the {spec.side} side of this finding: "
+                        + ("the unit itself" if spec.side == "responsible"
+                           else "the body that raised it or one above, never its own unit"))
     now = uow.now()
     cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today())

@@ -14,7 +14,7 @@ from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
 from workflow.models import CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
 from workflow.services.events import append_event
-from workflow.services.scope import independent, unit_in_scope
+from workflow.services.scope import unit_in_scope
 from workflow.spec.model import Choice, FieldSpec
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
     cleaned = clean(RAISE_FIELDS, data, lookup)
     inspection = _inspection(session, actor, inspection_id)
     unit: Unit = cleaned.values["unit"]
-    if not independent(actor, "inspecting", unit):
+    if unit.id == actor.unit_id:
         raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记",
                                      "en": "findings against your own unit are raised by a body above it"}})
     now = uow.now()

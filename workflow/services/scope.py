@@ -16,10 +16,24 @@ def unit_in_scope(actor: User, unit: Unit) -> bool:
     return sees_everything(actor) or unit.path.startswith(actor.unit.path)
 
 
-def independent(actor: User, side: str, unit: Unit) -> bool:
-    """On the inspecting side the actor must sit strictly above the finding's unit: a body
-    never raises, checks, closes or waives findings against itself (scope already holds)."""
-    return side == "responsible" or unit.id != actor.unit_id
+def independent(actor: User, side: str, finding: Finding) -> bool:
+    """Who may take which side of a finding (scope already holds):
+
+    - inspecting steps (assign, check, confirm, waive, decide): the body that raised the
+      finding or one above it, never a member of the finding's own unit;
+    - responsible steps (report, ask, adopt): the unit's side, never the raising body or one
+      above it — nobody both does the work and checks it."""
+    above_raiser = finding.raised_by.unit.path.startswith(actor.unit.path)
+    if side == "responsible":
+        return not above_raiser
+    return above_raiser and finding.unit_id != actor.unit_id
+
+
+def raised_at_or_below(actor: User) -> ColumnElement[bool]:
+    """WHERE clause on Finding: raised by someone whose unit is the actor's or below it."""
+    raisers = (select(User.id).join(Unit, Unit.id == User.unit_id)
+               .where(Unit.path.startswith(actor.unit.path, autoescape=True)))
+    return Finding.raised_by_id.in_(raisers)
 
 
 def units_clause(actor: User) -> ColumnElement[bool]:

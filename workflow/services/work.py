@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from workflow.models import Finding, User
-from workflow.services.scope import findings_clause
+from workflow.services.scope import findings_clause, raised_at_or_below
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -23,25 +23,29 @@ class WorkList:
     total: int = 0
 
 
-def actionable_states(uow: UnitOfWork, actor: User) -> list[tuple[str, int, str, bool]]:
-    """(lifecycle, version, state, any_unit) where a to-do transition awaits one of the
-    actor's roles; any_unit False: only inspecting-side work, so not on its own unit's findings."""
+def actionable_states(uow: UnitOfWork,
+                      actor: User) -> list[tuple[str, int, str, frozenset[str]]]:
+    """(lifecycle, version, state, sides) where a to-do transition of those sides awaits one
+    of the actor's roles."""
     out = []
     for lc in uow.registry.all():
         for state in lc.states:
-            sides = {t.side for t in lc.transitions_from(state.name)
-                     if t.todo and actor.role_set.intersection(t.roles)}
+            sides = frozenset(t.side for t in lc.transitions_from(state.name)
+                              if t.todo and actor.role_set.intersection(t.roles))
             if sides:
-                out.append((lc.name, lc.version, state.name, "responsible" in sides))
+                out.append((lc.name, lc.version, state.name, sides))
     return out
 
 
 def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:
     """Soonest deadline first (undated last); counts per (lifecycle, state) over all of it."""
     triples = actionable_states(uow, actor)
+    ours = raised_at_or_below(actor)
+    side_clause = {"inspecting": and_(ours, Finding.unit_id != actor.unit_id),
+                   "responsible": ~ours}  # the same rule as scope.independent, in SQL
     match = or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s,
-                       true() if any_unit else Finding.unit_id != actor.unit_id)
-                  for n, v, s, any_unit in triples]) if triples else false()
+                       or_(*[side_clause[side] for side in sorted(sides)]))
+                  for n, v, s, sides in triples]) if triples else false()
     where = [findings_clause(actor), Finding.is_open.is_(True), match]
     counts: Counter[tuple[str, str]] = Counter()
     for name, version, state, n in uow.session.execute(

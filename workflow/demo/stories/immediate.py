@@ -40,7 +40,7 @@ STORIES: tuple[Story, ...] = (
           )),
     Story("immediate", 10, "inspector", "SZ-INV-HEAT", "热力站消毒液与易燃物混放",
           "work_safety", "high", inspection="I4", requirement=ON_SPOT, due=0, photos=1,
-          steps=_fixed(10, "inspector", "督促值班人员将消毒液移至专用储存柜，与易燃物分开存放。")),
+          steps=_fixed(10, "invest_handler", "值班人员将消毒液移至专用储存柜，与易燃物分开存放。")),
     Story("immediate", 12, "inspector", "SZ-INV-AJ-W1", "车间一处应急照明灯损坏",
           "work_safety", "medium", inspection="I5", requirement=ON_SPOT, due=0,
           steps=_fixed(12, "factory_handler", "电工当场更换应急照明灯并测试正常。")),

@@ -48,7 +48,7 @@ STORIES: tuple[Story, ...] = (
                             "调度中心每日抽查车载视频。"),
               step(16, "reviewer", "revisit", visited_on=Rel(0), method="unannounced", photos=Photos(1),
                    observations="随机乘坐 5 条线路，中途站上车乘客均经测温扫码，驾驶员提醒到位。"),
-              step(17, "bus_supervisor", "confirm", conclusion="整改到位，纳入集团日常检查。"),
+              step(17, "supervisor", "confirm", conclusion="整改到位，请集团纳入日常检查。"),
           )),
     Story("standard", 16, "inspector2", "SZ-PORT-YT", "港区作业人员闭环管理台账不规范，部分人员轨迹无法核对",
           "epidemic_control", "high", inspection="I6", photos=1,
