@@ -14,6 +14,7 @@ from sqlalchemy import make_url, select
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.config import Settings
 from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
+from workflow.export import spreadsheet_safe
 from workflow.models import Finding, User
 from workflow.runtime import Rectify, UnitOfWork
 from workflow.services import LedgerFilter, ledger, verify_all
@@ -237,7 +238,7 @@ def _render(rows: list[dict[str, object]], fmt: str) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
         return out.getvalue()
     return _table(columns, rows) + f"{len(rows)} finding(s)\n"
 

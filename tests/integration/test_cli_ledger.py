@@ -28,7 +28,7 @@ def run_ledger(database_url: str, tmp_path: Any) -> Any:
 def test_ledger_formats_and_filters(flow: Flow, run_ledger: Any) -> None:
     org = flow.org
     a = flow.drive(flow.raise_(title="通道堵塞 A").id, "assign")
-    b = flow.raise_(title="台账不全 B", unit=org.group_b.id, severity="high")
+    b = flow.raise_(title="=HYPERLINK(\"x\") 台账不全 B", unit=org.group_b.id, severity="high")
 
     as_json = run_ledger("--format", "json", "--lang", "en")
     assert as_json.exit_code == 0, as_json.output
@@ -41,6 +41,7 @@ def test_ledger_formats_and_filters(flow: Flow, run_ledger: Any) -> None:
     parsed = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert [r["code"] for r in parsed] == [b.code]
     assert parsed[0]["unit"] == "乙集团" and parsed[0]["state"] == "已发现"
+    assert parsed[0]["title"] == "'=HYPERLINK(\"x\") 台账不全 B"  # never a live formula
 
     table = run_ledger("--state", "assigned")
     assert table.exit_code == 0

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Response, render_template, request
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from web.auth import actor
 from web.i18n import lang
@@ -19,6 +18,7 @@ from web.pages.helpers import as_int, is_overdue, state_label
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.errors import InvalidInput
+from workflow.export import spreadsheet_safe
 from workflow.models import Finding
 from workflow.services import LedgerFilter, ledger
 from workflow.services.directory import visible_campaigns, visible_units
@@ -90,15 +90,6 @@ def _row(f: Finding) -> dict[str, Any]:
     }
 
 
-def _safe_cell(value: Any) -> Any:
-    """Spreadsheet formula injection: text starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # openpyxl refuses control characters
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-    return value
-
-
 @bp.route("/ledger.csv")
 def ledger_csv():  # type: ignore[no-untyped-def]
     columns = _columns()
@@ -108,7 +99,7 @@ def ledger_csv():  # type: ignore[no-untyped-def]
     writer.writerow([title for _key, title in columns])
     for finding in all_rows(filter_from_args()):
         row = _row(finding)
-        writer.writerow([_safe_cell(row[key]) for key, _title in columns])
+        writer.writerow([spreadsheet_safe(row[key]) for key, _title in columns])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=ledger.csv"})
 
@@ -122,7 +113,7 @@ def ledger_xlsx():  # type: ignore[no-untyped-def]
     sheet.append([title for _key, title in columns])
     for finding in all_rows(filter_from_args()):
         row = _row(finding)
-        sheet.append([_safe_cell(row[key]) for key, _title in columns])
+        sheet.append([spreadsheet_safe(row[key]) for key, _title in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(),
