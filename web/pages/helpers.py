@@ -21,10 +21,6 @@ def state_label(finding: Finding) -> str:
     return lc.state(finding.state).label(lang())
 
 
-def lifecycle_label(finding: Finding) -> str:
-    return get_uow().registry.get(finding.lifecycle, finding.lifecycle_version).label(lang())
-
-
 def is_overdue(finding: Finding) -> bool:
     return services_is_overdue(finding, get_uow().today())
 
@@ -49,7 +45,7 @@ def has_role(*roles: str) -> bool:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
-        state_label=state_label, lifecycle_label=lifecycle_label, is_overdue=is_overdue,
+        state_label=state_label, is_overdue=is_overdue,
         days_left=days_left, local_time=local_time, iso=iso, has_role=has_role,
         category_label=lambda key: label(CATEGORIES, key, lang()),
         severity_label=lambda key: label(SEVERITIES, key, lang()),
@@ -60,10 +56,6 @@ def register_template_helpers(app: Flask) -> None:
             label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
         CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS, UNIT_KINDS=UNIT_KINDS,
     )
-
-
-def choices(vocabulary: dict[str, tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(key, label(vocabulary, key, lang())) for key in vocabulary]
 
 
 def as_int(value: Any) -> int | None:

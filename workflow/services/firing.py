@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
     """The finding if it exists and the actor may see it; UnknownFinding otherwise."""
-    finding = session.scalar(
+    finding = session.scalar(  # with what every fire checks: its unit and the raiser's unit
         select(Finding).where(Finding.id == finding_id, findings_clause(actor))
+        .options(joinedload(Finding.unit), joinedload(Finding.raised_by).joinedload(User.unit))
     )
     if finding is None:
         raise UnknownFinding(finding_id)
