@@ -60,12 +60,20 @@ def _unit_differs(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     return {"zh": "新责任单位与当前责任单位相同", "en": "the new unit is the current unit"}
 
 
-def _unit_not_the_actors(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+def below_raising_body(finding: Finding, unit: Unit) -> bool:
+    """A responsible unit must lie strictly below the body that raised the finding."""
+    raiser = finding.raised_by_unit.path
+    return unit.path.startswith(raiser) and unit.path != raiser
+
+
+def _unit_below_raising_body(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    """The new responsible unit lies strictly below the raising body (and is not the actor's)."""
     unit = ctx.payload.get(params["field"])
-    if unit is None or unit.id != ctx.actor.unit_id:
+    if unit is None or (unit.id != ctx.actor.unit_id and below_raising_body(ctx.finding, unit)):
         return None
-    return {"zh": "不能把问题改派给本单位：责任单位须在检查机构之下",
-            "en": "a finding cannot be handed to your own unit: it must be below the inspecting body"}
+    return {"zh": "责任单位须在提出问题的检查机构之下，不能是该机构本身或其上级，也不能是本单位",
+            "en": "the responsible unit must be below the body that raised the finding: not that "
+                  "body, nor one above it, nor your own unit"}
 
 
 def _actor_did_not_fire(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -134,7 +142,9 @@ def _reassign_unit(ctx: Context, params: Mapping[str, Any]) -> None:
 GUARDS: Mapping[str, Guard] = {
     "date_after_due_date": Guard(_date_after_due_date, {"field": "field:date"}),
     "unit_differs": Guard(_unit_differs, {"field": "field:unit"}),
-    "unit_not_the_actors": Guard(_unit_not_the_actors, {"field": "field:unit"}),
+    # Shipped definitions name it by its first, narrower name; both mean the same rule.
+    "unit_not_the_actors": Guard(_unit_below_raising_body, {"field": "field:unit"}),
+    "unit_below_raising_body": Guard(_unit_below_raising_body, {"field": "field:unit"}),
     "actor_did_not_fire": Guard(_actor_did_not_fire, {"trigger": "trigger"}),
 }
 

@@ -93,6 +93,11 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on logout, password change or reset, role or unit change and deactivation:
+    # every session and cookie issued under an older value stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unit: Mapped[Unit] = relationship()
 
     @property
@@ -113,6 +118,8 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user: Mapped[User] = relationship()
 
 
@@ -177,6 +184,9 @@ class Finding(Base):
     rework_rounds: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The body that raised the finding, written once: independence is judged from it, never
+    # from the raiser's current unit (people move).
+    raised_by_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rectified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -184,10 +194,11 @@ class Finding(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="")
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     inspection: Mapped[Inspection | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
     raised_by: Mapped[User] = relationship()
+    raised_by_unit: Mapped[Unit] = relationship(foreign_keys=[raised_by_unit_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_findings_ledger", "created_at", "id"),)
@@ -210,7 +221,7 @@ class Event(Base):
     hash: Mapped[str] = mapped_column(String(64))
     # sha256 of the finding's audited columns right after this event: `verify` compares the
     # last one with the row, so an edit of the finding itself is caught too.
-    finding_digest: Mapped[str] = mapped_column(String(64))
+    finding_digest: Mapped[str] = mapped_column(String(80))  # "v2:" + hex; bare hex is v1
     actor: Mapped[User] = relationship()
     finding: Mapped[Finding] = relationship()
 

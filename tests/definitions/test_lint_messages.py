@@ -47,7 +47,8 @@ def _pop(key: str) -> Callable[[Data], None]:
     return lambda data: data.pop(key)
 
 
-GUARDS_KNOWN = "actor_did_not_fire, date_after_due_date, unit_differs, unit_not_the_actors"
+GUARDS_KNOWN = ("actor_did_not_fire, date_after_due_date, unit_below_raising_body, unit_differs, "
+                "unit_not_the_actors")
 EFFECTS_KNOWN = ("apply_pending_due_date, clear_due_date, clear_pending_due_date, count_rework, "
                  "reassign_unit, record_rectified_at, set_due_date, set_pending_due_date, "
                  "set_requirement")

@@ -250,11 +250,14 @@ class Walk(RuleBasedStateMachine):
     def independent(self, actor, spec, finding) -> bool:
         """Inspecting side: the raising body or one above it, never the finding's own unit;
         responsible side: never the raising body or one above it."""
-        raiser = next(u for u in self.org.users.values() if u.id == finding.raised_by_id)
-        above_raiser = raiser.unit.path.startswith(actor.unit.path)
+        # The raising body as recorded when the finding was raised (people may move since).
+        above_raiser = self.raising_body(finding).path.startswith(actor.unit.path)
         if spec.side == "responsible":
             return not above_raiser
         return above_raiser and actor.unit_id != finding.unit_id
+
+    def raising_body(self, finding):
+        return next(u for u in self.org.units.values() if u.id == finding.raised_by_unit_id)
 
     def guard_refuses(self, guard, finding, actor, values) -> bool:
         if guard.name == "date_after_due_date":
@@ -263,9 +266,11 @@ class Walk(RuleBasedStateMachine):
         if guard.name == "unit_differs":
             chosen = values.get(guard.params["field"])
             return chosen is not None and chosen.id == finding.unit_id
-        if guard.name == "unit_not_the_actors":
+        if guard.name == "unit_not_the_actors":  # strictly below the raising body, not the actor's
             chosen = values.get(guard.params["field"])
-            return chosen is not None and chosen.id == actor.unit_id
+            raiser = self.raising_body(finding).path
+            return chosen is not None and (chosen.id == actor.unit_id or chosen.path == raiser
+                                           or not chosen.path.startswith(raiser))
         if guard.name == "actor_did_not_fire":
             return any(e.trigger == guard.params["trigger"] and e.actor_id == actor.id
                        for e in self.flow.events(finding.id))

@@ -181,6 +181,18 @@ class Driver:
             self._units[user.id] = list(response.get_json())
         return self._units[user.id]
 
+    def strictly_below(self, user: Any, unit_id: int) -> set[int]:
+        """Ids of the units under unit_id (not itself), among those the user sees."""
+        children: dict[int | None, list[int]] = {}
+        for unit in self.units_in_scope(user):
+            children.setdefault(unit["parent_id"], []).append(unit["id"])
+        out, todo = set(), list(children.get(unit_id, []))
+        while todo:
+            current = todo.pop()
+            out.add(current)
+            todo.extend(children.get(current, []))
+        return out
+
     def files(self, user: Any, how_many: int) -> list[str]:
         pool = self._files.setdefault(user.id, [])
         while len(pool) < how_many:
@@ -220,7 +232,8 @@ class Driver:
                 if ("unit_differs", field.name) in guarded:
                     units = [u for u in units if u["id"] != finding["unit"]["id"]]
                 if ("unit_not_the_actors", field.name) in guarded:
-                    units = [u for u in units if u["id"] != actor.unit_id]
+                    below = self.strictly_below(actor, finding["raised_by_unit"]["id"])
+                    units = [u for u in units if u["id"] != actor.unit_id and u["id"] in below]
                 out[field.name] = units[0]["id"]
             elif field.type == "files":
                 wanted = max(field.min_count, 1)

@@ -37,7 +37,8 @@ def finding_out(finding: Finding) -> dict[str, Any]:
     lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     overdue = services.is_overdue(finding, uow.today())
     data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
-    data.update(unit=finding.unit, state_label=lifecycle.state(finding.state).label(lang()),
+    data.update(unit=finding.unit, raised_by_unit=finding.raised_by_unit,
+                state_label=lifecycle.state(finding.state).label(lang()),
                 overdue=overdue)
     return data
 

@@ -90,6 +90,8 @@ class FindingOut(Schema):
     category = fields.Str()
     severity = fields.Str()
     unit = fields.Nested(UnitRef)
+    raised_by_unit = fields.Nested(UnitRef, metadata={
+        "description": "The body that raised the finding, recorded when it was raised"})
     inspection_id = fields.Int(allow_none=True)
     campaign_id = fields.Int(allow_none=True)
     requirement = fields.Str()

@@ -12,15 +12,34 @@ from sqlalchemy.orm import Session
 from workflow.chain import GENESIS, canonical, event_hash, row_digest
 from workflow.models import Attachment, Event, Finding, FindingAttachment, User
 
-AUDITED = ("code", "title", "description", "category", "severity", "unit_id", "inspection_id",
+# The columns only the engine may change, per digest scheme. A digest is written as
+# "<scheme>:<hex>"; a bare hex digest is scheme v1 (written before schemes had a prefix).
+# Add a column only in a new scheme, so every digest ever written stays verifiable.
+AUDITED_BY_SCHEME: dict[str, tuple[str, ...]] = {
+    "v1": ("code", "title", "description", "category", "severity", "unit_id", "inspection_id",
            "campaign_id", "requirement", "due_date", "pending_due_date", "lifecycle",
            "lifecycle_version", "definition_hash", "state", "is_open", "rework_rounds",
-           "raised_by_id", "rectified_at", "rectified_on", "closed_at", "created_at")
+           "raised_by_id", "rectified_at", "rectified_on", "closed_at", "created_at"),
+}
+AUDITED_BY_SCHEME["v2"] = (*AUDITED_BY_SCHEME["v1"], "raised_by_unit_id")
+CURRENT_SCHEME = "v2"
 
 
-def audited_columns(finding: Finding) -> dict[str, Any]:
-    """The columns only the engine may change; their digest goes into every event."""
-    return {name: getattr(finding, name) for name in AUDITED}
+def audited_columns(finding: Finding, scheme: str = CURRENT_SCHEME) -> dict[str, Any]:
+    """The columns a digest of this scheme covers."""
+    return {name: getattr(finding, name) for name in AUDITED_BY_SCHEME[scheme]}
+
+
+def scheme_of(digest: str) -> str:
+    """The scheme a stored digest was written in ("v1" for a bare one)."""
+    scheme, sep, _ = digest.partition(":")
+    return scheme if sep and scheme in AUDITED_BY_SCHEME else "v1"
+
+
+def finding_digest(finding: Finding, scheme: str = CURRENT_SCHEME) -> str:
+    """The finding's digest in a scheme, as stored in events (v1 bare, later ones prefixed)."""
+    digest = row_digest(audited_columns(finding, scheme))
+    return digest if scheme == "v1" else f"{scheme}:{digest}"
 
 
 def append_event(session: Session, finding: Finding, trigger: str, from_state: str | None,
@@ -29,7 +48,7 @@ def append_event(session: Session, finding: Finding, trigger: str, from_state: s
     """Chain a new event onto the finding and link the evidence it carries to the finding."""
     seq = finding.last_seq + 1
     prev = finding.last_hash or GENESIS
-    digest = row_digest(audited_columns(finding))
+    digest = finding_digest(finding)
     body = canonical(finding.code, seq, trigger, from_state, to_state, actor.id, record, now,
                      digest)
     event = Event(finding=finding, seq=seq, trigger=trigger, from_state=from_state,

@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
     """The finding if it exists and the actor may see it; UnknownFinding otherwise."""
-    finding = session.scalar(  # with what every fire checks: its unit and the raiser's unit
+    finding = session.scalar(  # with what every fire checks: its unit and the raising body
         select(Finding).where(Finding.id == finding_id, findings_clause(actor))
-        .options(joinedload(Finding.unit), joinedload(Finding.raised_by).joinedload(User.unit))
+        .options(joinedload(Finding.unit), joinedload(Finding.raised_by_unit))
     )
     if finding is None:
         raise UnknownFinding(finding_id)

@@ -68,7 +68,8 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
         requirement=cleaned.values.get("requirement", ""),
         due_date=cleaned.values.get("due_date"), lifecycle=spec.name,
         lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
-        is_open=True, rework_rounds=0, raised_by_id=actor.id, created_at=now, updated_at=now,
+        is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
+        raised_by_unit=actor.unit, created_at=now, updated_at=now,
         last_seq=0, last_hash="",
     )
     session.add(finding)

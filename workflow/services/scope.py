@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, select, true
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
@@ -22,18 +22,28 @@ def independent(actor: User, side: str, finding: Finding) -> bool:
     - inspecting steps (assign, check, confirm, waive, decide): the body that raised the
       finding or one above it, never a member of the finding's own unit;
     - responsible steps (report, ask, adopt): the unit's side, never the raising body or one
-      above it — nobody both does the work and checks it."""
-    above_raiser = finding.raised_by.unit.path.startswith(actor.unit.path)
+      above it — nobody both does the work and checks it.
+
+    The raising body is the one recorded on the finding when it was raised, never the
+    raiser's current unit. `side_clause` is the same rule in SQL."""
+    above_raiser = finding.raised_by_unit.path.startswith(actor.unit.path)
     if side == "responsible":
         return not above_raiser
     return above_raiser and finding.unit_id != actor.unit_id
 
 
 def raised_at_or_below(actor: User) -> ColumnElement[bool]:
-    """WHERE clause on Finding: raised by someone whose unit is the actor's or below it."""
-    raisers = (select(User.id).join(Unit, Unit.id == User.unit_id)
-               .where(Unit.path.startswith(actor.unit.path, autoescape=True)))
-    return Finding.raised_by_id.in_(raisers)
+    """WHERE clause on Finding: raised by the actor's unit or a unit below it."""
+    bodies = select(Unit.id).where(Unit.path.startswith(actor.unit.path, autoescape=True))
+    return Finding.raised_by_unit_id.in_(bodies)
+
+
+def side_clause(actor: User, side: str) -> ColumnElement[bool]:
+    """`independent()` as a WHERE clause on Finding, for lists such as My work."""
+    ours = raised_at_or_below(actor)
+    if side == "responsible":
+        return ~ours
+    return and_(ours, Finding.unit_id != actor.unit_id)
 
 
 def units_clause(actor: User) -> ColumnElement[bool]:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.chain import ChainProblem, row_digest, verify_chain
+from workflow.chain import ChainProblem, verify_chain
 from workflow.models import Event, Finding
-from workflow.services.events import audited_columns
+from workflow.services.events import finding_digest, scheme_of
 
 
 def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, list[ChainProblem]]]:
@@ -26,9 +26,14 @@ def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, li
                                      .order_by(Event.finding_id, Event.id)):
             events[event.finding_id].append(event)
         for finding in findings:
-            problems = verify_chain(finding.id, finding.code, events[finding.id], finding.last_seq,
-                                    finding.last_hash, finding.state,
-                                    row_digest(audited_columns(finding)))
+            chain = events[finding.id]
+            if not chain:  # every finding is raised with an event: none left means removed
+                yield finding, [ChainProblem(finding.id, None, None,
+                                             "the finding has no events (its history was removed)")]
+                continue
+            current = finding_digest(finding, scheme_of(chain[-1].finding_digest))
+            problems = verify_chain(finding.id, finding.code, chain, finding.last_seq,
+                                    finding.last_hash, finding.state, current)
             if problems:
                 yield finding, problems
         last_id = ids[-1]

@@ -10,7 +10,7 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from workflow.models import Finding, User
-from workflow.services.scope import findings_clause, raised_at_or_below
+from workflow.services.scope import findings_clause, side_clause
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -40,11 +40,8 @@ def actionable_states(uow: UnitOfWork,
 def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:
     """Soonest deadline first (undated last); counts per (lifecycle, state) over all of it."""
     triples = actionable_states(uow, actor)
-    ours = raised_at_or_below(actor)
-    side_clause = {"inspecting": and_(ours, Finding.unit_id != actor.unit_id),
-                   "responsible": ~ours}  # the same rule as scope.independent, in SQL
     match = or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s,
-                       or_(*[side_clause[side] for side in sorted(sides)]))
+                       or_(*[side_clause(actor, side) for side in sorted(sides)]))
                   for n, v, s, sides in triples]) if triples else false()
     where = [findings_clause(actor), Finding.is_open.is_(True), match]
     counts: Counter[tuple[str, str]] = Counter()
