@@ -30,6 +30,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=2000, help="findings behind the ledger page (2000)")
     parser.add_argument("--batches", type=int, default=9, help="measured batches per case (9)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.json/.md")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, one batch: proves every benchmark still runs (the test "
+                             "suite does this); its numbers mean nothing")
     return parser.parse_args(argv)
 
 
@@ -56,8 +59,10 @@ def on_backend(target: AbstractContextManager[Target], folder: Path, args: argpa
         app = start(where, folder, registry)
         try:
             org = build_org(app)
-            fired = transition.run(app, org, where, ops=60, batches=args.batches)
-            page = ledger.run(app, org, where, args.n, ops=20, batches=args.batches)
+            fired = transition.run(app, org, where, ops=4 if args.smoke else 60,
+                                   batches=args.batches)
+            page = ledger.run(app, org, where, args.n, ops=2 if args.smoke else 20,
+                              batches=args.batches)
         finally:
             app.database.dispose()
     return fired, page
@@ -65,6 +70,8 @@ def on_backend(target: AbstractContextManager[Target], folder: Path, args: argpa
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    if args.smoke:
+        args.n, args.batches = min(args.n, 10), 1
     began, date = perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     load = os.getloadavg()[0]
     standard = load_registry(REPO_ROOT / "definitions").get("standard")
@@ -74,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         backends = [sqlite_target(folder)] + ([postgres_target(args.postgres)] if args.postgres else [])
         results = [on_backend(backend, folder, args, servers) for backend in backends]
     sections = [fired for fired, _ in results]
-    sections += [machines.run(standard, ops=1000, batches=args.batches), memory.run(standard)]
+    sections += [machines.run(standard, ops=10 if args.smoke else 1000, batches=args.batches),
+                 memory.run(standard, rows=100 if args.smoke else memory.ROWS)]
     sections += [page for _, pages in results for page in pages]
     meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
             "machine": machine_info(servers, load),
