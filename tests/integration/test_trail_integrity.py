@@ -40,7 +40,7 @@ def test_verify_names_a_finding_that_lost_all_its_events(rectify, flow, lift_app
     with lift_append_only(rectify.database) as engine, engine.begin() as conn:
         conn.execute(delete(EVENTS).where(EVENTS.c.finding_id == stripped.id))
         conn.execute(update(FINDINGS).where(FINDINGS.c.id == stripped.id)
-                     .values(last_seq=0, last_hash=""))  # a careful forger resets the head too
+                     .values(last_seq=0, last_hash="0" * 64))  # a careful forger resets the head
     assert problems_of(rectify) == {
         stripped.code: ["the finding has no events (its history was removed)"]}
     assert kept.code not in problems_of(rectify)
