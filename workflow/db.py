@@ -60,12 +60,33 @@ class Database:
     def session(self, write: bool = False) -> Session:
         return (self._write if write else self._read)()
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
-        with self.engine.begin() as connection:
-            cfg = alembic_config(self.url)
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to the newest (or the given) Alembic revision."""
+        self._migrate(command.upgrade, revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Take the schema back to an older revision (for tests of upgrades with data)."""
+        self._migrate(command.downgrade, revision)
+
+    def _migrate(self, step: Any, revision: str) -> None:
+        """One transaction. On SQLite a column change rebuilds the table (copy, drop, rename),
+        which foreign keys would refuse while other tables point at it: they are off for the
+        migration (the pragma only works outside a transaction) and checked before commit."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            try:
+                with connection.begin():
+                    cfg = alembic_config(self.url)
+                    cfg.attributes["connection"] = connection
+                    step(cfg, revision)
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise RuntimeError("the migration left rows pointing at nothing")
+            finally:
+                if sqlite:
+                    raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
     def is_initialised(self) -> bool:
         """Whether the schema exists (Alembic has run here)."""
