@@ -8,10 +8,11 @@ from datetime import datetime
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from web.extensions import csrf, login_manager
 from web.uow import get_uow, rectify
-from workflow.models import User
+from workflow.models import ApiToken, User
 from workflow.services.accounts import Login
 from workflow.services.tokens import live_token, mark_used
 
@@ -32,6 +33,7 @@ class Principal(UserMixin):  # type: ignore[misc]
 
     def __init__(self, user: User, via_token: bool = False, issued: int | None = None) -> None:
         self.user, self.via_token = user, via_token
+        self.token: ApiToken | None = None
         self.issued = issued if issued is not None else _now()
 
     def get_id(self) -> str:
@@ -94,19 +96,23 @@ def _load_from_token(req: object) -> Principal | None:
     row = live_token(get_uow().session, token, now)
     if row is None:
         return None
-    _mark_used(row.id, now)
-    return Principal(row.user, via_token=True)
+    _mark_used(row, now)
+    principal = Principal(row.user, via_token=True)
+    principal.token = row  # held for the request, so the row keeps the use just recorded
+    return principal
 
 
-def _mark_used(token_id: int, now: datetime) -> None:
+def _mark_used(row: ApiToken, now: datetime) -> None:
     """last_used_at, at most once a minute: in the request's transaction when it writes (it
-    holds the write lock), else in a short one of its own."""
+    holds the write lock), else in a short one of its own (the request's row shows it too)."""
     if request.method not in _SAFE:
-        mark_used(get_uow().session, token_id, now)
+        mark_used(get_uow().session, row.id, now)
         return
     with rectify().unit_of_work() as uow:
-        if mark_used(uow.session, token_id, now):
+        ok = mark_used(uow.session, row.id, now)
+        if ok:
             uow.commit()
+            set_committed_value(row, "last_used_at", now)
 
 
 def login_refusal(result: Login) -> tuple[str, int]:
