@@ -17,7 +17,8 @@ from sqlalchemy import make_url
 from workflow.config import REPO_ROOT, Settings
 from workflow.models import Unit, User
 from workflow.runtime import Rectify
-from workflow.services.directory import create_unit, create_user
+from workflow.services.accounts import create_user
+from workflow.services.directory import create_unit
 from workflow.spec import Registry
 
 # Like workflow.db: WAL, foreign keys, busy timeout, synchronous=NORMAL.

@@ -37,9 +37,10 @@ from workflow.config import REPO_ROOT, Settings
 from workflow.db import Database
 from workflow.models import Base, Event, Finding, FindingAttachment, Unit, User
 from workflow.runtime import Rectify
-from workflow.services import directory as directory_module
+from workflow.services import accounts as accounts_module
 from workflow.services import fire, raise_finding
-from workflow.services.directory import create_unit, create_user
+from workflow.services.accounts import create_user
+from workflow.services.directory import create_unit
 from workflow.spec import Registry, load_registry
 
 DEFINITIONS = REPO_ROOT / "definitions"
@@ -247,7 +248,7 @@ def rectify(database_url: str, tmp_path: Path, clock: FakeClock,
 PASSWORD = "correct-horse-battery"
 
 
-_REAL_HASH = directory_module.hash_password
+_REAL_HASH = accounts_module.hash_password
 
 
 @cache
@@ -337,7 +338,7 @@ def make_org(monkeypatch: pytest.MonkeyPatch) -> Callable[[Rectify], Org]:
     Password hashing is computed once per session (same hash for everyone) to keep tests fast;
     the hashes are real, so logging in with ``Org.password`` works.
     """
-    monkeypatch.setattr(directory_module, "hash_password", _hash_once)
+    monkeypatch.setattr(accounts_module, "hash_password", _hash_once)
 
     def build(app: Rectify) -> Org:
         with app.unit_of_work() as uow:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+import math
+from datetime import datetime
+
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from web.extensions import csrf, login_manager
-from web.uow import get_uow
-from workflow.models import User
-from workflow.services.tokens import user_for_token
+from web.uow import get_uow, rectify
+from workflow.models import ApiToken, User
+from workflow.services.accounts import Login
+from workflow.services.tokens import live_token, mark_used
 
 # Endpoints anyone may reach; everything else needs a logged-in user or a bearer token.
 PUBLIC = frozenset({"static", "pages.login", "pages.healthz", "pages.set_language",
@@ -21,13 +27,22 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 class Principal(UserMixin):  # type: ignore[misc]
-    """Flask-Login's view of a user; the id changes with the password so a reset logs out."""
+    """Flask-Login's view of a user. Its id carries the user's session version and the login
+    time, so the session cookie (and a remember-me cookie) dies when the version is bumped
+    (logout, password, roles, unit, deactivation) and at the absolute session lifetime."""
 
-    def __init__(self, user: User, via_token: bool = False) -> None:
+    def __init__(self, user: User, via_token: bool = False, issued: int | None = None) -> None:
         self.user, self.via_token = user, via_token
+        self.token: ApiToken | None = None
+        self.issued = issued if issued is not None else _now()
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.password_hash[-12:]}"
+        return f"{self.user.id}:{self.user.session_version}:{self.issued}"
+
+
+def _now() -> int:
+    """The engine's clock (tests move it) in whole seconds."""
+    return int(rectify().clock().timestamp())
 
 
 def actor() -> User:
@@ -44,15 +59,32 @@ def _bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _parse_id(user_id: str) -> tuple[int, int, int] | None:
+    parts = user_id.split(":")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) < 19 for p in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def _within_lifetimes(issued: int, now: int) -> bool:
+    """Absolute lifetime from login; idle lifetime from the last request (signed session)."""
+    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    longest = int(current_app.config["SESSION_MAX_HOURS"]) * 3600
+    seen = session.get("seen", issued)
+    return isinstance(seen, int) and now - issued < longest and now - seen < idle
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> Principal | None:
-    raw_id, _, stamp = user_id.partition(":")
-    if not raw_id.isdigit():
+    parsed, now = _parse_id(user_id), _now()
+    if parsed is None or not _within_lifetimes(parsed[2], now):
         return None
-    user = get_uow().session.get(User, int(raw_id))
-    if user is None or not user.active or user.password_hash[-12:] != stamp:
+    user = get_uow().session.get(User, parsed[0])
+    if user is None or not user.active or user.session_version != parsed[1]:
         return None
-    return Principal(user)
+    if session.get("seen") != now:
+        session["seen"] = now
+    return Principal(user, issued=parsed[2])
 
 
 @login_manager.request_loader
@@ -60,8 +92,38 @@ def _load_from_token(req: object) -> Principal | None:
     token = _bearer_token()
     if token is None:
         return None
-    user = user_for_token(get_uow().session, token)
-    return Principal(user, via_token=True) if user else None
+    now = rectify().clock()
+    row = live_token(get_uow().session, token, now)
+    if row is None:
+        return None
+    _mark_used(row, now)
+    principal = Principal(row.user, via_token=True)
+    principal.token = row  # held for the request, so the row keeps the use just recorded
+    return principal
+
+
+def _mark_used(row: ApiToken, now: datetime) -> None:
+    """last_used_at, at most once a minute: in the request's transaction when it writes (it
+    holds the write lock), else in a short one of its own (the request's row shows it too)."""
+    if request.method not in _SAFE:
+        mark_used(get_uow().session, row.id, now)
+        return
+    with rectify().unit_of_work() as uow:
+        ok = mark_used(uow.session, row.id, now)
+        if ok:
+            uow.commit()
+            set_committed_value(row, "last_used_at", now)
+
+
+def login_refusal(result: Login) -> tuple[str, int]:
+    """What a refused login is told, and its status (the page and the token endpoint)."""
+    if result.refusal == "disabled":
+        return _("This account is disabled. Ask an administrator."), 403
+    if result.refusal == "locked" and result.locked_until is not None:
+        seconds = (result.locked_until - rectify().clock()).total_seconds()
+        return _("Too many failed attempts: this account is locked for %(minutes)s more "
+                 "minute(s).", minutes=max(1, math.ceil(seconds / 60))), 429
+    return _("Wrong username or password."), 401
 
 
 def init_app(app: Flask) -> None:

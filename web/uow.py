@@ -7,8 +7,8 @@ from flask import Flask, current_app, g, request
 from workflow.runtime import Rectify, UnitOfWork
 
 _SAFE = {"GET", "HEAD", "OPTIONS"}
-# Posts that write nothing: no need to hold SQLite's write lock while hashing a password.
-_READ_ONLY_POSTS = {"pages.login"}
+# Posts that write nothing (a login writes: failed attempts and the lockout are recorded).
+_READ_ONLY_POSTS: set[str] = set()
 
 
 def rectify() -> Rectify:

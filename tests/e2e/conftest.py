@@ -48,7 +48,9 @@ class LiveServer:
 def live_server(rectify: Rectify) -> Iterator[LiveServer]:
     """The app on http://127.0.0.1:<free port>, CSRF on, rate limits off; stopped at teardown."""
     from web import create_app
-    app = create_app({"RECTIFY": rectify, "RATELIMIT_ENABLED": False})
+    # The walkthroughs move the clock by days with each role's browser still logged in.
+    app = create_app({"RECTIFY": rectify, "RATELIMIT_ENABLED": False,
+                      "SESSION_IDLE_MINUTES": 60 * 24 * 365, "SESSION_MAX_HOURS": 24 * 365})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()

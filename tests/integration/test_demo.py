@@ -12,7 +12,7 @@ from workflow.cli import engine
 from workflow.models import Event, Finding, User
 from workflow.runtime import Rectify
 from workflow.services import verify_all
-from workflow.services.directory import password_matches
+from workflow.services.accounts import password_matches
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

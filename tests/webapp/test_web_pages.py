@@ -18,7 +18,7 @@ from workflow.models import Finding, User
 # The only endpoints an anonymous visitor may reach (everything else: /login or 401).
 PUBLIC = {"static", "pages.login", "pages.healthz", "pages.set_language", "api_auth.Token"}
 SAMPLE_ARGS = {"finding_id": 1, "user_id": 1, "trigger": "assign", "sha256": "a" * 64,
-               "name": "standard", "version": 1, "filename": "css/app.css"}
+               "name": "standard", "version": 1, "filename": "css/app.css", "token_id": 1}
 
 
 def html_lang(html: str) -> str:
@@ -76,10 +76,15 @@ def test_login_with_a_wrong_password_is_refused(app, client, org):
     assert client.get("/work").status_code == 302  # still anonymous
 
 
-def test_an_inactive_user_cannot_log_in(client, api, org):
+def test_an_inactive_user_cannot_log_in(app, client, api, org):
     assert api.patch(f"/api/v1/users/{org.handler_b.id}", org.admin,
                      json={"active": False}).status_code == 200
-    assert login(client, "handler_b").status_code == 401
+    refused = login(client, "handler_b")  # the right password: told the account is disabled
+    assert refused.status_code == 403
+    assert ui(app, "This account is disabled. Ask an administrator.") in text_of(refused)
+    wrong = login(client, "handler_b", "not-the-password")  # a wrong one: the generic answer
+    assert wrong.status_code == 401
+    assert ui(app, "Wrong username or password.") in text_of(wrong)
     assert client.get("/work").status_code == 302
 
 

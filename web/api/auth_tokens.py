@@ -1,7 +1,8 @@
-"""API bearer tokens: exchange username and password for a token; revoke it."""
+"""API bearer tokens: exchange username and password for a token; list and revoke them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -9,12 +10,13 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
-from web.api.schemas import ApiError, TokenRequest, TokenResponse
-from web.auth import _bearer_token
+from web.api.schemas import ApiError, TokenOut, TokenRequest, TokenResponse
+from web.auth import _bearer_token, actor, login_refusal
 from web.extensions import limiter
 from web.uow import get_uow
-from workflow.services.directory import authenticate
-from workflow.services.tokens import issue_token, revoke_token
+from workflow.models import ApiToken
+from workflow.services import accounts
+from workflow.services.tokens import issue_token, revoke_token, tokens_of
 
 PREFIX = "/auth"
 blp = Blueprint("api_auth", __name__, description="Bearer tokens for the API")
@@ -31,16 +33,26 @@ class Token(MethodView):
     @blp.arguments(TokenRequest)
     @blp.response(201, TokenResponse)
     @blp.alt_response(401, schema=ApiError)
+    @blp.alt_response(403, schema=ApiError)
     @blp.alt_response(429, schema=ApiError)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Exchange username and password for a bearer token (shown once; rate-limited)."""
+        """Exchange username and password for a bearer token (shown once; rate-limited).
+
+        The token expires after `expires_in_days` (default and longest: 90 days, configurable
+        with RECTIFY_TOKEN_DAYS). Repeated wrong passwords lock the account for a while (429);
+        a disabled account is told so (403) only when the password is right."""
         uow = get_uow()
-        user = authenticate(uow.session, data["username"], data["password"])
-        if user is None:
-            abort(401, message=_("Wrong username or password."))
-        token = issue_token(uow.session, user, data["label"], uow.now())
+        result = accounts.login(uow.session, data["username"], data["password"], uow.now())
+        uow.commit()  # failures and their reset are recorded either way
+        if result.user is None:
+            message, status = login_refusal(result)
+            abort(status, message=message)
+        longest = timedelta(days=int(current_app.config["TOKEN_DAYS"]))
+        days = data.get("expires_in_days")
+        lifetime = timedelta(days=days) if days else longest
+        token = issue_token(uow.session, result.user, data["label"], uow.now(), lifetime, longest)
         uow.commit()
-        return {"token": token, "user": user.username}
+        return {"token": token, "user": result.user.username, "expires_at": uow.now() + lifetime}
 
     @blp.response(204)
     @blp.alt_response(401, schema=ApiError)
@@ -51,3 +63,12 @@ class Token(MethodView):
         if token is None or not revoke_token(uow.session, token, uow.now()):
             abort(401, message=_("Send the token to revoke as a bearer token."))
         uow.commit()
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.response(200, TokenOut(many=True))
+    def get(self) -> list[ApiToken]:
+        """Your tokens that are not revoked: label, created, expires and last used (to the
+        minute)."""
+        return tokens_of(get_uow().session, actor())

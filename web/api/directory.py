@@ -13,9 +13,9 @@ from web.auth import actor
 from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
 from workflow.models import Campaign, Inspection, Unit, User
-from workflow.services import directory
+from workflow.services import accounts, directory
+from workflow.services.accounts import LANGUAGES, MAX_PASSWORD, MIN_PASSWORD, USERNAME, UserChange
 from workflow.services.directory import (
-    LANGUAGES,
     unit_in_view,
     visible_campaigns,
     visible_inspections,
@@ -57,9 +57,10 @@ class UserOut(Schema):
 
 
 class UserIn(Schema):
-    username = fields.Str(required=True, validate=validate.Regexp(r"^[a-z0-9_.-]{2,64}$"))
+    username = fields.Str(required=True, validate=validate.Regexp(USERNAME))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(min=8, max=200))
+    password = fields.Str(required=True, load_only=True,
+                          validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD))
     roles = fields.List(fields.Str(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     unit_id = id_field(required=True)
@@ -68,7 +69,8 @@ class UserIn(Schema):
 
 class UserPatch(Schema):
     display_name = fields.Str(validate=validate.Length(min=1, max=200))
-    password = fields.Str(load_only=True, validate=validate.Length(min=8, max=200))
+    password = fields.Str(load_only=True,
+                          validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD))
     roles = fields.List(fields.Str(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
     unit_id = id_field()
     language = fields.Str(validate=validate.OneOf(LANGUAGES))
@@ -154,7 +156,7 @@ class Users(MethodView):
     def get(self) -> list[User]:
         """All users (admin)."""
         require_admin()
-        return directory.all_users(get_uow().session)
+        return accounts.all_users(get_uow().session)
 
     @blp.arguments(UserIn)
     @blp.response(201, UserOut)
@@ -164,7 +166,7 @@ class Users(MethodView):
         """Create a user (admin)."""
         require_admin()
         uow = get_uow()
-        user = directory.create_user(uow.session, data["username"], data["display_name"],
+        user = accounts.create_user(uow.session, data["username"], data["display_name"],
                                      data["password"], data["roles"],
                                      scoped_unit(data["unit_id"], "unit_id"), data["language"])
         uow.commit()
@@ -179,7 +181,9 @@ class UserItem(MethodView):
     @blp.alt_response(404, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def patch(self, data: dict[str, Any], user_id: int) -> User:
-        """Change a user's roles, unit, language, password or active flag (admin)."""
+        """Change a user's roles, unit, language, password or active flag (admin). A new
+        password, other roles, another unit or deactivation end the user's sessions; the last
+        active admin can be neither demoted nor deactivated (422)."""
         require_admin()
         uow = get_uow()
         user = uow.session.get(User, user_id)
@@ -187,7 +191,7 @@ class UserItem(MethodView):
             abort(404)
         if "unit_id" in data:
             data["unit"] = scoped_unit(data.pop("unit_id"), "unit_id")
-        directory.update_user(uow.session, user, **data)
+        accounts.update_user(uow.session, user, UserChange(**data))
         uow.commit()
         return user
 

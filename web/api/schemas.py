@@ -30,11 +30,22 @@ class TokenRequest(Schema):
     username = fields.Str(required=True, validate=validate.Length(min=1, max=64))
     password = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     label = fields.Str(load_default="api", validate=validate.Length(max=200))
+    expires_in_days = fields.Int(load_default=None, allow_none=True,
+                                 validate=validate.Range(min=1, max=3650))
 
 
 class TokenResponse(Schema):
     token = fields.Str(required=True)
     user = fields.Str(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class TokenOut(Schema):
+    id = fields.Int()
+    label = fields.Str()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
 
 
 class UnitRef(Schema):

@@ -1,4 +1,4 @@
-"""Login, logout, language switch and the health check."""
+"""Login, logout, your account (password, API tokens), language switch and the health check."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web.auth import Principal
+from web.auth import Principal, actor, login_refusal
+from web.errors import describe
 from web.extensions import limiter
 from web.i18n import LOCALES
 from web.pages import bp
 from web.uow import get_uow, rectify
-from workflow.services.directory import authenticate
+from workflow.errors import InvalidInput
+from workflow.models import User
+from workflow.services import accounts
+from workflow.services.tokens import revoke_own_token, tokens_of
 
 # Browsers drop tabs and newlines from a URL and read a backslash as "/", so "/\t/evil.example"
 # would leave the site: no control characters, spaces or backslashes in a redirect target.
@@ -38,27 +42,67 @@ def _safe_next(target: str | None) -> str:
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("pages.work"))
-    error = None
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        user = authenticate(get_uow().session, username, password)
-        if user is not None:
-            session.clear()
-            login_user(Principal(user))
-            session["lang"] = user.language
-            return redirect(_safe_next(request.args.get("next")))
-        error = _("Wrong username or password.")
-    status = 401 if error else 200
-    return render_template("login.html", error=error), status
+    if request.method == "GET":
+        return render_template("login.html", error=None)
+    uow = get_uow()
+    result = accounts.login(uow.session, request.form.get("username", "").strip(),
+                            request.form.get("password", ""), uow.now())
+    uow.commit()  # failures and their reset are recorded either way
+    if result.user is None:
+        error, status = login_refusal(result)
+        return render_template("login.html", error=error), status
+    start_session(result.user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def start_session(user: User) -> None:
+    """A fresh signed session for the user: login time and last request are now."""
+    session.clear()
+    principal = Principal(user)
+    login_user(principal)
+    session["seen"] = principal.issued
+    session["lang"] = user.language
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
+    uow = get_uow()
+    accounts.end_sessions(actor())  # this cookie, and every other of this user, stops working
+    uow.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
     return redirect(url_for("pages.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():  # type: ignore[no-untyped-def]
+    """Your account: change your password; your API tokens (expiry, last use), revocable."""
+    uow, user, errors = get_uow(), actor(), {}
+    if request.method == "POST":
+        try:
+            accounts.change_own_password(uow.session, user, request.form.get("current_password", ""),
+                                         request.form.get("password", ""))
+        except InvalidInput as exc:
+            uow.session.rollback()
+            errors = describe(exc)[1]
+        else:
+            uow.commit()
+            start_session(user)  # this browser stays logged in; every other session ends
+            flash(_("Password changed."), "success")
+            return redirect(url_for("pages.account"))
+    tokens = tokens_of(uow.session, user)
+    return render_template("account.html", errors=errors, tokens=tokens,
+                           now=uow.now()), 422 if errors else 200
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token_page(token_id: int):  # type: ignore[no-untyped-def]
+    uow = get_uow()
+    if revoke_own_token(uow.session, actor(), token_id, uow.now()):
+        uow.commit()
+        flash(_("Token revoked."), "success")
+    return redirect(url_for("pages.account"))
 
 
 @bp.route("/language", methods=["POST"])

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from web.auth import actor
 from web.errors import describe
@@ -15,7 +16,8 @@ from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
 from workflow.errors import InvalidInput, RectifyError
 from workflow.models import Campaign, Unit, User
-from workflow.services import directory
+from workflow.services import accounts, directory
+from workflow.services.accounts import UserChange
 from workflow.services.directory import (
     unit_in_view,
     visible_campaigns,
@@ -92,17 +94,17 @@ def units():  # type: ignore[no-untyped-def]
 @bp.route("/users", methods=["GET", "POST"])
 def users():  # type: ignore[no-untyped-def]
     session = get_uow().session
-    context = {"users": directory.all_users(session),
-               "units": _units(), "roles": ROLES}
+    context = {"users": accounts.all_users(session), "units": _units(), "roles": ROLES}
     if request.method == "GET":
-        return render_template("admin/users.html", errors={}, values={}, **context)
+        return render_template("admin/users.html", errors={}, values=MultiDict(), **context)
     form = request.form
 
     def create(session: Any) -> None:
-        directory.create_user(session, form.get("username", "").strip(),
-                              form.get("display_name", "").strip() or form.get("username", ""),
-                              form.get("password", ""), form.getlist("roles"),
-                              _unit(form.get("unit"), "unit"), form.get("language", "zh_CN"))
+        username = form.get("username", "").strip()
+        accounts.create_user(session, username, form.get("display_name", "").strip() or username,
+                             form.get("password", ""), form.getlist("roles"),
+                             unit_in_view(session, actor(), as_int(form.get("unit"))),
+                             form.get("language", "zh_CN"))
 
     return _handle(create, _("User created."), "admin/users.html", **context)
 
@@ -114,15 +116,15 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     context = {"user": user, "units": _units(), "roles": ROLES}
     if request.method == "GET":
-        return render_template("admin/user_edit.html", errors={}, values={}, **context)
+        return render_template("admin/user_edit.html", errors={}, values=MultiDict(), **context)
     form = request.form
 
     def update(session: Any) -> None:
-        directory.update_user(
-            session, user, display_name=form.get("display_name") or None,
-            password=form.get("password") or None, roles=form.getlist("roles"),
-            unit=_unit(form.get("unit"), "unit"), language=form.get("language") or None,
-            active=form.get("active") == "1")
+        unit = unit_in_view(session, actor(), as_int(form.get("unit")))
+        accounts.update_user(session, user, UserChange(
+            display_name=form.get("display_name") or None, password=form.get("password") or None,
+            roles=form.getlist("roles"), unit=unit, unit_chosen=unit is not None,
+            language=form.get("language") or None, active=form.get("active") == "1"))
 
     return _handle(update, _("User saved."), "admin/user_edit.html", **context)
 

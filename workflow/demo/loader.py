@@ -20,7 +20,8 @@ from workflow.demo.units import (
 from workflow.models import Finding, Unit, User
 from workflow.runtime import UnitOfWork
 from workflow.services import fire, raise_finding
-from workflow.services.directory import create_campaign, create_inspection, create_unit, create_user
+from workflow.services.accounts import create_user
+from workflow.services.directory import create_campaign, create_inspection, create_unit
 
 SPAN = 75  # day 0 is SPAN days before today; the last day with events is yesterday
 FIRST_HOUR = time(9, 0)

@@ -1,4 +1,4 @@
-"""Units, users and campaigns: creating and changing the directory the findings hang on."""
+"""Units, campaigns and inspections: the directory the findings hang on (users: accounts.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.catalog import METHODS
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services.scope import unit_in_scope, units_clause
-from workflow.services.tokens import revoke_all_tokens
-from workflow.spec.model import ROLES
-
-LANGUAGES = ("zh_CN", "en")
 
 
 def _bad(field: str, zh: str, en: str) -> InvalidInput:
@@ -32,27 +27,6 @@ def create_unit(session: Session, code: str, name_zh: str, name_en: str, kind: s
     session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     return unit
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
-
-
-def password_matches(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this username and password, else None (one answer for both)."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not password_matches(user, password):
-        return None
-    return user
-
-
-def all_users(session: Session) -> list[User]:
-    """Every user with its unit, by username (the admin's list)."""
-    return list(session.scalars(select(User).options(joinedload(User.unit)).order_by(User.username)))
 
 
 def has_users(session: Session) -> bool:
@@ -95,31 +69,6 @@ def visible_campaigns(session: Session, actor: User) -> list[Campaign]:
     return list(session.scalars(query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
 
 
-def check_roles(roles: list[str]) -> str:
-    unknown = [r for r in roles if r not in ROLES]
-    if not roles or unknown:
-        raise _bad("roles", f"角色无效：{'、'.join(unknown) or '至少一个'}",
-                   f"invalid roles: {', '.join(unknown) or 'at least one is needed'}")
-    return " ".join(dict.fromkeys(roles))
-
-
-def create_user(session: Session, username: str, display_name: str, password: str,
-                roles: list[str], unit: Unit, language: str = "zh_CN") -> User:
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise _bad("username", "用户名已存在", "this username is taken")
-    if len(password) < 8:
-        raise _bad("password", "密码至少 8 位", "the password needs at least 8 characters")
-    if language not in LANGUAGES:
-        raise _bad("language", "语言应为 zh_CN 或 en", "language must be zh_CN or en")
-    user = User(username=username, display_name=display_name,
-                password_hash=hash_password(password), roles=check_roles(roles),
-                unit_id=unit.id, language=language, active=True)
-    user.unit = unit
-    session.add(user)
-    session.flush()
-    return user
-
-
 def create_campaign(session: Session, name: str, organiser: Unit, starts_on: date,
                     ends_on: date | None = None, scope: str = "") -> Campaign:
     if ends_on is not None and ends_on < starts_on:
@@ -142,31 +91,3 @@ def create_inspection(session: Session, unit: Unit, inspected_on: date, method: 
     session.add(inspection)
     session.flush()
     return inspection
-
-
-def update_user(session: Session, user: User, *, display_name: str | None = None,
-                password: str | None = None, roles: list[str] | None = None,
-                unit: Unit | None = None, language: str | None = None,
-                active: bool | None = None) -> User:
-    """Change what is given; a new password also ends the user's sessions (see web.auth)."""
-    if display_name is not None:
-        user.display_name = display_name
-    if password is not None:
-        if len(password) < 8:
-            raise _bad("password", "密码至少 8 位", "the password needs at least 8 characters")
-        user.password_hash = hash_password(password)
-        revoke_all_tokens(session, user)  # a new password ends every way in: sessions and tokens
-    if roles is not None:
-        user.roles = check_roles(roles)
-    if unit is not None:
-        user.unit_id, user.unit = unit.id, unit
-    if language is not None:
-        if language not in LANGUAGES:
-            raise _bad("language", "语言应为 zh_CN 或 en", "language must be zh_CN or en")
-        user.language = language
-    if active is not None:
-        user.active = active
-        if not active:
-            revoke_all_tokens(session, user)
-    session.flush()
-    return user

@@ -1,0 +1,246 @@
+"""Accounts: username and password rules, login with lockout, session versions, user changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workflow.errors import InvalidInput
+from workflow.models import Unit, User
+from workflow.services.tokens import revoke_all_tokens
+from workflow.spec.model import ROLES
+
+LANGUAGES = ("zh_CN", "en")
+USERNAME = re.compile(r"^[a-z0-9_.-]{2,64}$")
+MIN_PASSWORD, MAX_PASSWORD = 10, 200
+LOCK_AFTER = 5  # failures in a row before the first lock
+LOCK_FIRST, LOCK_CAP = timedelta(minutes=1), timedelta(hours=1)  # doubling from first to cap
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "common_passwords.txt"
+
+Errors = dict[str, dict[str, str]]
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+@cache
+def _common() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def password_errors(password: str, username: str) -> Errors:
+    """What is wrong with a new password (empty when it is acceptable)."""
+    lowered, name = password.lower(), username.lower()
+    if len(password) < MIN_PASSWORD:
+        return {"password": {"zh": f"密码至少 {MIN_PASSWORD} 位",
+                             "en": f"the password needs at least {MIN_PASSWORD} characters"}}
+    if len(password) > MAX_PASSWORD:
+        return {"password": {"zh": f"密码最多 {MAX_PASSWORD} 位",
+                             "en": f"the password has at most {MAX_PASSWORD} characters"}}
+    if lowered == name or (len(name) >= 4 and name in lowered):
+        return {"password": {"zh": "密码不能包含用户名", "en": "the password must not contain the username"}}
+    if lowered in _common():
+        return {"password": {"zh": "这个密码太常见，请换一个", "en": "this password is too common"}}
+    return {}
+
+
+def username_errors(session: Session, username: str) -> Errors:
+    if not USERNAME.match(username):
+        return {"username": {"zh": "用户名为 2–64 位小写字母、数字或 _ . -",
+                             "en": "2–64 lower-case letters, digits or _ . -"}}
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        return {"username": {"zh": "用户名已存在", "en": "this username is taken"}}
+    return {}
+
+
+def _field_errors(display_name: str | None, roles: list[str] | None,
+                  language: str | None) -> Errors:
+    errors: Errors = {}
+    if display_name is not None and not 1 <= len(display_name.strip()) <= 200:
+        errors["display_name"] = {"zh": "姓名 1–200 字", "en": "1 to 200 characters"}
+    unknown = [r for r in roles if r not in ROLES] if roles is not None else []
+    if roles is not None and (not roles or unknown):
+        errors["roles"] = {"zh": f"角色无效：{'、'.join(unknown) or '至少一个'}",
+                           "en": f"invalid roles: {', '.join(unknown) or 'at least one is needed'}"}
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = {"zh": "语言应为 zh_CN 或 en", "en": "language must be zh_CN or en"}
+    return errors
+
+
+def all_users(session: Session) -> list[User]:
+    """Every user with its unit, by username (the admin's list)."""
+    return list(session.scalars(select(User).options(joinedload(User.unit)).order_by(User.username)))
+
+
+def create_user(session: Session, username: str, display_name: str, password: str,
+                roles: list[str], unit: Unit | None, language: str = "zh_CN") -> User:
+    """A new active user; every field error is reported at once (InvalidInput)."""
+    errors = {**password_errors(password, username), **username_errors(session, username),
+              **_field_errors(display_name, roles, language)}
+    if unit is None:
+        errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
+    if errors:
+        raise InvalidInput(errors)
+    assert unit is not None
+    user = User(username=username, display_name=display_name.strip(),
+                password_hash=hash_password(password), roles=" ".join(dict.fromkeys(roles)),
+                unit_id=unit.id, language=language, active=True, session_version=0)
+    user.unit = unit
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """What an admin changes on a user; None leaves a field as it is."""
+
+    display_name: str | None = None
+    password: str | None = None
+    roles: list[str] | None = None
+    unit: Unit | None = None
+    language: str | None = None
+    active: bool | None = None
+    unit_chosen: bool = True  # False: the form named no unit in the admin's view (a field error)
+
+
+def _last_admin_errors(session: Session, user: User, change: UserChange) -> Errors:
+    """The last active admin keeps the admin role and stays active."""
+    demoted = change.roles is not None and "admin" not in change.roles
+    if not (user.active and user.has_role("admin") and (demoted or change.active is False)):
+        return {}
+    if active_admins(session) > 1:
+        return {}
+    field = "roles" if demoted else "active"
+    return {field: {"zh": "这是最后一个在用的管理员，不能取消其管理员角色或停用",
+                    "en": "the last active admin cannot lose the admin role or be deactivated"}}
+
+
+def update_user(session: Session, user: User, change: UserChange) -> User:
+    """Apply an admin's change; every field error at once. Sessions end when it matters."""
+    errors = {**_field_errors(change.display_name, change.roles, change.language),
+              **_last_admin_errors(session, user, change)}
+    if not change.unit_chosen:
+        errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
+    if change.password is not None:
+        errors.update(password_errors(change.password, user.username))
+    if errors:
+        raise InvalidInput(errors)
+    ends_sessions = _apply(session, user, change)
+    if ends_sessions:
+        end_sessions(user)
+    session.flush()
+    return user
+
+
+def _apply(session: Session, user: User, change: UserChange) -> bool:
+    """Write the change; whether it must end the user's sessions."""
+    new_roles = " ".join(dict.fromkeys(change.roles)) if change.roles is not None else user.roles
+    ends = (change.password is not None or set(new_roles.split()) != user.role_set
+            or (change.unit is not None and change.unit.id != user.unit_id)
+            or (change.active is not None and change.active != user.active))
+    if change.display_name is not None:
+        user.display_name = change.display_name.strip()
+    if change.password is not None:
+        user.password_hash = hash_password(change.password)
+    if change.unit is not None:
+        user.unit_id, user.unit = change.unit.id, change.unit
+    if change.language is not None:
+        user.language = change.language
+    if change.active is not None:
+        user.active = change.active
+    user.roles = new_roles
+    if change.password is not None or change.active is False:
+        revoke_all_tokens(session, user)  # a new password or deactivation ends every way in
+    return ends
+
+
+def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+    """A user changes their own password: the current one first. Ends their other sessions."""
+    errors = password_errors(new, user.username)
+    if not password_matches(user, current):
+        errors["current_password"] = {"zh": "当前密码不正确", "en": "the current password is wrong"}
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = hash_password(new)
+    revoke_all_tokens(session, user)
+    end_sessions(user)
+    session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Every session and cookie issued under the current version stops working."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Login:
+    """The outcome of a login: the user, or why not ('wrong', 'locked', 'disabled')."""
+
+    user: User | None
+    refusal: str | None = None
+    locked_until: datetime | None = None
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-anyone's-password")
+
+
+def login(session: Session, username: str, password: str, now: datetime) -> Login:
+    """Check a login; the page and the token endpoint both call this. Commit afterwards: it
+    records failures (lockout) and resets them on success. An unknown username costs one hash
+    check like a wrong password; a locked or disabled account says so only to the right
+    password, so neither tells an outsider that the account exists."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return Login(None, "wrong")
+    locked = user.locked_until is not None and user.locked_until > now
+    if not password_matches(user, password):
+        if user.active and not locked:
+            _record_failure(session, user, now)
+        return Login(None, "wrong")
+    if not user.active:
+        return Login(None, "disabled")
+    if locked:
+        return Login(None, "locked", user.locked_until)
+    if user.failed_logins or user.locked_until is not None:
+        user.failed_logins, user.locked_until = 0, None
+        session.flush()
+    return Login(user)
+
+
+def _record_failure(session: Session, user: User, now: datetime) -> None:
+    """One more failure, counted in the database (so every worker sees it); lock from the 5th."""
+    failures = session.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins).execution_options(synchronize_session=False)).scalar_one()
+    user.failed_logins = failures
+    if failures >= LOCK_AFTER:
+        user.locked_until = now + min(LOCK_FIRST * 2 ** min(failures - LOCK_AFTER, 12), LOCK_CAP)
+    session.flush()
+
+
+def active_admins(session: Session) -> int:
+    """How many active users hold the admin role (rows locked on PostgreSQL: two admins demoting
+    each other at once cannot both succeed)."""
+    rows = session.scalars(select(User.roles).where(User.active.is_(True)).with_for_update()).all()
+    return sum("admin" in roles.split() for roles in rows)
+
