@@ -135,14 +135,17 @@ def verify() -> None:
             for problem in problems:
                 where = f"event #{problem.seq} (id {problem.event_id})" if problem.seq else "head"
                 click.echo(f"{finding.code} {where}: {problem.problem}")
-        bad_files = _verify_files(uow)
-    if broken or bad_files:
         if broken:
             click.echo(f"FAILED: {broken} finding(s) with a broken chain")
-        if bad_files:
-            click.echo(f"FAILED: {bad_files} evidence file(s) missing or changed")
+        else:
+            click.echo("ok: every finding's event chain verifies")
+        bad_files = _verify_files(uow)
+    if bad_files:
+        click.echo(f"FAILED: {bad_files} evidence file(s) missing or changed")
+    else:
+        click.echo("ok: every evidence file still matches its sha256")
+    if broken or bad_files:
         sys.exit(1)
-    click.echo("ok: every finding's event chain and every evidence file verifies")
 
 
 def _verify_files(uow: UnitOfWork) -> int:
