@@ -98,12 +98,25 @@ def test_a_file_whose_bytes_changed_is_refused_and_logged(api, rectify, png, cap
     assert hashlib.sha256(data).hexdigest() == body["sha256"]
 
 
-def test_a_tampered_thumbnail_on_the_page_is_an_error_page_not_a_500(app, browser, api, rectify,
+def test_a_tampered_thumbnail_in_a_page_gets_an_error_in_the_users_language(app, browser, api, rectify,
                                                                      png):
     body = api.upload("handler_a", png(79)).get_json()
     rectify.store.path_for(body["sha256"]).write_bytes(b"<script>alert(1)</script>")
     page = browser("handler_a").get(body["url"])
     assert page.status_code == 409
     assert b"<script>alert(1)</script>" not in page.data
-    assert ui(app, "This evidence file is damaged or missing on the server and is not served; "
-                   "the administrators have been told.") in text_of(page)
+    assert page.get_json()["message"] == ui(
+        app, "This evidence file is damaged or missing on the server and is not served; "
+             "the administrators have been told.")
+
+
+def test_the_raise_page_stores_no_file_when_there_are_too_many(browser, org, png, attachment_files):
+    fields = {"lifecycle": "standard", "title": "Blocked exit", "category": "work_safety",
+              "severity": "medium", "unit": org.group_a.id}
+    many = [("evidence", png(700 + i), f"r{i}.png") for i in range(11)]
+    client = browser("inspector")
+    refused = multipart(client, "/raise", fields, many)
+    assert refused.status_code == 422
+    assert "最多上传 10 个文件" in text_of(refused) and "Blocked exit" in text_of(refused)
+    assert attachment_files() == []
+    assert client.get("/raise").status_code == 200  # the address left behind reloads
