@@ -96,6 +96,7 @@ class AttachmentStore:
         digest = hashlib.sha256(data).hexdigest()
         existing = _own(session, digest, uploader)
         if existing is not None:  # the same user uploading the same bytes again
+            self._write(digest, data)
             return existing
         self._check_quota(session, uploader, len(data))
         self._write(digest, data)
@@ -141,8 +142,8 @@ class AttachmentStore:
 
     def _write(self, digest: str, data: bytes) -> None:
         target = self.path_for(digest)
-        if target.exists():
-            return
+        if target.exists() and self.problem(digest) is None:
+            return  # already stored intact (a changed or missing file is written again)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         with os.fdopen(fd, "wb") as handle:

@@ -186,6 +186,10 @@ def test_verify_names_every_evidence_file_that_changed_or_went_missing(
         assert row is not None
         with pytest.raises(EvidenceCorrupt):
             uow.store.read(row)
+    # uploading the right bytes again (the same user, or another) writes the file again
+    _put(rectify, png(21), "a.png", org.handler_a)
+    _put(rectify, png(22), "b.png", org.handler_b)
+    assert _verify(rectify).exit_code == 0
 
 
 @pytest.mark.parametrize(("name", "media_type", "served"), [

@@ -103,3 +103,16 @@ def test_check_fire_and_available_transitions_always_agree(rectify, org, flow):
                         accepted = False
                     assert accepted == (transition.trigger in offered), (
                         user.username, finding.state, transition.trigger)
+
+
+def test_when_the_action_is_gone_the_typed_text_is_still_shown(app, browser, driver, flow):
+    finding = _assigned(driver)
+    driver.fire(finding["id"], "request_extension")  # now extension_requested: no report form
+    response = browser("handler_a").post(
+        f"/findings/{finding['id']}/fire/report_rectification",
+        data={"version": finding["version"], "measures": "Boxes moved to the yard"})
+    assert response.status_code == 409
+    html = text_of(response)
+    assert ui(app, "What you entered (not saved)") in html
+    assert "整改措施" in html and "Boxes moved to the yard" in html
+    assert flow.finding(finding["id"]).state == "extension_requested"

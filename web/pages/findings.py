@@ -92,9 +92,16 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
         timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
+        kept_labels=_labels(lc, open_trigger),
         defaults={"requirement": finding.requirement,
                   "due_date": finding.due_date.isoformat() if finding.due_date else ""},
     ), status
+
+
+def _labels(lc: Lifecycle, trigger: str | None) -> dict[str, str]:
+    """A transition's field labels: what a form no longer offered shows beside its kept input."""
+    spec = next((t for t in lc.transitions if t.trigger == trigger), None)
+    return {f.name: f.label(lang()) for f in spec.fields} if spec else {}
 
 
 @bp.route("/findings/<int:finding_id>")
