@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from web.i18n import message
 from workflow.errors import (
     DefinitionError,
+    EvidenceCorrupt,
     Forbidden,
     GuardFailed,
     InvalidInput,
@@ -32,7 +33,7 @@ def status_of(exc: RectifyError) -> int:
         return 404
     if isinstance(exc, Forbidden):
         return 403
-    if isinstance(exc, StaleFinding | TransitionNotAllowed | DefinitionError):
+    if isinstance(exc, StaleFinding | TransitionNotAllowed | DefinitionError | EvidenceCorrupt):
         return 409
     return 422
 
@@ -43,6 +44,9 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
         return _("Some fields are not valid."), {k: message(v) for k, v in exc.errors.items()}
     if isinstance(exc, GuardFailed):
         return message(exc.message), {}
+    if isinstance(exc, EvidenceCorrupt):
+        return _("This evidence file is damaged or missing on the server and is not served; "
+                 "the administrators have been told."), {}
     if isinstance(exc, StaleFinding):
         return _("Someone else acted on this finding first: load it again and retry."), {}
     if isinstance(exc, TransitionNotAllowed):

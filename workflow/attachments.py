@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow.errors import UploadRejected
-from workflow.models import Attachment, User
+from workflow.errors import EvidenceCorrupt, UploadRejected
+from workflow.models import Attachment, FindingAttachment, User
+
+log = logging.getLogger(__name__)
 
 # (media type, magic prefix) — what a file *is* comes from its bytes, never from its name.
 _SIGNATURES: tuple[tuple[str, bytes], ...] = (
@@ -23,6 +27,9 @@ _SIGNATURES: tuple[tuple[str, bytes], ...] = (
     ("application/pdf", b"%PDF-"),
 )
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+# The extensions a file of each type may carry; the first is the one it is given.
+EXTENSIONS = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",), "image/gif": (".gif",),
+              "image/webp": (".webp",), "application/pdf": (".pdf",)}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f/\\]")
 
 
@@ -46,11 +53,35 @@ def _check_name(name: str) -> str:
     return clean[:255]
 
 
-class AttachmentStore:
-    """Content-addressed files: <root>/ab/cd/<sha256>; the name a user gave is only metadata."""
+def download_name(original_name: str, media_type: str) -> str:
+    """The name a file is served under: the user's name with only its sniffed type's extension
+    (`poly.pdf.html` holding PDF bytes is `poly.pdf`); the original stays display text."""
+    allowed = EXTENSIONS.get(media_type, ("",))
+    stem = original_name
+    for _ in range(8):  # drop trailing extensions that are not this type's
+        base, dot, ext = stem.rpartition(".")
+        if not dot or not base or f".{ext.lower()}" in allowed:
+            break
+        stem = base
+    if not stem.lower().endswith(allowed):
+        stem += allowed[0]
+    return stem
 
-    def __init__(self, root: Path, max_bytes: int) -> None:
+
+def unlinked_clause() -> ColumnElement[bool]:
+    """Attachments no finding refers to (uploaded, never used as evidence)."""
+    return ~exists().where(FindingAttachment.attachment_id == Attachment.id)
+
+
+class AttachmentStore:
+    """Content-addressed files: <root>/ab/cd/<sha256>; the name a user gave is only metadata.
+    Each user may keep at most `unlinked_files` files / `unlinked_bytes` bytes not yet used as
+    evidence on any finding."""
+
+    def __init__(self, root: Path, max_bytes: int, unlinked_files: int = 50,
+                 unlinked_bytes: int = 200 * 1024 * 1024) -> None:
         self.root, self.max_bytes = root, max_bytes
+        self.unlinked_files, self.unlinked_bytes = unlinked_files, unlinked_bytes
 
     def path_for(self, sha256: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -61,6 +92,27 @@ class AttachmentStore:
         """Check and store the bytes; the row is the uploader's own (one per user and content),
         so an upload never reveals whether someone else stored the same file, or its name."""
         name = _check_name(original_name)
+        media_type = self._check_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        existing = _own(session, digest, uploader)
+        if existing is not None:  # the same user uploading the same bytes again
+            self._write(digest, data)
+            return existing
+        self._check_quota(session, uploader, len(data))
+        self._write(digest, data)
+        row = Attachment(sha256=digest, size=len(data), media_type=media_type,
+                         original_name=name, uploaded_by_id=uploader.id)
+        try:
+            with session.begin_nested():  # a parallel identical upload may insert it first
+                session.add(row)
+        except IntegrityError:
+            existing = _own(session, digest, uploader)
+            if existing is None:
+                raise
+            return existing
+        return row
+
+    def _check_bytes(self, data: bytes) -> str:
         if not data:
             raise UploadRejected({"file": {"zh": "文件为空", "en": "the file is empty"}})
         if len(data) > self.max_bytes:
@@ -73,22 +125,25 @@ class AttachmentStore:
                 "zh": "只接受 JPEG、PNG、GIF、WebP 图片或 PDF 文件",
                 "en": "only JPEG, PNG, GIF, WebP images or PDF files are accepted",
             }})
-        digest = hashlib.sha256(data).hexdigest()
-        existing = session.scalar(select(Attachment).where(Attachment.sha256 == digest,
-                                                           Attachment.uploaded_by_id == uploader.id))
-        if existing is not None:  # the same user uploading the same bytes again
-            return existing
-        self._write(digest, data)
-        row = Attachment(sha256=digest, size=len(data), media_type=media_type,
-                         original_name=name, uploaded_by_id=uploader.id)
-        session.add(row)
-        session.flush()
-        return row
+        return media_type
+
+    def _check_quota(self, session: Session, uploader: User, size: int) -> None:
+        count, total = session.execute(
+            select(func.count(), func.coalesce(func.sum(Attachment.size), 0))
+            .where(Attachment.uploaded_by_id == uploader.id, unlinked_clause())).one()
+        if count + 1 > self.unlinked_files or total + size > self.unlinked_bytes:
+            mb = self.unlinked_bytes // (1024 * 1024)
+            raise UploadRejected({"file": {
+                "zh": f"尚未使用的上传文件已达上限（{self.unlinked_files} 个或 {mb} MB），"
+                      "请先在整改事项中使用或等待清理",
+                "en": f"you have reached the limit of unused uploads ({self.unlinked_files} "
+                      f"files or {mb} MB): use them on a finding first",
+            }})
 
     def _write(self, digest: str, data: bytes) -> None:
         target = self.path_for(digest)
-        if target.exists():
-            return
+        if target.exists() and self.problem(digest) is None:
+            return  # already stored intact (a changed or missing file is written again)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         with os.fdopen(fd, "wb") as handle:
@@ -96,4 +151,35 @@ class AttachmentStore:
         os.replace(tmp, target)
 
     def read(self, attachment: Attachment) -> bytes:
-        return self.path_for(attachment.sha256).read_bytes()
+        """The file's bytes, only if they still hash to its name; EvidenceCorrupt otherwise."""
+        path = self.path_for(attachment.sha256)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            data, problem = b"", "file missing"
+        else:
+            actual = hashlib.sha256(data).hexdigest()
+            problem = "" if actual == attachment.sha256 else f"bytes changed (they hash to {actual})"
+        if problem:
+            log.warning("evidence file refused: %s (sha256 %s, path %s)", problem,
+                        attachment.sha256, path)
+            raise EvidenceCorrupt(attachment.sha256, problem)
+        return data
+
+    def problem(self, sha256: str) -> str | None:
+        """Why the stored file of this digest is not what it should be, or None."""
+        path = self.path_for(sha256)
+        try:
+            with path.open("rb") as handle:
+                actual = hashlib.file_digest(handle, "sha256").hexdigest()
+        except FileNotFoundError:
+            return "file missing"
+        return None if actual == sha256 else f"bytes changed (they hash to {actual})"
+
+    def remove(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
+
+
+def _own(session: Session, digest: str, uploader: User) -> Attachment | None:
+    return session.scalar(select(Attachment).where(Attachment.sha256 == digest,
+                                                   Attachment.uploaded_by_id == uploader.id))

@@ -1,11 +1,13 @@
-"""The engine's command line: init, demo, lint, graph, verify, ledger (no web code here)."""
+"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger (no web code)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -123,7 +125,8 @@ def graph(name: str) -> None:
 
 @engine.command()
 def verify() -> None:
-    """Recompute every finding's hash chain; exit 1 and name each break."""
+    """Recompute every finding's hash chain and every evidence file's sha256; exit 1 and name
+    each break."""
     rectify = initialised_rectify()
     broken = 0
     with rectify.unit_of_work(write=False) as uow:
@@ -132,10 +135,63 @@ def verify() -> None:
             for problem in problems:
                 where = f"event #{problem.seq} (id {problem.event_id})" if problem.seq else "head"
                 click.echo(f"{finding.code} {where}: {problem.problem}")
-    if broken:
-        click.echo(f"FAILED: {broken} finding(s) with a broken chain")
+        if broken:
+            click.echo(f"FAILED: {broken} finding(s) with a broken chain")
+        else:
+            click.echo("ok: every finding's event chain verifies")
+        bad_files = _verify_files(uow)
+    if bad_files:
+        click.echo(f"FAILED: {bad_files} evidence file(s) missing or changed")
+    else:
+        click.echo("ok: every evidence file still matches its sha256")
+    if broken or bad_files:
         sys.exit(1)
-    click.echo("ok: every finding's event chain verifies")
+
+
+def _verify_files(uow: UnitOfWork) -> int:
+    """Re-hash every stored evidence file (progress bar on stderr); name each bad one."""
+    from workflow.services.verify import count_digests, stored_digests, verify_files
+
+    bad = []
+    with click.progressbar(stored_digests(uow.session), length=count_digests(uow.session),
+                           label="evidence files", file=sys.stderr) as digests:
+        bad = list(verify_files(uow.store, digests))
+    for digest, problem in bad:
+        click.echo(f"evidence {digest} ({uow.store.path_for(digest)}): {problem}")
+    return len(bad)
+
+
+@engine.group()
+def attachments() -> None:
+    """Evidence files."""
+
+
+@attachments.command("gc")
+@click.option("--older-than", "older_than", default="7d", show_default=True, metavar="AGE",
+              help="Only uploads older than this: a number of days (7d) or hours (12h).")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
+def attachments_gc(older_than: str, dry_run: bool) -> None:
+    """Remove uploads no finding uses (rows, and files no other row shares)."""
+    from workflow.services.evidence import remove_unlinked
+
+    age = _age(older_than)
+    rectify = initialised_rectify()
+    with rectify.unit_of_work() as uow:
+        rows = remove_unlinked(uow, uow.now() - age, dry_run)
+        for row in rows:
+            click.echo(f"{row.sha256} {row.size} bytes {row.original_name!r} "
+                       f"uploaded by user {row.uploaded_by_id} at {row.created_at:%Y-%m-%d %H:%M}")
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {len(rows)} unused upload(s) older than {older_than}")
+
+
+def _age(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d{1,5})([dh])", text.strip())
+    if match is None:
+        raise click.BadParameter("use a number of days or hours, e.g. 7d or 12h",
+                                 param_hint="--older-than")
+    amount = int(match.group(1))
+    return timedelta(days=amount) if match.group(2) == "d" else timedelta(hours=amount)
 
 
 @engine.command()

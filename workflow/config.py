@@ -15,6 +15,8 @@ class Settings:
     instance_path: Path
     definitions_path: Path
     max_upload_bytes: int = 10 * 1024 * 1024
+    unlinked_max_files: int = 50  # per user: uploads not yet used as evidence on a finding
+    unlinked_max_bytes: int = 200 * 1024 * 1024
     timezone: str = "Asia/Shanghai"
 
     @property
@@ -33,6 +35,9 @@ class Settings:
                 os.environ.get("RECTIFY_DEFINITIONS", REPO_ROOT / "definitions")
             ).resolve(),
             "max_upload_bytes": int(os.environ.get("RECTIFY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
+            "unlinked_max_files": int(os.environ.get("RECTIFY_UNLINKED_MAX_FILES", 50)),
+            "unlinked_max_bytes": int(os.environ.get("RECTIFY_UNLINKED_MAX_BYTES",
+                                                     200 * 1024 * 1024)),
             "timezone": os.environ.get("RECTIFY_TIMEZONE", "Asia/Shanghai"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

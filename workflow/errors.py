@@ -84,3 +84,11 @@ class StaleFinding(RectifyError):
 
 class UploadRejected(InvalidInput):
     """An uploaded file was refused (size, type)."""
+
+
+class EvidenceCorrupt(RectifyError):
+    """A stored evidence file is missing or its bytes no longer match its sha256."""
+
+    def __init__(self, sha256: str, problem: str) -> None:
+        self.sha256, self.problem = sha256, problem
+        super().__init__(f"evidence file {sha256}: {problem}")

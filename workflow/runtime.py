@@ -26,7 +26,8 @@ class Rectify:
         self.settings = settings
         self.database = Database(settings.database_url)
         self.registry = registry or load_registry(settings.definitions_path)
-        self.store = AttachmentStore(settings.attachments_path, settings.max_upload_bytes)
+        self.store = AttachmentStore(settings.attachments_path, settings.max_upload_bytes,
+                                     settings.unlinked_max_files, settings.unlinked_max_bytes)
         self.clock = clock
         self.zone = ZoneInfo(settings.timezone)
 

@@ -20,7 +20,7 @@ def run_verify(database_url, tmp_path):
     """Run `rectify verify` against this test's database; returns (exit code, output)."""
     def run():
         env = {"RECTIFY_DATABASE_URL": database_url,
-               "RECTIFY_INSTANCE_PATH": str(tmp_path / "cli-instance")}
+               "RECTIFY_INSTANCE_PATH": str(tmp_path / "instance")}  # the evidence files too
         result = CliRunner().invoke(engine, ["verify"], env=env)
         assert result.exception is None or isinstance(result.exception, SystemExit), \
             result.output

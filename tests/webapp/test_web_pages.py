@@ -221,10 +221,11 @@ def test_firing_through_the_page_moves_the_finding(app, browser, driver, flow):
     # a stale form (old version) is refused with a notice and changes nothing
     stale = client.post(f"/findings/{finding['id']}/fire/withdraw",
                         data={"version": finding["version"], "reason": "Raised in error"})
-    assert stale.status_code == 302
+    assert stale.status_code == 409
     assert flow.finding(finding["id"]).state == "assigned"
-    notice = ui(app, "Someone else acted on this finding first. Here is its current state.")
-    assert notice in text_of(client.get(stale.headers["Location"]))
+    notice = ui(app, "Someone else acted on this finding first. Here is its current state; what "
+                     "you entered is kept below: check it and submit again.")
+    assert notice in text_of(stale) and "Raised in error" in text_of(stale)
     # a bad payload re-renders the form with the field's error
     bad = client.post(f"/findings/{finding['id']}/fire/withdraw",
                       data={"version": after.version, "reason": "no"})

@@ -14,6 +14,7 @@ from web.api.schemas import ApiError, AttachmentOut
 from web.auth import actor
 from web.forms import store_upload
 from web.uow import get_uow
+from workflow.attachments import download_name
 from workflow.models import Attachment
 from workflow.services.evidence import readable_attachment
 
@@ -51,8 +52,11 @@ class Attachments(MethodView):
 class AttachmentItem(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     @blp.alt_response(404, schema=ApiError)
+    @blp.alt_response(409, schema=ApiError, description="The stored bytes no longer match")
     def get(self, sha256: str) -> Response:
-        """Download a file you uploaded or that belongs to a finding in your scope."""
+        """Download a file you uploaded or that belongs to a finding in your scope. Served under
+        its name with only the extension of the type its bytes are, and only while its bytes
+        still hash to its sha256 (else 409, and the server logs it)."""
         if len(sha256) != 64:
             abort(404)
         attachment = readable_attachment(get_uow().session, actor(), sha256)
@@ -61,7 +65,7 @@ class AttachmentItem(MethodView):
         disposition = "inline" if inline else "attachment"
         response = Response(data, mimetype=attachment.media_type)
         response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''" + \
-            _quote(attachment.original_name)
+            _quote(download_name(attachment.original_name, attachment.media_type))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, max-age=86400"
         return response

@@ -9,16 +9,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from web.auth import actor
-from web.errors import describe
+from web.errors import describe, status_of
 from web.forms import field_out, store_upload
 from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
 from workflow import services
-from workflow.errors import InvalidInput, RectifyError, StaleFinding, TransitionNotAllowed
+from workflow.errors import InvalidInput, RectifyError, StaleFinding
 from workflow.models import Event, Finding
 from workflow.services.directory import visible_units
-from workflow.services.evidence import evidence_of
+from workflow.services.evidence import check_file_count, evidence_of
 from workflow.services.raising import RAISE_FIELDS
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle
@@ -92,31 +92,60 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
         timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
+        kept_labels=_labels(lc, open_trigger),
         defaults={"requirement": finding.requirement,
                   "due_date": finding.due_date.isoformat() if finding.due_date else ""},
     ), status
 
 
+def _labels(lc: Lifecycle, trigger: str | None) -> dict[str, str]:
+    """A transition's field labels: what a form no longer offered shows beside its kept input."""
+    spec = next((t for t in lc.transitions if t.trigger == trigger), None)
+    return {f.name: f.label(lang()) for f in spec.fields} if spec else {}
+
+
 @bp.route("/findings/<int:finding_id>")
 def finding_page(finding_id: int):  # type: ignore[no-untyped-def]
     finding = services.get_finding(get_uow().session, actor(), finding_id)
-    return render_finding(finding)
+    return render_finding(finding, open_trigger=request.args.get("open"))
+
+
+@bp.route("/findings/<int:finding_id>/fire/<trigger>", methods=["GET"])
+def fire_form(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
+    """The address a refused form leaves in the bar: reloading it opens that form again."""
+    return redirect(url_for("pages.finding_page", finding_id=finding_id, open=trigger,
+                            _anchor=f"form-{trigger}"))
 
 
 def uploaded_digests(name: str) -> tuple[list[str], dict[str, str] | None]:
     """Files of a form field: those kept from an earlier try (hidden sha256 inputs) and the
     new uploads, stored and committed at once so a refused form never loses them."""
-    digests = [d for d in request.form.getlist(name) if _SHA256.fullmatch(d)]
+    digests = kept_digests(name)
     error = None
-    for storage in request.files.getlist(name):
-        if not storage or not storage.filename:
-            continue
+    for storage in new_uploads(name):
         try:
             digests.append(store_upload(storage).sha256)
         except InvalidInput as exc:
             error = next(iter(exc.errors.values()))
     get_uow().commit()
     return list(dict.fromkeys(digests)), error
+
+
+def kept_digests(name: str) -> list[str]:
+    return list(dict.fromkeys(d for d in request.form.getlist(name) if _SHA256.fullmatch(d)))
+
+
+def new_uploads(name: str) -> list[Any]:
+    return [s for s in request.files.getlist(name) if s and s.filename]
+
+
+def _typed(spec_fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
+    """What the form carried, without storing anything: text as typed, files as kept sha256s."""
+    values: dict[str, Any] = request.form.to_dict()
+    for spec in spec_fields:
+        if spec.type == "files":
+            values[spec.name] = kept_digests(spec.name)
+    return values
 
 
 def _payload(spec_fields: tuple[FieldSpec, ...], payload: dict[str, Any]) -> None:
@@ -133,33 +162,60 @@ def _payload(spec_fields: tuple[FieldSpec, ...], payload: dict[str, Any]) -> Non
         raise InvalidInput(upload_errors)
 
 
+def _check_counts(spec_fields: tuple[FieldSpec, ...]) -> None:
+    """max_count of each files field, counted before any byte is stored."""
+    counts = {f.name: len(kept_digests(f.name)) + len(new_uploads(f.name))
+              for f in spec_fields if f.type == "files"}
+    check_file_count(spec_fields, counts)
+
+
 @bp.route("/findings/<int:finding_id>/fire/<trigger>", methods=["POST"])
 def fire_page(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
-    uow = get_uow()
-    user = actor()
+    """Check everything that does not need the files (scope, transition, role, side, version,
+    counts), then store the uploads, then fire; a refused form keeps what was typed and uploaded."""
+    uow, user = get_uow(), actor()
     finding = services.get_finding(uow.session, user, finding_id)
-    lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
-    spec = lc.transition(finding.state, trigger)
     version = request.form.get("version", type=int)
+    stale = version is not None and version != finding.version
+    try:
+        spec = services.check_fire(uow, finding, trigger, user)
+    except RectifyError as exc:
+        return _acted_first(finding, trigger, request.form.to_dict()) if stale else \
+            _refused(finding, trigger, exc, request.form.to_dict())
+    typed = _typed(spec.fields)
+    if version is None:
+        flash(_("This form did not say which version of the finding it was filled in on, so "
+                "nothing was changed. Check the current state and submit it again."), "error")
+        return render_finding(finding, {}, trigger, typed, 428)
     payload: dict[str, Any] = {}
     try:
-        if version is not None and version != finding.version:
-            raise StaleFinding(finding.id, version, finding.version)
-        if spec is None:
-            allowed = [t.trigger for t in services.available_transitions(uow, finding, user)]
-            raise TransitionNotAllowed(trigger, finding.state, allowed)
+        _check_counts(spec.fields)
         _payload(spec.fields, payload)
+        if stale:
+            raise StaleFinding(finding.id, version, finding.version)
         services.fire(uow, finding_id, trigger, user, payload, version)
     except StaleFinding:
-        uow.session.rollback()
-        flash(_("Someone else acted on this finding first. Here is its current state."), "warning")
-        return redirect(url_for("pages.finding_page", finding_id=finding_id))
+        return _acted_first(finding, trigger, {**typed, **payload})
     except RectifyError as exc:
-        uow.session.rollback()
-        msg, errors = describe(exc)
-        if not errors:
-            flash(msg, "error")
-        fresh = services.get_finding(uow.session, user, finding_id)
-        return render_finding(fresh, errors, trigger, {**request.form.to_dict(), **payload}, 422)
+        return _refused(finding, trigger, exc, {**typed, **payload})
     flash(_("Done: %(action)s.", action=spec.label(lang())), "success")
     return redirect(url_for("pages.finding_page", finding_id=finding_id))
+
+
+def _acted_first(finding: Finding, trigger: str, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Someone acted first: the fresh state, with what this user typed and uploaded kept."""
+    get_uow().session.rollback()
+    flash(_("Someone else acted on this finding first. Here is its current state; what you "
+            "entered is kept below: check it and submit again."), "warning")
+    fresh = services.get_finding(get_uow().session, actor(), finding.id)
+    return render_finding(fresh, {}, trigger, values, 409)
+
+
+def _refused(finding: Finding, trigger: str, exc: RectifyError,  # type: ignore[no-untyped-def]
+             values: dict[str, Any]):
+    get_uow().session.rollback()
+    msg, errors = describe(exc)
+    if not errors:
+        flash(msg, "error")
+    fresh = services.get_finding(get_uow().session, actor(), finding.id)
+    return render_finding(fresh, errors, trigger, values, status_of(exc))

@@ -11,13 +11,14 @@ from web.auth import actor
 from web.errors import describe
 from web.i18n import message
 from web.pages import bp
-from web.pages.findings import uploaded_digests
+from web.pages.findings import kept_digests, new_uploads, uploaded_digests
 from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow import services
-from workflow.errors import RectifyError
+from workflow.errors import InvalidInput, RectifyError
 from workflow.services.directory import unit_in_view, visible_inspections, visible_units
 from workflow.services.duplicates import similar_open_findings
+from workflow.services.evidence import check_file_count
 
 _FIELDS = ("title", "description", "category", "severity", "unit", "requirement", "due_date")
 
@@ -43,8 +44,9 @@ def raise_page():  # type: ignore[no-untyped-def]
     uow = get_uow()
     values: dict[str, Any] = request.form.to_dict()
     data: dict[str, Any] = {name: values.get(name, "") for name in _FIELDS}
-    errors: dict[str, str] = {}
-    data["evidence"], upload_error = uploaded_digests("evidence")
+    errors = _count_errors()  # too many files: refused before any is stored
+    data["evidence"], upload_error = ((kept_digests("evidence"), None) if errors
+                                      else uploaded_digests("evidence"))
     values["evidence"] = data["evidence"]  # kept for the next try if anything is refused
     if upload_error:
         errors["evidence"] = message(upload_error)
@@ -67,3 +69,12 @@ def raise_page():  # type: ignore[no-untyped-def]
     uow.session.rollback()
     return render_template("raise.html", values=values, errors=errors, duplicates=duplicates,
                            **context), 422 if errors else 200
+
+
+def _count_errors() -> dict[str, str]:
+    count = len(kept_digests("evidence")) + len(new_uploads("evidence"))
+    try:
+        check_file_count(services.RAISE_FIELDS, {"evidence": count})
+    except InvalidInput as exc:
+        return describe(exc)[1]
+    return {}

@@ -1,6 +1,12 @@
 """Use cases of the engine; each runs inside one unit of work that the caller opens."""
 
-from workflow.services.firing import available_transitions, fire, get_finding, history
+from workflow.services.firing import (
+    available_transitions,
+    check_fire,
+    fire,
+    get_finding,
+    history,
+)
 from workflow.services.ledger import LedgerFilter, Page, is_overdue, ledger, overdue_clause
 from workflow.services.raising import RAISE_FIELDS, raise_finding
 from workflow.services.verify import verify_all
@@ -10,6 +16,7 @@ __all__ = [
     "LedgerFilter",
     "Page",
     "available_transitions",
+    "check_fire",
     "fire",
     "get_finding",
     "history",

@@ -1,13 +1,21 @@
-"""Who may read an evidence file: its uploader, or anyone who may see a finding it belongs to."""
+"""Evidence rules: who may read a file, how many a field takes, removing unused uploads."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from workflow.errors import UnknownFinding
+from workflow.attachments import unlinked_clause
+from workflow.errors import InvalidInput, UnknownFinding
 from workflow.models import Attachment, Finding, FindingAttachment, User
 from workflow.services.scope import findings_clause
+from workflow.spec.model import FieldSpec
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
 
 
 def readable_attachment(session: Session, actor: User, sha256: str) -> Attachment:
@@ -37,3 +45,30 @@ def evidence_of(session: Session, finding_id: int, digests: set[str]) -> dict[st
         select(Attachment).join(FindingAttachment, FindingAttachment.attachment_id == Attachment.id)
         .where(FindingAttachment.finding_id == finding_id, Attachment.sha256.in_(digests)))
     return {row.sha256: row for row in rows}
+
+
+def check_file_count(fields: tuple[FieldSpec, ...], counts: dict[str, int]) -> None:
+    """Refuse, before anything is stored, a files field given more than its max_count."""
+    errors = {f.name: {"zh": f"最多上传 {f.max_count} 个文件", "en": f"at most {f.max_count} file(s)"}
+              for f in fields if f.type == "files" and f.max_count is not None
+              and counts.get(f.name, 0) > f.max_count}
+    if errors:
+        raise InvalidInput(errors)
+
+
+def remove_unlinked(uow: UnitOfWork, before: datetime, dry_run: bool = False) -> list[Attachment]:
+    """Delete attachment rows no finding uses, uploaded before `before`, and commit; then their
+    files, unless another row still holds the same bytes. dry_run only lists them."""
+    session = uow.session
+    rows = list(session.scalars(select(Attachment).where(unlinked_clause(),
+                                                         Attachment.created_at < before)
+                                .order_by(Attachment.id)))
+    if dry_run or not rows:
+        return rows
+    digests = {r.sha256 for r in rows}
+    session.execute(delete(Attachment).where(Attachment.id.in_([r.id for r in rows])))
+    kept = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(digests))))
+    uow.commit()
+    for digest in digests - kept:
+        uow.store.remove(digest)
+    return rows

@@ -51,12 +51,38 @@ def lifecycle_of(uow: UnitOfWork, finding: Finding) -> Lifecycle:
 
 
 def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> list[TransitionSpec]:
-    """Transitions from the finding's state that the actor's roles allow (guards run on fire)."""
+    """Transitions from the finding's state that the actor may fire now (guards run on fire)."""
     if not unit_in_scope(actor, finding.unit):
         return []
     lifecycle = lifecycle_of(uow, finding)
-    return [t for t in lifecycle.transitions_from(finding.state)
-            if actor.role_set.intersection(t.roles) and independent(actor, t.side, finding)]
+    return [t for t in lifecycle.transitions_from(finding.state) if _refusal(actor, t, finding) is None]
+
+
+def check_fire(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
+               expected_version: int | None = None) -> TransitionSpec:
+    """May this actor fire this trigger on this (visible) finding now: the transition, or the
+    error (StaleFinding, TransitionNotAllowed, Forbidden). fire(), pages and API all ask here."""
+    if expected_version is not None and expected_version != finding.version:
+        raise StaleFinding(finding.id, expected_version, finding.version)
+    spec = lifecycle_of(uow, finding).transition(finding.state, trigger)
+    if spec is None:
+        allowed = [t.trigger for t in available_transitions(uow, finding, actor)]
+        raise TransitionNotAllowed(trigger, finding.state, allowed)
+    refusal = _refusal(actor, spec, finding)
+    if refusal is not None:
+        raise Forbidden(refusal)
+    return spec
+
+
+def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> str | None:
+    """Why the actor's roles or side do not allow the transition, or None."""
+    if not actor.role_set.intersection(spec.roles):
+        return f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}"
+    if not independent(actor, spec.side, finding):
+        return (f"'{spec.trigger}' is for the {spec.side} side of this finding: "
+                + ("the unit itself" if spec.side == "responsible"
+                   else "the body that raised it or one above, never its own unit"))
+    return None
 
 
 def history(session: Session, finding: Finding) -> list[Event]:
@@ -71,19 +97,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     """Fire one transition and commit it, or raise and change nothing."""
     session = uow.session
     finding = get_finding(session, actor, finding_id)
-    if expected_version is not None and expected_version != finding.version:
-        raise StaleFinding(finding.id, expected_version, finding.version)
+    spec = check_fire(uow, finding, trigger, actor, expected_version)
     lifecycle = lifecycle_of(uow, finding)
-    spec = lifecycle.transition(finding.state, trigger)
-    if spec is None:
-        allowed = [t.trigger for t in available_transitions(uow, finding, actor)]
-        raise TransitionNotAllowed(trigger, finding.state, allowed)
-    if not actor.role_set.intersection(spec.roles):
-        raise Forbidden(f"'{trigger}' needs one of the roles: {', '.join(spec.roles)}")
-    if not independent(actor, spec.side, finding):
-        raise Forbidden(f"'{trigger}' is for the {spec.side} side of this finding: "
-                        + ("the unit itself" if spec.side == "responsible"
-                           else "the body that raised it or one above, never its own unit"))
     now = uow.now()
     cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today())

@@ -1,14 +1,15 @@
-"""Recompute every finding's hash chain from the stored rows and report each break."""
+"""Recompute every finding's hash chain and every evidence file's sha256; report each break."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from workflow.attachments import AttachmentStore
 from workflow.chain import ChainProblem, verify_chain
-from workflow.models import Event, Finding
+from workflow.models import Attachment, Event, Finding
 from workflow.services.events import finding_digest, scheme_of
 
 
@@ -38,3 +39,29 @@ def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, li
                 yield finding, problems
         last_id = ids[-1]
         session.expunge_all()
+
+
+def count_digests(session: Session) -> int:
+    """How many distinct files the attachment rows refer to."""
+    return session.scalar(select(func.count(distinct(Attachment.sha256)))) or 0
+
+
+def stored_digests(session: Session, batch: int = 1000) -> Iterator[str]:
+    """Every distinct sha256 the attachment rows refer to, streamed in keyset batches."""
+    last = ""
+    while True:
+        page = list(session.scalars(select(Attachment.sha256).distinct()
+                                    .where(Attachment.sha256 > last)
+                                    .order_by(Attachment.sha256).limit(batch)))
+        yield from page
+        if len(page) < batch:
+            return
+        last = page[-1]
+
+
+def verify_files(store: AttachmentStore, digests: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(sha256, problem) for each stored file that is missing or whose bytes changed."""
+    for digest in digests:
+        problem = store.problem(digest)
+        if problem is not None:
+            yield digest, problem
