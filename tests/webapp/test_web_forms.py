@@ -112,3 +112,10 @@ def test_reassign_to_the_current_unit_is_the_unit_fields_error(browser, driver, 
     assert response.status_code == 422
     assert re.search(r'<div class="field has-error">\s*<label for="reassign-unit">.*?'
                      r"新责任单位与当前责任单位相同", text_of(response), flags=re.S)
+
+
+def test_the_raise_pages_due_date_picker_carries_its_limits(browser, driver):
+    form = inputs(text_of(browser("inspector").get("/raise")))
+    today = driver.today()
+    assert form.attrs["due_date"]["min"] == today.isoformat()
+    assert form.attrs["due_date"]["max"] == (today + timedelta(days=366)).isoformat()
