@@ -13,7 +13,6 @@ each filled form lands in test-artifacts/e2e/.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,20 +40,6 @@ def cases(registry: Registry) -> Iterator[tuple[Lifecycle, str, TransitionSpec]]
         for spec in lc.transitions:
             for source in spec.sources:
                 yield lc, source, spec
-
-
-def path_to(lc: Lifecycle, state: str) -> list[str]:
-    """Triggers of a shortest path from the initial state to state."""
-    paths: dict[str, list[str]] = {lc.initial: []}
-    queue = deque([lc.initial])
-    while queue:
-        here = queue.popleft()
-        for spec in lc.transitions_from(here):
-            there = spec.dest_from(here)
-            if there not in paths:
-                paths[there] = [*paths[here], spec.trigger]
-                queue.append(there)
-    return paths[state]
 
 
 def text_for(field: FieldSpec, trigger: str) -> str:
@@ -170,7 +155,7 @@ def test_every_transition_of_every_lifecycle_through_the_pages(
     fired: set[tuple[str, str, str]] = set()
     for number, (lc, source, spec) in enumerate(cases(registry), start=1):
         raiser = org.inspector if "inspector" in lc.raise_roles else org.supervisor
-        finding = flow.drive(flow.raise_(lc.name, by=raiser).id, *path_to(lc, source))
+        finding = flow.drive(flow.raise_(lc.name, by=raiser).id, *lc.path_to(source))
         assert finding.state == source
         actor = flow.actor_for(finding, spec.trigger)
         page = logins.page(actor.username)
