@@ -119,3 +119,12 @@ def test_the_raise_pages_due_date_picker_carries_its_limits(browser, driver):
     today = driver.today()
     assert form.attrs["due_date"]["min"] == today.isoformat()
     assert form.attrs["due_date"]["max"] == (today + timedelta(days=366)).isoformat()
+
+
+def test_the_api_offers_the_extension_from_the_day_after_the_due_date(api, driver):
+    finding = driver.bring_to("standard", "assigned")
+    offered = {t["trigger"]: t for t in driver.finding(finding["id"], "handler_a")["transitions"]}
+    picker = next(f for f in offered["request_extension"]["fields"]
+                  if f["name"] == "requested_due_date")
+    due = date.fromisoformat(finding["due_date"])
+    assert picker["min_date"] == (due + timedelta(days=1)).isoformat()
