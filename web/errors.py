@@ -42,8 +42,9 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
     """A message in the user's language, and per-field errors where there are some."""
     if isinstance(exc, InvalidInput):
         return _("Some fields are not valid."), {k: message(v) for k, v in exc.errors.items()}
-    if isinstance(exc, GuardFailed):
-        return message(exc.message), {}
+    if isinstance(exc, GuardFailed):  # a guard that judged one field: that field's error
+        text = message(exc.message)
+        return text, ({exc.field: text} if exc.field else {})
     if isinstance(exc, EvidenceCorrupt):
         return _("This evidence file is damaged or missing on the server and is not served; "
                  "the administrators have been told."), {}

@@ -65,10 +65,11 @@ class InvalidPayload(InvalidInput):
 
 
 class GuardFailed(RectifyError):
-    """A guard declared on the transition refused it; `message` has zh and en."""
+    """A guard declared on the transition refused it; `message` has zh and en; `field` names the
+    payload field it judged, when it judged one (the refusal is then that field's error)."""
 
-    def __init__(self, guard: str, message: Mapping[str, str]) -> None:
-        self.guard, self.message = guard, dict(message)
+    def __init__(self, guard: str, message: Mapping[str, str], field: str | None = None) -> None:
+        self.guard, self.message, self.field = guard, dict(message), field
         super().__init__(f"guard {guard} refused: {self.message['en']}")
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.models import Event, Finding, Unit, User
+
+if TYPE_CHECKING:  # the spec package imports this module: no import cycle at run time
+    from workflow.spec.model import TransitionSpec
 
 # A parameter kind: "field:<type>" names a field of that type declared on the same
 # transition; "trigger" names a trigger of the same lifecycle.
@@ -34,6 +37,13 @@ class Context:
 class Guard:
     check: Callable[[Context, Mapping[str, Any]], Message | None]
     params: ParamKinds
+    # The earliest date the guard accepts in its field on this finding (a date picker's min).
+    earliest: Callable[[Finding, Mapping[str, Any]], date | None] | None = None
+
+    def field_of(self, params: Mapping[str, Any]) -> str | None:
+        """The payload field this guard judges (its field-kind parameter), if any."""
+        return next((str(params[name]) for name, kind in self.params.items()
+                     if kind.startswith("field:") and name in params), None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,10 @@ def _date_after_due_date(ctx: Context, params: Mapping[str, Any]) -> Message | N
         "zh": f"申请的日期必须晚于当前整改期限 {due.isoformat()}",
         "en": f"the requested date must be later than the current due date {due.isoformat()}",
     }
+
+
+def _day_after_due_date(finding: Finding, params: Mapping[str, Any]) -> date | None:
+    return finding.due_date + timedelta(days=1) if finding.due_date else None
 
 
 def _unit_differs(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -140,7 +154,7 @@ def _reassign_unit(ctx: Context, params: Mapping[str, Any]) -> None:
 
 
 GUARDS: Mapping[str, Guard] = {
-    "date_after_due_date": Guard(_date_after_due_date, {"field": "field:date"}),
+    "date_after_due_date": Guard(_date_after_due_date, {"field": "field:date"}, _day_after_due_date),
     "unit_differs": Guard(_unit_differs, {"field": "field:unit"}),
     # Shipped definitions name it by its first, narrower name; both mean the same rule.
     "unit_not_the_actors": Guard(_unit_below_raising_body, {"field": "field:unit"}),
@@ -159,3 +173,15 @@ EFFECTS: Mapping[str, Effect] = {
     "record_rectified_at": Effect(_record_rectified_at, {}),
     "reassign_unit": Effect(_reassign_unit, {"field": "field:unit"}),
 }
+
+
+def earliest_dates(spec: TransitionSpec, finding: Finding) -> dict[str, date]:
+    """Per date field of `spec`, the earliest date its guards accept on `finding` now."""
+    out: dict[str, date] = {}
+    for rule in spec.guards:
+        guard = GUARDS[rule.name]
+        field = guard.field_of(rule.params)
+        earliest = guard.earliest(finding, rule.params) if guard.earliest else None
+        if field and earliest and (field not in out or earliest > out[field]):
+            out[field] = earliest
+    return out

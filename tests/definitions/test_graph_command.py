@@ -34,16 +34,20 @@ def test_graph_prints_mermaid(name: str, registry: Registry) -> None:
     assert 'state "Revisited" as revisited' in text
     assert "revisited --> assigned: Not in place, send back" in text
     assert "revisited --> closed: Confirm and close" in text
-    assert "assigned --> assigned: Reassign" in text
     assert "[*] --> raised" in text
     # Every (source, dest) pair is one edge; transitions sharing it are joined with ' | '.
+    # A self-loop keeps its arrow, its label goes inside the state's box ("state : ↻ label").
     drawn = {(src, dst): set(labels.split(" | "))
              for src, dst, labels in re.findall(r"^ *(\w+) --> (\w+): (.+)$", text, flags=re.MULTILINE)}
+    drawn.update({(state, state): set(labels.split(" | ")) for state, labels
+                  in re.findall(r"^ *(\w+) : ↻ (.+)$", text, flags=re.MULTILINE)})
     expected: dict[tuple[str, str], set[str]] = {}
     for t in lc.transitions:
         for source in t.sources:
             expected.setdefault((source, t.dest_from(source)), set()).add(t.en)
     assert drawn == expected
+    loops = re.findall(r"^ *(\w+) --> (\w+)$", text, flags=re.MULTILINE)
+    assert sorted(loops) == [("assigned", "assigned"), ("raised", "raised")]
     assert drawn[("extension_requested", "assigned")] == {"Approve extension", "Deny extension"}
     # No finding is shown, so no state is highlighted.
     assert set(_classes(text).values()) == {"default"}
@@ -95,3 +99,23 @@ def test_drawings_do_not_leak_between_calls(registry: Registry) -> None:
     mermaid(lc, current="assigned")
     assert mermaid(lc, current="closed") == first
     assert lc.machine.models == []
+
+
+def test_a_self_loops_label_sits_inside_its_state(registry: Registry) -> None:
+    """Mermaid draws a loop's label beside the box, over the next edge's label: keep the arrow,
+    move the label into the box, right under the state's name."""
+    text = mermaid(registry.get("standard"), lang="zh", current="assigned")
+    lines = text.splitlines()
+    assert "assigned --> assigned: 改派责任单位" not in text
+    assert "  assigned --> assigned" in lines
+    at = lines.index('  state "整改中" as assigned')
+    assert lines[at + 1] == "  assigned : ↻ 改派责任单位"
+    assert lines[at + 2] == "  Class assigned s_active"
+    assert lines.count("  raised : ↻ 改派责任单位") == 1
+
+
+@pytest.mark.parametrize("name", ["escalation", "immediate", "suggestion"])
+def test_lifecycles_without_self_loops_are_drawn_unchanged(name: str, registry: Registry) -> None:
+    text = mermaid(registry.get(name), lang="zh")
+    assert "↻" not in text
+    assert all(src != dst for src, dst in re.findall(r"^ *(\w+) --> (\w+)", text, flags=re.MULTILINE))

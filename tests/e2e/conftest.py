@@ -4,9 +4,11 @@
   database (the engine and API suites already run on both backends).
 - ``live_server``: the Flask app (CSRF on, as in production) over the test's ``rectify``,
   served by werkzeug from a background thread on 127.0.0.1 and a free port.
-- ``browser``: headless Debian Chromium (``/usr/bin/chromium``, never a downloaded build);
+- ``browser``: one headless Debian Chromium for the session (``/usr/bin/chromium``, never a downloaded build);
   the test is skipped, saying so, when Chromium or the ``playwright`` package is missing.
 - ``shots``: ``shots(page, "01-login")`` saves a full-page PNG to ``test-artifacts/e2e/``.
+- ``logins``: ``logins.page("inspector")`` a page logged in through the login form, one browser
+  context per (user, viewport), reused for the rest of the test and closed at teardown.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from workflow.config import REPO_ROOT
 from workflow.runtime import Rectify
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 10_000
 CHROMIUM = Path(os.environ.get("RECTIFY_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_SKIP = "Chromium not installed: apt-get install chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
@@ -63,9 +68,10 @@ def live_server(rectify: Rectify) -> Iterator[LiveServer]:
         assert not thread.is_alive(), "the e2e server thread did not stop"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """A headless Chromium (Debian's), closed at teardown."""
+    """A headless Chromium (Debian's), shared by the session's tests (each opens its own
+    contexts), closed at the end."""
     if not CHROMIUM.exists():
         pytest.skip(CHROMIUM_SKIP)
     sync_api = pytest.importorskip(
@@ -90,3 +96,43 @@ def shots() -> Callable[[Any, str], Path]:
         return path
 
     return take
+
+
+class Logins:
+    """Pages logged in through the login form, one per (user, viewport), reused."""
+
+    def __init__(self, browser: Any, url: str, password: str) -> None:
+        self.browser, self.url, self.password = browser, url, password
+        self.pages: dict[tuple[str, str], Any] = {}
+
+    def page(self, username: str, viewport: dict[str, int] | None = None) -> Any:
+        size = viewport or DESKTOP
+        key = (username, f"{size['width']}x{size['height']}")
+        if key not in self.pages:
+            phone = size["width"] < 760
+            context = self.browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone,
+                                               has_touch=phone)
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            page.goto(f"{self.url}/login")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", self.password)
+            with page.expect_navigation():
+                page.click("form:has(input[name=password]) button[type=submit]")
+            assert page.url == f"{self.url}/work", f"{username} could not log in: {page.url}"
+            self.pages[key] = page
+        return self.pages[key]
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            page.context.close()
+
+
+@pytest.fixture
+def logins(browser: Any, live_server: LiveServer, org: Any) -> Iterator[Logins]:
+    """logins.page(username[, viewport]) -> a logged-in page (desktop unless told)."""
+    found = Logins(browser, live_server.url, org.password)
+    try:
+        yield found
+    finally:
+        found.close()

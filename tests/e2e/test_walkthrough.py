@@ -134,7 +134,7 @@ def test_standard_finding_from_raised_to_closed(
         # --- inspector raises the finding ------------------------------------------------------
         inspector = walk.login("inspector", phone=True)
         assert not inspector.locator("nav.menu").is_visible()  # folded behind the menu button
-        inspector.click("label.menu-button")
+        inspector.click("button.menu-button")
         inspector.click("nav.menu a[href='/raise']")
         inspector.wait_for_url(re.compile(r"/raise$"))
         inspector.select_option("#lifecycle", "standard")

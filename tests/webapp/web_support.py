@@ -5,7 +5,6 @@ findings and fires transitions through the API with payloads generated from the 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable
 from datetime import date, timedelta
 from io import BytesIO
@@ -296,17 +295,8 @@ class Driver:
     @staticmethod
     def path_to(lifecycle: Lifecycle, state: str) -> list[str]:
         """Triggers of a shortest path from the initial state to state (breadth first)."""
-        paths: dict[str, list[str]] = {lifecycle.initial: []}
-        queue = deque([lifecycle.initial])
-        while queue:
-            here = queue.popleft()
-            for spec in lifecycle.transitions_from(here):
-                there = spec.dest_from(here)
-                if there not in paths:
-                    paths[there] = [*paths[here], spec.trigger]
-                    queue.append(there)
-        assert state in paths, f"{lifecycle.key}: {state} is unreachable"
-        return paths[state]
+        assert lifecycle.has_state(state), f"{lifecycle.key}: no state {state}"
+        return list(lifecycle.path_to(state))
 
     def bring_to(self, lifecycle: str, state: str, **data: Any) -> dict[str, Any]:
         """A fresh finding of lifecycle (at group_a), driven by the API into state."""

@@ -88,7 +88,7 @@ class FindingItem(MethodView):
         uow = get_uow()
         finding = services.get_finding(uow.session, actor(), finding_id)
         data = finding_out(finding)
-        data["transitions"] = [transition_out(t, finding.state, uow.today())
+        data["transitions"] = [transition_out(t, finding, uow.today())
                                for t in services.available_transitions(uow, finding, actor())]
         return data
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from web.forms import ID_MAX, field_out
+from web.forms import ID_MAX, field_out, form_fields
 from web.i18n import lang
 from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.models import Finding
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 
@@ -88,9 +89,11 @@ class TransitionOut(Schema):
     fields_ = fields.List(fields.Nested(FieldOut), data_key="fields")
 
 
-def transition_out(spec: TransitionSpec, state: str, today: date) -> dict[str, Any]:
-    return {"trigger": spec.trigger, "label": spec.label(lang()), "dest": spec.dest_from(state),
-            "roles": list(spec.roles), "fields_": [field_out(f, today) for f in spec.fields]}
+def transition_out(spec: TransitionSpec, finding: Finding, today: date) -> dict[str, Any]:
+    """A transition as offered on this finding: date limits include its guards' (as the forms)."""
+    return {"trigger": spec.trigger, "label": spec.label(lang()),
+            "dest": spec.dest_from(finding.state), "roles": list(spec.roles),
+            "fields_": form_fields(spec, finding, today)}
 
 
 class FindingOut(Schema):

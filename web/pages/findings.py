@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from web.auth import actor
 from web.errors import describe, status_of
-from web.forms import field_out, store_upload
+from web.forms import form_fields, store_upload
 from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
@@ -81,7 +81,7 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     uow = get_uow()
     lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     available = services.available_transitions(uow, finding, actor())
-    forms = [{"spec": t, "fields": [field_out(f, uow.today()) for f in t.fields]} for t in available]
+    forms = [{"spec": t, "fields": form_fields(t, finding, uow.today())} for t in available]
     events = services.history(uow.session, finding)
     unit_fields = [f for t in available for f in t.fields if f.type == "unit"]
     # A unit field declared `scope: all` (e.g. a coordinating body above you) lists every unit.

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from web.auth import actor
 from web.errors import describe
+from web.forms import field_out
 from web.i18n import message
 from web.pages import bp
 from web.pages.findings import kept_digests, new_uploads, uploaded_digests
@@ -19,6 +20,7 @@ from workflow.errors import InvalidInput, RectifyError
 from workflow.services.directory import unit_in_view, visible_inspections, visible_units
 from workflow.services.duplicates import similar_open_findings
 from workflow.services.evidence import check_file_count
+from workflow.services.raising import RAISE_FIELDS
 
 _FIELDS = ("title", "description", "category", "severity", "unit", "requirement", "due_date")
 
@@ -29,7 +31,9 @@ def _form_context() -> dict[str, Any]:
     units = [u for u in visible_units(uow.session, user, active_only=True) if u.id != user.unit_id]
     inspections = visible_inspections(uow.session, user, limit=50)
     lifecycles = [lc for lc in uow.registry.latest() if user.role_set.intersection(lc.raise_roles)]
-    return {"units": units, "inspections": inspections, "lifecycles": lifecycles}
+    due_date = field_out(next(f for f in RAISE_FIELDS if f.name == "due_date"), uow.today())
+    return {"units": units, "inspections": inspections, "lifecycles": lifecycles,
+            "due_date": due_date}
 
 
 @bp.route("/raise", methods=["GET", "POST"])

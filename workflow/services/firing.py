@@ -105,7 +105,7 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     for guard in spec.guards:
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
-            raise GuardFailed(guard.name, message)
+            raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
     source = finding.state
     finding.state = next_state(lifecycle.machine, source, trigger)
     final = lifecycle.is_final(finding.state)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from transitions.extensions import GraphMachine
 
 from workflow.spec.model import SAME_STATE, Lifecycle
@@ -11,6 +13,27 @@ class _Drawing:
     """Throwaway model: GraphMachine keeps a graph per model, so each drawing gets its own."""
 
     state: str
+
+
+# A transition that stays in its state ("  assigned --> assigned: Reassign"), and a state line.
+_LOOP = re.compile(r"^( +)(\w+) --> \2: (.+)$")
+_STATE = re.compile(r'^( +)state ".*" as (\w+)$')
+
+
+def _loop_labels_inside(text: str) -> str:
+    """Self-loops keep their arrow but carry their label inside the state's box (`state : ↻ label`).
+
+    Mermaid puts a loop's label beside the box, right where the first outgoing edge's label goes
+    (in the standard lifecycle "Reassign" sat on "Report rectification")."""
+    lines = text.split("\n")
+    loops = {m[2]: m[3] for m in map(_LOOP.match, lines) if m}
+    out = []
+    for line in lines:
+        loop, state = _LOOP.match(line), _STATE.match(line)
+        out.append(f"{loop[1]}{loop[2]} --> {loop[2]}" if loop else line)
+        if state and state[2] in loops:
+            out.append(f"{state[1]}{state[2]} : ↻ {loops[state[2]]}")
+    return "\n".join(out)
 
 
 def mermaid(lifecycle: Lifecycle, lang: str = "en", current: str | None = None) -> str:
@@ -36,6 +59,7 @@ def mermaid(lifecycle: Lifecycle, lang: str = "en", current: str | None = None) 
     if current is None:
         text = text.replace(f"Class {lifecycle.initial} s_active",
                             f"Class {lifecycle.initial} s_default")
+    text = _loop_labels_inside(text)
     # transitions draws the current state red on salmon (hard to read): white on the brand red.
     return text.replace("classDef s_active color:red,fill:darksalmon",
                         "classDef s_active color:white,fill:#b3261e,stroke:#7f1d1d,font-weight:bold")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -131,6 +132,19 @@ class Lifecycle:
 
     def transition(self, state: str, trigger: str) -> TransitionSpec | None:
         return next((t for t in self.transitions_from(state) if t.trigger == trigger), None)
+
+    def path_to(self, state: str) -> tuple[str, ...]:
+        """The triggers of a shortest path from the initial state to `state` (KeyError if none)."""
+        paths: dict[str, tuple[str, ...]] = {self.initial: ()}
+        queue = deque([self.initial])
+        while queue:
+            here = queue.popleft()
+            for spec in self.transitions_from(here):
+                there = spec.dest_from(here)
+                if there not in paths:
+                    paths[there] = (*paths[here], spec.trigger)
+                    queue.append(there)
+        return paths[state]
 
 
 class Registry:

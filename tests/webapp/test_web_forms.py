@@ -1,0 +1,130 @@
+"""A finding's transition forms through the test client: unit drop-downs list the units, date
+inputs carry the limits the definition and its guards declare, and a guard that judged one field
+refuses next to that field (not in a banner), on the page and in the API."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+from web_support import assert_error, text_of
+
+
+class _Inputs(HTMLParser):
+    """The attributes of every <input>/<select> by id, and the <option> values of each select."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: dict[str, dict[str, str | None]] = {}
+        self.options: dict[str, list[str]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in ("input", "select") and found.get("id"):
+            self.attrs[str(found["id"])] = found
+        if tag == "select":
+            self._select = str(found.get("id"))
+            self.options[self._select] = []
+        elif tag == "option" and self._select:
+            self.options[self._select].append(str(found.get("value")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def inputs(html: str) -> _Inputs:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser
+
+
+def test_reassign_lists_the_units_in_the_users_scope(browser, driver, org):
+    finding = driver.raise_("standard")
+    form = inputs(text_of(browser("inspector").get(f"/findings/{finding['id']}")))
+    choices = form.options["reassign-unit"]
+    assert choices[0] == ""  # "—", nothing chosen yet
+    # every unit under the inspector's body, the body itself too (the engine refuses it, named)
+    assert {str(org.group_a.id), str(org.group_b.id), str(org.sub_a1.id),
+            str(org.sub_b1.id)} <= set(choices)
+    assert str(org.commission.id) not in choices  # above the inspector: out of scope
+
+
+def test_accept_escalation_lists_every_unit_for_the_coordinating_body(browser, driver, org):
+    finding = driver.bring_to("escalation", "escalated")
+    form = inputs(text_of(browser("supervisor").get(f"/findings/{finding['id']}")))
+    assert set(form.options["accept_escalation-coordinator"]) == {"", *(
+        str(u.id) for u in org.units.values())}
+
+
+def test_the_extension_date_picker_starts_the_day_after_the_due_date(browser, driver):
+    finding = driver.bring_to("standard", "assigned")
+    due = date.fromisoformat(finding["due_date"])
+    form = inputs(text_of(browser("handler_a").get(f"/findings/{finding['id']}")))
+    picker = form.attrs["request_extension-requested_due_date"]
+    assert picker["type"] == "date"
+    assert picker["min"] == (due + timedelta(days=1)).isoformat()  # the guard's limit
+    assert picker["max"] == (driver.today() + timedelta(days=366)).isoformat()  # the field's
+
+
+def test_date_pickers_carry_the_fields_limits(browser, driver):
+    finding = driver.raise_("standard")
+    form = inputs(text_of(browser("inspector").get(f"/findings/{finding['id']}")))
+    today = driver.today()
+    assert form.attrs["assign-due_date"]["min"] == today.isoformat()
+    assert form.attrs["assign-due_date"]["max"] == (today + timedelta(days=366)).isoformat()
+
+
+def test_a_guard_refusal_is_the_fields_error_not_a_banner(browser, driver, flow):
+    finding = driver.bring_to("standard", "assigned")
+    before = flow.snapshot(finding["id"])
+    response = browser("handler_a").post(f"/findings/{finding['id']}/fire/request_extension", data={
+        "version": finding["version"], "requested_due_date": finding["due_date"],
+        "reason": "Parts are on order"})
+    assert response.status_code == 422
+    html = text_of(response)
+    field = re.search(r'<div class="field has-error">\s*<label for="request_extension-'
+                      r'requested_due_date">.*?</div>', html, flags=re.S)
+    assert field, "the date field is not marked as the one in error"
+    assert f"申请的日期必须晚于当前整改期限 {finding['due_date']}" in field.group(0)
+    assert 'class="flash error"' not in html
+    assert flow.snapshot(finding["id"]) == before
+
+
+def test_the_api_names_the_field_a_guard_refused(api, driver, flow):
+    finding = driver.bring_to("standard", "assigned")
+    response = api.post(f"/api/v1/findings/{finding['id']}/transitions/request_extension",
+                        "handler_a", json={"payload": {
+                            "requested_due_date": finding["due_date"], "reason": "Parts on order"}},
+                        headers={"If-Match": f'"{finding["version"]}"'})
+    body = assert_error(response, 422)
+    assert finding["due_date"] in body["message"]
+    assert list(body["errors"]) == ["requested_due_date"]
+    assert finding["due_date"] in body["errors"]["requested_due_date"]
+
+
+def test_reassign_to_the_current_unit_is_the_unit_fields_error(browser, driver, org):
+    finding = driver.raise_("standard")
+    response = browser("inspector").post(f"/findings/{finding['id']}/fire/reassign", data={
+        "version": finding["version"], "unit": str(org.group_a.id), "reason": "Wrong unit"})
+    assert response.status_code == 422
+    assert re.search(r'<div class="field has-error">\s*<label for="reassign-unit">.*?'
+                     r"新责任单位与当前责任单位相同", text_of(response), flags=re.S)
+
+
+def test_the_raise_pages_due_date_picker_carries_its_limits(browser, driver):
+    form = inputs(text_of(browser("inspector").get("/raise")))
+    today = driver.today()
+    assert form.attrs["due_date"]["min"] == today.isoformat()
+    assert form.attrs["due_date"]["max"] == (today + timedelta(days=366)).isoformat()
+
+
+def test_the_api_offers_the_extension_from_the_day_after_the_due_date(api, driver):
+    finding = driver.bring_to("standard", "assigned")
+    offered = {t["trigger"]: t for t in driver.finding(finding["id"], "handler_a")["transitions"]}
+    picker = next(f for f in offered["request_extension"]["fields"]
+                  if f["name"] == "requested_due_date")
+    due = date.fromisoformat(finding["due_date"])
+    assert picker["min_date"] == (due + timedelta(days=1)).isoformat()
