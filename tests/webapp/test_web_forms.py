@@ -128,3 +128,14 @@ def test_the_api_offers_the_extension_from_the_day_after_the_due_date(api, drive
                   if f["name"] == "requested_due_date")
     due = date.fromisoformat(finding["due_date"])
     assert picker["min_date"] == (due + timedelta(days=1)).isoformat()
+
+
+def test_a_passed_due_date_is_not_offered_as_the_new_one(browser, driver, clock):
+    finding = driver.bring_to("standard", "revisited")
+    due = date.fromisoformat(finding["due_date"])
+    page = browser("reviewer").get(f"/findings/{finding['id']}")
+    assert inputs(text_of(page)).attrs["reject-due_date"]["value"] == due.isoformat()
+    clock.advance(days=(due - driver.today()).days + 1)  # now the finding is overdue
+    form = inputs(text_of(browser("reviewer").get(f"/findings/{finding['id']}")))
+    picker = form.attrs["reject-due_date"]
+    assert picker["value"] in ("", None) and picker["min"] == driver.today().isoformat()

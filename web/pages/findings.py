@@ -93,9 +93,15 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
         timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
         kept_labels=_labels(lc, open_trigger),
-        defaults={"requirement": finding.requirement,
-                  "due_date": finding.due_date.isoformat() if finding.due_date else ""},
+        defaults={"requirement": finding.requirement, "due_date": _default_due_date(finding)},
     ), status
+
+
+def _default_due_date(finding: Finding) -> str:
+    """The current due date as a form's starting value, unless it has passed (a past date is
+    never a valid new deadline, and the picker would refuse its own starting value)."""
+    due = finding.due_date
+    return due.isoformat() if due and due >= get_uow().today() else ""
 
 
 def _labels(lc: Lifecycle, trigger: str | None) -> dict[str, str]:
