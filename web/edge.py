@@ -29,9 +29,11 @@ def init_app(app: Flask) -> None:
 def check_request() -> None:
     """Cap the body, then refuse (422, naming each field) any text the rule refuses."""
     _cap_body()
+    if any(isinstance(v, str) and problem(v) for v in (request.view_args or {}).values()):
+        abort(404)  # no resource is named with such text
     errors: dict[str, str] = {}
     for name, value, multiline in _texts():
-        refused = problem(value, multiline=multiline)
+        refused = problem(str(value or ""), multiline=multiline)
         if refused is not None and name not in errors:
             errors[name] = message(refused)
             if len(errors) > MAX_ERRORS:
@@ -66,10 +68,7 @@ def _cap_body() -> None:
 
 
 def _texts() -> Iterator[tuple[str, str, bool]]:
-    """(field name, text, may span lines) for every text in the URL, query, form and JSON body."""
-    for name, value in (request.view_args or {}).items():
-        if isinstance(value, str):
-            yield _name(name), value, False
+    """(field name, text, may span lines) for every text in the query, form and JSON body."""
     for name, value in request.args.items(multi=True):
         yield _name(name), name, False
         yield _name(name), value, False
@@ -132,8 +131,9 @@ def _json_texts(value: Any, path: str) -> Iterator[tuple[str, str, bool]]:
             yield from _json_texts(member, f"{path}[{index}]")
 
 
-def _name(name: str) -> str:
+def _name(name: object) -> str:
     """A field name safe to show back: refused characters as escapes."""
+    name = str(name or "")
     if problem(name) is None:
         return name
     return name.encode("unicode_escape").decode("ascii")

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from web.i18n import message
 from web.edge import truncated
+from web.i18n import message
 from workflow.errors import (
     DefinitionError,
     Forbidden,
