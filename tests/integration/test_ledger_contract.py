@@ -56,9 +56,8 @@ def _cursor(values) -> str:
 ])
 def test_cursors_out_of_range_are_invalid_input(rectify, org, flow, sort, values):
     flow.raise_()
-    with rectify.unit_of_work(write=False) as uow:
-        with pytest.raises(InvalidInput) as info:
-            ledger(uow.session, org.admin, LedgerFilter(sort=sort), uow.today(), _cursor(values))
+    with rectify.unit_of_work(write=False) as uow, pytest.raises(InvalidInput) as info:
+        ledger(uow.session, org.admin, LedgerFilter(sort=sort), uow.today(), _cursor(values))
     assert set(info.value.errors) == {"cursor"}
 
 
@@ -71,9 +70,18 @@ def test_cursors_at_the_ends_of_the_calendar_page_on(rectify, org, flow, sort, v
         assert [f.title for f in page.items] == ["The only finding"]
 
 
-@pytest.mark.parametrize("unit", ["8.9", 8.9, "٨", "８", "8_0", " 8", True, -3, 2**40])
-def test_a_unit_field_takes_only_an_integer_id(flow, org, unit):
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@pytest.mark.parametrize("spell", [
+    lambda n: f"{n}.9", lambda n: n + 0.9, lambda n: float(n), lambda n: str(n).translate(ARABIC_INDIC),
+    lambda n: str(n).translate(FULLWIDTH), lambda n: f"0_{n}",
+    lambda n: f" {n}", lambda n: n + 2**32, lambda n: True,
+])
+def test_a_unit_field_takes_only_an_integer_id(flow, org, spell):
+    """Each spelling would once have been read as an existing unit (8.9 and "٨" as unit 8)."""
     with pytest.raises(InvalidInput) as info:
-        flow.raise_(unit=unit)
+        flow.raise_(unit=spell(org.group_a.id))
     assert set(info.value.errors) == {"unit"}
     assert flow.raise_(unit=str(org.group_a.id)).unit_id == org.group_a.id
