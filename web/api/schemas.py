@@ -9,13 +9,14 @@ from marshmallow import Schema, fields, validate
 
 from web.forms import ID_MAX, field_out
 from web.i18n import lang
+from workflow.services.ledger_args import Id
 from workflow.services.ledger_args import LedgerArgs as LedgerArgs  # the ledger's one contract
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 
 def id_field(*, query: bool = False, **kwargs: Any) -> fields.Int:
     """A row id: a JSON integer (in a query string: digits) within the databases' integer range."""
-    return fields.Int(strict=not query, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
+    return Id(strict=not query, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
 
 
 class ApiError(Schema):

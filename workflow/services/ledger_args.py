@@ -42,12 +42,13 @@ class Text(fields.Str):
 
 
 class Id(fields.Int):
-    """A row id: a JSON integer or ASCII digits within the databases' range (never 8.9 or "٨")."""
+    """A row id: a JSON integer (strict) or also ASCII digits, within the databases' range
+    (never 8.9 or "٨"); workflow.text.as_id."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        number = as_id(value)
+        number = None if self.strict and not isinstance(value, int) else as_id(value)
         if number is None:
-            raise ValidationError("not an id")
+            raise self.make_error("invalid")
         return number
 
 
@@ -59,8 +60,8 @@ class LedgerArgs(Schema):
 
     state = fields.List(Text(validate=validate.Length(min=1, max=64)))
     lifecycle = Text(validate=validate.Length(min=1, max=64))
-    unit = Id()
-    campaign = Id()
+    unit = Id(strict=False)
+    campaign = Id(strict=False)
     category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
     severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
     overdue = fields.Bool()
@@ -68,7 +69,7 @@ class LedgerArgs(Schema):
     q = Text(validate=validate.Length(max=200))
     sort = fields.Str(load_default="-created", validate=validate.OneOf(list(SORTS)))
     cursor = Text(validate=validate.Length(max=500))
-    limit = Id(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = Id(strict=False, load_default=50, validate=validate.Range(min=1, max=500))
 
     @pre_load
     def _drop_blanks(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
