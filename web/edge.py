@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
@@ -15,20 +15,25 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from web.i18n import message
 from workflow.text import problem
 
+_Values = TypeVar("_Values", bound=MultiDict[str, str])
 MAX_ERRORS = 20  # no answer lists more field errors than this
 DEFAULTS = {"MAX_JSON_BYTES": 1024 * 1024, "MAX_JSON_DEPTH": 32, "MAX_JSON_ITEMS": 1000}
 
 
 def init_app(app: Flask) -> None:
-    """Register first, so that no other hook reads a body before it is capped and checked."""
+    """Register first, so that no other hook reads a body before it is capped."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    app.before_request(check_request)
+    app.before_request(_cap_body)
 
 
-def check_request() -> None:
-    """Cap the body, then refuse (422, naming each field) any text the rule refuses."""
-    _cap_body()
+def init_text_check(app: Flask) -> None:
+    """Register after the login check: an anonymous request's body is never parsed for it."""
+    app.before_request(check_text)
+
+
+def check_text() -> None:
+    """Refuse (422, naming each field) any text the rule refuses; normalise query and form."""
     if any(isinstance(v, str) and problem(v) for v in (request.view_args or {}).values()):
         abort(404)  # no resource is named with such text
     errors: dict[str, str] = {}
@@ -114,8 +119,8 @@ def _check_shape(data: Any) -> None:
 
 
 def _too_deep() -> str:
-    return _("The request body is nested too deeply (at most %(n)d levels).",
-             n=current_app.config["MAX_JSON_DEPTH"])
+    return str(_("The request body is nested too deeply (at most %(n)d levels).",
+                 n=current_app.config["MAX_JSON_DEPTH"]))
 
 
 def _json_texts(value: Any, path: str) -> Iterator[tuple[str, str, bool]]:
@@ -146,7 +151,7 @@ def _normalise_args_and_form() -> None:
         request.form = _nfc(request.form)
 
 
-def _nfc(values: MultiDict[str, str]) -> MultiDict[str, str]:
+def _nfc(values: _Values) -> _Values:
     original = list(values.items(multi=True))
     pairs = [(k, unicodedata.normalize("NFC", v)) for k, v in original]
-    return values if pairs == original else ImmutableMultiDict(pairs)
+    return values if pairs == original else cast(_Values, ImmutableMultiDict(pairs))
