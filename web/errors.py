@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from web.edge import truncated
 from web.i18n import message
 from workflow.errors import (
     DefinitionError,
@@ -65,7 +66,7 @@ def json_error(code: int, msg: str, errors: dict[str, Any] | None = None,
                **extra: Any) -> tuple[Response, int]:
     body: dict[str, Any] = {"code": code, "status": _STATUS.get(code, "Error"), "message": msg}
     if errors:
-        body["errors"] = errors
+        body["errors"] = truncated(errors)  # never a list as long as a hostile body
     body.update(extra)
     return jsonify(body), code
 

@@ -7,20 +7,24 @@ import io
 import json
 import re
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import make_url, select
 
-from workflow.catalog import CATEGORIES, SEVERITIES, label
+from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.config import Settings
 from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
 from workflow.export import spreadsheet_safe
-from workflow.models import Finding, User
+from workflow.models import Finding, Unit, User
 from workflow.runtime import Rectify, UnitOfWork
 from workflow.services import LedgerFilter, ledger, verify_all
 from workflow.services.directory import has_users
+from workflow.services.ledger_args import parse_ledger_args
+from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
 from workflow.spec import Registry, load_paths, load_registry
 from workflow.spec.diagram import mermaid
 
@@ -241,65 +245,65 @@ def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: st
                    category: str | None, severity: str | None, overdue: bool | None,
                    is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
     """Print the ledger (台账) as a table, CSV or JSON."""
-    from workflow.models import Unit
-
     rectify = initialised_rectify()
-    known = {lc.name: {s.name for s in lc.states} for lc in rectify.registry.latest()}
-    if lifecycle and lifecycle not in known:
-        raise click.ClickException(f"unknown lifecycle {lifecycle!r} (known: {', '.join(known)})")
-    all_states = set().union(*known.values())
-    for state in states:
-        if state not in all_states:
-            raise click.ClickException(f"unknown state {state!r}")
-    rows: list[dict[str, object]] = []
+    args: dict[str, Any] = {"state": list(states), "lifecycle": lifecycle, "category": category,
+            "severity": severity, "overdue": overdue, "open": is_open, "q": text}
     with rectify.unit_of_work(write=False) as uow:
-        unit_id = None
-        if unit_code:
-            unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == unit_code))
-            if unit_id is None:
-                raise click.ClickException(f"unknown unit code {unit_code!r}")
-        flt = LedgerFilter(states=states, lifecycle=lifecycle, unit_id=unit_id,
-                           category=category, severity=severity, overdue=overdue,
-                           open=is_open, text=text)
-        cursor = None
-        while True:
-            try:
-                page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500)
-            except RectifyError as exc:
-                raise click.ClickException(str(exc)) from None
-            rows.extend(_row(uow, f, lang) for f in page.items)
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-    click.echo(_render(rows, fmt), nl=False)
+        args["unit"] = _unit_id(uow, unit_code)
+        try:  # the same contract as the web page, the API and the exports
+            query = parse_ledger_args({k: v for k, v in args.items() if v is not None},
+                                      uow.registry)
+            findings = _all_findings(uow, query.filter)
+            _echo_rows(row_builder(uow, lang), findings, fmt)
+        except RectifyError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
-def _row(uow: UnitOfWork, finding: Finding, lang: str) -> dict[str, object]:
-    lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
-    return {
-        "code": finding.code, "title": finding.title, "unit": finding.unit.name(lang),
-        "lifecycle": finding.lifecycle, "state": lifecycle.state(finding.state).label(lang),
-        "severity": label(SEVERITIES, finding.severity, lang),
-        "due_date": finding.due_date.isoformat() if finding.due_date else "",
-        "rework_rounds": finding.rework_rounds,
-    }
+def _unit_id(uow: UnitOfWork, code: str | None) -> int | None:
+    if not code:
+        return None
+    unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == code))
+    if unit_id is None:
+        raise click.ClickException(f"unknown unit code {code!r}")
+    return unit_id
 
 
-def _render(rows: list[dict[str, object]], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    columns = ["code", "title", "unit", "lifecycle", "state", "severity", "due_date",
-               "rework_rounds"]
+def _all_findings(uow: UnitOfWork, flt: LedgerFilter) -> Iterator[Finding]:
+    cursor = None
+    while True:
+        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500)
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
+
+
+def _echo_rows(rows: RowBuilder, findings: Iterator[Finding], fmt: str) -> None:
+    """CSV and JSON stream row by row; the table needs every row to size its columns."""
+    columns = [key for key, _zh, _en in COLUMNS]
+    if fmt == "table":
+        cells = [rows.cells(f) for f in findings]
+        click.echo(_table(columns, cells) + f"{len(cells)} finding(s)")
+        return
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
-        return out.getvalue()
-    return _table(columns, rows) + f"{len(rows)} finding(s)\n"
+        for finding in findings:
+            writer.writerow({k: spreadsheet_safe(v) for k, v in rows.cells(finding).items()})
+            click.echo(out.getvalue(), nl=False)
+            out.seek(0)
+            out.truncate()
+        click.echo(out.getvalue(), nl=False)
+        return
+    click.echo("[", nl=False)
+    for n, finding in enumerate(findings):
+        text = json.dumps(rows.cells(finding), ensure_ascii=False, indent=2)
+        click.echo(("," if n else "") + "\n  " + text.replace("\n", "\n  "), nl=False)
+    click.echo("\n]")
 
 
-def _table(columns: list[str], rows: list[dict[str, object]]) -> str:
+def _table(columns: list[str], rows: list[dict[str, Cell]]) -> str:
     from unicodedata import east_asian_width
 
     def width(text: str) -> int:

@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session
 from workflow.errors import InvalidPayload
 from workflow.models import Attachment, Unit
 from workflow.spec.model import FieldSpec
+from workflow.text import TextRefused, as_id, clean_text, is_blank
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Control characters (but tab and newlines) and lone surrogates: not text a person typed, and
-# they break JSON hashing and spreadsheet export.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class _Bad(Exception):
@@ -72,15 +70,16 @@ def clean(fields: Sequence[FieldSpec], payload: Mapping[str, Any], lookup: Looku
 
 
 def _is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+    return raw is None or (isinstance(raw, str) and is_blank(raw)) or raw == []
 
 
 def _text(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:
     if not isinstance(raw, str):
         raise _Bad("应为文本", "must be text")
-    text = raw.strip()
-    if _CONTROL.search(text):
-        raise _Bad("含有无法保存的控制字符", "contains control characters that cannot be stored")
+    try:  # the one text rule (workflow.text): declared text fields may span lines
+        text = clean_text(raw, multiline=True).strip()
+    except TextRefused as refused:
+        raise _Bad(**refused.message) from None
     if spec.min_length is not None and len(text) < spec.min_length:
         raise _Bad(f"至少 {spec.min_length} 个字", f"at least {spec.min_length} characters")
     if spec.max_length is not None and len(text) > spec.max_length:
@@ -113,14 +112,10 @@ def _date(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[date, str]:
 
 
 def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, Any]]:
-    try:
-        unit_id = int(raw) if not isinstance(raw, bool) else None
-    except (TypeError, ValueError, OverflowError):
-        unit_id = None
+    unit_id = as_id(raw)  # an integer or ASCII digits only: never 8.9 or "٨" as unit 8
     if unit_id is None:
         raise _Bad("应为单位编号", "must be a unit id")
-    # Beyond the databases' integer range no unit exists, and the driver would fail on the id.
-    unit = lookup.session.get(Unit, unit_id) if 0 < unit_id < 2**31 else None
+    unit = lookup.session.get(Unit, unit_id)
     in_scope = spec.unit_scope == "all" or lookup.unit_in_scope(unit) if unit else False
     if unit is None or not unit.active or not in_scope:
         raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")

@@ -322,8 +322,11 @@ def test_no_open_redirect_after_login_or_language_switch(make_app, org, target):
     client = app.test_client()
     response = client.post("/login", query_string={"next": target},
                            data={"username": "inspector", "password": PASSWORD})
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/work"
+    if "\t" in target or "\n" in target:  # a query string is one line: refused at the edge
+        assert response.status_code == 422 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/work"
     response = client.post("/language", data={"lang": "en", "next": target})
     assert response.headers["Location"] == "/work"
 

@@ -26,31 +26,20 @@ from web.i18n import lang
 from web.uow import get_uow
 from workflow import services
 from workflow.models import Finding
+from workflow.services.ledger_args import ledger_query
+from workflow.services.ledger_rows import row_builder
 
 PREFIX = "/findings"
 blp = Blueprint("api_findings", __name__, description="Findings (问题) and their transitions")
 
 
 def finding_out(finding: Finding) -> dict[str, Any]:
-    """A finding with its state label and whether it is overdue today."""
-    uow = get_uow()
-    lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
-    overdue = services.is_overdue(finding, uow.today())
+    """A finding with its state label and whether it is overdue today (the ledger row's)."""
+    row = row_builder(get_uow(), lang()).row(finding)
     data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
     data.update(unit=finding.unit, raised_by_unit=finding.raised_by_unit,
-                state_label=lifecycle.state(finding.state).label(lang()),
-                overdue=overdue)
+                state_label=row.state, overdue=row.overdue)
     return data
-
-
-def ledger_filter(args: dict[str, Any]) -> services.LedgerFilter:
-    return services.LedgerFilter(
-        states=tuple(args.get("state") or ()), lifecycle=args.get("lifecycle"),
-        unit_id=args.get("unit"), campaign_id=args.get("campaign"),
-        category=args.get("category"), severity=args.get("severity"),
-        overdue=args.get("overdue"), open=args.get("open"), text=args.get("q"),
-        sort=args.get("sort", "-created"),
-    )
 
 
 @blp.route("")
@@ -63,8 +52,9 @@ class Findings(MethodView):
 
         Pass `next_cursor` back as `cursor` for the next page."""
         uow = get_uow()
-        page = services.ledger(uow.session, actor(), ledger_filter(args), uow.today(),
-                               args.get("cursor"), args["limit"])
+        query = ledger_query(args, uow.registry)  # the page's and the exports' contract too
+        page = services.ledger(uow.session, actor(), query.filter, uow.today(), query.cursor,
+                               query.limit)
         return {"items": [finding_out(f) for f in page.items], "next_cursor": page.next_cursor}
 
     @blp.arguments(FindingCreate)

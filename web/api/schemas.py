@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from web.forms import ID_MAX, field_out, form_fields
 from web.i18n import lang
-from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.models import Finding
+from workflow.services.ledger_args import Id
+from workflow.services.ledger_args import LedgerArgs as LedgerArgs  # the ledger's one contract
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 
 def id_field(*, query: bool = False, **kwargs: Any) -> fields.Int:
     """A row id: a JSON integer (in a query string: digits) within the databases' integer range."""
-    return fields.Int(strict=not query, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
+    return Id(strict=not query, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
 
 
 class ApiError(Schema):
@@ -132,24 +133,6 @@ class FindingDetail(FindingOut):
 class FindingPage(Schema):
     items = fields.List(fields.Nested(FindingOut))
     next_cursor = fields.Str(allow_none=True)
-
-
-class LedgerArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    state = fields.List(fields.Str())
-    lifecycle = fields.Str()
-    unit = id_field(query=True)
-    campaign = id_field(query=True)
-    category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
-    severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
-    overdue = fields.Bool()
-    open = fields.Bool()
-    q = fields.Str(validate=validate.Length(max=200))
-    sort = fields.Str(load_default="-created", validate=validate.OneOf(["-created", "due"]))
-    cursor = fields.Str(validate=validate.Length(max=500))
-    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class FindingCreate(Schema):

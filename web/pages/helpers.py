@@ -8,12 +8,12 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from web.forms import ID_MAX
 from web.i18n import lang
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label
 from workflow.models import Finding
 from workflow.services.ledger import is_overdue as services_is_overdue
+from workflow.text import as_id
 
 
 def state_label(finding: Finding) -> str:
@@ -59,10 +59,6 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def as_int(value: Any) -> int | None:
-    """An id from a form or query string; None when absent, malformed, or beyond the databases'
-    integer range (such an id can't exist, and the database driver would fail on it)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if -ID_MAX - 1 <= number <= ID_MAX else None
+    """An id from a form or query string: ASCII digits within the databases' integer range
+    (workflow.text.as_id); None when absent or anything else ("8.9", "٨", "-1")."""
+    return as_id(value)

@@ -5,38 +5,36 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Response, render_template, request
-from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from web.auth import actor
-from web.i18n import lang
+from web.i18n import lang, message
 from web.pages import bp
-from web.pages.helpers import as_int, is_overdue, state_label
 from web.uow import get_uow
-from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.errors import InvalidInput
 from workflow.export import spreadsheet_safe
 from workflow.models import Finding
-from workflow.services import LedgerFilter, ledger
+from workflow.services import LedgerFilter, Page, ledger
 from workflow.services.directory import visible_campaigns, visible_units
+from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
+from workflow.services.ledger_rows import COLUMNS, LedgerRow, RowBuilder, row_builder
 
 
-def filter_from_args() -> LedgerFilter:
-    args = request.args
-    overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
-    is_open = {"1": True, "0": False}.get(args.get("open", ""))
-    category = args.get("category") if args.get("category") in CATEGORIES else None
-    severity = args.get("severity") if args.get("severity") in SEVERITIES else None
-    return LedgerFilter(
-        states=tuple(s for s in args.getlist("state") if s), lifecycle=args.get("lifecycle") or None,
-        unit_id=as_int(args.get("unit")), campaign_id=as_int(args.get("campaign")),
-        category=category, severity=severity, overdue=overdue, open=is_open,
-        text=(args.get("q") or "").strip()[:200] or None,
-        sort=args.get("sort") if args.get("sort") in ("-created", "due") else "-created",
-    )
+def ledger_query() -> LedgerQuery:
+    """The query string through the ledger's one contract (InvalidInput names each bad argument)."""
+    return parse_ledger_args(request.args, get_uow().registry)
+
+
+def rows() -> RowBuilder:
+    return row_builder(get_uow(), lang())
+
+
+@bp.app_template_global("ledger_row")
+def ledger_row(finding: Finding) -> LedgerRow:
+    """What a finding table shows of a finding (ledger and My work alike)."""
+    return rows().row(finding)
 
 
 def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
@@ -49,73 +47,82 @@ def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
         cursor = page.next_cursor
 
 
+def _page(query: LedgerQuery) -> Page:
+    uow = get_uow()
+    try:
+        return ledger(uow.session, actor(), query.filter, uow.today(), query.cursor, 50)
+    except InvalidInput:  # a cursor from another sort or an old link: the first page
+        return ledger(uow.session, actor(), query.filter, uow.today(), None, 50)
+
+
 @bp.route("/ledger")
 def ledger_page():  # type: ignore[no-untyped-def]
     uow = get_uow()
-    flt = filter_from_args()
+    errors: dict[str, str] = {}
     try:
-        page = ledger(uow.session, actor(), flt, uow.today(), request.args.get("cursor"), 50)
-    except InvalidInput:
-        page = ledger(uow.session, actor(), flt, uow.today(), None, 50)
-    units = visible_units(uow.session, actor())
-    campaigns = visible_campaigns(uow.session, actor())
+        query = ledger_query()
+        page = _page(query)
+    except InvalidInput as exc:  # shown beside the filters; nothing is listed for them
+        errors = {k: message(v) for k, v in exc.errors.items()}
+        query, page = LedgerQuery(LedgerFilter()), Page()
     states = sorted({(s.name, s.label(lang())) for lc in uow.registry.latest() for s in lc.states},
                     key=lambda p: p[1])
     base_args = {k: v for k, v in request.args.items(multi=True) if k != "cursor"}
-    return render_template("ledger.html", page=page, flt=flt, units=units, campaigns=campaigns,
+    return render_template("ledger.html", page=page, flt=query.filter, errors=errors,
+                           units=visible_units(uow.session, actor()),
+                           campaigns=visible_campaigns(uow.session, actor()),
                            states=states, lifecycles=uow.registry.latest(),
-                           args=request.args, base_args=base_args)
+                           args=request.args, base_args=base_args), 422 if errors else 200
 
 
-def _columns() -> list[tuple[str, str]]:
-    return [("code", _("Code")), ("title", _("Title")), ("unit", _("Responsible unit")),
-            ("lifecycle", _("Type")), ("state", _("State")), ("category", _("Category")),
-            ("severity", _("Severity")), ("due_date", _("Due date")),
-            ("overdue", _("Overdue")), ("rework_rounds", _("Rework rounds")),
-            ("created_at", _("Raised at")), ("closed_at", _("Closed at"))]
+def _export_rows() -> Iterator[list[object]]:
+    """Header, then one row per finding filtered; InvalidInput before the first row."""
+    flt, builder = ledger_query().filter, rows()
+    yield list(builder.headers())
+    for finding in all_rows(flt):
+        cells = builder.cells(finding)
+        yield [spreadsheet_safe(cells[key]) for key, _zh, _en in COLUMNS]
 
 
-def _row(f: Finding) -> dict[str, Any]:
-    code = lang()
-    return {
-        "code": f.code, "title": f.title, "unit": f.unit.name(code),
-        "lifecycle": get_uow().registry.get(f.lifecycle, f.lifecycle_version).label(code),
-        "state": state_label(f), "category": label(CATEGORIES, f.category, code),
-        "severity": label(SEVERITIES, f.severity, code),
-        "due_date": f.due_date.isoformat() if f.due_date else "",
-        "overdue": _("yes") if is_overdue(f) else "", "rework_rounds": f.rework_rounds,
-        "created_at": f.created_at.astimezone(get_uow().zone).strftime("%Y-%m-%d %H:%M"),
-        "closed_at": f.closed_at.astimezone(get_uow().zone).strftime("%Y-%m-%d %H:%M")
-        if f.closed_at else "",
-    }
+def _export(render: str) -> Response | tuple[str, int]:
+    try:
+        table = _export_rows()
+        header = next(table)
+    except InvalidInput as exc:
+        text = "; ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
+        return render_template("error.html", code=422, message=text), 422
+    return _csv(header, table) if render == "csv" else _xlsx(header, table)
 
 
-@bp.route("/ledger.csv")
-def ledger_csv():  # type: ignore[no-untyped-def]
-    columns = _columns()
+def _csv(header: list[object], table: Iterator[list[object]]) -> Response:
     out = io.StringIO()
     out.write("\ufeff")  # so Excel opens UTF-8 Chinese correctly
     writer = csv.writer(out)
-    writer.writerow([title for _key, title in columns])
-    for finding in all_rows(filter_from_args()):
-        row = _row(finding)
-        writer.writerow([spreadsheet_safe(row[key]) for key, _title in columns])
+    writer.writerow(header)
+    writer.writerows(table)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=ledger.csv"})
 
 
-@bp.route("/ledger.xlsx")
-def ledger_xlsx():  # type: ignore[no-untyped-def]
-    columns = _columns()
+def _xlsx(header: list[object], table: Iterator[list[object]]) -> Response:
     book = Workbook()
     sheet = book.active
     sheet.title = "ledger"
-    sheet.append([title for _key, title in columns])
-    for finding in all_rows(filter_from_args()):
-        row = _row(finding)
-        sheet.append([spreadsheet_safe(row[key]) for key, _title in columns])
+    sheet.append(header)
+    for row in table:
+        sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=ledger.xlsx"})
+
+
+@bp.route("/ledger.csv")
+def ledger_csv():  # type: ignore[no-untyped-def]
+    return _export("csv")
+
+
+@bp.route("/ledger.xlsx")
+def ledger_xlsx():  # type: ignore[no-untyped-def]
+    return _export("xlsx")

@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -130,7 +130,7 @@ def _aware_datetime(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment
+    return moment.astimezone(UTC)  # OverflowError at the ends of the calendar: no such cursor
 
 
 def _decode(cursor: str, parse_key: Callable[[str], Any]) -> tuple[Any, int]:
@@ -141,6 +141,6 @@ def _decode(cursor: str, parse_key: Callable[[str], Any]) -> tuple[Any, int]:
         if (isinstance(values, list) and len(values) == 2 and isinstance(values[0], str)
                 and type(values[1]) is int and 0 <= values[1] < 2**31):
             return parse_key(values[0]), values[1]
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, OverflowError, RecursionError, binascii.Error, UnicodeDecodeError):
         pass
     raise InvalidInput(_BAD_CURSOR)

@@ -1,0 +1,144 @@
+"""The ledger's query arguments: one schema, one parsing function (page, API, exports, CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+
+from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.errors import InvalidInput
+from workflow.services.ledger import SORTS, LedgerFilter
+from workflow.spec import Registry
+from workflow.text import TextRefused, as_id, clean_text
+
+_MESSAGES = {  # one message per argument, for anything its field refuses
+    "state": ("没有这个状态", "unknown state"),
+    "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
+    "unit": ("应为单位编号", "must be a unit id"),
+    "campaign": ("应为检查活动编号", "must be a campaign id"),
+    "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
+    "severity": ("应为以下之一：" + "、".join(SEVERITIES), "must be one of: " + ", ".join(SEVERITIES)),
+    "overdue": ("应为 true 或 false", "must be true or false"),
+    "open": ("应为 true 或 false", "must be true or false"),
+    "q": ("最多 200 个字", "at most 200 characters"),
+    "sort": ("排序应为 " + "、".join(SORTS) + " 之一", "sort must be one of " + ", ".join(SORTS)),
+    "cursor": ("分页游标无效", "invalid cursor"),
+    "limit": ("应为 1 到 500 之间的整数", "must be a whole number from 1 to 500"),
+}
+
+
+class Text(fields.Str):
+    """Single-line text through the one text rule (workflow.text), in NFC."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return clean_text(text)
+        except TextRefused as refused:
+            raise ValidationError(refused.message) from None  # {'zh': ..., 'en': ...}
+
+
+class Id(fields.Int):
+    """A row id: a JSON integer (strict) or also ASCII digits, within the databases' range
+    (never 8.9 or "٨"); workflow.text.as_id."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        number = None if self.strict and not isinstance(value, int) else as_id(value)
+        if number is None:
+            raise self.make_error("invalid")
+        return number
+
+
+class LedgerArgs(Schema):
+    """Filters, sort and page of the ledger; unknown parameters are ignored, blank ones absent."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.List(Text(validate=validate.Length(min=1, max=64)))
+    lifecycle = Text(validate=validate.Length(min=1, max=64))
+    unit = Id(strict=False)
+    campaign = Id(strict=False)
+    category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
+    severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
+    overdue = fields.Bool()
+    open = fields.Bool()
+    q = Text(validate=validate.Length(max=200))
+    sort = fields.Str(load_default="-created", validate=validate.OneOf(list(SORTS)))
+    cursor = Text(validate=validate.Length(max=500))
+    limit = Id(strict=False, load_default=50, validate=validate.Range(min=1, max=500))
+
+    @pre_load
+    def _drop_blanks(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """A form's "any" choice sends an empty value: the same as leaving the filter out."""
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, list | tuple):
+                value = [v for v in value if v not in ("", None)]
+            if value not in ("", None, []):
+                out[key] = value
+        return out
+
+    def handle_error(self, error: ValidationError, data: Any, **kwargs: Any) -> None:
+        """Field errors as the engine gives them: each argument named, in zh and en."""
+        raise InvalidInput({name: _message(name, problem)
+                            for name, problem in _by_field(error.messages).items()})
+
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    filter: LedgerFilter
+    cursor: str | None = None
+    limit: int = 50
+
+
+def parse_ledger_args(args: Mapping[str, Any], registry: Registry) -> LedgerQuery:
+    """Raw arguments (a query string's MultiDict, or a dict of lists) -> a checked LedgerQuery."""
+    getlist = getattr(args, "getlist", None)
+    plain = {key: (getlist(key) if getlist and key == "state" else args[key]) for key in args}
+    return ledger_query(LedgerArgs().load(plain), registry)
+
+
+def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
+    """LedgerArgs' output -> a LedgerQuery; state and lifecycle names must exist in a definition."""
+    lifecycles = {lc.name: {s.name for s in lc.states} for lc in registry.latest()}
+    errors: dict[str, dict[str, str]] = {}
+    lifecycle, states = data.get("lifecycle"), tuple(data.get("state") or ())
+    if lifecycle and lifecycle not in lifecycles:
+        known = ", ".join(sorted(lifecycles))
+        errors["lifecycle"] = {"zh": f"没有这种问题类型：{lifecycle}（可选：{known}）",
+                               "en": f"unknown lifecycle {lifecycle!r} (known: {known})"}
+    every_state = set().union(*lifecycles.values())
+    unknown = [s for s in states if s not in every_state]
+    if unknown:
+        errors["state"] = {"zh": f"没有这个状态：{unknown[0]}", "en": f"unknown state {unknown[0]!r}"}
+    if errors:
+        raise InvalidInput(errors)
+    flt = LedgerFilter(
+        states=states, lifecycle=lifecycle, unit_id=data.get("unit"),
+        campaign_id=data.get("campaign"), category=data.get("category"),
+        severity=data.get("severity"), overdue=data.get("overdue"), open=data.get("open"),
+        text=(data.get("q") or "").strip() or None, sort=data.get("sort", "-created"))
+    return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
+
+
+def _by_field(messages: Any) -> dict[str, Any]:
+    """{field: first problem}: a list field's errors are keyed by index, one level down."""
+    out: dict[str, Any] = {}
+    for name, problems in (messages if isinstance(messages, dict) else {"_": messages}).items():
+        while isinstance(problems, dict) and not {"zh", "en"} <= set(problems):
+            problems = next(iter(problems.values()), None)  # {0: [...]} of a list field
+        while isinstance(problems, list) and problems:
+            problems = problems[0]
+        out[str(name)] = problems
+    return out
+
+
+def _message(name: str, problem: Any) -> dict[str, str]:
+    if isinstance(problem, dict) and {"zh", "en"} <= set(problem):
+        return {"zh": str(problem["zh"]), "en": str(problem["en"])}
+    zh, en = _MESSAGES.get(name, ("无效", "invalid"))
+    return {"zh": zh, "en": en}
