@@ -38,6 +38,7 @@ class Token(MethodView):
         user = authenticate(uow.session, data["username"], data["password"])
         if user is None:
             abort(401, message=_("Wrong username or password."))
+        assert user is not None  # abort raised (flask-smorest's abort is not typed NoReturn)
         token = issue_token(uow.session, user, data["label"], uow.now())
         uow.commit()
         return {"token": token, "user": user.username}

@@ -7,11 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import NotFound
 
 from web.api.schemas import ApiError, UnitRef, id_field
 from web.auth import actor
 from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
+from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services import directory
 from workflow.services.directory import (
@@ -127,7 +129,8 @@ def require_admin() -> User:
 def scoped_unit(unit_id: int | None, field: str) -> Unit:
     unit = unit_in_view(get_uow().session, actor(), unit_id)
     if unit is None:
-        abort(422, errors={field: "no such unit within your scope"}, message="invalid unit")
+        raise InvalidInput({field: {"zh": "单位不存在或不在您的管辖范围内",
+                                    "en": "no such unit within your scope"}})
     return unit
 
 
@@ -184,7 +187,7 @@ class UserItem(MethodView):
         uow = get_uow()
         user = uow.session.get(User, user_id)
         if user is None:
-            abort(404)
+            raise NotFound()
         if "unit_id" in data:
             data["unit"] = scoped_unit(data.pop("unit_id"), "unit_id")
         directory.update_user(uow.session, user, **data)

@@ -35,7 +35,7 @@ def filter_from_args() -> LedgerFilter:
         unit_id=as_int(args.get("unit")), campaign_id=as_int(args.get("campaign")),
         category=category, severity=severity, overdue=overdue, open=is_open,
         text=(args.get("q") or "").strip()[:200] or None,
-        sort=args.get("sort") if args.get("sort") in ("-created", "due") else "-created",
+        sort="due" if args.get("sort") == "due" else "-created",
     )
 
 
