@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
 from web import create_app
 from web.cli import engine
@@ -49,7 +50,9 @@ def test_create_app_refuses_to_start_naming_the_definitions(change, database_url
     assert create_app({"RECTIFY": flow.app, "TESTING": True})  # the shipped files load
 
 
-def test_serve_refuses_to_start_naming_the_definitions(database_url, tmp_path, flow):
+def test_serve_refuses_to_start_naming_the_definitions(database_url, tmp_path, flow,
+                                                       monkeypatch):
+    monkeypatch.setattr(Flask, "run", lambda *args, **kwargs: pytest.fail("it served"))
     flow.raise_("standard")
     env = {"RECTIFY_DATABASE_URL": database_url, "RECTIFY_INSTANCE_PATH": str(tmp_path / "i"),
            "RECTIFY_DEFINITIONS": str(_definitions(
