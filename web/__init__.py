@@ -44,11 +44,13 @@ class IdConverter(IntegerConverter):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; `config` overrides settings (tests pass their own, or a ready RECTIFY)."""
+    """Build the app; `config` overrides settings (tests pass their own, or a ready RECTIFY).
+    Refuses (DefinitionError) when a definition that findings run on does not load."""
     config = dict(config or {})
     rectify: Rectify | None = config.pop("RECTIFY", None)
     if rectify is None:
         rectify = Rectify(Settings.from_env(database_url=config.pop("RECTIFY_DATABASE_URL", None)))
+    rectify.check_definitions_in_use()  # else findings on a lost definition would answer 404
     app = Flask(__name__, instance_path=str(rectify.settings.instance_path))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

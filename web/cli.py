@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from workflow.cli import engine, make_rectify
+from workflow.errors import DefinitionError
 from workflow.services.directory import has_users
 
 
@@ -28,7 +29,10 @@ def serve(demo: bool, host: str, port: int) -> None:
             rectify.database.analyze()
         else:
             click.echo("database already has data; not loading the demo again")
-    app = create_app({"RECTIFY": rectify})
+    try:
+        app = create_app({"RECTIFY": rectify})
+    except DefinitionError as exc:
+        raise click.ClickException(f"not starting: {exc}") from None
     click.echo(f"Rectify is running at http://{host}:{port}/  (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

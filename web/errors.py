@@ -142,4 +142,4 @@ def _default_message(code: int, exc: HTTPException) -> str:
         422: _("Some fields are not valid."),
         429: _("Too many attempts. Wait a minute and try again."),
     }
-    return messages.get(code, exc.description or exc.name)
+    return str(messages.get(code, exc.description or exc.name))

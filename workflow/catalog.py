@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workflow.spec.model import Choice
+
 CATEGORIES: dict[str, tuple[str, str]] = {
     "epidemic_control": ("疫情防控", "Epidemic control"),
     "work_safety": ("安全生产", "Work safety"),
@@ -44,3 +46,8 @@ UNIT_KINDS: dict[str, tuple[str, str]] = {
 def label(vocabulary: dict[str, tuple[str, str]], key: str, lang: str) -> str:
     zh, en = vocabulary.get(key, (key, key))
     return zh if lang.startswith("zh") else en
+
+
+def as_choices(vocabulary: dict[str, tuple[str, str]]) -> tuple[Choice, ...]:
+    """A vocabulary as the choices of a `choice` field."""
+    return tuple(Choice(key, zh, en) for key, (zh, en) in vocabulary.items())

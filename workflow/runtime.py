@@ -7,12 +7,14 @@ from datetime import date, datetime
 from types import TracebackType
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from workflow.attachments import AttachmentStore
 from workflow.config import Settings
 from workflow.db import Database
-from workflow.models import utcnow
+from workflow.errors import DefinitionError, UnknownLifecycle
+from workflow.models import Finding, utcnow
 from workflow.spec import Registry, load_registry
 
 Clock = Callable[[], datetime]
@@ -33,6 +35,32 @@ class Rectify:
 
     def unit_of_work(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self, write)
+
+    def check_definitions_in_use(self) -> None:
+        """DefinitionError naming every (lifecycle, version, hash) findings run on that did not
+        load, so the app refuses to start instead of hiding those findings (no table: none)."""
+        with self.unit_of_work(write=False) as uow:
+            if not inspect(uow.session.connection()).has_table(Finding.__tablename__):
+                return
+            used = uow.session.execute(
+                select(Finding.lifecycle, Finding.lifecycle_version, Finding.definition_hash,
+                       func.count()).group_by(Finding.lifecycle, Finding.lifecycle_version,
+                                              Finding.definition_hash)).all()
+        problems = [problem for row in used if (problem := self._unloaded(*row))]
+        if problems:
+            raise DefinitionError([f"findings run on definitions that are not loaded from "
+                                   f"{self.settings.definitions_path}:", *problems])
+
+    def _unloaded(self, name: str, version: int, digest: str, findings: int) -> str | None:
+        label = f"{name}@{version} (hash {digest[:12]}, {findings} finding(s))"
+        try:
+            loaded = self.registry.get(name, version)
+        except UnknownLifecycle:
+            return f"{label}: no such definition file; restore it"
+        if loaded.digest != digest:
+            return (f"{label}: the file was changed (now hash {loaded.digest[:12]}); restore "
+                    "it and publish changes as a new version")
+        return None
 
 
 class UnitOfWork:

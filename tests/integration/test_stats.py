@@ -5,6 +5,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from workflow.errors import Forbidden
 from workflow.runtime import Rectify
 from workflow.services.stats import dashboard
 
@@ -51,13 +54,19 @@ def test_numbers_rates_and_breakdown(flow: Flow, rectify: Rectify) -> None:
     assert closed.id != late.id
 
 
-def test_a_handler_sees_only_its_subtree_and_cannot_focus_outside_it(flow: Flow,
-                                                                      rectify: Rectify) -> None:
+def test_a_unit_reviewer_sees_only_its_subtree_and_cannot_focus_outside_it(
+        flow: Flow, rectify: Rectify) -> None:
     org = flow.org
     flow.raise_(unit=org.group_a.id)
     flow.raise_(unit=org.group_b.id)
-    board = _board(rectify, org.handler_b)
+    board = _board(rectify, org.handler_reviewer_a)
     assert board.totals.total == 1
-    outside = _board(rectify, org.handler_b, focus_unit_id=org.group_a.id)
+    outside = _board(rectify, org.handler_reviewer_a, focus_unit_id=org.group_b.id)
     assert outside.totals.total == 1  # the focus outside its scope is ignored, never widened
-    assert list(outside.rows) == ["GB"]
+    assert list(outside.rows) == ["GA"]
+
+
+def test_the_dashboard_is_refused_to_plain_handlers(flow: Flow, rectify: Rectify) -> None:
+    flow.raise_(unit=flow.org.group_b.id)
+    with pytest.raises(Forbidden):
+        _board(rectify, flow.org.handler_b)

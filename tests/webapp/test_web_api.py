@@ -416,7 +416,7 @@ def test_units_in_scope_and_adding_one(api, org):
                                                                     "parent_id": 999}), 422)
     assert set(body["errors"]) == {"parent_id"}
     body = assert_error(api.post("/api/v1/units", org.admin, json={**new, "kind": "planet"}), 422)
-    assert set(body["errors"]) == {"kind"}
+    assert set(body["errors"]) == {"code", "kind"}  # GB-2 exists now: every error at once
 
 
 def test_users_are_for_admins_only(api, org):
@@ -559,10 +559,11 @@ def test_dashboard_numbers(api, driver, org, clock):
     assert {(s["lifecycle"], s["state"], s["count"]) for s in numbers["by_state"]} == {
         ("standard", "closed", 1), ("standard", "assigned", 1), ("standard", "withdrawn", 1),
         ("suggestion", "proposed", 1)}
-    # a handler's numbers cover their subtree only, whatever unit they ask about
-    for query in ("", f"?unit={org.group_a.id}"):
-        mine = api.get(f"/api/v1/dashboard{query}", org.handler_b).get_json()["totals"]
-        assert (mine["total"], mine["open"], mine["overdue"]) == (1, 1, 0)
+    # a unit's reviewer sees its subtree only, whatever unit it asks about
+    for query in ("", f"?unit={org.group_b.id}"):
+        mine = api.get(f"/api/v1/dashboard{query}", org.handler_reviewer_a).get_json()["totals"]
+        assert (mine["total"], mine["open"], mine["overdue"]) == (2, 1, 1)
+    assert_error(api.get("/api/v1/dashboard", org.handler_b), 403)  # as the page: not handlers
     assert api.get(f"/api/v1/findings/{late['id']}", org.supervisor).get_json()["overdue"] is True
     assert api.get(f"/api/v1/findings/{closed['id']}", org.supervisor).get_json()["overdue"] is False
 

@@ -9,10 +9,14 @@ from web.extensions import api
 
 def register_api(app: Flask) -> None:
     from web.api import attachments, auth_tokens, directory, findings, lifecycles, numbers
+    from web.api.payloads import document_payloads
+    from web.api.schemas import Error
 
+    api.ERROR_SCHEMA = Error  # one error schema in the document: the shape web/errors.py writes
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     api.spec.options["security"] = [{"bearer": []}]
     for module in (auth_tokens, findings, attachments, directory, lifecycles, numbers):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    document_payloads(api.spec, app.extensions["rectify"].registry, "FireRequest")

@@ -47,6 +47,7 @@ class Token(MethodView):
         if result.user is None:
             message, status = login_refusal(result)
             abort(status, message=message)
+        assert result.user is not None  # abort raised (flask-smorest's abort is not typed NoReturn)
         longest = timedelta(days=int(current_app.config["TOKEN_DAYS"]))
         days = data.get("expires_in_days")
         lifetime = timedelta(days=days) if days else longest

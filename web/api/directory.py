@@ -7,11 +7,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import NotFound
 
 from web.api.schemas import ApiError, UnitRef, id_field
 from web.auth import actor
 from web.uow import get_uow
 from workflow.catalog import METHODS, UNIT_KINDS
+from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services import accounts, directory
 from workflow.services.accounts import LANGUAGES, MAX_PASSWORD, MIN_PASSWORD, USERNAME, UserChange
@@ -39,11 +41,13 @@ class UnitOut(Schema):
 
 
 class UnitIn(Schema):
-    code = fields.Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$"))
-    name_zh = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    name_en = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.Str(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
-    parent_id = id_field(load_default=None, allow_none=True)
+    """Types only: workflow.services.directory.add_unit checks the values (every error at once)."""
+
+    code = fields.Str(required=True, metadata={"pattern": directory.CODE.pattern})
+    name_zh = fields.Str(required=True)
+    name_en = fields.Str(metadata={"description": "Defaults to name_zh"})
+    kind = fields.Str(required=True, metadata={"enum": list(UNIT_KINDS)})
+    parent_id = id_field(allow_none=True)
 
 
 class UserOut(Schema):
@@ -87,10 +91,12 @@ class CampaignOut(Schema):
 
 
 class CampaignIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=2, max=200))
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None, allow_none=True)
-    scope = fields.Str(load_default="", validate=validate.Length(max=4000))
+    """Types only: workflow.services.directory.add_campaign checks the values."""
+
+    name = fields.Str(required=True)
+    starts_on = fields.Str(required=True, metadata={"format": "date"})
+    ends_on = fields.Str(allow_none=True, metadata={"format": "date"})
+    scope = fields.Str()
     organiser_id = id_field(required=True)
 
 
@@ -105,12 +111,14 @@ class InspectionOut(Schema):
 
 
 class InspectionIn(Schema):
-    campaign_id = id_field(load_default=None, allow_none=True)
+    """Types only: workflow.services.directory.add_inspection checks the values."""
+
+    campaign_id = id_field(allow_none=True)
     unit_id = id_field(required=True)
-    inspected_on = fields.Date(required=True)
-    team = fields.Str(load_default="", validate=validate.Length(max=500))
-    method = fields.Str(required=True, validate=validate.OneOf(list(METHODS)))
-    notes = fields.Str(load_default="", validate=validate.Length(max=4000))
+    inspected_on = fields.Str(required=True, metadata={"format": "date"})
+    team = fields.Str()
+    method = fields.Str(required=True, metadata={"enum": list(METHODS)})
+    notes = fields.Str()
 
 
 def require_admin() -> User:
@@ -123,7 +131,8 @@ def require_admin() -> User:
 def scoped_unit(unit_id: int | None, field: str) -> Unit:
     unit = unit_in_view(get_uow().session, actor(), unit_id)
     if unit is None:
-        abort(422, errors={field: "no such unit within your scope"}, message="invalid unit")
+        raise InvalidInput({field: {"zh": "单位不存在或不在您的管辖范围内",
+                                    "en": "no such unit within your scope"}})
     return unit
 
 
@@ -139,14 +148,8 @@ class Units(MethodView):
     @blp.alt_response(403, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> Unit:
-        """Add a unit under a parent (admin)."""
-        require_admin()
-        parent = scoped_unit(data["parent_id"], "parent_id") if data["parent_id"] else None
-        uow = get_uow()
-        unit = directory.create_unit(uow.session, data["code"], data["name_zh"], data["name_en"],
-                                     data["kind"], parent)
-        uow.commit()
-        return unit
+        """Add a unit under a parent in your scope (admin)."""
+        return directory.add_unit(get_uow(), actor(), data)
 
 
 @blp.route("/users")
@@ -188,7 +191,7 @@ class UserItem(MethodView):
         uow = get_uow()
         user = uow.session.get(User, user_id)
         if user is None:
-            abort(404)
+            raise NotFound()
         if "unit_id" in data:
             data["unit"] = scoped_unit(data.pop("unit_id"), "unit_id")
         accounts.update_user(uow.session, user, UserChange(**data))
@@ -208,15 +211,8 @@ class Campaigns(MethodView):
     @blp.alt_response(403, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> Campaign:
-        """Create a campaign (admin, supervisor)."""
-        if not actor().has_role("admin", "supervisor"):
-            abort(403, message="admins and supervisors only")
-        uow = get_uow()
-        campaign = directory.create_campaign(
-            uow.session, data["name"], scoped_unit(data["organiser_id"], "organiser_id"),
-            data["starts_on"], data["ends_on"], data["scope"])
-        uow.commit()
-        return campaign
+        """Create a campaign organised by a unit in your scope (admin, supervisor)."""
+        return directory.add_campaign(get_uow(), actor(), data)
 
 
 @blp.route("/inspections")
@@ -231,18 +227,6 @@ class Inspections(MethodView):
     @blp.alt_response(403, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> Inspection:
-        """Record an inspection visit (inspectors, admins)."""
-        user = actor()
-        if not user.has_role("admin", "inspector"):
-            abort(403, message="inspectors and admins only")
-        uow = get_uow()
-        campaign = uow.session.get(Campaign, data["campaign_id"]) if data["campaign_id"] else None
-        if data["campaign_id"] and campaign is None:
-            abort(422, errors={"campaign_id": "no such campaign"}, message="invalid campaign")
-        inspection = directory.create_inspection(
-            uow.session, scoped_unit(data["unit_id"], "unit_id"), data["inspected_on"],
-            data["method"], campaign, data["team"], data["notes"], user)
-        uow.commit()
-        return inspection
-
-
+        """Record an inspection visit to a unit in your scope, optionally in a campaign you
+        can see (inspectors, admins)."""
+        return directory.add_inspection(get_uow(), actor(), data)

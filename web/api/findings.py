@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
 from web.api.schemas import (
+    IF_MATCH,
     ApiError,
     EventOut,
     FindingCreate,
@@ -98,6 +99,7 @@ def expected_version(body_version: int | None) -> int | None:
 
 @blp.route("/<int:finding_id>/transitions/<trigger>")
 class FindingTransition(MethodView):
+    @blp.doc(parameters=[IF_MATCH])
     @blp.arguments(FireRequest)
     @blp.response(200, FindingOut)
     @blp.alt_response(403, schema=ApiError, description="Your role may not fire it")

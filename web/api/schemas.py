@@ -20,12 +20,20 @@ def id_field(*, query: bool = False, **kwargs: Any) -> fields.Int:
     return Id(strict=not query, validate=validate.Range(min=1, max=ID_MAX), **kwargs)
 
 
-class ApiError(Schema):
-    code = fields.Int(required=True)
-    status = fields.Str(required=True)
-    message = fields.Str(required=True)
-    errors = fields.Dict(keys=fields.Str(), values=fields.Str())
-    allowed = fields.List(fields.Str())
+class Error(Schema):
+    """Every error answer (web/errors.py writes it); flask-smorest's ERROR_SCHEMA, so the
+    document has this one `Error` schema."""
+
+    code = fields.Int(required=True, metadata={"description": "The HTTP status code"})
+    status = fields.Str(required=True, metadata={"description": "The HTTP status name"})
+    message = fields.Str(required=True, metadata={"description": "In the caller's language"})
+    errors = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                         metadata={"description": "Field name -> what is wrong with it"})
+    allowed = fields.List(fields.Str(), metadata={"description": "409 on a transition: the "
+                                                  "triggers the caller may fire now"})
+
+
+ApiError = Error  # the name the API modules import
 
 
 class TokenRequest(Schema):
@@ -151,7 +159,13 @@ class FindingCreate(Schema):
 class FireRequest(Schema):
     version = id_field(load_default=None, allow_none=True,
                          metadata={"description": "Expected version; or send If-Match"})
-    payload = fields.Dict(keys=fields.Str(), load_default=dict)
+    payload = fields.Dict(keys=fields.Str(), load_default=dict)  # documented per transition
+
+
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
+            "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'},
+            "description": "The finding's version you saw (or send `version` in the body; one "
+                           "of them is required: 428 without). A stale version answers 409."}
 
 
 class EventOut(Schema):

@@ -29,9 +29,9 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 def _engine_event_label(trigger: str) -> str:
     """Events the engine writes itself, not transitions of a definition."""
     if trigger == "raise":
-        return _("Raised")
+        return str(_("Raised"))
     if trigger == "migrate":
-        return _("Moved to a new version of the lifecycle")
+        return str(_("Moved to a new version of the lifecycle"))
     return trigger
 
 
@@ -77,7 +77,7 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
 
 def render_finding(finding: Finding, errors: dict[str, str] | None = None,
                    open_trigger: str | None = None, values: dict[str, Any] | None = None,
-                   status: int = 200):  # type: ignore[no-untyped-def]
+                   status: int = 200) -> tuple[str, int]:
     uow = get_uow()
     lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     available = services.available_transitions(uow, finding, actor())

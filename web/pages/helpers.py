@@ -12,6 +12,7 @@ from web.i18n import lang
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label
 from workflow.models import Finding
+from workflow.services import permissions
 from workflow.services.ledger import is_overdue as services_is_overdue
 from workflow.text import as_id
 
@@ -43,10 +44,15 @@ def has_role(*roles: str) -> bool:
     return bool(current_user.is_authenticated and current_user.user.has_role(*roles))
 
 
+def may(action: str) -> bool:
+    """Whether to offer an action: the rule in workflow.services.permissions."""
+    return bool(current_user.is_authenticated and permissions.may(current_user.user, action))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, is_overdue=is_overdue,
-        days_left=days_left, local_time=local_time, iso=iso, has_role=has_role,
+        days_left=days_left, local_time=local_time, iso=iso, has_role=has_role, may=may,
         category_label=lambda key: label(CATEGORIES, key, lang()),
         severity_label=lambda key: label(SEVERITIES, key, lang()),
         method_label=lambda key: label(METHODS, key, lang()),

@@ -9,29 +9,25 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.catalog import CATEGORIES, SEVERITIES, as_choices
 from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
 from workflow.models import CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
 from workflow.services.events import append_event
 from workflow.services.scope import unit_in_scope
-from workflow.spec.model import Choice, FieldSpec
+from workflow.spec.model import FieldSpec
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
-
-
-def _choices(vocabulary: Mapping[str, tuple[str, str]]) -> tuple[Choice, ...]:
-    return tuple(Choice(key, zh, en) for key, (zh, en) in vocabulary.items())
 
 
 RAISE_FIELDS = (
     FieldSpec("title", "text", "问题标题", "Title", required=True, min_length=4, max_length=300),
     FieldSpec("description", "text", "问题描述", "Description", max_length=4000),
     FieldSpec("category", "choice", "问题类别", "Category", required=True,
-              choices=_choices(CATEGORIES)),
+              choices=as_choices(CATEGORIES)),
     FieldSpec("severity", "choice", "严重程度", "Severity", required=True,
-              choices=_choices(SEVERITIES)),
+              choices=as_choices(SEVERITIES)),
     FieldSpec("unit", "unit", "责任单位", "Responsible unit", required=True),
     FieldSpec("requirement", "text", "整改要求", "Requirement", max_length=2000),
     FieldSpec("due_date", "date", "整改期限", "Due date", min_days=0, max_days=366),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
 from workflow.services.ledger import overdue_clause
+from workflow.services.permissions import require
 from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
 from workflow.spec import Registry
 
@@ -70,7 +71,8 @@ class Dashboard:
 def dashboard(session: Session, actor: User, today: date, registry: Registry,
               campaign_id: int | None = None, focus_unit_id: int | None = None) -> Dashboard:
     """Numbers over what the actor may see (within the focus unit's subtree, if given),
-    with a row per unit directly below the focus."""
+    with a row per unit directly below the focus; Forbidden to roles without the dashboard."""
+    require(actor, "dashboard")
     scope = [findings_clause(actor)]
     focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
     if focus is not None and not unit_in_scope(actor, focus):

@@ -1,0 +1,24 @@
+"""Who may add units, campaigns and inspections and see the dashboard: the one table of it."""
+
+from __future__ import annotations
+
+from workflow.errors import Forbidden
+from workflow.models import User
+
+RULES: dict[str, tuple[str, ...]] = {
+    "add_unit": ("admin",),
+    "add_campaign": ("admin", "supervisor"),
+    "add_inspection": ("admin", "inspector"),
+    "dashboard": ("admin", "supervisor", "inspector", "reviewer"),
+}
+
+
+def may(actor: User, action: str) -> bool:
+    """Whether the actor holds a role the action needs (pages use it to offer the action)."""
+    return actor.has_role(*RULES[action])
+
+
+def require(actor: User, action: str) -> None:
+    """Forbidden unless the actor holds a role the action needs."""
+    if not may(actor, action):
+        raise Forbidden(f"'{action}' needs one of the roles: {', '.join(RULES[action])}")
