@@ -58,7 +58,7 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
     if isinstance(exc, UnknownFinding | UnknownLifecycle):
         return _("Not found."), {}
     if isinstance(exc, Forbidden):
-        return _("Your role does not allow this action."), {}
+        return (message(exc.reason) if exc.reason else _("Your role does not allow this action.")), {}
     return str(exc), {}
 
 

@@ -41,6 +41,8 @@ UNIT_KINDS: dict[str, tuple[str, str]] = {
     "subsidiary": ("权属企业", "Subsidiary"),
     "site": ("场所", "Site"),
 }
+# Kinds of unit that inspect others (organise campaigns); the rest are the ones inspected.
+INSPECTING_KINDS = frozenset({"commission", "inspection_body"})
 
 
 def label(vocabulary: dict[str, tuple[str, str]], key: str, lang: str) -> str:

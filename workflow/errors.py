@@ -35,7 +35,12 @@ class UnknownLifecycle(RectifyError):
 
 
 class Forbidden(RectifyError):
-    """The actor may not do this (missing role, or a target outside its scope)."""
+    """The actor may not do this (missing role, or a target outside its scope); `reason`, when
+    given, says why in zh and en for the user (else the answer is "your role may not")."""
+
+    def __init__(self, text: str, reason: dict[str, str] | None = None) -> None:
+        super().__init__(text)
+        self.reason = reason
 
 
 class TransitionNotAllowed(RectifyError):

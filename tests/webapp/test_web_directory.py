@@ -24,9 +24,9 @@ def _operations(org):
                   "parent_id": str(org.group_a.id)}),
         "campaign": ("/api/v1/campaigns", "/admin/campaigns",
                      {"name": "Spring check", "starts_on": "2026-03-01",
-                      "organiser_id": org.group_a.id},
+                      "organiser_id": org.commission.id},
                      {"name": "Autumn check", "starts_on": "2026-09-01",
-                      "organiser_id": str(org.group_a.id)}),
+                      "organiser_id": str(org.commission.id)}),
         "inspection": ("/api/v1/inspections", "/admin/inspections",
                        {"unit_id": org.sub_a1.id, "inspected_on": "2026-03-02",
                         "method": "onsite"},
@@ -117,3 +117,51 @@ def test_a_campaign_out_of_scope_answers_as_one_that_does_not_exist(api, org, re
     assert answers[0] == answers[1] and set(answers[0]["errors"]) == {"campaign_id"}
     with rectify.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Inspection)) == 0
+
+
+def test_an_inspection_is_of_a_unit_below_the_inspectors(api, org):
+    own = api.post("/api/v1/inspections", org.inspector, json={
+        "unit_id": org.inspection_body.id, "inspected_on": "2026-03-02", "method": "onsite"})
+    assert "不能检查本单位" in assert_error(own, 422)["errors"]["unit_id"]
+
+
+def test_a_campaign_is_never_organised_by_a_unit_under_inspection(api, org):
+    inspected = api.post("/api/v1/campaigns", org.supervisor, json={
+        "name": "Named after a company", "starts_on": "2026-03-01", "organiser_id": org.group_a.id})
+    assert "organiser_id" in assert_error(inspected, 422)["errors"]
+    own = api.post("/api/v1/campaigns", org.supervisor, json={
+        "name": "Spring check", "starts_on": "2026-03-01", "organiser_id": org.commission.id})
+    assert own.status_code == 201, own.get_json()
+
+
+def test_a_finding_comes_only_from_an_inspection_of_its_unit_or_above(api, org, browser):
+    visit = api.post("/api/v1/inspections", org.inspector, json={
+        "unit_id": org.group_a.id, "inspected_on": "2026-03-02", "method": "onsite"}).get_json()
+    body = {"lifecycle": "standard", "title": "Ledger incomplete", "category": "other",
+            "severity": "low", "inspection": visit["id"]}
+    elsewhere = api.post("/api/v1/findings", org.inspector, json={**body, "unit": org.group_b.id})
+    assert "其他单位" in assert_error(elsewhere, 422)["errors"]["inspection"]
+    below = api.post("/api/v1/findings", org.inspector, json={**body, "unit": org.sub_a1.id})
+    assert below.status_code == 201 and below.get_json()["inspection_id"] == visit["id"]
+    page = browser("inspector")
+    for garbage in ("abc", "99999999999", "8.9"):  # never silently dropped
+        form = {"lifecycle": "standard", "title": f"Exit blocked {garbage}", "category": "other",
+                "severity": "low", "unit": str(org.group_a.id), "inspection": garbage,
+                "confirm_duplicate": "1"}
+        response = page.post("/raise", data=form)
+        assert response.status_code == 422, garbage
+        assert "no such inspection" in text_of(response) or "检查记录不存在" in text_of(response)
+
+
+def test_the_inspection_page_refuses_a_campaign_it_cannot_find(browser, org, rectify):
+    def count():
+        with rectify.unit_of_work(write=False) as uow:
+            return uow.session.scalar(select(func.count()).select_from(Inspection))
+
+    before = count()
+    for garbage in ("77", "abc", "99999999999"):
+        response = browser("admin").post("/admin/inspections", data={
+            "unit_id": str(org.sub_a1.id), "inspected_on": "2026-03-02", "method": "onsite",
+            "campaign_id": garbage})
+        assert response.status_code == 422, garbage
+    assert count() == before

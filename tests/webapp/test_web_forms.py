@@ -139,3 +139,14 @@ def test_a_passed_due_date_is_not_offered_as_the_new_one(browser, driver, clock)
     form = inputs(text_of(browser("reviewer").get(f"/findings/{finding['id']}")))
     picker = form.attrs["reject-due_date"]
     assert picker["value"] in ("", None) and picker["min"] == driver.today().isoformat()
+
+
+def test_a_side_refusal_says_which_side_not_your_role(driver, org):
+    """handler_reviewer_a holds the reviewer role but sits in the finding's own unit."""
+    finding = driver.bring_to("standard", "rectified")
+    refused = driver.fire(finding["id"], "revisit", org.handler_reviewer_a,
+                          payload={"visited_on": driver.today().isoformat(), "method": "onsite",
+                                   "observations": "Checked on site"})
+    body = assert_error(refused, 403)
+    assert "责任单位本身不能办理" in body["message"]
+    assert "角色" not in body["message"]

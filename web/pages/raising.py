@@ -62,7 +62,7 @@ def raise_page():  # type: ignore[no-untyped-def]
     if not errors and not duplicates:
         try:
             finding = services.raise_finding(uow, actor(), values.get("lifecycle", "standard"),
-                                             data, as_int(values.get("inspection")))
+                                             data, values.get("inspection", "").strip())
         except RectifyError as exc:
             uow.session.rollback()
             msg, errors = describe(exc)

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from workflow.catalog import METHODS, UNIT_KINDS, as_choices
+from workflow.catalog import INSPECTING_KINDS, METHODS, UNIT_KINDS, as_choices
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.payload import Lookup, clean
@@ -179,6 +179,13 @@ def add_campaign(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Campa
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts is not None and ends is not None and ends < starts:
         errors["ends_on"] = {"zh": "结束日期早于开始日期", "en": "ends before it starts"}
+    organiser = values.get("organiser_id")
+    if (organiser is not None and not sees_everything(actor) and organiser.id != actor.unit_id
+            and organiser.kind not in INSPECTING_KINDS):
+        errors["organiser_id"] = {
+            "zh": "专项检查由本单位或其下属纪检监察机构组织，不能以被检查单位的名义组织",
+            "en": "a campaign is organised by your unit or an inspecting body under it, "
+                  "not by a unit under inspection"}
     _refuse(errors)
     campaign = create_campaign(uow.session, values["name"], values["organiser_id"],
                                values["starts_on"], ends, values.get("scope", ""))
@@ -191,6 +198,10 @@ def add_inspection(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Ins
     require(actor, "add_inspection")
     fields = {k: v for k, v in data.items() if k != "campaign_id"}
     values, errors = _checked(uow, actor, INSPECTION_FIELDS, fields)
+    inspected = values.get("unit_id")
+    if inspected is not None and inspected.id == actor.unit_id:
+        errors["unit_id"] = {"zh": "不能检查本单位：被检查单位须在本单位之下",
+                             "en": "you cannot inspect your own unit: it must be below yours"}
     raw = data.get("campaign_id")
     campaign = _campaign(uow.session, actor, raw)
     if campaign is None and raw not in (None, ""):

@@ -70,19 +70,30 @@ def check_fire(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
         raise TransitionNotAllowed(trigger, finding.state, allowed)
     refusal = _refusal(actor, spec, finding)
     if refusal is not None:
-        raise Forbidden(refusal)
+        raise refusal
     return spec
 
 
-def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> str | None:
+def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
     """Why the actor's roles or side do not allow the transition, or None."""
     if not actor.role_set.intersection(spec.roles):
-        return f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}"
+        return Forbidden(f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}")
     if not independent(actor, spec.side, finding):
-        return (f"'{spec.trigger}' is for the {spec.side} side of this finding: "
+        text = (f"'{spec.trigger}' is for the {spec.side} side of this finding: "
                 + ("the unit itself" if spec.side == "responsible"
                    else "the body that raised it or one above, never its own unit"))
+        return Forbidden(text, _SIDE_REASONS[spec.side])
     return None
+
+
+_SIDE_REASONS = {  # nobody both does the work and checks it
+    "responsible": {"zh": "此操作由责任单位办理，提出问题的检查机构及其上级不能代办",
+                    "en": "this step is the responsible unit's: the body that raised the finding "
+                          "and those above it cannot take it"},
+    "inspecting": {"zh": "此操作由提出问题的检查机构或其上级办理，责任单位本身不能办理",
+                   "en": "this step is for the body that raised the finding or one above it, "
+                         "never for the finding's own unit"},
+}
 
 
 def history(session: Session, finding: Finding) -> list[Event]:

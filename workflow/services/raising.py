@@ -16,6 +16,7 @@ from workflow.payload import Lookup, clean
 from workflow.services.events import append_event
 from workflow.services.scope import unit_in_scope
 from workflow.spec.model import FieldSpec
+from workflow.text import as_id
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -36,8 +37,10 @@ RAISE_FIELDS = (
 
 
 def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
-                  inspection_id: int | None = None) -> Finding:
-    """Create a finding in the lifecycle's initial state, record its 'raise' event, commit."""
+                  inspection_id: object = None) -> Finding:
+    """Create a finding in the lifecycle's initial state, record its 'raise' event, commit.
+
+    `inspection_id` is the id as it came (an int from JSON, text from a form): checked here."""
     session = uow.session
     try:
         spec = uow.registry.get(lifecycle)
@@ -49,11 +52,11 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
     lookup = Lookup(session, uow.today(), lambda unit: unit_in_scope(actor, unit),
                     lambda attachment: attachment.uploaded_by_id == actor.id)
     cleaned = clean(RAISE_FIELDS, data, lookup)
-    inspection = _inspection(session, actor, inspection_id)
     unit: Unit = cleaned.values["unit"]
     if unit.id == actor.unit_id:
         raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记",
                                      "en": "findings against your own unit are raised by a body above it"}})
+    inspection = _inspection(session, actor, inspection_id, unit)
     now = uow.now()
     finding = Finding(
         code=_next_code(session, now.astimezone(uow.zone).year),
@@ -77,13 +80,20 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
     return finding
 
 
-def _inspection(session: Session, actor: User, inspection_id: int | None) -> Inspection | None:
-    if inspection_id is None:
+def _inspection(session: Session, actor: User, raw: object, unit: Unit) -> Inspection | None:
+    """The inspection a finding comes from: in the actor's scope, of the finding's unit or a
+    unit above it; none when the field is left empty, a field error for anything else."""
+    if raw is None or raw == "":
         return None
-    inspection = session.get(Inspection, inspection_id)
+    inspection_id = as_id(raw)
+    inspection = session.get(Inspection, inspection_id) if inspection_id else None
     if inspection is None or not unit_in_scope(actor, inspection.unit):
         raise InvalidInput({"inspection": {"zh": "检查记录不存在或不在您的管辖范围内",
                                            "en": "no such inspection within your scope"}})
+    if not unit.path.startswith(inspection.unit.path):
+        raise InvalidInput({"inspection": {
+            "zh": "该检查记录检查的是其他单位，不包括本问题的责任单位",
+            "en": "that inspection was of another unit, not of this finding's unit"}})
     return inspection
 
 
