@@ -84,7 +84,7 @@ def _flatten_webargs(messages: Any) -> dict[str, str]:
             for key, sub in value.items():
                 walk(sub, f"{path}.{key}" if path else str(key))
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            out[path or "_"] = " ".join(value)
+            out[path or "_"] = " ".join(_schema_message(v) for v in value)
         elif isinstance(value, list):
             for i, sub in enumerate(value):
                 walk(sub, f"{path}[{i}]")
@@ -94,6 +94,24 @@ def _flatten_webargs(messages: Any) -> dict[str, str]:
     for location, fields in (messages or {}).items():
         walk(fields, "" if location in {"json", "form", "query", "files", "headers"} else location)
     return out
+
+
+def _schema_message(text: str) -> str:
+    """marshmallow's stock messages, in the user's language (ours are translated already)."""
+    stock = {
+        "Missing data for required field.": _("This field is required."),
+        "Unknown field.": _("Unknown field."),
+        "Field may not be null.": _("This field may not be empty."),
+        "Not a valid integer.": _("Not a whole number."),
+        "Not a valid number.": _("Not a number."),
+        "Not a valid string.": _("Not a text."),
+        "Not a valid boolean.": _("Not true or false."),
+        "Not a valid date.": _("Not a date (YYYY-MM-DD)."),
+        "Not a valid datetime.": _("Not a date and time."),
+        "Not a valid list.": _("Not a list."),
+        "Invalid input type.": _("Wrong type of value."),
+    }
+    return stock.get(text, text)
 
 
 def init_app(app: Flask) -> None:

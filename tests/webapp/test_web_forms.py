@@ -150,3 +150,11 @@ def test_a_side_refusal_says_which_side_not_your_role(driver, org):
     body = assert_error(refused, 403)
     assert "责任单位本身不能办理" in body["message"]
     assert "角色" not in body["message"]
+
+
+def test_schema_errors_reach_chinese_users_in_chinese(api, org):
+    refused = api.post("/api/v1/findings", org.inspector, json={"lifecycle": "standard",
+                                                                "unit": "not a number"})
+    errors = assert_error(refused, 422)["errors"]
+    assert errors["title"] == "此项必填。"
+    assert "unit" in errors and errors["unit"].isascii() is False
