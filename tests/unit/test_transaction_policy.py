@@ -1,0 +1,56 @@
+"""Views never commit: no `.commit` in web/ (the use cases in workflow commit; see
+workflow/services/__init__.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WEB = sorted((REPO / "web").rglob("*.py"))
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
+def _commits(path: Path) -> list[str]:
+    """Every `x.commit` in the module, called or passed on (`uow.commit()`, `session.commit`,
+    `getattr(x, "commit")`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "commit":
+            found.append((node.lineno, ast.unparse(node)))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id == "getattr" and len(node.args) > 1
+              and isinstance(node.args[1], ast.Constant) and node.args[1].value == "commit"):
+            found.append((node.lineno, ast.unparse(node)))
+    return [f"line {line}: {text}" for line, text in sorted(found)]
+
+
+def test_the_walk_sees_the_views() -> None:
+    names = {_rel(p) for p in WEB}
+    assert {"web/auth.py", "web/pages/account.py", "web/api/auth_tokens.py"} <= names
+
+
+@pytest.mark.parametrize("path", WEB, ids=_rel)
+def test_views_never_commit(path: Path) -> None:
+    assert _commits(path) == []
+
+
+def test_the_check_catches_commits(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '"""Doc."""\ndef f(uow, session):\n    uow.commit()\n    get_uow().session.commit()\n'
+        "    done = session.commit\n    getattr(uow, 'commit')()\n    uow.committed = 1\n",
+        encoding="utf-8",
+    )
+    assert _commits(sample) == [
+        "line 3: uow.commit",
+        "line 4: get_uow().session.commit",
+        "line 5: session.commit",
+        "line 6: getattr(uow, 'commit')",
+    ]
