@@ -20,15 +20,16 @@ def _commits(path: Path) -> list[str]:
     """Every `x.commit` in the module, called or passed on (`uow.commit()`, `session.commit`,
     `getattr(x, "commit")`)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "commit":
-            found.append((node.lineno, ast.unparse(node)))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-              and node.func.id == "getattr" and len(node.args) > 1
-              and isinstance(node.args[1], ast.Constant) and node.args[1].value == "commit"):
-            found.append((node.lineno, ast.unparse(node)))
-    return [f"line {line}: {text}" for line, text in sorted(found)]
+    found = sorted((node.lineno, ast.unparse(node)) for node in ast.walk(tree) if _is_commit(node))
+    return [f"line {line}: {text}" for line, text in found]
+
+
+def _is_commit(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "commit"
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr" and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant) and node.args[1].value == "commit")
 
 
 def test_the_walk_sees_the_views() -> None:
