@@ -14,7 +14,7 @@ from web.extensions import csrf, login_manager
 from web.uow import get_uow, rectify
 from workflow.models import ApiToken, User
 from workflow.services.accounts import Login
-from workflow.services.tokens import live_token, mark_used
+from workflow.services.tokens import live_token, mark_used, record_use
 
 # Endpoints anyone may reach; everything else needs a logged-in user or a bearer token.
 PUBLIC = frozenset({"static", "pages.login", "pages.healthz", "pages.set_language",
@@ -109,9 +109,7 @@ def _mark_used(row: ApiToken, now: datetime) -> None:
         mark_used(get_uow().session, row.id, now)
         return
     with rectify().unit_of_work() as uow:
-        ok = mark_used(uow.session, row.id, now)
-        if ok:
-            uow.commit()
+        if record_use(uow, row.id, now):
             set_committed_value(row, "last_used_at", now)
 
 

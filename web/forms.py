@@ -10,6 +10,7 @@ from web.i18n import lang
 from web.uow import get_uow, rectify
 from workflow.guards import earliest_dates
 from workflow.models import Attachment, Finding
+from workflow.services.evidence import upload
 from workflow.spec.model import FieldSpec, TransitionSpec
 
 ID_MAX = 2**31 - 1  # PostgreSQL INTEGER: no row has a larger id, and larger must not reach the database
@@ -42,7 +43,7 @@ def form_fields(spec: TransitionSpec, finding: Finding, today: date) -> list[dic
 
 
 def store_upload(storage: Any) -> Attachment:
-    """Store one uploaded werkzeug FileStorage through the engine's checks."""
-    uow = get_uow()
+    """Store one uploaded werkzeug FileStorage through the engine's checks (the service
+    commits it)."""
     data = storage.read(rectify().settings.max_upload_bytes + 1)
-    return uow.store.put(uow.session, data, storage.filename or "", actor())
+    return upload(get_uow(), actor(), data, storage.filename or "")

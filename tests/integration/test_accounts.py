@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from workflow.demo.units import PASSWORD as DEMO_PASSWORD
@@ -18,11 +19,9 @@ from workflow.services.accounts import UserChange, password_errors
 
 
 def attempt(rectify: Any, username: str, password: str) -> accounts.Login:
-    """One login in its own unit of work, committed as the web does."""
+    """One login in its own unit of work (the service commits)."""
     with rectify.unit_of_work() as uow:
-        result = accounts.login(uow.session, username, password, uow.now())
-        uow.commit()
-        return result
+        return accounts.login(uow, username, password)
 
 
 def reload(rectify: Any, user_id: int) -> User:
@@ -132,11 +131,16 @@ def test_every_field_error_is_reported_at_once(rectify, org):
 # --- the last admin --------------------------------------------------------------------------
 
 
-def change(rectify: Any, user_id: int, **fields: Any) -> None:
+def change(rectify: Any, user_id: int, actor: Any = None, **fields: Any) -> None:
     with rectify.unit_of_work() as uow:
         user = uow.session.get(User, user_id)
-        accounts.update_user(uow.session, user, UserChange(**fields))
-        uow.commit()
+        accounts.update_user(uow, actor or admin_of(uow), user, UserChange(**fields))
+
+
+def admin_of(uow: Any) -> User:
+    admin = uow.session.scalar(select(User).where(User.username == "admin"))
+    assert admin is not None
+    return admin
 
 
 @pytest.mark.parametrize(("fields", "field"), [({"roles": ["supervisor"]}, "roles"),
@@ -179,13 +183,12 @@ def test_a_unit_change_bumps_the_version(rectify, org):
     with rectify.unit_of_work() as uow:
         user = uow.session.get(User, org.handler_b.id)
         unit = uow.session.merge(org.sub_b1)
-        accounts.update_user(uow.session, user, UserChange(unit=unit))
-        uow.commit()
+        accounts.update_user(uow, admin_of(uow), user, UserChange(unit=unit))
     assert reload(rectify, org.handler_b.id).session_version == 1
 
 
 def test_changing_ones_own_password_needs_the_current_one(rectify, org):
     with rectify.unit_of_work() as uow, pytest.raises(InvalidInput) as refused:
         user = uow.session.get(User, org.handler_a.id)
-        accounts.change_own_password(uow.session, user, "not-it", "short")
+        accounts.change_own_password(uow, user, "not-it", "short")
     assert set(refused.value.errors) == {"current_password", "password"}

@@ -16,15 +16,14 @@ from workflow.cli import engine
 from workflow.errors import EvidenceCorrupt, UnknownFinding
 from workflow.models import Attachment, utcnow
 from workflow.runtime import Rectify
-from workflow.services.evidence import readable_attachment
+from workflow.services.evidence import readable_attachment, upload
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
 
 
 def _put(rectify: Rectify, data: bytes, name: str, user: Any) -> tuple[int, str, str]:
     with rectify.unit_of_work() as uow:
-        row = uow.store.put(uow.session, data, name, user)
-        uow.commit()
+        row = upload(uow, user, data, name)  # the service commits
         return row.id, row.sha256, row.original_name
 
 

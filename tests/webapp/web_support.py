@@ -73,8 +73,7 @@ class Api:
         user = self.user(who)
         if user.id not in self._tokens:
             with self.rectify.unit_of_work() as uow:
-                self._tokens[user.id] = issue_token(uow.session, user, "tests", uow.now())
-                uow.commit()
+                self._tokens[user.id] = issue_token(uow, user, "tests")
         return self._tokens[user.id]
 
     def user_by_id(self, user_id: int) -> User:
@@ -89,8 +88,7 @@ class Api:
         """A new token for the user, not cached (for calls that revoke their own token)."""
         user = self.user(who)
         with self.rectify.unit_of_work() as uow:
-            token = issue_token(uow.session, user, "tests", uow.now())
-            uow.commit()
+            token = issue_token(uow, user, "tests")
         return token
 
     def headers(self, who: Any, **extra: str) -> dict[str, str]:

@@ -43,9 +43,7 @@ class Attachments(MethodView):
     def post(self, files: dict[str, Any]) -> dict[str, Any]:
         """Upload one file (JPEG, PNG, GIF, WebP or PDF; size-capped). Use its sha256 in a
         transition's `files` field."""
-        attachment = store_upload(files["file"])
-        get_uow().commit()
-        return attachment_out(attachment)
+        return attachment_out(store_upload(files["file"]))
 
 
 @blp.route("/<sha256>")

@@ -42,8 +42,7 @@ class Token(MethodView):
         with RECTIFY_TOKEN_DAYS). Repeated wrong passwords lock the account for a while (429);
         a disabled account is told so (403) only when the password is right."""
         uow = get_uow()
-        result = accounts.login(uow.session, data["username"], data["password"], uow.now())
-        uow.commit()  # failures and their reset are recorded either way
+        result = accounts.login(uow, data["username"], data["password"])  # commits either way
         if result.user is None:
             message, status = login_refusal(result)
             abort(status, message=message)
@@ -51,8 +50,7 @@ class Token(MethodView):
         longest = timedelta(days=int(current_app.config["TOKEN_DAYS"]))
         days = data.get("expires_in_days")
         lifetime = timedelta(days=days) if days else longest
-        token = issue_token(uow.session, result.user, data["label"], uow.now(), lifetime, longest)
-        uow.commit()
+        token = issue_token(uow, result.user, data["label"], lifetime, longest)
         return {"token": token, "user": result.user.username, "expires_at": uow.now() + lifetime}
 
     @blp.response(204)
@@ -61,9 +59,8 @@ class Token(MethodView):
         """Revoke the bearer token this request is made with."""
         token = _bearer_token()
         uow = get_uow()
-        if token is None or not revoke_token(uow.session, token, uow.now()):
+        if token is None or not revoke_token(uow, token):
             abort(401, message=_("Send the token to revoke as a bearer token."))
-        uow.commit()
 
 
 @blp.route("/tokens")

@@ -167,13 +167,10 @@ class Users(MethodView):
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> User:
         """Create a user (admin)."""
-        require_admin()
-        uow = get_uow()
-        user = accounts.create_user(uow.session, data["username"], data["display_name"],
-                                     data["password"], data["roles"],
-                                     scoped_unit(data["unit_id"], "unit_id"), data["language"])
-        uow.commit()
-        return user
+        admin = require_admin()
+        return accounts.add_user(get_uow(), admin, data["username"], data["display_name"],
+                                 data["password"], data["roles"],
+                                 scoped_unit(data["unit_id"], "unit_id"), data["language"])
 
 
 @blp.route("/users/<int:user_id>")
@@ -187,16 +184,13 @@ class UserItem(MethodView):
         """Change a user's roles, unit, language, password or active flag (admin). A new
         password, other roles, another unit or deactivation end the user's sessions; the last
         active admin can be neither demoted nor deactivated (422)."""
-        require_admin()
-        uow = get_uow()
+        admin, uow = require_admin(), get_uow()
         user = uow.session.get(User, user_id)
         if user is None:
             raise NotFound()
         if "unit_id" in data:
             data["unit"] = scoped_unit(data.pop("unit_id"), "unit_id")
-        accounts.update_user(uow.session, user, UserChange(**data))
-        uow.commit()
-        return user
+        return accounts.update_user(uow, admin, user, UserChange(**data))
 
 
 @blp.route("/campaigns")

@@ -44,10 +44,8 @@ def login():  # type: ignore[no-untyped-def]
         return redirect(url_for("pages.work"))
     if request.method == "GET":
         return render_template("login.html", error=None)
-    uow = get_uow()
-    result = accounts.login(uow.session, request.form.get("username", "").strip(),
-                            request.form.get("password", ""), uow.now())
-    uow.commit()  # failures and their reset are recorded either way
+    result = accounts.login(get_uow(), request.form.get("username", "").strip(),
+                            request.form.get("password", ""))  # commits either way
     if result.user is None:
         error, status = login_refusal(result)
         return render_template("login.html", error=error), status
@@ -66,9 +64,7 @@ def start_session(user: User) -> None:
 
 @bp.route("/logout", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
-    uow = get_uow()
-    accounts.end_sessions(actor())  # this cookie, and every other of this user, stops working
-    uow.commit()
+    accounts.log_out(get_uow(), actor())  # this cookie, and every other of this user, stops working
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -81,13 +77,12 @@ def account():  # type: ignore[no-untyped-def]
     uow, user, errors = get_uow(), actor(), {}
     if request.method == "POST":
         try:
-            accounts.change_own_password(uow.session, user, request.form.get("current_password", ""),
+            accounts.change_own_password(uow, user, request.form.get("current_password", ""),
                                          request.form.get("password", ""))
         except InvalidInput as exc:
             uow.session.rollback()
             errors = describe(exc)[1]
         else:
-            uow.commit()
             start_session(user)  # this browser stays logged in; every other session ends
             flash(_("Password changed."), "success")
             return redirect(url_for("pages.account"))
@@ -98,9 +93,7 @@ def account():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token_page(token_id: int):  # type: ignore[no-untyped-def]
-    uow = get_uow()
-    if revoke_own_token(uow.session, actor(), token_id, uow.now()):
-        uow.commit()
+    if revoke_own_token(get_uow(), actor(), token_id):
         flash(_("Token revoked."), "success")
     return redirect(url_for("pages.account"))
 
@@ -111,9 +104,7 @@ def set_language():  # type: ignore[no-untyped-def]
     if choice in LOCALES:
         session["lang"] = choice
         if current_user.is_authenticated:
-            uow = get_uow()
-            current_user.user.language = choice
-            uow.commit()
+            accounts.set_language(get_uow(), actor(), choice)
     return redirect(_safe_next(request.form.get("next")))
 
 

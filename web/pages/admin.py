@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
@@ -32,7 +33,8 @@ bp = Blueprint("admin", __name__)
 
 # Pages whose rule lives in workflow.services.permissions; every other page here is for admins.
 _ACTIONS = {"admin.units": "add_unit", "admin.campaigns": "add_campaign",
-            "admin.inspections": "add_inspection"}
+            "admin.inspections": "add_inspection", "admin.users": "manage_users",
+            "admin.user_edit": "manage_users"}
 
 
 @bp.before_request
@@ -53,15 +55,14 @@ def _units() -> list[Unit]:
     return visible_units(get_uow().session, actor())
 
 
-def _handle(action: Any, done: str, template: str, **context: Any) -> ResponseReturnValue:
+def _handle(action: Callable[[], object], done: str, template: str,
+            **context: Any) -> ResponseReturnValue:
     """Run a write (the service commits); on success flash and redirect, on bad input re-render
     with every field error and every value and choice as sent."""
-    uow = get_uow()
     try:
-        action(uow.session)
-        uow.commit()  # users: until their service commits itself (units, campaigns, ... do)
+        action()
     except RectifyError as exc:
-        uow.session.rollback()
+        get_uow().session.rollback()
         _msg, errors = describe(exc)
         return render_template(template, errors=errors, values=request.form, **context), 422
     flash(done, "success")
@@ -79,7 +80,7 @@ def units():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return render_template("admin/units.html", errors={}, values={}, **context)
     data = _form("code", "name_zh", "name_en", "kind", "parent_id")
-    return _handle(lambda _s: directory.add_unit(get_uow(), actor(), data), _("Unit added."),
+    return _handle(lambda: directory.add_unit(get_uow(), actor(), data), _("Unit added."),
                    "admin/units.html", **context)
 
 
@@ -91,12 +92,13 @@ def users():  # type: ignore[no-untyped-def]
         return render_template("admin/users.html", errors={}, values=MultiDict(), **context)
     form = request.form
 
-    def create(session: Any) -> None:
+    def create() -> None:
         username = form.get("username", "").strip()
-        accounts.create_user(session, username, form.get("display_name", "").strip() or username,
-                             form.get("password", ""), form.getlist("roles"),
-                             unit_in_view(session, actor(), as_int(form.get("unit"))),
-                             form.get("language", "zh_CN"))
+        accounts.add_user(get_uow(), actor(), username,
+                          form.get("display_name", "").strip() or username,
+                          form.get("password", ""), form.getlist("roles"),
+                          unit_in_view(session, actor(), as_int(form.get("unit"))),
+                          form.get("language", "zh_CN"))
 
     return _handle(create, _("User created."), "admin/users.html", **context)
 
@@ -111,9 +113,9 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
         return render_template("admin/user_edit.html", errors={}, values=MultiDict(), **context)
     form = request.form
 
-    def update(session: Any) -> None:
-        unit = unit_in_view(session, actor(), as_int(form.get("unit")))
-        accounts.update_user(session, user, UserChange(
+    def update() -> None:
+        unit = unit_in_view(get_uow().session, actor(), as_int(form.get("unit")))
+        accounts.update_user(get_uow(), actor(), user, UserChange(
             display_name=form.get("display_name") or None, password=form.get("password") or None,
             roles=form.getlist("roles"), unit=unit, unit_chosen=unit is not None,
             language=form.get("language") or None, active=form.get("active") == "1"))
@@ -129,7 +131,7 @@ def campaigns():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return render_template("admin/campaigns.html", errors={}, values={}, **context)
     data = _form("name", "starts_on", "ends_on", "scope", "organiser_id")
-    return _handle(lambda _s: directory.add_campaign(get_uow(), actor(), data),
+    return _handle(lambda: directory.add_campaign(get_uow(), actor(), data),
                    _("Campaign created."), "admin/campaigns.html", **context)
 
 
@@ -141,5 +143,5 @@ def inspections():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return render_template("admin/inspections.html", errors={}, values={}, **context)
     data = _form("unit_id", "inspected_on", "method", "campaign_id", "team", "notes")
-    return _handle(lambda _s: directory.add_inspection(get_uow(), actor(), data),
+    return _handle(lambda: directory.add_inspection(get_uow(), actor(), data),
                    _("Inspection recorded."), "admin/inspections.html", **context)

@@ -125,7 +125,8 @@ def fire_form(finding_id: int, trigger: str):  # type: ignore[no-untyped-def]
 
 def uploaded_digests(name: str) -> tuple[list[str], dict[str, str] | None]:
     """Files of a form field: those kept from an earlier try (hidden sha256 inputs) and the
-    new uploads, stored and committed at once so a refused form never loses them."""
+    new uploads, each committed as it is stored (evidence.upload) so a refused form never loses
+    them."""
     digests = kept_digests(name)
     error = None
     for storage in new_uploads(name):
@@ -133,7 +134,6 @@ def uploaded_digests(name: str) -> tuple[list[str], dict[str, str] | None]:
             digests.append(store_upload(storage).sha256)
         except InvalidInput as exc:
             error = next(iter(exc.errors.values()))
-    get_uow().commit()
     return list(dict.fromkeys(digests)), error
 
 

@@ -2,10 +2,11 @@
 
 Transaction policy, one for every face (pages, API, CLI): a use case that writes takes the
 UnitOfWork first, checks who may and what is valid, writes, and commits it itself
-(`raise_finding`, `fire`, `directory.add_unit`, ...); if it raises, nothing was committed and the
-unit of work rolls back on leaving. Views and commands never commit. Read-only queries take the
-session and never commit. Functions that write trusted data without checks (`create_unit`, ...,
-for the demo and fixtures) leave the commit to their caller, who is not a view."""
+(`raise_finding`, `fire`, `directory.add_unit`, `accounts.login`, `evidence.upload`, ...); if it
+raises, nothing was committed and the unit of work rolls back on leaving. Views and commands
+never commit (tests/unit/test_layering.py checks web/). Read-only queries take the session and
+never commit. Functions that write trusted data without checks (`create_unit`, `create_user`,
+..., for the demo and fixtures) leave the commit to their caller, who is not a view."""
 
 from workflow.services.firing import (
     available_transitions,

@@ -1,4 +1,9 @@
-"""Accounts: username and password rules, login with lockout, session versions, user changes."""
+"""Accounts: username and password rules, login with lockout, session versions, user changes.
+
+`add_user`, `update_user`, `change_own_password`, `log_out`, `set_language` and `login` are what
+pages, API and CLI call: each takes the unit of work first and commits. `create_user` writes a
+user from trusted data (demo, fixtures) after the same field checks and leaves the commit to its
+caller."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
@@ -14,8 +20,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.errors import InvalidInput
 from workflow.models import Unit, User
+from workflow.services.permissions import require
 from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
 
 LANGUAGES = ("zh_CN", "en")
 USERNAME = re.compile(r"^[a-z0-9_.-]{2,64}$")
@@ -87,7 +97,8 @@ def all_users(session: Session) -> list[User]:
 
 def create_user(session: Session, username: str, display_name: str, password: str,
                 roles: list[str], unit: Unit | None, language: str = "zh_CN") -> User:
-    """A new active user; every field error is reported at once (InvalidInput)."""
+    """A new active user; every field error is reported at once (InvalidInput). No
+    authorization and no commit: for trusted data (demo, fixtures); others call add_user."""
     errors = {**password_errors(password, username), **username_errors(session, username),
               **_field_errors(display_name, roles, language)}
     if unit is None:
@@ -101,6 +112,15 @@ def create_user(session: Session, username: str, display_name: str, password: st
     user.unit = unit
     session.add(user)
     session.flush()
+    return user
+
+
+def add_user(uow: UnitOfWork, actor: User, username: str, display_name: str, password: str,
+             roles: list[str], unit: Unit | None, language: str = "zh_CN") -> User:
+    """An admin creates a user (see permissions.RULES); every field checked at once; commits."""
+    require(actor, "manage_users")
+    user = create_user(uow.session, username, display_name, password, roles, unit, language)
+    uow.commit()
     return user
 
 
@@ -129,8 +149,11 @@ def _last_admin_errors(session: Session, user: User, change: UserChange) -> Erro
                     "en": "the last active admin cannot lose the admin role or be deactivated"}}
 
 
-def update_user(session: Session, user: User, change: UserChange) -> User:
-    """Apply an admin's change; every field error at once. Sessions end when it matters."""
+def update_user(uow: UnitOfWork, actor: User, user: User, change: UserChange) -> User:
+    """Apply an admin's change (see permissions.RULES); every field error at once; commits.
+    Sessions end when it matters."""
+    require(actor, "manage_users")
+    session = uow.session
     errors = {**_field_errors(change.display_name, change.roles, change.language),
               **_last_admin_errors(session, user, change)}
     if not change.unit_chosen:
@@ -139,10 +162,9 @@ def update_user(session: Session, user: User, change: UserChange) -> User:
         errors.update(password_errors(change.password, user.username))
     if errors:
         raise InvalidInput(errors)
-    ends_sessions = _apply(session, user, change)
-    if ends_sessions:
+    if _apply(session, user, change):
         end_sessions(user)
-    session.flush()
+    uow.commit()
     return user
 
 
@@ -168,22 +190,39 @@ def _apply(session: Session, user: User, change: UserChange) -> bool:
     return ends
 
 
-def change_own_password(session: Session, user: User, current: str, new: str) -> None:
-    """A user changes their own password: the current one first. Ends their other sessions."""
+def change_own_password(uow: UnitOfWork, user: User, current: str, new: str) -> None:
+    """A user changes their own password: the current one first. Ends their sessions (the
+    caller starts a new one for this browser) and revokes their tokens; commits."""
     errors = password_errors(new, user.username)
     if not password_matches(user, current):
         errors["current_password"] = {"zh": "当前密码不正确", "en": "the current password is wrong"}
     if errors:
         raise InvalidInput(errors)
     user.password_hash = hash_password(new)
-    revoke_all_tokens(session, user)
+    revoke_all_tokens(uow.session, user)
     end_sessions(user)
-    session.flush()
+    uow.commit()
 
 
 def end_sessions(user: User) -> None:
-    """Every session and cookie issued under the current version stops working."""
+    """Every session and cookie issued under the current version stops working (no commit: a
+    step of the use cases here)."""
     user.session_version = (user.session_version or 0) + 1
+
+
+def log_out(uow: UnitOfWork, user: User) -> None:
+    """The user logs out: this session and every other one of theirs ends; commits."""
+    end_sessions(user)
+    uow.commit()
+
+
+def set_language(uow: UnitOfWork, user: User, language: str) -> None:
+    """The user's interface language (zh_CN or en); commits."""
+    errors = _field_errors(None, None, language)
+    if errors:
+        raise InvalidInput(errors)
+    user.language = language
+    uow.commit()
 
 
 # --- login -----------------------------------------------------------------------------------
@@ -203,11 +242,18 @@ def _dummy_hash() -> str:
     return generate_password_hash("not-anyone's-password")
 
 
-def login(session: Session, username: str, password: str, now: datetime) -> Login:
-    """Check a login; the page and the token endpoint both call this. Commit afterwards: it
-    records failures (lockout) and resets them on success. An unknown username costs one hash
-    check like a wrong password; a locked or disabled account says so only to the right
-    password, so neither tells an outsider that the account exists."""
+def login(uow: UnitOfWork, username: str, password: str) -> Login:
+    """Check a login; the page and the token endpoint both call this. Commits whatever the
+    outcome: failures are recorded (lockout) even though the login is refused, and reset on
+    success."""
+    result = _check_login(uow.session, username, password, uow.now())
+    uow.commit()
+    return result
+
+
+def _check_login(session: Session, username: str, password: str, now: datetime) -> Login:
+    """An unknown username costs one hash check like a wrong password; a locked or disabled
+    account says so only to the right password, so neither tells an outsider that it exists."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_dummy_hash(), password)

@@ -1,4 +1,5 @@
-"""Evidence rules: who may read a file, how many a field takes, removing unused uploads."""
+"""Evidence rules: uploading, who may read a file, how many a field takes, removing unused
+uploads."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ from workflow.spec.model import FieldSpec
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
+
+
+def upload(uow: UnitOfWork, uploader: User, data: bytes, name: str) -> Attachment:
+    """Store a file the user uploads (checked on its bytes, within their quota) and commit, so
+    the upload is kept even when the form it came with is refused; UploadRejected otherwise."""
+    attachment = uow.store.put(uow.session, data, name, uploader)
+    uow.commit()
+    return attachment
 
 
 def readable_attachment(session: Session, actor: User, sha256: str) -> Attachment:

@@ -1,4 +1,4 @@
-"""Who may add units, campaigns and inspections and see the dashboard: the one table of it."""
+"""Who may add units, campaigns, inspections and users and see the dashboard: the one table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "add_campaign": ("admin", "supervisor"),
     "add_inspection": ("admin", "inspector"),
     "dashboard": ("admin", "supervisor", "inspector", "reviewer"),
+    "manage_users": ("admin",),
 }
 
 
