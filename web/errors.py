@@ -111,7 +111,7 @@ def _schema_message(text: str) -> str:
         "Not a valid list.": _("Not a list."),
         "Invalid input type.": _("Wrong type of value."),
     }
-    return stock.get(text, text)
+    return str(stock.get(text, text))
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound
@@ -124,7 +125,7 @@ class InspectionIn(Schema):
 def require_admin() -> User:
     user = actor()
     if not user.has_role("admin"):
-        abort(403, message="admin only")
+        abort(403, message=_("Only administrators may do this."))
     return user
 
 
