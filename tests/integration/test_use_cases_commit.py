@@ -110,3 +110,18 @@ def test_issuing_using_and_revoking_tokens_commit(rectify: Rectify, org: Any) ->
 def test_an_upload_is_kept_though_nobody_else_commits(rectify: Rectify, org: Any) -> None:
     _run(rectify, lambda uow: evidence.upload(uow, _user(uow, "handler_a"), PNG, "a.png"))
     assert _read(rectify, select(Attachment.original_name)) == "a.png"
+
+
+def test_a_username_taken_at_the_same_moment_is_a_field_error(rectify: Rectify, org: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both admins passed the 'is it free?' check; the database's unique key decides."""
+    def add(uow: UnitOfWork) -> User:
+        return accounts.add_user(uow, _user(uow, "admin"), "twin", "Twin", "a-long-secret-pw",
+                                 ["handler"], uow.session.merge(org.group_a))
+
+    _run(rectify, add)
+    monkeypatch.setattr(accounts, "username_errors", lambda session, username: {})
+    with pytest.raises(InvalidInput) as refused:
+        _run(rectify, add)
+    assert refused.value.errors["username"]["en"] == "this username is taken"
+    assert _read(rectify, select(func.count()).where(User.username == "twin")) == 1

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,6 +24,8 @@ from workflow.models import Unit, User
 from workflow.services.permissions import require
 from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
+
+_USERNAME_TAKEN = {"zh": "用户名已存在", "en": "this username is taken"}
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -72,7 +75,7 @@ def username_errors(session: Session, username: str) -> Errors:
         return {"username": {"zh": "用户名为 2–64 位小写字母、数字或 _ . -",
                              "en": "2–64 lower-case letters, digits or _ . -"}}
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        return {"username": {"zh": "用户名已存在", "en": "this username is taken"}}
+        return {"username": _USERNAME_TAKEN}
     return {}
 
 
@@ -119,8 +122,12 @@ def add_user(uow: UnitOfWork, actor: User, username: str, display_name: str, pas
              roles: list[str], unit: Unit | None, language: str = "zh_CN") -> User:
     """An admin creates a user (see permissions.RULES); every field checked at once; commits."""
     require(actor, "manage_users")
-    user = create_user(uow.session, username, display_name, password, roles, unit, language)
-    uow.commit()
+    try:
+        user = create_user(uow.session, username, display_name, password, roles, unit, language)
+        uow.commit()
+    except IntegrityError:  # the same username created at the same moment by someone else
+        uow.session.rollback()
+        raise InvalidInput({"username": _USERNAME_TAKEN}) from None
     return user
 
 
