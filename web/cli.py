@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from workflow.cli import engine, make_rectify
+from workflow.cli import engine
+from workflow.cli_support import make_rectify
 from workflow.errors import DefinitionError
 from workflow.services.directory import has_users
 

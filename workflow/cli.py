@@ -2,65 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import click
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 
-from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.cli_ledger import ledger_command
+from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.config import Settings
-from workflow.errors import DefinitionError, RectifyError, UnknownLifecycle
-from workflow.export import spreadsheet_safe
-from workflow.models import Finding, Unit, User
-from workflow.runtime import Rectify, UnitOfWork
-from workflow.services import LedgerFilter, ledger, verify_all
+from workflow.errors import RectifyError, UnknownLifecycle
+from workflow.models import User
+from workflow.runtime import UnitOfWork
+from workflow.services import verify_all
 from workflow.services.directory import has_users
-from workflow.services.ledger_args import parse_ledger_args
-from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
-from workflow.spec import Registry, load_paths, load_registry
+from workflow.spec import load_paths
 from workflow.spec.diagram import mermaid
-
-
-def make_rectify() -> Rectify:
-    """A Rectify from the environment; its connections close when the command ends."""
-    settings = Settings.from_env()
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
-    try:
-        rectify = Rectify(settings)
-    except DefinitionError as exc:
-        raise click.ClickException("invalid definitions:\n" + str(exc)) from None
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        context.call_on_close(rectify.database.dispose)
-    return rectify
-
-
-def initialised_rectify() -> Rectify:
-    """make_rectify() for commands that read data: a clear error if there is no schema yet
-    (and, for SQLite, no empty database file left behind on a mistyped path)."""
-    settings = Settings.from_env()
-    url = make_url(settings.database_url)
-    missing_file = (url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-                    and not Path(str(url.database)).exists())
-    rectify = None if missing_file else make_rectify()
-    if rectify is None or not rectify.database.is_initialised():
-        raise click.ClickException(
-            f"no Rectify database at {url.render_as_string()}: run 'rectify init' (or 'rectify "
-            "demo') first, or set RECTIFY_DATABASE_URL / RECTIFY_INSTANCE_PATH to the one you use")
-    return rectify
-
-
-def system_actor() -> User:
-    """The operator at the console: sees everything, like an admin; never stored."""
-    return User(id=0, username="console", display_name="console", roles="admin", password_hash="")
 
 
 @click.group()
@@ -118,7 +77,7 @@ def lint(paths: tuple[Path, ...]) -> None:
 @click.argument("name")
 def graph(name: str) -> None:
     """Print a lifecycle as a mermaid state diagram: NAME or NAME@VERSION."""
-    registry = _registry()
+    registry = registry_from_env()
     lifecycle_name, _, version = name.partition("@")
     try:
         lifecycle = registry.get(lifecycle_name, int(version) if version else None)
@@ -230,104 +189,4 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
     click.echo(f"{verb} {moved} open finding(s) of {name} from v{from_version} to v{to_version}")
 
 
-@engine.command("ledger")
-@click.option("--state", "states", multiple=True, help="Only these states (repeatable).")
-@click.option("--lifecycle")
-@click.option("--unit", "unit_code", help="Unit code: that unit and its subtree.")
-@click.option("--category", type=click.Choice(list(CATEGORIES)))
-@click.option("--severity", type=click.Choice(list(SEVERITIES)))
-@click.option("--overdue/--not-overdue", default=None)
-@click.option("--open/--closed", "is_open", default=None)
-@click.option("--text")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
-def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: str | None,
-                   category: str | None, severity: str | None, overdue: bool | None,
-                   is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
-    """Print the ledger (台账) as a table, CSV or JSON."""
-    rectify = initialised_rectify()
-    args: dict[str, Any] = {"state": list(states), "lifecycle": lifecycle, "category": category,
-            "severity": severity, "overdue": overdue, "open": is_open, "q": text}
-    with rectify.unit_of_work(write=False) as uow:
-        args["unit"] = _unit_id(uow, unit_code)
-        try:  # the same contract as the web page, the API and the exports
-            query = parse_ledger_args({k: v for k, v in args.items() if v is not None},
-                                      uow.registry)
-            findings = _all_findings(uow, query.filter)
-            _echo_rows(row_builder(uow, lang), findings, fmt)
-        except RectifyError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-def _unit_id(uow: UnitOfWork, code: str | None) -> int | None:
-    if not code:
-        return None
-    unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == code))
-    if unit_id is None:
-        raise click.ClickException(f"unknown unit code {code!r}")
-    return unit_id
-
-
-def _all_findings(uow: UnitOfWork, flt: LedgerFilter) -> Iterator[Finding]:
-    cursor = None
-    while True:
-        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500)
-        yield from page.items
-        cursor = page.next_cursor
-        if cursor is None:
-            return
-
-
-def _echo_rows(rows: RowBuilder, findings: Iterator[Finding], fmt: str) -> None:
-    """CSV and JSON stream row by row; the table needs every row to size its columns."""
-    columns = [key for key, _zh, _en in COLUMNS]
-    if fmt == "table":
-        cells = [rows.cells(f) for f in findings]
-        click.echo(_table(columns, cells) + f"{len(cells)} finding(s)")
-        return
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for finding in findings:
-            writer.writerow({k: spreadsheet_safe(v) for k, v in rows.cells(finding).items()})
-            click.echo(out.getvalue(), nl=False)
-            out.seek(0)
-            out.truncate()
-        click.echo(out.getvalue(), nl=False)
-        return
-    click.echo("[", nl=False)
-    for n, finding in enumerate(findings):
-        text = json.dumps(rows.cells(finding), ensure_ascii=False, indent=2)
-        click.echo(("," if n else "") + "\n  " + text.replace("\n", "\n  "), nl=False)
-    click.echo("\n]")
-
-
-def _table(columns: list[str], rows: list[dict[str, Cell]]) -> str:
-    from unicodedata import east_asian_width
-
-    def width(text: str) -> int:
-        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
-
-    def clip(text: str, size: int) -> str:
-        out, used = "", 0
-        for ch in text:
-            w = width(ch)
-            if used + w > size:
-                return out + "…"
-            out, used = out + ch, used + w
-        return out
-
-    cells = [[clip(str(r[c]), 36) for c in columns] for r in rows]
-    widths = [max([width(c)] + [width(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(columns))]
-    for row in cells:
-        lines.append("  ".join(v + " " * (widths[i] - width(v)) for i, v in enumerate(row)))
-    return "\n".join(lines) + "\n"
-
-
-def _registry() -> Registry:
-    try:
-        return load_registry(Settings.from_env().definitions_path)
-    except DefinitionError as exc:
-        raise click.ClickException("invalid definitions:\n" + str(exc)) from None
+engine.add_command(ledger_command)

@@ -1,0 +1,118 @@
+"""`rectify ledger`: the ledger (台账) at the console, through the ledger's one contract."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from workflow.catalog import CATEGORIES, SEVERITIES
+from workflow.cli_support import initialised_rectify, system_actor
+from workflow.errors import RectifyError
+from workflow.export import spreadsheet_safe
+from workflow.models import Finding, Unit
+from workflow.runtime import UnitOfWork
+from workflow.services import LedgerFilter, ledger
+from workflow.services.ledger_args import parse_ledger_args
+from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
+
+
+@click.command("ledger")
+@click.option("--state", "states", multiple=True, help="Only these states (repeatable).")
+@click.option("--lifecycle")
+@click.option("--unit", "unit_code", help="Unit code: that unit and its subtree.")
+@click.option("--category", type=click.Choice(list(CATEGORIES)))
+@click.option("--severity", type=click.Choice(list(SEVERITIES)))
+@click.option("--overdue/--not-overdue", default=None)
+@click.option("--open/--closed", "is_open", default=None)
+@click.option("--text")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: str | None,
+                   category: str | None, severity: str | None, overdue: bool | None,
+                   is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
+    """Print the ledger (台账) as a table, CSV or JSON."""
+    rectify = initialised_rectify()
+    args: dict[str, Any] = {"state": list(states), "lifecycle": lifecycle, "category": category,
+            "severity": severity, "overdue": overdue, "open": is_open, "q": text}
+    with rectify.unit_of_work(write=False) as uow:
+        args["unit"] = _unit_id(uow, unit_code)
+        try:  # the same contract as the web page, the API and the exports
+            query = parse_ledger_args({k: v for k, v in args.items() if v is not None},
+                                      uow.registry)
+            findings = _all_findings(uow, query.filter)
+            _echo_rows(row_builder(uow, lang), findings, fmt)
+        except RectifyError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+def _unit_id(uow: UnitOfWork, code: str | None) -> int | None:
+    if not code:
+        return None
+    unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == code))
+    if unit_id is None:
+        raise click.ClickException(f"unknown unit code {code!r}")
+    return unit_id
+
+
+def _all_findings(uow: UnitOfWork, flt: LedgerFilter) -> Iterator[Finding]:
+    cursor = None
+    while True:
+        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500)
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
+
+
+def _echo_rows(rows: RowBuilder, findings: Iterator[Finding], fmt: str) -> None:
+    """CSV and JSON stream row by row; the table needs every row to size its columns."""
+    columns = [key for key, _zh, _en in COLUMNS]
+    if fmt == "table":
+        cells = [rows.cells(f) for f in findings]
+        click.echo(_table(columns, cells) + f"{len(cells)} finding(s)")
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for finding in findings:
+            writer.writerow({k: spreadsheet_safe(v) for k, v in rows.cells(finding).items()})
+            click.echo(out.getvalue(), nl=False)
+            out.seek(0)
+            out.truncate()
+        click.echo(out.getvalue(), nl=False)
+        return
+    click.echo("[", nl=False)
+    for n, finding in enumerate(findings):
+        text = json.dumps(rows.cells(finding), ensure_ascii=False, indent=2)
+        click.echo(("," if n else "") + "\n  " + text.replace("\n", "\n  "), nl=False)
+    click.echo("\n]")
+
+
+def _table(columns: list[str], rows: list[dict[str, Cell]]) -> str:
+    from unicodedata import east_asian_width
+
+    def width(text: str) -> int:
+        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    def clip(text: str, size: int) -> str:
+        out, used = "", 0
+        for ch in text:
+            w = width(ch)
+            if used + w > size:
+                return out + "…"
+            out, used = out + ch, used + w
+        return out
+
+    cells = [[clip(str(r[c]), 36) for c in columns] for r in rows]
+    widths = [max([width(c)] + [width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(columns))]
+    for row in cells:
+        lines.append("  ".join(v + " " * (widths[i] - width(v)) for i, v in enumerate(row)))
+    return "\n".join(lines) + "\n"
