@@ -113,9 +113,10 @@ class WorkingCalendar:
             off = {day for day in china if day.year == year}
             on = {day for day in china.weekend_workdays if day.year == year}
         extra_off, extra_on = self.override.off_in(year), self.override.on_in(year)
+        # the override wins: its workdays leave the package's days off; its days off are off
+        # whatever `on` says, as is_working_day looks at `off` first
         return _Year(known=year in self._published or year in self.override.years,
-                     off=frozenset((off - extra_on) | extra_off),
-                     on=frozenset((on - extra_off) | extra_on))
+                     off=frozenset((off - extra_on) | extra_off), on=frozenset(on | extra_on))
 
 
 def load_calendar(override_path: Path | None = None) -> WorkingCalendar:
