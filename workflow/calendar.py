@@ -17,29 +17,31 @@ BASES: tuple[Basis, ...] = ("working", "calendar")
 _DAY = timedelta(days=1)
 
 
+class _Answer:
+    """`unknown_years` are the years an answer crossed whose holidays are not known (counted as
+    Monday to Friday there), so the answer is only an estimate."""
+
+    unknown_years: tuple[int, ...]
+
+    @property
+    def estimated(self) -> bool:
+        return bool(self.unknown_years)
+
+
 @dataclass(frozen=True)
-class Due:
-    """A date counted on the calendar. `unknown_years` are the years it crossed whose holidays are
-    not known (counted as Monday to Friday there), so the date is only an estimate."""
+class Due(_Answer):
+    """A date counted on the calendar (see _Answer for `unknown_years`)."""
 
     date: date
     unknown_years: tuple[int, ...] = ()
 
-    @property
-    def estimated(self) -> bool:
-        return bool(self.unknown_years)
-
 
 @dataclass(frozen=True)
-class Count:
-    """A number of working days, with the unknown years it crossed (see Due)."""
+class Count(_Answer):
+    """A number of working days (see _Answer for `unknown_years`)."""
 
     days: int
     unknown_years: tuple[int, ...] = ()
-
-    @property
-    def estimated(self) -> bool:
-        return bool(self.unknown_years)
 
 
 @dataclass(frozen=True)
