@@ -18,6 +18,7 @@ class Settings:
     unlinked_max_files: int = 50  # per user: uploads not yet used as evidence on a finding
     unlinked_max_bytes: int = 200 * 1024 * 1024
     timezone: str = "Asia/Shanghai"
+    calendar_path: Path | None = None  # the organisation's working-day calendar override file
 
     @property
     def attachments_path(self) -> Path:
@@ -39,6 +40,11 @@ class Settings:
             "unlinked_max_bytes": int(os.environ.get("RECTIFY_UNLINKED_MAX_BYTES",
                                                      200 * 1024 * 1024)),
             "timezone": os.environ.get("RECTIFY_TIMEZONE", "Asia/Shanghai"),
+            "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value).resolve() if value else None

@@ -17,6 +17,10 @@ class DefinitionError(RectifyError):
         super().__init__("\n".join(self.problems))
 
 
+class CalendarError(DefinitionError):
+    """The organisation's calendar override file is invalid (refused at start like a definition)."""
+
+
 class UnknownFinding(RectifyError):
     """The finding does not exist, or is outside the actor's scope (same answer on purpose)."""
 

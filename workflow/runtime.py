@@ -1,4 +1,4 @@
-"""The engine wired together (database, definitions, evidence store, clock) and its unit of work."""
+"""The engine wired together (database, definitions, evidence, calendar, clock) and its unit of work."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from workflow.attachments import AttachmentStore
+from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.config import Settings
 from workflow.db import Database
 from workflow.errors import DefinitionError, UnknownLifecycle
@@ -24,10 +25,11 @@ class Rectify:
     """Built once per process; everything else gets what it needs from a UnitOfWork."""
 
     def __init__(self, settings: Settings, clock: Clock = utcnow,
-                 registry: Registry | None = None) -> None:
+                 registry: Registry | None = None, calendar: WorkingCalendar | None = None) -> None:
         self.settings = settings
         self.database = Database(settings.database_url)
         self.registry = registry or load_registry(settings.definitions_path)
+        self.calendar = calendar or load_calendar(settings.calendar_path)
         self.store = AttachmentStore(settings.attachments_path, settings.max_upload_bytes,
                                      settings.unlinked_max_files, settings.unlinked_max_bytes)
         self.clock = clock
@@ -69,6 +71,7 @@ class UnitOfWork:
     def __init__(self, rectify: Rectify, write: bool) -> None:
         self.registry = rectify.registry
         self.store = rectify.store
+        self.calendar = rectify.calendar
         self._clock = rectify.clock
         self.zone = rectify.zone
         self._database, self._write = rectify.database, write

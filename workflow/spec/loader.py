@@ -50,9 +50,20 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
     return mapping
 
 
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    """A date-shaped scalar that is no date (2027-02-30) is a YAML error with its place."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a date: {exc}", node.start_mark
+        ) from None
+
+
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def digest(raw: Mapping[str, Any]) -> str:
@@ -61,18 +72,26 @@ def digest(raw: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_file(path: Path) -> tuple[Lifecycle | None, list[str]]:
-    """One file: its lifecycle, or None and every problem found, each naming file and path."""
+def read_yaml(path: Path) -> tuple[Any, str | None]:
+    """A YAML file's data (safe loader, no key twice), or None and the problem naming the file."""
     label = path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader), None  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "yaml"
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [f"{label}: {where}: {problem}"]
+        return None, f"{label}: {where}: {problem}"
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"{label}: cannot read: {exc}"]
+        return None, f"{label}: cannot read: {exc}"
+
+
+def load_file(path: Path) -> tuple[Lifecycle | None, list[str]]:
+    """One file: its lifecycle, or None and every problem found, each naming file and path."""
+    label = path.name
+    raw, problem = read_yaml(path)
+    if problem:
+        return None, [problem]
     if not isinstance(raw, dict):
         return None, [f"{label}: (root): expected a mapping with name, version, states, ..."]
     try:
