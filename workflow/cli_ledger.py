@@ -20,6 +20,7 @@ from workflow.runtime import UnitOfWork
 from workflow.services import LedgerFilter, ledger
 from workflow.services.ledger_args import parse_ledger_args
 from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
+from workflow.services.light import today_cutoff
 
 
 @click.command("ledger")
@@ -63,7 +64,8 @@ def _unit_id(uow: UnitOfWork, code: str | None) -> int | None:
 def _all_findings(uow: UnitOfWork, flt: LedgerFilter) -> Iterator[Finding]:
     cursor = None
     while True:
-        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500)
+        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500,
+                      yellow_cutoff=today_cutoff(uow))
         yield from page.items
         cursor = page.next_cursor
         if cursor is None:

@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class LightPolicy:
+    """The traffic light's thresholds: yellow when due within this many working days; overdue
+    level 2 and 3 from these many working days overdue (RECTIFY_YELLOW_WORKING_DAYS,
+    RECTIFY_OVERDUE_LEVEL_DAYS as "7,14")."""
+
+    yellow_working_days: int = 3
+    level_days: tuple[int, ...] = (7, 14)
+
+    def level(self, days_overdue: int) -> int:
+        """1 when overdue at all, one more for each threshold reached."""
+        return 1 + sum(days_overdue >= threshold for threshold in self.level_days)
+
+    @classmethod
+    def from_env(cls) -> LightPolicy:
+        levels = os.environ.get("RECTIFY_OVERDUE_LEVEL_DAYS", "7,14")
+        return cls(int(os.environ.get("RECTIFY_YELLOW_WORKING_DAYS", 3)),
+                   tuple(sorted(int(n) for n in levels.split(",") if n.strip())))
 
 
 @dataclass(frozen=True)
@@ -19,6 +39,7 @@ class Settings:
     unlinked_max_bytes: int = 200 * 1024 * 1024
     timezone: str = "Asia/Shanghai"
     calendar_path: Path | None = None  # the organisation's working-day calendar override file
+    light: LightPolicy = field(default_factory=LightPolicy)
 
     @property
     def attachments_path(self) -> Path:
@@ -41,6 +62,7 @@ class Settings:
                                                      200 * 1024 * 1024)),
             "timezone": os.environ.get("RECTIFY_TIMEZONE", "Asia/Shanghai"),
             "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
+            "light": LightPolicy.from_env(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -72,6 +72,7 @@ class UnitOfWork:
         self.registry = rectify.registry
         self.store = rectify.store
         self.calendar = rectify.calendar
+        self.light_policy = rectify.settings.light
         self._clock = rectify.clock
         self.zone = rectify.zone
         self._database, self._write = rectify.database, write

@@ -29,6 +29,7 @@ from workflow import services
 from workflow.models import Finding
 from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
+from workflow.services.light import today_cutoff
 
 PREFIX = "/findings"
 blp = Blueprint("api_findings", __name__, description="Findings (问题) and their transitions")
@@ -55,7 +56,7 @@ class Findings(MethodView):
         uow = get_uow()
         query = ledger_query(args, uow.registry)  # the page's and the exports' contract too
         page = services.ledger(uow.session, actor(), query.filter, uow.today(), query.cursor,
-                               query.limit)
+                               query.limit, yellow_cutoff=today_cutoff(uow))
         return {"items": [finding_out(f) for f in page.items], "next_cursor": page.next_cursor}
 
     @blp.arguments(FindingCreate)

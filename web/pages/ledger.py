@@ -20,6 +20,7 @@ from workflow.services import LedgerFilter, Page, ledger
 from workflow.services.directory import visible_campaigns, visible_units
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_rows import COLUMNS, LedgerRow, RowBuilder, row_builder
+from workflow.services.light import today_cutoff
 
 
 def ledger_query() -> LedgerQuery:
@@ -40,7 +41,8 @@ def ledger_row(finding: Finding) -> LedgerRow:
 def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
     uow, cursor = get_uow(), None
     while True:
-        page = ledger(uow.session, actor(), flt, uow.today(), cursor, limit=500)
+        page = ledger(uow.session, actor(), flt, uow.today(), cursor, limit=500,
+                      yellow_cutoff=today_cutoff(uow))
         yield from page.items
         if page.next_cursor is None:
             return
@@ -50,9 +52,11 @@ def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
 def _page(query: LedgerQuery) -> Page:
     uow = get_uow()
     try:
-        return ledger(uow.session, actor(), query.filter, uow.today(), query.cursor, 50)
+        return ledger(uow.session, actor(), query.filter, uow.today(), query.cursor, 50,
+                      yellow_cutoff=today_cutoff(uow))
     except InvalidInput:  # a cursor from another sort or an old link: the first page
-        return ledger(uow.session, actor(), query.filter, uow.today(), None, 50)
+        return ledger(uow.session, actor(), query.filter, uow.today(), None, 50,
+                      yellow_cutoff=today_cutoff(uow))
 
 
 @bp.route("/ledger")

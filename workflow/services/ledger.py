@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -18,6 +18,8 @@ from workflow.models import Finding, User
 from workflow.services.scope import findings_clause, subtree_clause
 
 SORTS = ("-created", "due")
+Colour = Literal["green", "yellow", "red"]
+COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
 _BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
 
 
@@ -32,6 +34,7 @@ class LedgerFilter:
     overdue: bool | None = None
     open: bool | None = None
     text: str | None = None
+    light: Colour | None = None  # the traffic light (services.light), red being overdue
     sort: str = "-created"
 
 
@@ -56,8 +59,21 @@ def is_overdue(finding: Finding, today: date) -> bool:
                 and finding.rectified_at is None)
 
 
-def filtered(session: Session, actor: User, flt: LedgerFilter, today: date) -> Select[Any]:
-    """SELECT of the actor's findings matching the filter, unsorted."""
+def light_clause(colour: Colour, today: date, yellow_cutoff: date) -> ColumnElement[bool]:
+    """One colour of services.light in SQL: red is overdue; yellow and green are the running
+    deadlines not yet passed, due by yellow_cutoff (N working days from today) or after it."""
+    if colour == "red":
+        return overdue_clause(today)
+    runs = and_(Finding.is_open.is_(True), Finding.due_date.is_not(None),
+                Finding.rectified_at.is_(None), Finding.due_date >= today)
+    return and_(runs, Finding.due_date <= yellow_cutoff if colour == "yellow"
+                else Finding.due_date > yellow_cutoff)
+
+
+def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
+             yellow_cutoff: date | None = None) -> Select[Any]:
+    """SELECT of the actor's findings matching the filter, unsorted (yellow_cutoff: see
+    light_clause; services.light.today_cutoff)."""
     query = select(Finding).where(findings_clause(actor))
     if flt.states:
         query = query.where(Finding.state.in_(flt.states))
@@ -76,6 +92,8 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date) -> S
     if flt.overdue is not None:
         clause = overdue_clause(today)
         query = query.where(clause if flt.overdue else ~clause)
+    if flt.light:
+        query = query.where(light_clause(flt.light, today, yellow_cutoff or today))
     if flt.text and flt.text.strip():
         needle = flt.text.strip()
         query = query.where(or_(
@@ -87,13 +105,13 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date) -> S
 
 
 def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
-           cursor: str | None = None, limit: int = 50) -> Page:
+           cursor: str | None = None, limit: int = 50, yellow_cutoff: date | None = None) -> Page:
     """One page of the ledger; pass next_cursor back for the next page."""
     if flt.sort not in SORTS:
         raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
                                      "en": f"sort must be one of {', '.join(SORTS)}"}})
     limit = max(1, min(limit, 500))
-    query = filtered(session, actor, flt, today).options(joinedload(Finding.unit))
+    query = filtered(session, actor, flt, today, yellow_cutoff).options(joinedload(Finding.unit))
     if flt.sort == "due":
         # Undated findings sort last: a far-future sentinel keeps the key total and comparable.
         due_key = _due_key()

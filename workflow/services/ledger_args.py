@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 
 from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.errors import InvalidInput
-from workflow.services.ledger import SORTS, LedgerFilter
+from workflow.services.ledger import COLOURS, SORTS, LedgerFilter
 from workflow.spec import Registry
 from workflow.text import TextRefused, as_id, clean_text
 
@@ -23,6 +23,7 @@ _MESSAGES = {  # one message per argument, for anything its field refuses
     "severity": ("应为以下之一：" + "、".join(SEVERITIES), "must be one of: " + ", ".join(SEVERITIES)),
     "overdue": ("应为 true 或 false", "must be true or false"),
     "open": ("应为 true 或 false", "must be true or false"),
+    "light": ("应为 green、yellow 或 red", "must be green, yellow or red"),
     "q": ("最多 200 个字", "at most 200 characters"),
     "sort": ("排序应为 " + "、".join(SORTS) + " 之一", "sort must be one of " + ", ".join(SORTS)),
     "cursor": ("分页游标无效", "invalid cursor"),
@@ -66,6 +67,7 @@ class LedgerArgs(Schema):
     severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
     overdue = fields.Bool()
     open = fields.Bool()
+    light = fields.Str(validate=validate.OneOf(list(COLOURS)))
     q = Text(validate=validate.Length(max=200))
     sort = fields.Str(load_default="-created", validate=validate.OneOf(list(SORTS)))
     cursor = Text(validate=validate.Length(max=500))
@@ -121,7 +123,8 @@ def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
         states=states, lifecycle=lifecycle, unit_id=data.get("unit"),
         campaign_id=data.get("campaign"), category=data.get("category"),
         severity=data.get("severity"), overdue=data.get("overdue"), open=data.get("open"),
-        text=(data.get("q") or "").strip() or None, sort=data.get("sort", "-created"))
+        light=data.get("light"), text=(data.get("q") or "").strip() or None,
+        sort=data.get("sort", "-created"))
     return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
 
 

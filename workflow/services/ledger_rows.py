@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from workflow.calendar import WorkingCalendar
 from workflow.catalog import CATEGORIES, SEVERITIES, label
+from workflow.config import LightPolicy
 from workflow.models import Finding
 from workflow.services.ledger import is_overdue
+from workflow.services.light import Light, light
 from workflow.spec import Registry
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ class LedgerRow:
     overdue: bool
     days_left: int | None  # only while the deadline runs: open, dated, not reported rectified
     due_soon: bool
+    light: Light  # the traffic light (services.light)
     rework_rounds: int
     created_at: datetime  # in the organisation's time zone
     closed_at: datetime | None
@@ -53,6 +57,8 @@ class RowBuilder:
     today: date
     zone: tzinfo
     lang: str
+    calendar: WorkingCalendar
+    policy: LightPolicy
 
     def row(self, f: Finding) -> LedgerRow:
         lifecycle = self.registry.get(f.lifecycle, f.lifecycle_version)
@@ -65,6 +71,7 @@ class RowBuilder:
             severity=label(SEVERITIES, f.severity, self.lang), due_date=f.due_date,
             overdue=is_overdue(f, self.today), days_left=days_left,
             due_soon=days_left is not None and 0 <= days_left <= SOON_DAYS,
+            light=light(f, self.today, self.calendar, self.policy),
             rework_rounds=f.rework_rounds, created_at=f.created_at.astimezone(self.zone),
             closed_at=f.closed_at.astimezone(self.zone) if f.closed_at else None)
 
@@ -90,4 +97,4 @@ def _minute(moment: datetime) -> str:
 
 def row_builder(uow: UnitOfWork, lang: str) -> RowBuilder:
     """Rows for this unit of work's definitions, today and time zone."""
-    return RowBuilder(uow.registry, uow.today(), uow.zone, lang)
+    return RowBuilder(uow.registry, uow.today(), uow.zone, lang, uow.calendar, uow.light_policy)
