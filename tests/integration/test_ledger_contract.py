@@ -15,8 +15,11 @@ from sqlalchemy import select, update
 from workflow.errors import InvalidInput
 from workflow.models import Finding
 from workflow.services import LedgerFilter, is_overdue, ledger, overdue_clause
+from workflow.services.ledger import COLOURS
+from workflow.services.light import clause, light
 
 DAY = date(2026, 3, 2)
+MOSTLY = st.sampled_from([True, True, True, False])  # open findings, where the colours differ
 FINDING = st.tuples(st.booleans(), st.one_of(st.none(), st.integers(-3, 3)), st.booleans())
 
 
@@ -42,6 +45,26 @@ def test_overdue_in_sql_and_in_python_agree(rectify, five, shapes, today_offset)
         in_python = {f.id for f in uow.session.scalars(select(Finding)) if is_overdue(f, today)}
     assert in_sql == in_python
     assert not_in_sql == set(five) - in_python  # the negation is exactly the rest
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.lists(st.tuples(MOSTLY, st.one_of(st.none(), st.integers(-4, 10)),
+                                 st.sampled_from([False, False, True])), min_size=5, max_size=5),
+       today=st.dates(date(2026, 9, 20), date(2026, 10, 14)))  # across National Day and 调休
+def test_the_light_in_sql_and_in_python_agree(rectify, five, shapes, today):
+    with rectify.unit_of_work() as uow:
+        for finding_id, (is_open, due, rectified) in zip(five, shapes, strict=True):
+            uow.session.execute(update(Finding).where(Finding.id == finding_id).values(
+                is_open=is_open, due_date=today + timedelta(days=due) if due is not None else None,
+                rectified_at=datetime(2026, 3, 1, tzinfo=UTC) if rectified else None))
+        uow.commit()
+    with rectify.unit_of_work(write=False) as uow:
+        findings = list(uow.session.scalars(select(Finding)))
+        for colour in COLOURS:
+            in_sql = set(uow.session.scalars(
+                select(Finding.id).where(clause(colour, today, uow.calendar))))
+            assert in_sql == {f.id for f in findings if light(f, today, uow.calendar).colour
+                              == colour}, colour
 
 
 def _cursor(values) -> str:

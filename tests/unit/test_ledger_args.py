@@ -13,7 +13,7 @@ from workflow.services.ledger_args import parse_ledger_args
 def test_a_form_with_every_filter_left_at_any_is_the_whole_ledger(registry) -> None:
     args = MultiDict([("q", ""), ("state", ""), ("lifecycle", ""), ("unit", ""), ("campaign", ""),
                       ("category", ""), ("severity", ""), ("open", ""), ("overdue", ""),
-                      ("sort", "-created"), ("lang", "en")])
+                      ("light", ""), ("sort", "-created"), ("lang", "en")])
     query = parse_ledger_args(args, registry)
     assert query.filter == LedgerFilter() and query.cursor is None and query.limit == 50
 
@@ -22,11 +22,13 @@ def test_every_filter_is_parsed(registry) -> None:
     args = MultiDict([("q", " exit "), ("state", "assigned"), ("state", "raised"),
                       ("lifecycle", "standard"), ("unit", "7"), ("campaign", "3"),
                       ("category", "work_safety"), ("severity", "high"), ("open", "1"),
-                      ("overdue", "0"), ("sort", "due"), ("limit", "20"), ("cursor", "abc")])
+                      ("overdue", "0"), ("light", "yellow"), ("sort", "due"), ("limit", "20"),
+                      ("cursor", "abc")])
     query = parse_ledger_args(args, registry)
     assert query.filter == LedgerFilter(
         states=("assigned", "raised"), lifecycle="standard", unit_id=7, campaign_id=3,
-        category="work_safety", severity="high", open=True, overdue=False, text="exit", sort="due")
+        category="work_safety", severity="high", open=True, overdue=False, light="yellow", text="exit",
+        sort="due")
     assert (query.cursor, query.limit) == ("abc", 20)
 
 
@@ -37,6 +39,7 @@ def test_every_filter_is_parsed(registry) -> None:
     ({"unit": "8.9"}, "unit"), ({"unit": "٨"}, "unit"), ({"unit": "8_0"}, "unit"),
     ({"unit": "-1"}, "unit"), ({"unit": str(2**31)}, "unit"), ({"unit": "9" * 400}, "unit"),
     ({"campaign": "x"}, "campaign"), ({"open": "maybe"}, "open"), ({"overdue": "2"}, "overdue"),
+    ({"light": "blue"}, "light"), ({"light": "Red"}, "light"),
     ({"q": "x" * 201}, "q"), ({"q": "a\x00b"}, "q"), ({"q": "a\u202eb"}, "q"),
     ({"q": "\u200b"}, "q"), ({"cursor": "c" * 501}, "cursor"), ({"limit": "0"}, "limit"),
     ({"limit": "501"}, "limit"), ({"limit": "٥"}, "limit"),
