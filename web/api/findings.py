@@ -36,11 +36,12 @@ blp = Blueprint("api_findings", __name__, description="Findings (问题) and the
 
 
 def finding_out(finding: Finding) -> dict[str, Any]:
-    """A finding with its state label and whether it is overdue today (the ledger row's)."""
+    """A finding with its state label, whether it is overdue today and its traffic light (the
+    ledger row's)."""
     row = row_builder(get_uow(), lang()).row(finding)
     data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
     data.update(unit=finding.unit, raised_by_unit=finding.raised_by_unit,
-                state_label=row.state, overdue=row.overdue)
+                state_label=row.state, overdue=row.overdue, light=row.light)
     return data
 
 

@@ -105,6 +105,18 @@ def transition_out(spec: TransitionSpec, finding: Finding, today: date) -> dict[
             "fields_": form_fields(spec, finding, today)}
 
 
+class LightOut(Schema):
+    """The traffic light (workflow.services.light); colour null when the deadline does not run."""
+
+    colour = fields.Str(allow_none=True, metadata={"enum": ["green", "yellow", "red", None]})
+    working_days_left = fields.Int(allow_none=True)
+    working_days_overdue = fields.Int(allow_none=True)
+    level = fields.Int(metadata={"description": "0 not overdue; 1 overdue; 2, 3 from the "
+                                                "configured working days overdue"})
+    estimated = fields.Bool(metadata={"description": "counted across a year whose holidays "
+                                                     "are not yet known (weekends only)"})
+
+
 class FindingOut(Schema):
     id = fields.Int()
     code = fields.Str()
@@ -126,6 +138,7 @@ class FindingOut(Schema):
     state_label = fields.Str()
     is_open = fields.Bool()
     overdue = fields.Bool()
+    light = fields.Nested(LightOut)
     rework_rounds = fields.Int()
     version = fields.Int()
     created_at = fields.DateTime()
