@@ -1,0 +1,60 @@
+"""The traffic light on the ledger (column and filter), My work, the finding page and the API,
+counted in working days on China's calendar (the fake clock's today is Monday 2026-03-02)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import update
+from web_support import text_of, ui
+
+from workflow.models import Finding
+
+DUES = {"yellow": date(2026, 3, 4), "green": date(2026, 3, 16), "red": date(2026, 2, 13)}
+
+
+@pytest.fixture
+def lit(driver, rectify):
+    """One finding per colour, assigned to group A, keyed by colour."""
+    ids = {colour: driver.raise_(title=f"Finding lit {colour}")["id"] for colour in DUES}
+    with rectify.unit_of_work() as uow:
+        for colour, finding_id in ids.items():
+            uow.session.execute(update(Finding).where(Finding.id == finding_id)
+                                .values(due_date=DUES[colour]))
+        uow.commit()
+    return ids
+
+
+def test_the_api_gives_each_finding_its_light(api, org, lit):
+    items = {f["id"]: f["light"] for f in api.get("/api/v1/findings", org.admin).get_json()["items"]}
+    assert items[lit["yellow"]] == {"colour": "yellow", "working_days_left": 2,
+                                    "working_days_overdue": None, "level": 0, "estimated": False}
+    assert items[lit["green"]]["working_days_left"] == 10
+    # Feb 13 (Fri) to Mar 2: Feb 14 and 28 (Saturdays worked), Feb 24-27, Mar 2; 春节 Feb 15-23 off
+    assert (items[lit["red"]]["working_days_overdue"], items[lit["red"]]["level"]) == (7, 2)
+
+
+@pytest.mark.parametrize("colour", ["green", "yellow", "red"])
+def test_the_light_filter_in_the_api_and_on_the_ledger(api, browser, org, lit, colour):
+    body = api.get(f"/api/v1/findings?light={colour}", org.admin).get_json()
+    assert [f["id"] for f in body["items"]] == [lit[colour]]
+    page = text_of(browser("admin").get(f"/ledger?light={colour}"))
+    assert [title for title in (f"Finding lit {c}" for c in DUES) if title in page] == \
+        [f"Finding lit {colour}"]
+
+
+def test_the_light_shows_as_a_label_not_colour_alone(app, browser, lit):
+    ledger = text_of(browser("admin").get("/ledger"))
+    for label in ("On track", "Due soon", "Overdue (level 2)"):
+        assert ui(app, label) in ledger
+    assert "逾期（二级）" in ledger and 'data-light="red"' in ledger
+    assert ui(app, "%(n)s working days left", n=2) in ledger
+    assert ui(app, "Overdue (level 2)", locale="en") == "Overdue (level 2)"
+    page = text_of(browser("admin").get(f"/findings/{lit['red']}"))
+    assert "逾期（二级）" in page and ui(app, "%(n)s working days overdue", n=7) in page
+
+
+def test_a_bad_light_is_a_field_error(api, org):
+    body = api.get("/api/v1/findings?light=blue", org.admin).get_json()
+    assert set(body["errors"]) == {"light"}
