@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from workflow.cli import engine
+from workflow.models import Finding
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
 
@@ -81,3 +85,22 @@ def test_commands_on_a_database_that_was_never_initialised_say_so(tmp_path: Any,
     assert "no Rectify database at" in result.output and "rectify init" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "empty.db").exists()  # a mistyped path leaves no empty database
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_ledger_filters_on_the_light(flow: Flow, rectify: Any, run_ledger: Any) -> None:
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the command runs on the real clock
+    add = rectify.calendar.add_working_days
+    dues = {"yellow": add(today, 3).date, "green": add(today, 4).date,
+            "red": today - timedelta(days=30)}
+    codes = {}
+    for colour, due in dues.items():
+        finding = flow.raise_(title=f"Lit {colour}")
+        codes[colour] = finding.code
+        with rectify.unit_of_work() as uow:
+            uow.session.execute(update(Finding).where(Finding.id == finding.id).values(due_date=due))
+            uow.commit()
+    for colour in dues:
+        out = run_ledger("--light", colour, "--format", "json")
+        assert out.exit_code == 0, out.output
+        assert [r["code"] for r in json.loads(out.output)] == [codes[colour]]
