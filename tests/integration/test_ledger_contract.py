@@ -23,6 +23,16 @@ MOSTLY = st.sampled_from([True, True, True, False])  # open findings, where the 
 FINDING = st.tuples(st.booleans(), st.one_of(st.none(), st.integers(-3, 3)), st.booleans())
 
 
+def _shape(rectify, ids, shapes, day):
+    """Overwrite each finding's open flag, due date (days from day) and rectified moment."""
+    with rectify.unit_of_work() as uow:
+        for finding_id, (is_open, due, rectified) in zip(ids, shapes, strict=True):
+            uow.session.execute(update(Finding).where(Finding.id == finding_id).values(
+                is_open=is_open, due_date=day + timedelta(days=due) if due is not None else None,
+                rectified_at=datetime(2026, 3, 1, tzinfo=UTC) if rectified else None))
+        uow.commit()
+
+
 @pytest.fixture
 def five(flow):
     """Five findings whose columns each example overwrites."""
@@ -33,12 +43,7 @@ def five(flow):
 @given(shapes=st.lists(FINDING, min_size=5, max_size=5), today_offset=st.integers(-2, 2))
 def test_overdue_in_sql_and_in_python_agree(rectify, five, shapes, today_offset):
     today = DAY + timedelta(days=today_offset)
-    with rectify.unit_of_work() as uow:
-        for finding_id, (is_open, due, rectified) in zip(five, shapes, strict=True):
-            uow.session.execute(update(Finding).where(Finding.id == finding_id).values(
-                is_open=is_open, due_date=DAY + timedelta(days=due) if due is not None else None,
-                rectified_at=datetime(2026, 3, 1, tzinfo=UTC) if rectified else None))
-        uow.commit()
+    _shape(rectify, five, shapes, DAY)
     with rectify.unit_of_work(write=False) as uow:
         in_sql = set(uow.session.scalars(select(Finding.id).where(overdue_clause(today))))
         not_in_sql = set(uow.session.scalars(select(Finding.id).where(~overdue_clause(today))))
@@ -52,12 +57,7 @@ def test_overdue_in_sql_and_in_python_agree(rectify, five, shapes, today_offset)
                                  st.sampled_from([False, False, True])), min_size=5, max_size=5),
        today=st.dates(date(2026, 9, 20), date(2026, 10, 14)))  # across National Day and 调休
 def test_the_light_in_sql_and_in_python_agree(rectify, five, shapes, today):
-    with rectify.unit_of_work() as uow:
-        for finding_id, (is_open, due, rectified) in zip(five, shapes, strict=True):
-            uow.session.execute(update(Finding).where(Finding.id == finding_id).values(
-                is_open=is_open, due_date=today + timedelta(days=due) if due is not None else None,
-                rectified_at=datetime(2026, 3, 1, tzinfo=UTC) if rectified else None))
-        uow.commit()
+    _shape(rectify, five, shapes, today)
     with rectify.unit_of_work(write=False) as uow:
         findings = list(uow.session.scalars(select(Finding)))
         for colour in COLOURS:
