@@ -26,10 +26,6 @@ def is_overdue(finding: Finding) -> bool:
     return services_is_overdue(finding, get_uow().today())
 
 
-def days_left(finding: Finding) -> int | None:
-    return (finding.due_date - get_uow().today()).days if finding.due_date else None
-
-
 def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -52,7 +48,7 @@ def may(action: str) -> bool:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, is_overdue=is_overdue,
-        days_left=days_left, local_time=local_time, iso=iso, has_role=has_role, may=may,
+        local_time=local_time, iso=iso, has_role=has_role, may=may,
         category_label=lambda key: label(CATEGORIES, key, lang()),
         severity_label=lambda key: label(SEVERITIES, key, lang()),
         method_label=lambda key: label(METHODS, key, lang()),

@@ -17,7 +17,6 @@ from workflow.spec import Registry
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
-SOON_DAYS = 3  # "due soon" from this many days before the due date
 COLUMNS = (  # key, zh, en: the columns of an export, in order
     ("code", "编号", "Code"), ("title", "问题标题", "Title"), ("unit", "责任单位", "Responsible unit"),
     ("lifecycle", "问题类型", "Type"), ("state", "状态", "State"), ("category", "问题类别", "Category"),
@@ -41,8 +40,6 @@ class LedgerRow:
     severity: str
     due_date: date | None
     overdue: bool
-    days_left: int | None  # only while the deadline runs: open, dated, not reported rectified
-    due_soon: bool
     light: Light  # the traffic light (services.light)
     rework_rounds: int
     created_at: datetime  # in the organisation's time zone
@@ -62,15 +59,12 @@ class RowBuilder:
 
     def row(self, f: Finding) -> LedgerRow:
         lifecycle = self.registry.get(f.lifecycle, f.lifecycle_version)
-        running = f.is_open and f.due_date is not None and f.rectified_at is None
-        days_left = (f.due_date - self.today).days if running and f.due_date else None
         return LedgerRow(
             id=f.id, code=f.code, title=f.title, unit=f.unit.name(self.lang),
             lifecycle=lifecycle.label(self.lang), state=lifecycle.state(f.state).label(self.lang),
             category=label(CATEGORIES, f.category, self.lang), severity_key=f.severity,
             severity=label(SEVERITIES, f.severity, self.lang), due_date=f.due_date,
-            overdue=is_overdue(f, self.today), days_left=days_left,
-            due_soon=days_left is not None and 0 <= days_left <= SOON_DAYS,
+            overdue=is_overdue(f, self.today),
             light=light(f, self.today, self.calendar, self.policy),
             rework_rounds=f.rework_rounds, created_at=f.created_at.astimezone(self.zone),
             closed_at=f.closed_at.astimezone(self.zone) if f.closed_at else None)
