@@ -143,7 +143,8 @@ class AttachmentStore:
     def _write(self, digest: str, data: bytes) -> None:
         target = self.path_for(digest)
         if target.exists() and self.problem(digest) is None:
-            return  # already stored intact (a changed or missing file is written again)
+            os.utime(target)  # already stored intact: touched, so a clean-up running now keeps it
+            return  # (a changed or missing file is written again)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         with os.fdopen(fd, "wb") as handle:
@@ -176,8 +177,15 @@ class AttachmentStore:
             return "file missing"
         return None if actual == sha256 else f"bytes changed (they hash to {actual})"
 
-    def remove(self, sha256: str) -> None:
-        self.path_for(sha256).unlink(missing_ok=True)
+    def remove(self, sha256: str, unless_touched_after: float | None = None) -> None:
+        """Delete the file; with a time (epoch seconds), not if it was written or reused since."""
+        path = self.path_for(sha256)
+        try:
+            if unless_touched_after is not None and path.stat().st_mtime >= unless_touched_after:
+                return
+        except FileNotFoundError:
+            return
+        path.unlink(missing_ok=True)
 
 
 def _own(session: Session, digest: str, uploader: User) -> Attachment | None:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
-from workflow.attachments import download_name
+from workflow.attachments import AttachmentStore, download_name
 from workflow.cli import engine
 from workflow.errors import EvidenceCorrupt, UnknownFinding
 from workflow.models import Attachment, utcnow
@@ -203,3 +203,27 @@ def test_verify_names_every_evidence_file_that_changed_or_went_missing(
 def test_a_file_is_served_with_only_its_sniffed_types_extension(name: str, media_type: str,
                                                                 served: str) -> None:
     assert download_name(name, media_type) == served
+
+
+def test_an_upload_during_the_clean_up_keeps_its_file(flow: Flow, rectify: Rectify, png: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clean-up decided the bytes were unused; someone uploads them again just before the
+    file goes: the new upload keeps its file."""
+    org = flow.org
+    old = _put(rectify, png(21), "old.png", org.handler_a)
+    with rectify.unit_of_work() as uow:
+        uow.session.execute(update(Attachment).values(created_at=utcnow() - timedelta(days=8)))
+        uow.commit()
+    real_remove, fresh = AttachmentStore.remove, []
+
+    def racing_remove(store: AttachmentStore, digest: str,
+                      unless_touched_after: float | None = None) -> None:
+        fresh.append(_put(rectify, png(21), "again.png", org.handler_b))
+        real_remove(store, digest, unless_touched_after)
+
+    monkeypatch.setattr(AttachmentStore, "remove", racing_remove)  # the CLI builds its own store
+    assert _gc(rectify, "--older-than", "7d").exit_code == 0
+    with rectify.unit_of_work(write=False) as uow:
+        row = uow.session.get(Attachment, fresh[0][0])
+        assert row is not None and row.sha256 == old[1]
+        assert rectify.store.read(row) == png(21)

@@ -3,6 +3,7 @@ uploads."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -67,8 +68,13 @@ def check_file_count(fields: tuple[FieldSpec, ...], counts: dict[str, int]) -> N
 
 def remove_unlinked(uow: UnitOfWork, before: datetime, dry_run: bool = False) -> list[Attachment]:
     """Delete attachment rows no finding uses, uploaded before `before`, and commit; then their
-    files, unless another row still holds the same bytes. dry_run only lists them."""
+    files, unless another row still holds the same bytes. dry_run only lists them.
+
+    An upload of the same bytes while this runs touches the file (AttachmentStore._write): a
+    file touched since the clean-up began is kept, and rows are checked again before each file
+    goes, so a new upload never loses its file to the clean-up."""
     session = uow.session
+    started = time.time()
     rows = list(session.scalars(select(Attachment).where(unlinked_clause(),
                                                          Attachment.created_at < before)
                                 .order_by(Attachment.id)))
@@ -79,5 +85,8 @@ def remove_unlinked(uow: UnitOfWork, before: datetime, dry_run: bool = False) ->
     kept = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(digests))))
     uow.commit()
     for digest in digests - kept:
-        uow.store.remove(digest)
+        taken = session.scalar(select(Attachment.id).where(Attachment.sha256 == digest).limit(1))
+        session.rollback()  # end that read at once: uploads must not wait on the clean-up
+        if taken is None:  # not uploaded again meanwhile
+            uow.store.remove(digest, unless_touched_after=started)
     return rows
