@@ -3,6 +3,7 @@ counted in working days on China's calendar (the fake clock's today is Monday 20
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -58,3 +59,32 @@ def test_the_light_shows_as_a_label_not_colour_alone(app, browser, lit):
 def test_a_bad_light_is_a_field_error(api, org):
     body = api.get("/api/v1/findings?light=blue", org.admin).get_json()
     assert set(body["errors"]) == {"light"}
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_dashboard_counts_each_light_as_the_ledger_filter_lists_it(api, driver, org, lit):
+    driver.raise_(title="Finding undated")  # no light: not counted anywhere
+    lights = api.get("/api/v1/dashboard", org.admin).get_json()["lights"]
+    for colour in DUES:
+        rows = api.get(f"/api/v1/findings?light={colour}&limit=500", org.admin).get_json()["items"]
+        assert lights[colour] == len(rows) == 1
+    red = api.get("/api/v1/findings?light=red", org.admin).get_json()["items"]
+    levels = api.get("/api/v1/dashboard", org.admin).get_json()["red_levels"]
+    assert levels == {str(n): sum(f["light"]["level"] == n for f in red) for n in (1, 2, 3)}
+    assert levels == {"1": 0, "2": 1, "3": 0}
+    scoped = api.get(f"/api/v1/dashboard?unit={org.group_b.id}", org.admin).get_json()["lights"]
+    assert scoped == {"green": 0, "yellow": 0, "red": 0}
+
+
+def test_the_dashboard_lights_link_to_the_ledger_filtered_by_that_light(browser, org, lit):
+    client = browser("admin")
+    page = client.get(f"/dashboard?unit={org.group_a.id}").get_data(as_text=True)
+    for colour in DUES:
+        link = re.search(rf'id="light-{colour}" href="([^"]+)">(\d+)<', page)
+        assert link and link.group(2) == "1"
+        href = link.group(1).replace("&amp;", "&")
+        assert f"light={colour}" in href and f"unit={org.group_a.id}" in href
+        ledger = text_of(client.get(href))
+        assert [c for c in DUES if f"Finding lit {c}" in ledger] == [colour]
+    assert "逾期（二级） 1" in text_of(client.get("/dashboard"))

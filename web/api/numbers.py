@@ -12,6 +12,7 @@ from web.api.schemas import id_field
 from web.auth import actor
 from web.i18n import lang
 from web.uow import get_uow
+from workflow.services.light import today_cutoff, today_level_cutoffs
 from workflow.services.stats import dashboard
 
 PREFIX = "/dashboard"
@@ -47,6 +48,10 @@ class DashboardOut(Schema):
     by_state = fields.List(fields.Nested(StateCount))
     by_unit = fields.List(fields.Nested(UnitNumbers))
     by_category = fields.Dict(keys=fields.Str(), values=fields.Nested(NumbersOut))
+    lights = fields.Dict(keys=fields.Str(), values=fields.Int(), metadata={
+        "description": "Findings per traffic light (green, yellow, red), as the ledger's light filter"})
+    red_levels = fields.Dict(keys=fields.Str(), values=fields.Int(),
+                             metadata={"description": "The red ones per overdue level (1, 2, 3)"})
 
 
 class DashboardArgs(Schema):
@@ -62,7 +67,8 @@ class Dashboard(MethodView):
         """Raised, rectified, confirmed, overdue, rates and rework, per unit below yours."""
         uow = get_uow()
         board = dashboard(uow.session, actor(), uow.today(), uow.registry, args.get("campaign"),
-                          args.get("unit"))
+                          args.get("unit"), today_cutoff(uow),
+                          today_level_cutoffs(uow))
         return {
             "totals": board.totals.as_dict(),
             "by_state": [{"lifecycle": lc, "state": st, "count": n}
@@ -70,4 +76,6 @@ class Dashboard(MethodView):
             "by_unit": [dict(numbers.as_dict(), unit_id=unit.id, unit=unit.name(lang()))
                         for unit, numbers in board.by_unit],
             "by_category": {k: v.as_dict() for k, v in board.by_category.items()},
+            "lights": board.lights,
+            "red_levels": {str(level): n for level, n in board.red_levels.items()},
         }

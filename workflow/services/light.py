@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement
@@ -38,6 +38,23 @@ def yellow_cutoff(today: date, calendar: WorkingCalendar, policy: LightPolicy) -
     return calendar.add_working_days(today, policy.yellow_working_days).date
 
 
+def days_overdue(due: date, today: date, calendar: WorkingCalendar) -> tuple[int, bool]:
+    """Working days a passed due date is overdue (a deadline passed on a day off: 1), estimated?"""
+    count = calendar.working_days_between(due, today)
+    return max(1, count.days), count.estimated
+
+
+def level_cutoffs(today: date, calendar: WorkingCalendar,
+                  policy: LightPolicy = DEFAULT_POLICY) -> tuple[date, ...]:
+    """For overdue levels 2, 3, ...: the latest due date at that level or above today."""
+    cutoffs, day = [], today - timedelta(days=1)
+    for level in range(2, len(policy.level_days) + 2):
+        while policy.level(days_overdue(day, today, calendar)[0]) < level:
+            day -= timedelta(days=1)
+        cutoffs.append(day)
+    return tuple(cutoffs)
+
+
 def light(finding: Finding, today: date, calendar: WorkingCalendar,
           policy: LightPolicy = DEFAULT_POLICY) -> Light:
     """The finding's light today; red is exactly services.ledger.is_overdue."""
@@ -45,10 +62,9 @@ def light(finding: Finding, today: date, calendar: WorkingCalendar,
         return Light(None)
     due = finding.due_date
     if is_overdue(finding, today):
-        count = calendar.working_days_between(due, today)
-        days = max(1, count.days)  # a deadline that passed on a day off is a day overdue
+        days, estimated = days_overdue(due, today, calendar)
         return Light("red", working_days_overdue=days, level=policy.level(days),
-                     estimated=count.estimated)
+                     estimated=estimated)
     left = calendar.working_days_between(today, due)
     colour: Colour = "yellow" if due <= yellow_cutoff(today, calendar, policy) else "green"
     return Light(colour, working_days_left=left.days, estimated=left.estimated)
@@ -63,3 +79,8 @@ def clause(colour: Colour, today: date, calendar: WorkingCalendar,
 def today_cutoff(uow: UnitOfWork) -> date:
     """yellow_cutoff for this unit of work's day, calendar and policy (the ledger's filter)."""
     return yellow_cutoff(uow.today(), uow.calendar, uow.light_policy)
+
+
+def today_level_cutoffs(uow: UnitOfWork) -> tuple[date, ...]:
+    """level_cutoffs for this unit of work's day, calendar and policy (the dashboard's counts)."""
+    return level_cutoffs(uow.today(), uow.calendar, uow.light_policy)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
-from workflow.services.ledger import overdue_clause
+from workflow.services.ledger import COLOURS, light_clause, overdue_clause
 from workflow.services.permissions import require
 from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
 from workflow.spec import Registry
@@ -66,12 +66,18 @@ class Dashboard:
     by_unit: list[tuple[Unit, Numbers]] = field(default_factory=list)
     by_category: dict[str, Numbers] = field(default_factory=dict)
     focus: Unit | None = None
+    lights: dict[str, int] = field(default_factory=dict)  # open findings per traffic light
+    red_levels: dict[int, int] = field(default_factory=dict)  # the red ones per overdue level
 
 
 def dashboard(session: Session, actor: User, today: date, registry: Registry,
-              campaign_id: int | None = None, focus_unit_id: int | None = None) -> Dashboard:
+              campaign_id: int | None = None, focus_unit_id: int | None = None,
+              yellow_cutoff: date | None = None,
+              level_cutoffs: tuple[date, ...] = ()) -> Dashboard:
     """Numbers over what the actor may see (within the focus unit's subtree, if given),
-    with a row per unit directly below the focus; Forbidden to roles without the dashboard."""
+    with a row per unit directly below the focus; Forbidden to roles without the dashboard.
+    yellow_cutoff: the ledger's light filter's (services.light.today_cutoff); level_cutoffs:
+    services.light.today_level_cutoffs."""
     require(actor, "dashboard")
     scope = [findings_clause(actor)]
     focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
@@ -92,7 +98,24 @@ def dashboard(session: Session, actor: User, today: date, registry: Registry,
     for numbers in per_unit.values():
         totals.add(numbers)
     focus, rows = _roll_up(session, actor, per_unit, focus)
-    return Dashboard(totals, by_state, rows, dict(sorted(per_category.items())), focus)
+    lights, levels = _lights(session, scope, today, yellow_cutoff or today, level_cutoffs)
+    return Dashboard(totals, by_state, rows, dict(sorted(per_category.items())), focus, lights,
+                     levels)
+
+
+def _lights(session: Session, scope: list[Any], today: date, yellow_cutoff: date,
+            level_cutoffs: tuple[date, ...]) -> tuple[dict[str, int], dict[int, int]]:
+    """How many findings in scope show each light (the ledger's light filter, counted), and
+    the red ones per overdue level (level 2 and up: due on or before that level's cut-off)."""
+    red = light_clause("red", today, yellow_cutoff)
+    conds = [light_clause(c, today, yellow_cutoff) for c in COLOURS]
+    conds += [red & (Finding.due_date <= cutoff) for cutoff in level_cutoffs]
+    row = [int(n or 0) for n in session.execute(select(
+        *[func.sum(case((cond, 1), else_=0)) for cond in conds]).where(*scope)).one()]
+    lights: dict[str, int] = {c: n for c, n in zip(COLOURS, row, strict=False)}
+    at_least = [lights["red"], *row[len(COLOURS):], 0]
+    return lights, {level: at_least[level - 1] - at_least[level]
+                    for level in range(1, len(at_least))}
 
 
 def _numbers_by(session: Session, key: Any, scope: list[Any], today: date,
