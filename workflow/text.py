@@ -8,13 +8,15 @@ import unicodedata
 ID_MAX = 2**31 - 1  # PostgreSQL INTEGER: no row has a larger id
 
 # NUL and the other C0/C1 controls (tab, LF and CR are allowed in multi-line text only).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # and the Unicode line breaks
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
-# Characters that show nothing: whitespace, zero-width and other format characters, fillers.
-_INVISIBLE = re.compile("[\\s\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u2028-\u202f"
-                        "\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0]*")
+# Characters that show nothing: whitespace, zero-width and other format characters (the
+# direction marks ALM, LRM, RLM among them: harmless inside text), fillers, tags, selectors.
+_INVISIBLE = re.compile("[\\s\u00ad\u061c\u034f\u115f\u1160\u180e\u200b-\u200f\u2028-\u202f"
+                        "\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                        "\u180b-\u180d\U000e0000-\U000e007f\U000e0100-\U000e01ef]*")
 _DIGITS = re.compile("[0-9]{1,10}")
 
 CONTROL = {"zh": "含有无法保存的控制字符", "en": "contains control characters that cannot be stored"}

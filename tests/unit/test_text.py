@@ -80,3 +80,14 @@ def test_accepted_text_is_nfc_and_free_of_what_is_refused(text: str) -> None:
 ])
 def test_ids_are_integers_or_ascii_digits_in_range(raw: object, expected: int | None) -> None:
     assert as_id(raw) == expected
+
+
+@pytest.mark.parametrize("text", ["\U000e0041\U000e0042", "\ufe0f\U000e0100", "\u180b", "\u061c"])
+def test_tags_selectors_and_marks_alone_are_invisible(text: str) -> None:
+    assert problem(text) == INVISIBLE
+
+
+def test_unicode_line_breaks_only_in_multi_line_text() -> None:
+    assert problem("a\u2028b") == CONTROL and problem("a\u2029b") == CONTROL
+    assert problem("a\u2028b", multiline=True) is None
+    assert problem("مرحبا\u061cabc") is None  # a direction mark inside text is harmless
