@@ -62,16 +62,23 @@ def check_fire(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
                expected_version: int | None = None) -> TransitionSpec:
     """May this actor fire this trigger on this (visible) finding now: the transition, or the
     error (StaleFinding, TransitionNotAllowed, Forbidden). fire(), pages and API all ask here."""
+    return _checked(uow, finding, trigger, actor, expected_version)[1]
+
+
+def _checked(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
+             expected_version: int | None) -> tuple[Lifecycle, TransitionSpec]:
+    """check_fire, also handing back the definition it looked up (fire needs it too)."""
     if expected_version is not None and expected_version != finding.version:
         raise StaleFinding(finding.id, expected_version, finding.version)
-    spec = lifecycle_of(uow, finding).transition(finding.state, trigger)
+    lifecycle = lifecycle_of(uow, finding)
+    spec = lifecycle.transition(finding.state, trigger)
     if spec is None:
         allowed = [t.trigger for t in available_transitions(uow, finding, actor)]
         raise TransitionNotAllowed(trigger, finding.state, allowed)
     refusal = _refusal(actor, spec, finding)
     if refusal is not None:
         raise refusal
-    return spec
+    return lifecycle, spec
 
 
 def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
@@ -108,8 +115,7 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     """Fire one transition and commit it, or raise and change nothing."""
     session = uow.session
     finding = get_finding(session, actor, finding_id)
-    spec = check_fire(uow, finding, trigger, actor, expected_version)
-    lifecycle = lifecycle_of(uow, finding)
+    lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
     now = uow.now()
     cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today())
