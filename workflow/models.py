@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
@@ -98,6 +99,14 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where and how notifications reach the user: e-mail and webhook each "immediate",
+    # "digest" (one message a day) or "off"; the in-app bell always.
+    email: Mapped[str] = mapped_column(String(320), default="", server_default=text("''"))
+    notify_email: Mapped[str] = mapped_column(String(16), default="digest",
+                                              server_default="digest")
+    notify_webhook: Mapped[str] = mapped_column(String(16), default="immediate",
+                                                server_default="immediate")
+    last_digest_on: Mapped[date | None] = mapped_column(Date)
     unit: Mapped[Unit] = relationship()
 
     @property
@@ -194,6 +203,20 @@ class Finding(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Time (workflow.services.clocks): how the definition counts days, written once; the
+    # anchor date of each clock the ladder runs on; which ladder steps fired for which anchor
+    # ("step@2026-10-09 ..."), the overdue level they raised, and when the next one falls due.
+    due_basis: Mapped[str] = mapped_column(String(16), default="working",
+                                           server_default="working")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledge_due_date: Mapped[date | None] = mapped_column(Date)
+    review_due_date: Mapped[date | None] = mapped_column(Date)
+    lookback_due_date: Mapped[date | None] = mapped_column(Date)
+    ladder_fired: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    overdue_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_ladder_on: Mapped[date | None] = mapped_column(Date, index=True)
+    recurrences: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    recurrence_of_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     inspection: Mapped[Inspection | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
@@ -254,6 +277,66 @@ class FindingAttachment(Base):
     attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"), primary_key=True)
     finding: Mapped[Finding] = relationship()
     attachment: Mapped[Attachment] = relationship()
+
+
+class Notification(Base):
+    """One message to one user (the bell); rendered in the reader's language from kind+params."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # "<finding code>:<event seq>:<user id>" or "digest:...": the same message is never
+    # written twice, however many ticks run at once.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the message went out in (or was left out of) a daily digest.
+    digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship()
+    finding: Mapped[Finding | None] = relationship()
+
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at", "id"),
+                      Index("ix_notifications_undigested", "digested_at", "user_id"))
+
+
+class WebhookEndpoint(Base):
+    """Where webhook messages go, signed per Standard Webhooks with the endpoint's secret."""
+
+    __tablename__ = "webhook_endpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))  # "whsec_" + base64
+    description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message leaving the process (mail, webhook), written in the transaction that causes it
+    and delivered by `rectify worker`: pending -> sent, or dead after its last retry."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # Sent along (Message-ID, webhook-id): a receiver that sees it twice knows it is one message.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User | None] = relationship()
+    endpoint: Mapped[WebhookEndpoint | None] = relationship()
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 
 
 @event.listens_for(Event, "before_update")

@@ -51,6 +51,6 @@ def test_an_old_database_upgrades_and_still_verifies(rectify, org, flow, v1_worl
         conn.execute(delete(Event.__table__))
     after = flow.fire(finding.id, "revisit")  # new events are written in the current scheme
     assert after.state == "revisited"
-    assert flow.events(finding.id)[-1].finding_digest.startswith("v2:")
+    assert flow.events(finding.id)[-1].finding_digest.startswith("v3:")
     with rectify.unit_of_work(write=False) as uow:
         assert list(verify_all(uow.session)) == []
