@@ -2,55 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from workflow.models import Event, Finding, Unit, User
+from workflow.models import Event, Finding, Unit
+from workflow.rule_context import Context, Effect, Guard, Message, ParamKinds
+from workflow.time_effects import TIME_EFFECTS
 
 if TYPE_CHECKING:  # the spec package imports this module: no import cycle at run time
     from workflow.spec.model import TransitionSpec
-
-# A parameter kind: "field:<type>" names a field of that type declared on the same
-# transition; "trigger" names a trigger of the same lifecycle.
-ParamKinds = Mapping[str, str]
-Message = dict[str, str]
-
-
-@dataclass
-class Context:
-    """What a guard or effect may look at: the finding, who acts, the cleaned payload, the clock."""
-
-    session: Session
-    finding: Finding
-    actor: User
-    payload: Mapping[str, Any]
-    now: datetime
-    today: date
-
-
-@dataclass(frozen=True)
-class Guard:
-    check: Callable[[Context, Mapping[str, Any]], Message | None]
-    params: ParamKinds
-    # The earliest date the guard accepts in its field on this finding (a date picker's min).
-    earliest: Callable[[Finding, Mapping[str, Any]], date | None] | None = None
-
-    def field_of(self, params: Mapping[str, Any]) -> str | None:
-        """The payload field this guard judges (its field-kind parameter), if any."""
-        return next((str(params[name]) for name, kind in self.params.items()
-                     if kind.startswith("field:") and name in params), None)
-
-
-@dataclass(frozen=True)
-class Effect:
-    apply: Callable[[Context, Mapping[str, Any]], None]
-    params: ParamKinds
-
 
 def _date_after_due_date(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     wanted = ctx.payload.get(params["field"])
@@ -102,6 +65,18 @@ def _actor_did_not_fire(ctx: Context, params: Mapping[str, Any]) -> Message | No
         "zh": "不能复核自己报送的整改",
         "en": "you cannot confirm a rectification you reported yourself",
     }
+
+
+def _not_acknowledged(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    if ctx.finding.acknowledged_at is None:
+        return None
+    return {"zh": "已签收，无需重复签收", "en": "already acknowledged"}
+
+
+def _lookback_pending(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    if ctx.finding.lookback_due_date is not None:
+        return None
+    return {"zh": "该问题没有待进行的回头看", "en": "no look-back is due on this finding"}
 
 
 def _set_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
@@ -160,6 +135,8 @@ GUARDS: Mapping[str, Guard] = {
     "unit_not_the_actors": Guard(_unit_below_raising_body, {"field": "field:unit"}),
     "unit_below_raising_body": Guard(_unit_below_raising_body, {"field": "field:unit"}),
     "actor_did_not_fire": Guard(_actor_did_not_fire, {"trigger": "trigger"}),
+    "not_acknowledged": Guard(_not_acknowledged, {}),
+    "lookback_pending": Guard(_lookback_pending, {}),
 }
 
 EFFECTS: Mapping[str, Effect] = {
@@ -172,7 +149,11 @@ EFFECTS: Mapping[str, Effect] = {
     "count_rework": Effect(_count_rework, {}),
     "record_rectified_at": Effect(_record_rectified_at, {}),
     "reassign_unit": Effect(_reassign_unit, {"field": "field:unit"}),
+    **TIME_EFFECTS,
 }
+
+__all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamKinds",
+           "earliest_dates"]
 
 
 def earliest_dates(spec: TransitionSpec, finding: Finding) -> dict[str, date]:

@@ -289,7 +289,6 @@ class Notification(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     kind: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -337,6 +336,18 @@ class OutboxMessage(Base):
     endpoint: Mapped[WebhookEndpoint | None] = relationship()
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+_FINDING_DEFAULTS = {"ladder_fired": "", "overdue_level": 0, "recurrences": 0,
+                     "rework_rounds": 0, "due_basis": "working"}
+
+
+@event.listens_for(Finding, "init")
+def _finding_defaults(target: Finding, args: Any, kwargs: dict[str, Any]) -> None:
+    """Column defaults on the new object, not only at INSERT: the first event's digest is taken
+    before the row is written and must cover what is then written."""
+    for name, value in _FINDING_DEFAULTS.items():
+        kwargs.setdefault(name, value)
 
 
 @event.listens_for(Event, "before_update")

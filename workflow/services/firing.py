@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -22,7 +23,9 @@ from workflow.guards import EFFECTS, GUARDS, Context
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Lookup, clean
+from workflow.services.clocks import reschedule
 from workflow.services.events import append_event
+from workflow.services.notify import first_text, notify, params_for
 from workflow.services.scope import findings_clause, independent, unit_in_scope
 from workflow.spec.model import Lifecycle, TransitionSpec
 
@@ -118,23 +121,32 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
     now = uow.now()
     cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
-    ctx = Context(session, finding, actor, cleaned.values, now, uow.today())
+    ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
     for guard in spec.guards:
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
             raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
-    source = finding.state
+    source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, trigger)
     final = lifecycle.is_final(finding.state)
-    finding.is_open = not final
-    finding.closed_at = now if final else None
+    if final != lifecycle.is_final(source):  # a look-back on a closed finding stays closed
+        finding.is_open = not final
+        finding.closed_at = now if final else None
     if final:
         finding.pending_due_date = None  # an undecided extension request ends with the finding
     finding.updated_at = now
     for effect in spec.effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
-    append_event(session, finding, trigger, source, finding.state, actor, cleaned.record, now,
-                 cleaned.attachments)
+    reschedule(lifecycle, finding, uow.calendar)
+    record = cleaned.record
+    if finding.due_date != due_before:  # the due-date history is read from these
+        record = dict(record, due_date_change=[_iso(due_before), _iso(finding.due_date)])
+    event = append_event(session, finding, trigger, source, finding.state, actor, record, now,
+                         cleaned.attachments)
+    if ctx.notices:
+        notify(session, finding, event, ctx.notices, "transition",
+               params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
+                          first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
     try:
         session.flush()
         uow.commit()
@@ -142,6 +154,14 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         session.rollback()
         raise StaleFinding(finding_id, expected_version, None) from None
     return finding
+
+
+NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
+               "observations", "conclusion")
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
@@ -11,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from workflow.catalog import CATEGORIES, SEVERITIES, as_choices
 from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
-from workflow.models import CodeCounter, Finding, Inspection, Unit, User
+from workflow.guards import EFFECTS, Context
+from workflow.models import Attachment, CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
+from workflow.services.clocks import reschedule
 from workflow.services.events import append_event
+from workflow.services.notify import notify, params_for
 from workflow.services.scope import unit_in_scope
-from workflow.spec.model import FieldSpec
+from workflow.spec.model import FieldSpec, Lifecycle
 from workflow.text import as_id
 
 if TYPE_CHECKING:
@@ -62,21 +66,57 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
         code=_next_code(session, now.astimezone(uow.zone).year),
         title=cleaned.values["title"], description=cleaned.values.get("description", ""),
         category=cleaned.values["category"], severity=cleaned.values["severity"],
-        unit_id=unit.id, inspection_id=inspection.id if inspection else None,
+        unit_id=unit.id, unit=unit, inspection_id=inspection.id if inspection else None,
         campaign_id=inspection.campaign_id if inspection else None,
         requirement=cleaned.values.get("requirement", ""),
         due_date=cleaned.values.get("due_date"), lifecycle=spec.name,
         lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
         is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
         raised_by_unit=actor.unit, created_at=now, updated_at=now,
-        last_seq=0, last_hash="",
+        last_seq=0, last_hash="", due_basis=spec.deadlines.basis,
     )
     session.add(finding)
     record = dict(cleaned.record, lifecycle=spec.key, inspection=finding.inspection_id)
-    append_event(session, finding, "raise", None, spec.initial, actor, record, now,
-                 cleaned.attachments)
+    _start(uow, spec, finding, actor, record, cleaned.attachments)
     session.flush()
     uow.commit()
+    return finding
+
+
+def _start(uow: UnitOfWork, spec: Lifecycle, finding: Finding, actor: User,
+           record: dict[str, Any], attachments: Sequence[Attachment] = ()) -> None:
+    """What raising sets off (the definition's raise_effects), the ladder, the 'raise' event
+    and its notifications."""
+    ctx = Context(uow.session, finding, actor, {}, finding.created_at, uow.today(), spec, uow)
+    for effect in spec.raise_effects:
+        EFFECTS[effect.name].apply(ctx, effect.params)
+    reschedule(spec, finding, uow.calendar)
+    event = append_event(uow.session, finding, "raise", None, spec.initial, actor, record,
+                         finding.created_at, attachments)
+    if ctx.notices:
+        label = {"zh": "登记问题", "en": "Finding raised"}
+        notify(uow.session, finding, event, ctx.notices, "transition",
+               params_for(finding, label, actor, finding.requirement), finding.created_at,
+               exclude=actor)
+
+
+def raise_recurrence(uow: UnitOfWork, original: Finding, actor: User, now: datetime) -> Finding:
+    """A new finding for a problem that came back after closing, linked to the original, on the
+    newest version of its lifecycle; in the caller's transaction (a look-back's effect)."""
+    spec = uow.registry.get(original.lifecycle)
+    finding = Finding(
+        code=_next_code(uow.session, now.astimezone(uow.zone).year), title=original.title,
+        description=original.description, category=original.category,
+        severity=original.severity, unit_id=original.unit_id, unit=original.unit,
+        inspection_id=original.inspection_id, campaign_id=original.campaign_id,
+        requirement=original.requirement, due_date=None, lifecycle=spec.name,
+        lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
+        is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
+        raised_by_unit=actor.unit, created_at=now, updated_at=now, last_seq=0, last_hash="",
+        due_basis=spec.deadlines.basis, recurrence_of_id=original.id,
+    )
+    uow.session.add(finding)
+    _start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code})
     return finding
 
 

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.guards import EFFECTS, GUARDS, ParamKinds
-from workflow.spec.model import FIELD_TYPES, ROLES, SAME_STATE
+from workflow.spec.model import AUDIENCES, FIELD_TYPES, ROLES, SAME_STATE
+from workflow.spec.time_checks import check_time
 
 Problem = tuple[str, str]
 
@@ -20,7 +21,7 @@ _TYPE_PARAMS = {
     "unit": {"scope"},
 }
 _COMMON_PARAMS = {"name", "type", "zh", "en", "required"}
-RESERVED_TRIGGERS = ("raise", "migrate")  # the engine's own events
+RESERVED_TRIGGERS = ("raise", "migrate", "ladder")  # the engine's own events
 _RANGES = (("min_length", "max_length"), ("min_days", "max_days"), ("min", "max"),
            ("min_count", "max_count"))
 
@@ -48,6 +49,9 @@ def check(data: Mapping[str, Any], raw: Mapping[str, Any]) -> list[Problem]:
             for j, rule in enumerate(tr[kind]):
                 _check_rule(rule, f"{path}.{kind}[{j}]", kind[:-1], registry, declared,
                             triggers, problems)
+    for j, rule in enumerate(data["raise_effects"]):
+        _check_rule(rule, f"raise_effects[{j}]", "effect", EFFECTS, {}, triggers, problems)
+    problems.extend(check_time(data))
     if not problems:
         problems.extend(_check_graph(data, finals))
     return problems
@@ -78,7 +82,7 @@ def _check_endpoints(tr: Mapping[str, Any], path: str, states: set[str], finals:
     for j, source in enumerate(tr["source"]):
         if source not in states:
             problems.append((f"{path}.source[{j}]", f"unknown state '{source}'"))
-        elif source in finals:
+        elif source in finals and tr["dest"] != SAME_STATE:  # a look-back stays where it is
             problems.append((f"{path}.source[{j}]", f"transition out of final state '{source}'"))
         key = (tr["trigger"], source)
         if key in seen:
@@ -131,6 +135,9 @@ def _check_rule(rule: Mapping[str, Any], path: str, kind: str, registry: Mapping
             problems.append((f"{path}.params.{name}", f"must be a {expected.split(':')[0]} name"))
         elif expected == "trigger" and value not in triggers:
             problems.append((f"{path}.params.{name}", f"unknown trigger '{value}'"))
+        elif expected == "audience" and value not in AUDIENCES:
+            problems.append((f"{path}.params.{name}", f"unknown audience '{value}' "
+                             f"(known: {', '.join(AUDIENCES)})"))
         elif expected.startswith("field:"):
             ftype = expected.split(":", 1)[1]
             if declared.get(value) != ftype:

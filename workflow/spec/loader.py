@@ -18,7 +18,9 @@ from workflow.spec.checks import check
 from workflow.spec.model import (
     SAME_STATE,
     Choice,
+    Deadlines,
     FieldSpec,
+    LadderStep,
     Lifecycle,
     Registry,
     Rule,
@@ -119,7 +121,20 @@ def _freeze(data: Mapping[str, Any], digest_hex: str, source: str) -> Lifecycle:
         raise_roles=tuple(data["raise_roles"]), states=states, transitions=transitions,
         digest=digest_hex, source=source,
         machine=build_machine([s.name for s in states], machine_transitions, data["initial"]),
+        deadlines=_freeze_deadlines(data.get("deadlines")),
+        raise_effects=tuple(Rule(e["name"], MappingProxyType(dict(e["params"])))
+                            for e in data["raise_effects"]),
+        ladder=tuple(LadderStep(s["name"], s["zh"], s["en"], s["clock"], s["at"],
+                                tuple(s["notify"]), s.get("level", 0), s["accountability"])
+                     for s in data["ladder"]),
     )
+
+
+def _freeze_deadlines(d: Mapping[str, Any] | None) -> Deadlines:
+    if d is None:
+        return Deadlines()
+    return Deadlines(d["basis"], MappingProxyType(dict(d["rectify"])), d.get("acknowledge"),
+                     d.get("review"), d.get("lookback"))
 
 
 def _freeze_transition(t: Mapping[str, Any]) -> TransitionSpec:

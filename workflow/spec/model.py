@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from transitions import Machine
 
 ROLES = ("inspector", "handler", "reviewer", "supervisor", "admin")
+# The clocks a ladder step can run on, each anchored on a date column of the finding:
+# acknowledge (签收 by), rectify (the due date), review (复查时限), lookback (回头看).
+CLOCKS = ("acknowledge", "rectify", "review", "lookback")
+# Who a notification goes to, resolved on the unit tree when it is sent (services.notify).
+AUDIENCES = ("unit_handlers", "unit_supervisors", "parent_supervisors", "raising_body",
+             "reviewers", "raiser")
 FIELD_TYPES = ("text", "date", "unit", "choice", "number", "files")
 SAME_STATE = "="
 
@@ -95,6 +101,35 @@ class TransitionSpec:
 
 
 @dataclass(frozen=True)
+class Deadlines:
+    """Default periods of a lifecycle, counted in working or calendar days (`basis`)."""
+
+    basis: str = "working"
+    rectify: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    acknowledge: int | None = None  # 签收 within this many days of assignment
+    review: int | None = None  # 复查时限: the follow-up check within this many days of the report
+    lookback: int | None = None  # 回头看: a second check this many days after closing
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One rung of the escalation ladder: `at` days (in the deadlines' basis) after the anchor of
+    its clock (before it when negative), tell `notify`; a `level` raises the overdue level."""
+
+    name: str
+    zh: str
+    en: str
+    clock: str
+    at: int
+    notify: tuple[str, ...]
+    level: int = 0
+    accountability: bool = False  # the step proposes holding someone to account (问责)
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     name: str
     version: int
@@ -107,6 +142,9 @@ class Lifecycle:
     digest: str
     source: str
     machine: Machine = field(compare=False, repr=False)
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    ladder: tuple[LadderStep, ...] = ()
+    raise_effects: tuple[Rule, ...] = ()  # what raising a finding sets off
 
     @property
     def key(self) -> str:

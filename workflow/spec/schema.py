@@ -82,6 +82,28 @@ class TransitionSchema(Schema):
     effects = fields.List(fields.Nested(RuleSchema), load_default=list)
 
 
+_days = fields.Int(strict=True, validate=validate.Range(min=0, max=366))
+
+
+class DeadlinesSchema(Schema):
+    basis = fields.Str(required=True, validate=validate.OneOf(["working", "calendar"]))
+    rectify = fields.Dict(keys=fields.Str(), values=_days, load_default=dict)
+    acknowledge = _days
+    review = _days
+    lookback = _days
+
+
+class LadderStepSchema(Schema):
+    name = fields.Str(required=True, validate=IDENTIFIER)
+    zh = _label
+    en = _label
+    clock = fields.Str(required=True)
+    at = fields.Int(required=True, strict=True, validate=validate.Range(min=-366, max=366))
+    notify = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
+    level = fields.Int(strict=True, validate=validate.Range(min=2, max=9))
+    accountability = fields.Bool(load_default=False)
+
+
 class LifecycleSchema(Schema):
     name = fields.Str(required=True, validate=IDENTIFIER)
     version = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
@@ -92,6 +114,9 @@ class LifecycleSchema(Schema):
     transitions = fields.List(
         fields.Nested(TransitionSchema), required=True, validate=validate.Length(min=1)
     )
+    raise_effects = fields.List(fields.Nested(RuleSchema), load_default=list)
+    deadlines = fields.Nested(DeadlinesSchema)
+    ladder = fields.List(fields.Nested(LadderStepSchema), load_default=list)
 
 
 def flatten(errors: Any, path: str = "") -> list[tuple[str, str]]:

@@ -57,7 +57,6 @@ def upgrade() -> None:
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
         sa.Column("finding_id", sa.Integer(), sa.ForeignKey("findings.id"), nullable=True),
-        sa.Column("event_id", big_id, sa.ForeignKey("events.id"), nullable=True),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

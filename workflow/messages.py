@@ -1,0 +1,47 @@
+"""Notification texts in zh and en, rendered from a message's kind and its fixed facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def _pick(value: Any, lang: str) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get("zh" if lang.startswith("zh") else "en", ""))
+    return str(value or "")
+
+
+def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
+    """(subject, text) of a message for a reader of `lang`."""
+    zh = lang.startswith("zh")
+    code, title, label = params.get("code", ""), params.get("title", ""), _pick(
+        params.get("label"), lang)
+    unit = _pick(params.get("unit"), lang)
+    lines = [f"{code} {title}", (f"责任单位：{unit}" if zh else f"Unit: {unit}")]
+    if kind == "ladder":
+        subject = f"【{label}】{code} {title}" if zh else f"[{label}] {code} {title}"
+        anchor = params.get("anchor")
+        lines.append(f"时限：{anchor}" if zh else f"Deadline: {anchor}")
+        if params.get("level"):
+            lines.append(f"逾期等级：{params['level']}" if zh else
+                         f"Overdue level: {params['level']}")
+        if params.get("accountability"):
+            lines.append("建议启动问责程序。" if zh else "Accountability is proposed.")
+    elif kind == "digest":
+        count = int(params.get("count", 0))
+        subject = (f"整改督办每日汇总：{count} 条提醒" if zh
+                   else f"Rectify daily digest: {count} notification(s)")
+        lines = [render(item["kind"], item["params"], lang)[0] for item in params["items"]]
+    else:
+        actor = params.get("actor", "")
+        subject = f"【{label}】{code} {title}" if zh else f"[{label}] {code} {title}"
+        lines.append(f"{actor}：{label}" if zh else f"{actor}: {label}")
+        if params.get("due_date"):
+            lines.append(f"整改期限：{params['due_date']}" if zh
+                         else f"Due date: {params['due_date']}")
+    if params.get("note"):
+        lines.append(str(params["note"]))
+    if params.get("finding_id"):
+        lines.append(f"/findings/{params['finding_id']}")
+    return subject, "\n".join(lines)

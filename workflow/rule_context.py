@@ -1,0 +1,57 @@
+"""What guards and effects are given (Context) and how they are declared (Guard, Effect)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from workflow.models import Finding, User
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
+    from workflow.spec.model import Lifecycle
+
+# A parameter kind: "field:<type>" names a field of that type declared on the same
+# transition; "trigger" names a trigger of the same lifecycle; "audience" one of AUDIENCES.
+ParamKinds = Mapping[str, str]
+Message = dict[str, str]
+
+
+@dataclass
+class Context:
+    """What a guard or effect may look at: the finding, who acts, the cleaned payload, the clock;
+    and, for effects on time, the definition and the unit of work (its calendar)."""
+
+    session: Session
+    finding: Finding
+    actor: User
+    payload: Mapping[str, Any]
+    now: datetime
+    today: date
+    lifecycle: Lifecycle | None = None
+    uow: UnitOfWork | None = None
+    # Audiences the `notify` effects asked for; fire() sends once the event exists.
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Guard:
+    check: Callable[[Context, Mapping[str, Any]], Message | None]
+    params: ParamKinds
+    # The earliest date the guard accepts in its field on this finding (a date picker's min).
+    earliest: Callable[[Finding, Mapping[str, Any]], date | None] | None = None
+
+    def field_of(self, params: Mapping[str, Any]) -> str | None:
+        """The payload field this guard judges (its field-kind parameter), if any."""
+        return next((str(params[name]) for name, kind in self.params.items()
+                     if kind.startswith("field:") and name in params), None)
+
+
+@dataclass(frozen=True)
+class Effect:
+    apply: Callable[[Context, Mapping[str, Any]], None]
+    params: ParamKinds

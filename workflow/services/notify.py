@@ -1,0 +1,132 @@
+"""Notifications: who an audience is on the unit tree, and writing each message once — in the
+bell, and in the outbox for the channels a user takes immediately — in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.messages import render
+from workflow.models import (
+    Event,
+    Finding,
+    Notification,
+    OutboxMessage,
+    User,
+    WebhookEndpoint,
+)
+
+# audience -> (roles, where to look): "unit" the finding's unit, "parent" the one above it,
+# "raising" the body that raised it; each walks up to the nearest unit that has such people.
+_AUDIENCES: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "unit_handlers": (("handler",), "unit"),
+    "unit_supervisors": (("supervisor",), "unit"),
+    "parent_supervisors": (("supervisor",), "parent"),
+    "raising_body": (("inspector", "supervisor"), "raising"),
+    "reviewers": (("reviewer",), "raising"),
+}
+IMMEDIATE = "immediate"
+
+
+def recipients(session: Session, finding: Finding, audience: str) -> list[User]:
+    """The active users an audience means for this finding, nearest unit first."""
+    if audience == "raiser":
+        raiser = session.get(User, finding.raised_by_id)
+        return [raiser] if raiser is not None and raiser.active else []
+    roles, where = _AUDIENCES[audience]
+    start = {"unit": finding.unit, "parent": finding.unit.parent,
+             "raising": finding.raised_by_unit}[where]
+    if start is None:
+        return []
+    chain = [int(part) for part in start.path.strip("/").split("/")][::-1]  # self, parent, ...
+    people = session.scalars(select(User).where(User.unit_id.in_(chain),
+                                                User.active.is_(True))).all()
+    for unit_id in chain:
+        found = [u for u in people if u.unit_id == unit_id and u.has_role(*roles)]
+        if found:
+            return sorted(found, key=lambda u: u.id)
+    return []
+
+
+def notify(session: Session, finding: Finding, event: Event, audiences: Iterable[str],
+           kind: str, params: Mapping[str, Any], now: datetime,
+           exclude: User | None = None) -> list[Notification]:
+    """One notification per person the audiences reach (not `exclude`, who caused it), plus an
+    outbox message per channel each takes immediately. Keys make a second write impossible."""
+    people: dict[int, User] = {}
+    for audience in audiences:
+        for user in recipients(session, finding, audience):
+            if exclude is None or user.id != exclude.id:
+                people.setdefault(user.id, user)
+    if not people:
+        return []
+    endpoints = _endpoints(session, people.values())
+    out = []
+    for user in people.values():
+        key = f"{finding.code}:{event.seq}:{user.id}"
+        note = Notification(key=key, user=user, finding=finding, kind=kind,
+                            params=dict(params), created_at=now)
+        session.add(note)
+        out.append(note)
+        queue_immediate(session, note, user, endpoints, now)
+    return out
+
+
+def _endpoints(session: Session, people: Iterable[User]) -> Sequence[WebhookEndpoint]:
+    if not any(user.notify_webhook == IMMEDIATE for user in people):
+        return ()
+    return session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+                           .order_by(WebhookEndpoint.id)).all()
+
+
+def queue_immediate(session: Session, note: Notification, user: User,
+                    endpoints: Sequence[WebhookEndpoint], now: datetime) -> None:
+    """Outbox messages for the channels the user takes one by one."""
+    if user.notify_email == IMMEDIATE and user.email:
+        queue(session, f"{note.key}:email", "email", user, None,
+              message(note.kind, note.params, user), now)
+    if user.notify_webhook == IMMEDIATE:
+        for endpoint in endpoints:
+            queue(session, f"{note.key}:webhook:{endpoint.id}", "webhook", user, endpoint,
+                  message(note.kind, note.params, user), now)
+
+
+def queue(session: Session, key: str, channel: str, user: User | None,
+          endpoint: WebhookEndpoint | None, payload: dict[str, Any],
+          now: datetime) -> OutboxMessage:
+    """An outbox message, due now (the worker delivers it after the commit)."""
+    row = OutboxMessage(idempotency_key=key, channel=channel, user=user, endpoint=endpoint,
+                        payload=payload, status="pending", attempts=0, next_attempt_at=now,
+                        last_error="", created_at=now)
+    session.add(row)
+    return row
+
+
+def message(kind: str, params: Mapping[str, Any], user: User) -> dict[str, Any]:
+    """What leaves the process: subject and text in the recipient's language, and the data."""
+    subject, text = render(kind, params, user.language)
+    return {"type": f"rectify.{kind}", "to": user.email, "lang": user.language,
+            "subject": subject, "text": text,
+            "recipient": {"username": user.username, "display_name": user.display_name},
+            "data": dict(params)}
+
+
+def params_for(finding: Finding, label: Mapping[str, str], actor: User | None,
+               note: str = "", **extra: Any) -> dict[str, Any]:
+    """The facts a message about a finding carries, fixed when it is written."""
+    return {"finding_id": finding.id, "code": finding.code, "title": finding.title,
+            "label": dict(label), "actor": actor.display_name if actor else "",
+            "note": note[:500], "due_date": finding.due_date.isoformat()
+            if finding.due_date else None, "unit": {"zh": finding.unit.name_zh,
+                                                    "en": finding.unit.name_en}, **extra}
+
+
+def first_text(record: Mapping[str, Any], names: Sequence[str]) -> str:
+    """The message, reason or comment a person typed on the step, for the notification."""
+    return next((str(record[n]) for n in names if isinstance(record.get(n), str) and record[n]),
+                "")
+
