@@ -41,6 +41,22 @@ UNIT_KINDS: dict[str, tuple[str, str]] = {
     "subsidiary": ("权属企业", "Subsidiary"),
     "site": ("场所", "Site"),
 }
+CLOCK_LABELS: dict[str, tuple[str, str]] = {
+    "acknowledge": ("签收时限", "Acknowledgement deadline"),
+    "rectify": ("整改期限", "Due date"),
+    "review": ("复查时限", "Follow-up check deadline"),
+    "lookback": ("回头看日期", "Look-back date"),
+}
+
+AUDIENCE_LABELS: dict[str, tuple[str, str]] = {
+    "unit_handlers": ("责任单位联络员", "the unit's handlers"),
+    "unit_supervisors": ("责任单位领导", "the unit's supervisors"),
+    "parent_supervisors": ("上级单位领导", "the parent unit's supervisors"),
+    "raising_body": ("提出问题的检查机构", "the body that raised it"),
+    "reviewers": ("复查人员", "the reviewers"),
+    "raiser": ("问题登记人", "who raised it"),
+}
+
 # Kinds of unit that inspect others (organise campaigns); the rest are the ones inspected.
 INSPECTING_KINDS = frozenset({"commission", "inspection_body"})
 

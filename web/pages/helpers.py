@@ -10,7 +10,16 @@ from flask_login import current_user
 
 from web.i18n import lang
 from web.uow import get_uow
-from workflow.catalog import CATEGORIES, METHODS, ROLE_LABELS, SEVERITIES, UNIT_KINDS, label
+from workflow.catalog import (
+    AUDIENCE_LABELS,
+    CATEGORIES,
+    CLOCK_LABELS,
+    METHODS,
+    ROLE_LABELS,
+    SEVERITIES,
+    UNIT_KINDS,
+    label,
+)
 from workflow.models import Finding
 from workflow.services import permissions
 from workflow.services.ledger import is_overdue as services_is_overdue
@@ -53,6 +62,8 @@ def register_template_helpers(app: Flask) -> None:
         severity_label=lambda key: label(SEVERITIES, key, lang()),
         method_label=lambda key: label(METHODS, key, lang()),
         kind_label=lambda key: label(UNIT_KINDS, key, lang()),
+        clock_label=lambda key: label(CLOCK_LABELS, key, lang()),
+        audience_label=lambda key: label(AUDIENCE_LABELS, key, lang()),
         role_label=lambda key: label(ROLE_LABELS, key, lang()),
         roles_label=lambda keys: ("、" if lang() == "zh" else ", ").join(
             label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
