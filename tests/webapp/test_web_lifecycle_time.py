@@ -47,3 +47,20 @@ def test_the_standard_ladder_reads_as_its_users_know_it(browser):
     assert "天数按工作日（含法定节假日与调休）计算" in page
     assert "交办后 1 天内签收" in page and "报送整改后 5 天内完成复查" in page
     assert "整改期限 前 3 天" in page and "整改期限 后 14 天" in page and "签收时限 后 1 天" in page
+
+
+def test_the_api_gives_each_lifecycle_its_deadlines_and_ladder(api, org, registry):
+    for item in api.get("/api/v1/lifecycles", org.handler_a).get_json():
+        lc = registry.get(item["name"], item["version"])
+        assert item["deadlines"] == {
+            "basis": lc.deadlines.basis, "rectify": dict(lc.deadlines.rectify),
+            "acknowledge": lc.deadlines.acknowledge, "review": lc.deadlines.review,
+            "lookback": lc.deadlines.lookback}
+        assert [(s["name"], s["label"], s["clock"], s["at"], s["notify"], s["level"],
+                 s["accountability"]) for s in item["ladder"]] == [
+            (s.name, s.zh, s.clock, s.at, list(s.notify), s.level, s.accountability)
+            for s in lc.ladder]
+    standard = api.get("/api/v1/lifecycles/standard/2", org.handler_a).get_json()
+    assert standard["deadlines"]["rectify"] == {"high": 7, "medium": 10, "low": 15}
+    assert [s["name"] for s in standard["ladder"]][:3] == ["not_acknowledged", "due_soon",
+                                                           "due_today"]

@@ -205,6 +205,25 @@ class AttachmentOut(Schema):
     url = fields.Str()
 
 
+class DeadlinesOut(Schema):
+    basis = fields.Str(metadata={"description": "working (China's calendar) or calendar days"})
+    rectify = fields.Dict(keys=fields.Str(), values=fields.Int(),
+                          metadata={"description": "default due date in days, by severity"})
+    acknowledge = fields.Int(allow_none=True)
+    review = fields.Int(allow_none=True)
+    lookback = fields.Int(allow_none=True)
+
+
+class LadderStepOut(Schema):
+    name = fields.Str()
+    label = fields.Str()
+    clock = fields.Str(metadata={"description": "acknowledge, rectify, review or lookback"})
+    at = fields.Int(metadata={"description": "days after the clock's date (before it if < 0)"})
+    notify = fields.List(fields.Str())
+    level = fields.Int()
+    accountability = fields.Bool()
+
+
 class LifecycleOut(Schema):
     name = fields.Str()
     version = fields.Int()
@@ -214,6 +233,8 @@ class LifecycleOut(Schema):
     raise_roles = fields.List(fields.Str())
     states = fields.List(fields.Dict())
     transitions = fields.List(fields.Nested(TransitionOut))
+    deadlines = fields.Nested(DeadlinesOut)
+    ladder = fields.List(fields.Nested(LadderStepOut))
     mermaid = fields.Str()
 
 
@@ -229,5 +250,11 @@ def lifecycle_out(lc: Lifecycle, today: date, diagram: str) -> dict[str, Any]:
              "fields_": [field_out(f, today) for f in t.fields]}
             for t in lc.transitions
         ],
+        "deadlines": {"basis": lc.deadlines.basis, "rectify": dict(lc.deadlines.rectify),
+                      "acknowledge": lc.deadlines.acknowledge, "review": lc.deadlines.review,
+                      "lookback": lc.deadlines.lookback},
+        "ladder": [{"name": s.name, "label": s.label(code), "clock": s.clock, "at": s.at,
+                    "notify": list(s.notify), "level": s.level,
+                    "accountability": s.accountability} for s in lc.ladder],
         "mermaid": diagram,
     }
