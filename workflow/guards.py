@@ -73,9 +73,13 @@ def _not_acknowledged(ctx: Context, params: Mapping[str, Any]) -> Message | None
     return {"zh": "已签收，无需重复签收", "en": "already acknowledged"}
 
 
-def _lookback_pending(ctx: Context, params: Mapping[str, Any]) -> Message | None:
-    if ctx.finding.lookback_due_date is not None:
+def _lookback_due(ctx: Context, params: Mapping[str, Any]) -> Message | None:
+    due = ctx.finding.lookback_due_date
+    if due is not None and due <= ctx.today:
         return None
+    if due is not None:
+        return {"zh": f"回头看定于 {due.isoformat()}，届时再进行",
+                "en": f"the look-back is due on {due.isoformat()}, not before"}
     return {"zh": "该问题没有待进行的回头看", "en": "no look-back is due on this finding"}
 
 
@@ -135,8 +139,9 @@ GUARDS: Mapping[str, Guard] = {
     "unit_not_the_actors": Guard(_unit_below_raising_body, {"field": "field:unit"}),
     "unit_below_raising_body": Guard(_unit_below_raising_body, {"field": "field:unit"}),
     "actor_did_not_fire": Guard(_actor_did_not_fire, {"trigger": "trigger"}),
-    "not_acknowledged": Guard(_not_acknowledged, {}),
-    "lookback_pending": Guard(_lookback_pending, {}),
+    "not_acknowledged": Guard(_not_acknowledged, {},
+                              sql=lambda today: Finding.acknowledged_at.is_(None)),
+    "lookback_due": Guard(_lookback_due, {}, sql=lambda today: Finding.lookback_due_date <= today),
 }
 
 EFFECTS: Mapping[str, Effect] = {
@@ -154,6 +159,12 @@ EFFECTS: Mapping[str, Effect] = {
 
 __all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamKinds",
            "earliest_dates"]
+
+
+def offered(ctx: Context, spec: TransitionSpec) -> bool:
+    """Whether the guards that read only the finding and the day let the transition through."""
+    return all(GUARDS[g.name].sql is None or GUARDS[g.name].check(ctx, g.params) is None
+               for g in spec.guards)
 
 
 def earliest_dates(spec: TransitionSpec, finding: Finding) -> dict[str, date]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, User
@@ -44,6 +45,9 @@ class Guard:
     params: ParamKinds
     # The earliest date the guard accepts in its field on this finding (a date picker's min).
     earliest: Callable[[Finding, Mapping[str, Any]], date | None] | None = None
+    # A guard that reads only the finding and the day (not what the user types) also has a SQL
+    # form: the action is then offered, and listed in My work, only where it would pass.
+    sql: Callable[[date], ColumnElement[bool]] | None = None
 
     def field_of(self, params: Mapping[str, Any]) -> str | None:
         """The payload field this guard judges (its field-kind parameter), if any."""

@@ -19,7 +19,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     UnknownFinding,
 )
-from workflow.guards import EFFECTS, GUARDS, Context
+from workflow.guards import EFFECTS, GUARDS, Context, offered
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Lookup, clean
@@ -58,7 +58,9 @@ def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> lis
     if not unit_in_scope(actor, finding.unit):
         return []
     lifecycle = lifecycle_of(uow, finding)
-    return [t for t in lifecycle.transitions_from(finding.state) if _refusal(actor, t, finding) is None]
+    ctx = Context(uow.session, finding, actor, {}, uow.now(), uow.today(), lifecycle, uow)
+    return [t for t in lifecycle.transitions_from(finding.state)
+            if _refusal(actor, t, finding) is None and offered(ctx, t)]
 
 
 def check_fire(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,

@@ -1,16 +1,20 @@
-"""My work (待办): open findings in scope where the actor's roles can fire something now."""
+"""My work (待办): findings in scope where the actor's roles can fire something now (open ones,
+and closed ones whose look-back is due)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from workflow.guards import GUARDS
 from workflow.models import Finding, User
 from workflow.services.scope import findings_clause, side_clause
+from workflow.spec.model import TransitionSpec
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -24,26 +28,33 @@ class WorkList:
 
 
 def actionable_states(uow: UnitOfWork,
-                      actor: User) -> list[tuple[str, int, str, frozenset[str]]]:
-    """(lifecycle, version, state, sides) where a to-do transition of those sides awaits one
-    of the actor's roles."""
+                      actor: User) -> list[tuple[str, int, str, list[TransitionSpec]]]:
+    """(lifecycle, version, state, the to-do transitions from it one of the actor's roles
+    may fire)."""
     out = []
     for lc in uow.registry.all():
         for state in lc.states:
-            sides = frozenset(t.side for t in lc.transitions_from(state.name)
-                              if t.todo and actor.role_set.intersection(t.roles))
-            if sides:
-                out.append((lc.name, lc.version, state.name, sides))
+            todo = [t for t in lc.transitions_from(state.name)
+                    if t.todo and actor.role_set.intersection(t.roles)]
+            if todo:
+                out.append((lc.name, lc.version, state.name, todo))
     return out
+
+
+def _possible(actor: User, spec: TransitionSpec, today: date) -> ColumnElement[bool]:
+    """The transition in SQL: the actor's side of the finding, and those of its guards that
+    have a SQL form (the ones the finding page checks before offering it)."""
+    guards = [sql(today) for g in spec.guards if (sql := GUARDS[g.name].sql) is not None]
+    return and_(side_clause(actor, spec.side), *guards)
 
 
 def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:
     """Soonest deadline first (undated last); counts per (lifecycle, state) over all of it."""
-    triples = actionable_states(uow, actor)
+    found, today = actionable_states(uow, actor), uow.today()
     match = or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s,
-                       or_(*[side_clause(actor, side) for side in sorted(sides)]))
-                  for n, v, s, sides in triples]) if triples else false()
-    where = [findings_clause(actor), Finding.is_open.is_(True), match]
+                       or_(*[_possible(actor, t, today) for t in todo]))
+                  for n, v, s, todo in found]) if found else false()
+    where = [findings_clause(actor), match]
     counts: Counter[tuple[str, str]] = Counter()
     for name, version, state, n in uow.session.execute(
             select(Finding.lifecycle, Finding.lifecycle_version, Finding.state, func.count())
