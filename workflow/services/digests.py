@@ -82,8 +82,20 @@ def digest_one(uow: UnitOfWork, user_id: int, today: date, now: datetime) -> int
     if user is None or (user.last_digest_on is not None and user.last_digest_on >= today):
         session.rollback()
         return None
+    try:
+        queued = _queue_digest(session, user, today, now)
+        session.flush()
+        uow.commit()
+    except IntegrityError:  # another tick queued it first
+        session.rollback()
+        return None
+    return queued
+
+
+def _queue_digest(session: Session, user: User, today: date, now: datetime) -> int:
+    """The messages for what waits in the user's bell, marked as digested; the day remembered."""
     rows = session.execute(select(Notification.id, Notification.kind, Notification.params)
-                           .where(Notification.user_id == user_id,
+                           .where(Notification.user_id == user.id,
                                   Notification.digested_at.is_(None))
                            .order_by(Notification.id)).all()
     channels = _channels(session, user) if rows else []
@@ -94,12 +106,6 @@ def digest_one(uow: UnitOfWork, user_id: int, today: date, now: datetime) -> int
               "webhook" if endpoint else "email", user, endpoint, message(DIGEST, params, user), now)
     _mark(session, [row[0] for row in rows], now)
     user.last_digest_on = today
-    try:
-        session.flush()
-        uow.commit()
-    except IntegrityError:
-        session.rollback()
-        return None
     return len(channels)
 
 

@@ -103,17 +103,23 @@ def _climb(uow: UnitOfWork, finding_id: int, system_id: int, today: date,
     if finding is None:
         session.rollback()
         return None
-    lifecycle, system = lifecycle_of(uow, finding), session.get_one(User, system_id)
-    due = due_steps(lifecycle, finding, today, uow.calendar)
-    for step in due:
-        fire_step(session, lifecycle, uow.calendar, finding, step, system, now)
-    reschedule(lifecycle, finding, uow.calendar)  # nothing due after all: next_ladder_on moves on
     try:
+        fired = _steps(uow, finding, session.get_one(User, system_id), today, now)
         session.flush()
         uow.commit()
-    except (StaleDataError, IntegrityError):
+    except (StaleDataError, IntegrityError):  # another writer got there first
         session.rollback()
         return None
+    return fired
+
+
+def _steps(uow: UnitOfWork, finding: Finding, system: User, today: date, now: datetime) -> int:
+    """Fire the finding's due steps in order and schedule the next (none due: it moves on)."""
+    lifecycle = lifecycle_of(uow, finding)
+    due = due_steps(lifecycle, finding, today, uow.calendar)
+    for step in due:
+        fire_step(uow.session, lifecycle, uow.calendar, finding, step, system, now)
+    reschedule(lifecycle, finding, uow.calendar)
     return len(due)
 
 
