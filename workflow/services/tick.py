@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -82,13 +82,18 @@ def climb_ladder(uow: UnitOfWork, now: datetime, report: TickReport) -> None:
 
 def _due(session: Session, today: date, after: tuple[date, int] | None) -> list[tuple[date, int]]:
     """The next batch of (next_ladder_on, id) due by today, after the last one seen."""
+    rows = session.execute(due_query(today, after)).all()
+    return [(on, finding_id) for on, finding_id in rows if on is not None]
+
+
+def due_query(today: date, after: tuple[date, int] | None = None) -> Select[date | None, int]:
+    """(next_ladder_on, id) of the findings due by today, walking ix_findings_next_ladder_on."""
     query = select(Finding.next_ladder_on, Finding.id).where(Finding.next_ladder_on <= today)
     if after is not None:
         on, last_id = after
         query = query.where(or_(Finding.next_ladder_on > on,
                                 and_(Finding.next_ladder_on == on, Finding.id > last_id)))
-    rows = session.execute(query.order_by(Finding.next_ladder_on, Finding.id).limit(BATCH)).all()
-    return [(on, finding_id) for on, finding_id in rows if on is not None]
+    return query.order_by(Finding.next_ladder_on, Finding.id).limit(BATCH)
 
 
 def _climb(uow: UnitOfWork, finding_id: int, system_id: int, today: date,
