@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.models import Notification, User, WebhookEndpoint
-from workflow.services.notify import message, queue
+from workflow.services.notify import active_endpoints, message, queue
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -115,9 +115,7 @@ def _channels(session: Session, user: User) -> list[tuple[str, WebhookEndpoint |
     if user.notify_email == DIGEST and user.email:
         out.append(("email", None))
     if user.notify_webhook == DIGEST:
-        endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
-                                    .order_by(WebhookEndpoint.id))
-        out += [(f"webhook:{endpoint.id}", endpoint) for endpoint in endpoints]
+        out += [(f"webhook:{endpoint.id}", endpoint) for endpoint in active_endpoints(session)]
     return out
 
 
