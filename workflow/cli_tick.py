@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from workflow.cli_support import initialised_rectify
+from workflow.errors import DefinitionError
 from workflow.services.tick import tick
 
 
@@ -20,6 +21,10 @@ def tick_command(moment: str | None) -> None:
     from several hosts at once."""
     rectify = initialised_rectify()
     now = _moment(moment, rectify.zone) if moment else None
+    try:  # a finding on a changed definition would stop every pass at it, as it stops the app
+        rectify.check_definitions_in_use()
+    except DefinitionError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(str(tick(rectify, now)))
 
 

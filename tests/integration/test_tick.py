@@ -10,7 +10,7 @@ from typing import Any
 
 from click.testing import CliRunner
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workflow.cli import engine
 from workflow.models import Event, Finding, Notification, User
@@ -179,3 +179,9 @@ def test_rectify_tick_prints_the_report(flow: Flow, database_url: str, tmp_path:
     assert len(ladder_events(flow, fid)) == 5
     wrong = CliRunner().invoke(engine, ["tick", "--now", "next tuesday"], env=env)
     assert wrong.exit_code == 2 and "--now" in wrong.output
+    with flow.app.unit_of_work() as uow:  # a finding on a definition file changed under it
+        uow.session.execute(update(Finding).where(Finding.id == fid)
+                            .values(definition_hash="0" * 64))
+        uow.commit()
+    refused = CliRunner().invoke(engine, ["tick"], env=env)
+    assert refused.exit_code == 1 and "the file was changed" in refused.output
