@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from workflow.cli import engine
 from workflow.models import Event, Finding, Notification, User
+from workflow.services import tick as tick_module
 from workflow.services import verify_all
 from workflow.services.clocks import DueStep, pending_steps
 from workflow.services.firing import lifecycle_of
@@ -185,3 +186,14 @@ def test_rectify_tick_prints_the_report(flow: Flow, database_url: str, tmp_path:
         uow.commit()
     refused = CliRunner().invoke(engine, ["tick"], env=env)
     assert refused.exit_code == 1 and "the file was changed" in refused.output
+
+
+def test_due_findings_are_read_a_batch_at_a_time_and_all_climb(flow: Flow, monkeypatch) -> None:
+    monkeypatch.setattr(tick_module, "BATCH", 2)
+    first = [assigned(flow) for _ in range(3)]
+    flow.app.clock.advance(days=1)
+    later = [assigned(flow) for _ in range(2)]  # due a day later than the first three
+    day = max(pending(flow, fid)[0].on for fid in later)
+    report = at(flow, day)
+    assert (report.fired, report.touched) == (5, 5)
+    assert all(len(ladder_events(flow, fid)) == 1 for fid in first + later)

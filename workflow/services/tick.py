@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding
@@ -79,6 +79,6 @@ def due_query(today: date, after: tuple[date, int] | None = None) -> Select[date
     query = select(Finding.next_ladder_on, Finding.id).where(Finding.next_ladder_on <= today)
     if after is not None:
         on, last_id = after
-        query = query.where(or_(Finding.next_ladder_on > on,
-                                and_(Finding.next_ladder_on == on, Finding.id > last_id)))
+        query = query.where(Finding.next_ladder_on >= on,  # the index range starts there
+                            or_(Finding.next_ladder_on > on, Finding.id > last_id))
     return query.order_by(Finding.next_ladder_on, Finding.id).limit(BATCH)
