@@ -21,7 +21,8 @@ from workflow.services.tick import TickReport, tick
 Flow = Any  # the `flow` fixture from tests/conftest.py
 FINDINGS = 40
 TIMEOUT = 120
-DIGEST_USERS = ("handler_a", "handler_b", "supervisor", "inspector")
+DIGEST_USERS = ("handler_a", "supervisor", "inspector")
+IMMEDIATE_USER = "handler_b"  # takes e-mail one by one: an outbox message per notification
 
 
 def due_now(app: Rectify, today: date) -> int:
@@ -64,6 +65,8 @@ def test_two_ticks_at_once_fire_each_step_and_send_each_digest_once(flow: Flow) 
     with flow.app.unit_of_work() as uow:
         uow.session.execute(update(User).where(User.username.in_(DIGEST_USERS))
                             .values(notify_email="digest", email="someone@example.org"))
+        uow.session.execute(update(User).where(User.username == IMMEDIATE_USER)
+                            .values(notify_email="immediate", email="b@example.org"))
         uow.commit()
     day = flow.today() + timedelta(days=40)
     expected = due_now(flow.app, day)
@@ -87,6 +90,11 @@ def test_two_ticks_at_once_fire_each_step_and_send_each_digest_once(flow: Flow) 
         keys = session.scalars(select(OutboxMessage.idempotency_key)).all()
         assert len(keys) == len(set(keys))
         digests = [k for k in keys if k.startswith("digest:")]
+        to_b = session.scalars(select(Notification.key).where(  # since b took e-mail
+            Notification.user_id == org.users[IMMEDIATE_USER].id,
+            Notification.kind == "ladder")).all()
+        assert sorted(k for k in keys if not k.startswith("digest:")) == sorted(
+            f"{key}:email" for key in to_b)
         assert sum(r.digests for r in reports) == len(digests) == len(DIGEST_USERS)
         assert {k.split(":")[1] for k in digests} == {str(org.users[u].id) for u in DIGEST_USERS}
         assert list(verify_all(session)) == []
