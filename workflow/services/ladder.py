@@ -66,7 +66,8 @@ class Climber:
         due = due_steps(lifecycle, finding, self.today, self.uow.calendar)
         for step in due:
             self._fire(lifecycle, finding, step)
-        reschedule(lifecycle, finding, self.uow.calendar)
+        if not due:  # each fired step rescheduled already
+            reschedule(lifecycle, finding, self.uow.calendar)
         return len(due)
 
     def _fire(self, lifecycle: Lifecycle, finding: Finding, due: DueStep) -> None:
