@@ -38,8 +38,8 @@ def recipients(session: Session, finding: Finding, audience: str) -> list[User]:
         raiser = session.get(User, finding.raised_by_id)
         return [raiser] if raiser is not None and raiser.active else []
     roles, where = _AUDIENCES[audience]
-    start = {"unit": finding.unit, "parent": finding.unit.parent,
-             "raising": finding.raised_by_unit}[where]
+    start = (finding.unit if where == "unit" else finding.unit.parent if where == "parent"
+             else finding.raised_by_unit)  # only the one asked for is loaded
     if start is None:
         return []
     chain = [int(part) for part in start.path.strip("/").split("/")][::-1]  # self, parent, ...
@@ -57,16 +57,32 @@ def notify(session: Session, finding: Finding, event: Event, audiences: Iterable
            exclude: User | None = None) -> list[Notification]:
     """One notification per person the audiences reach (not `exclude`, who caused it), plus an
     outbox message per channel each takes immediately. Keys make a second write impossible."""
+    return notify_people(session, finding, event, audience_people(session, finding, audiences,
+                                                                   exclude), kind, params, now)
+
+
+def audience_people(session: Session, finding: Finding, audiences: Iterable[str],
+                    exclude: User | None = None) -> list[User]:
+    """Everyone the audiences reach, each once, in the order met (not `exclude`)."""
     people: dict[int, User] = {}
     for audience in audiences:
         for user in recipients(session, finding, audience):
             if exclude is None or user.id != exclude.id:
                 people.setdefault(user.id, user)
+    return list(people.values())
+
+
+def notify_people(session: Session, finding: Finding, event: Event, people: Sequence[User],
+                  kind: str, params: Mapping[str, Any], now: datetime,
+                  endpoints: Sequence[WebhookEndpoint] | None = None) -> list[Notification]:
+    """notify() for people already chosen (the ladder names them in its event first); a caller
+    writing many may pass the active webhook endpoints it looked up once."""
     if not people:
         return []
-    endpoints = _endpoints(session, people.values())
+    if endpoints is None:
+        endpoints = _endpoints(session, people)
     out = []
-    for user in people.values():
+    for user in people:
         key = f"{finding.code}:{event.seq}:{user.id}"
         note = Notification(key=key, user=user, finding=finding, kind=kind,
                             params=dict(params), created_at=now)
@@ -79,6 +95,10 @@ def notify(session: Session, finding: Finding, event: Event, audiences: Iterable
 def _endpoints(session: Session, people: Iterable[User]) -> Sequence[WebhookEndpoint]:
     if not any(user.notify_webhook == IMMEDIATE for user in people):
         return ()
+    return active_endpoints(session)
+
+
+def active_endpoints(session: Session) -> Sequence[WebhookEndpoint]:
     return session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
                            .order_by(WebhookEndpoint.id)).all()
 
