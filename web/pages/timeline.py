@@ -108,7 +108,8 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
     out = []
     for event in events:
         trigger = next((t for t in lc.transitions if t.trigger == event.trigger), None)
-        item = {"event": event, "entries": _entries(lc, event, files), "actor": actor_name(event),
+        entries = [] if event.trigger == "ladder" else _entries(lc, event, files)
+        item = {"event": event, "entries": entries, "actor": actor_name(event),
                 "label": trigger.label(code) if trigger else _engine_event_label(event.trigger),
                 "to": lc.state(event.to_state).label(code) if lc.has_state(event.to_state)
                 else event.to_state, "ladder": None,
