@@ -36,7 +36,7 @@ def test_the_due_date_history_after_an_extension_and_a_rework(driver, browser, a
     client = browser("admin")
     page = text_of(client.get(f"/findings/{fid}"))
     ack_by = driver.finding(fid)["acknowledge_due_date"]
-    assert "未签收（应于 %s 前签收）" % ack_by in page
+    assert f"未签收（应于 {ack_by} 前签收）" in page
     fired(driver, fid, "acknowledge", org.handler_a, {})
     fired(driver, fid, "request_extension", org.handler_a,
           {"requested_due_date": d2.isoformat(), "reason": "Supplier is late"})
