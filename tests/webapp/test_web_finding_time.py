@@ -97,3 +97,31 @@ def test_a_ladder_step_shows_its_label_who_was_told_its_level_and_accountability
     assert "逾期十四个工作日，建议问责" in step and "逾期等级 3" in step
     assert "建议问责" in step and "检查员" in step and "监督员" in step
     assert "· 系统" in page.split('data-step="overdue_14"', 1)[0].rsplit("<li>", 1)[1]
+
+
+def test_a_recurrence_links_to_its_original_and_back(driver, browser, api, org):
+    fid = driver.raise_(title="Fire doors propped open")["id"]
+    today = driver.today()
+    fired(driver, fid, "assign", org.inspector, {"requirement": "Close them",
+                                                 "due_date": (today + timedelta(days=9)).isoformat()})
+    fired(driver, fid, "report_rectification", org.handler_a,
+          {"measures": "Closers fitted", "evidence": driver.files(org.handler_a, 1)})
+    fired(driver, fid, "revisit", org.reviewer, {"visited_on": today.isoformat(),
+                                                 "method": "onsite", "observations": "Closed"})
+    fired(driver, fid, "confirm", org.supervisor, {"conclusion": "Done"})
+    lookback = driver.finding(fid)["lookback_due_date"]
+    assert f'id="lookback-due">{lookback}<' in text_of(browser("admin").get(f"/findings/{fid}"))
+    fired(driver, fid, "look_back", org.reviewer, {"visited_on": today.isoformat(),
+                                                   "outcome": "recurred",
+                                                   "observations": "Propped open again"})
+    original = driver.finding(fid)
+    assert original["recurrences"] == 1 and len(original["recurrence_codes"]) == 1
+    again = next(f for f in api.get("/api/v1/findings", org.admin).get_json()["items"]
+                 if f["code"] == original["recurrence_codes"][0])
+    assert again["recurrence_of"] == original["code"]
+    client = browser("handler_a")
+    page = text_of(client.get(f"/findings/{fid}"))
+    assert f'/findings/{again["id"]}" class="recurrence">{again["code"]}</a>' in page
+    assert "问题反弹，重新立项" in page  # the look-back's outcome, labelled
+    back = text_of(client.get(f"/findings/{again['id']}"))
+    assert f'/findings/{fid}" class="recurrence-of">{original["code"]}</a>' in back
