@@ -47,10 +47,19 @@ class NotificationPage(Schema):
     unread = fields.Int()
 
 
+class JsonBool(fields.Bool):
+    """JSON true or false only (not 0, 1 or "yes")."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class ReadRequest(Schema):
     ids = fields.List(id_field(), validate=validate.Length(min=1, max=inbox.MAX_IDS),
                       metadata={"description": "Your notifications to mark read"})
-    all = fields.Bool(load_default=False, metadata={"description": "Mark all of yours read"})
+    all = JsonBool(load_default=False, metadata={"description": "Mark all of yours read"})
 
     @validates_schema
     def _one_of(self, data: dict[str, Any], **kwargs: Any) -> None:
