@@ -29,6 +29,14 @@ class UnknownFinding(RectifyError):
         super().__init__(f"unknown finding {finding_id!r}")
 
 
+class UnknownNotification(RectifyError):
+    """The notification does not exist, or is another user's (same answer on purpose)."""
+
+    def __init__(self, ids: object) -> None:
+        self.ids = ids
+        super().__init__(f"unknown notification {ids!r}")
+
+
 class UnknownLifecycle(RectifyError):
     """No loaded definition has this name (and version)."""
 

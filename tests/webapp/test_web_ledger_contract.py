@@ -65,9 +65,10 @@ def test_exports_and_the_cli_show_the_same_columns_and_cells(browser, driver, or
     web = list(csv.reader(io.StringIO(exported)))
     cli = list(csv.reader(io.StringIO(run_ledger("--format", "csv").output)))
     assert web[0] == ["编号", "问题标题", "责任单位", "问题类型", "状态", "问题类别", "严重程度",
-                      "整改期限", "已逾期", "整改返工轮次", "登记时间", "办结时间"]
+                      "整改期限", "已逾期", "未签收", "整改返工轮次", "登记时间", "办结时间"]
     assert cli[0] == ["code", "title", "unit", "lifecycle", "state", "category", "severity",
-                      "due_date", "overdue", "rework_rounds", "created_at", "closed_at"]
+                      "due_date", "overdue", "unacknowledged", "rework_rounds", "created_at",
+                      "closed_at"]
     assert sorted(web[1:]) == sorted(cli[1:])
     overdue = {row[0]: row[8] for row in web[1:]}
     assert overdue[assigned["code"]] == "是"

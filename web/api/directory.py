@@ -59,6 +59,7 @@ class UserOut(Schema):
     unit = fields.Nested(UnitRef)
     language = fields.Str()
     active = fields.Bool()
+    email = fields.Str()
 
 
 class UserIn(Schema):
@@ -80,6 +81,7 @@ class UserPatch(Schema):
     unit_id = id_field()
     language = fields.Str(validate=validate.OneOf(LANGUAGES))
     active = fields.Bool()
+    email = fields.Str(metadata={"description": "An e-mail address, or empty to remove it"})
 
 
 class CampaignOut(Schema):

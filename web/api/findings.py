@@ -27,9 +27,11 @@ from web.i18n import lang
 from web.uow import get_uow
 from workflow import services
 from workflow.models import Finding
+from workflow.services.delays import delays
 from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
 from workflow.services.light import today_cutoff
+from workflow.services.related import recurrences_of
 
 PREFIX = "/findings"
 blp = Blueprint("api_findings", __name__, description="Findings (问题) and their transitions")
@@ -41,8 +43,15 @@ def finding_out(finding: Finding) -> dict[str, Any]:
     row = row_builder(get_uow(), lang()).row(finding)
     data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
     data.update(unit=finding.unit, raised_by_unit=finding.raised_by_unit,
-                state_label=row.state, overdue=row.overdue, light=row.light)
+                state_label=row.state, overdue=row.overdue, light=row.light,
+                unacknowledged=row.unacknowledged, recurrence_of=_code(finding.recurrence_of_id))
     return data
+
+
+def _code(finding_id: int | None) -> str | None:
+    """The code of the finding a recurrence was raised from (one primary-key read)."""
+    found = get_uow().session.get(Finding, finding_id) if finding_id else None
+    return found.code if found else None
 
 
 @blp.route("")
@@ -77,12 +86,15 @@ class FindingItem(MethodView):
     @blp.response(200, FindingDetail)
     @blp.alt_response(404, schema=ApiError)
     def get(self, finding_id: int) -> dict[str, Any]:
-        """One finding, with the transitions you may fire now and the fields each takes."""
+        """One finding, with the transitions you may fire now and the fields each takes, its
+        unit and reviewer delays and the codes of its recurrences."""
         uow = get_uow()
         finding = services.get_finding(uow.session, actor(), finding_id)
         data = finding_out(finding)
         data["transitions"] = [transition_out(t, finding, uow.today())
                                for t in services.available_transitions(uow, finding, actor())]
+        data["delays"] = delays(uow, finding, services.history(uow.session, finding))
+        data["recurrence_codes"] = [f.code for f in recurrences_of(uow.session, actor(), finding)]
         return data
 
 

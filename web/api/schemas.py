@@ -117,6 +117,22 @@ class LightOut(Schema):
                                                      "are not yet known (weekends only)"})
 
 
+class DelayOut(Schema):
+    """Working days past a deadline (workflow.services.delays)."""
+
+    working_days = fields.Int()
+    until = fields.Date(metadata={"description": "The report or decision; today while running"})
+    running = fields.Bool(metadata={"description": "Still growing: nothing reported or decided"})
+    estimated = fields.Bool()
+
+
+class DelaysOut(Schema):
+    unit = fields.Nested(DelayOut, allow_none=True, metadata={
+        "description": "Past the due date, to the report (or today while the unit owes it)"})
+    reviewer = fields.Nested(DelayOut, allow_none=True, metadata={
+        "description": "Past the follow-up check deadline, to the decision (or today)"})
+
+
 class FindingOut(Schema):
     id = fields.Int()
     code = fields.Str()
@@ -145,10 +161,23 @@ class FindingOut(Schema):
     updated_at = fields.DateTime()
     rectified_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True, metadata={"description": "签收"})
+    acknowledge_due_date = fields.Date(allow_none=True)
+    unacknowledged = fields.Bool(metadata={"description": "Awaiting the unit's 签收"})
+    review_due_date = fields.Date(allow_none=True, metadata={
+        "description": "The follow-up check deadline (复查时限)"})
+    lookback_due_date = fields.Date(allow_none=True, metadata={"description": "回头看"})
+    overdue_level = fields.Int(metadata={"description": "Raised by the escalation ladder"})
+    recurrences = fields.Int()
+    recurrence_of = fields.Str(allow_none=True, metadata={
+        "description": "Code of the finding this one recurs of"})
 
 
 class FindingDetail(FindingOut):
     transitions = fields.List(fields.Nested(TransitionOut))
+    delays = fields.Nested(DelaysOut)
+    recurrence_codes = fields.List(fields.Str(), metadata={
+        "description": "Codes of the findings raised again as recurrences of this one"})
 
 
 class FindingPage(Schema):

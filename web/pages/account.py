@@ -1,4 +1,5 @@
-"""Login, logout, your account (password, API tokens), language switch and the health check."""
+"""Login, logout, your account (password, notification settings, API tokens), language switch
+and the health check."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from web.pages import bp
 from web.uow import get_uow, rectify
 from workflow.errors import InvalidInput
 from workflow.models import User
-from workflow.services import accounts
+from workflow.services import accounts, preferences
 from workflow.services.tokens import revoke_own_token, tokens_of
 
 # Browsers drop tabs and newlines from a URL and read a backslash as "/", so "/\t/evil.example"
@@ -86,9 +87,31 @@ def account():  # type: ignore[no-untyped-def]
             start_session(user)  # this browser stays logged in; every other session ends
             flash(_("Password changed."), "success")
             return redirect(url_for("pages.account"))
-    tokens = tokens_of(uow.session, user)
-    return render_template("account.html", errors=errors, tokens=tokens,
-                           now=uow.now()), 422 if errors else 200
+    return _account_page(errors)
+
+
+def _account_page(errors: dict[str, str], prefs_errors: dict[str, str] | None = None,
+                  values: dict[str, str] | None = None) -> tuple[str, int]:
+    uow = get_uow()
+    tokens = tokens_of(uow.session, actor())
+    failed = bool(errors or prefs_errors)
+    return render_template("account.html", errors=errors, tokens=tokens, now=uow.now(),
+                           prefs_errors=prefs_errors or {}, values=values or {},
+                           channels=preferences.CHOICES), 422 if failed else 200
+
+
+@bp.route("/account/preferences", methods=["POST"])
+def account_preferences():  # type: ignore[no-untyped-def]
+    """Your e-mail address and how each channel reaches you (the bell always does)."""
+    uow, form = get_uow(), request.form
+    try:
+        preferences.set_preferences(uow, actor(), form.get("email", ""),
+                                    form.get("notify_email"), form.get("notify_webhook"))
+    except InvalidInput as exc:
+        uow.session.rollback()
+        return _account_page({}, describe(exc)[1], form.to_dict())
+    flash(_("Notification settings saved."), "success")
+    return redirect(url_for("pages.account"))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -118,7 +118,8 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
         accounts.update_user(get_uow(), actor(), user, UserChange(
             display_name=form.get("display_name") or None, password=form.get("password") or None,
             roles=form.getlist("roles"), unit=unit, unit_chosen=unit is not None,
-            language=form.get("language") or None, active=form.get("active") == "1"))
+            language=form.get("language") or None, active=form.get("active") == "1",
+            email=form.get("email", "").strip() if "email" in form else None))
 
     return _handle(update, _("User saved."), "admin/user_edit.html", **context)
 

@@ -13,66 +13,17 @@ from web.errors import describe, status_of
 from web.forms import form_fields, store_upload
 from web.i18n import lang
 from web.pages import bp
+from web.pages.timeline import time_facts, timeline
 from web.uow import get_uow
 from workflow import services
 from workflow.errors import InvalidInput, RectifyError, StaleFinding
-from workflow.models import Event, Finding
+from workflow.models import Finding
 from workflow.services.directory import visible_units
-from workflow.services.evidence import check_file_count, evidence_of
-from workflow.services.raising import RAISE_FIELDS
+from workflow.services.evidence import check_file_count
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def _engine_event_label(trigger: str) -> str:
-    """Events the engine writes itself, not transitions of a definition."""
-    if trigger == "raise":
-        return str(_("Raised"))
-    if trigger == "migrate":
-        return str(_("Moved to a new version of the lifecycle"))
-    return trigger
-
-
-def _fields_of(lc: Lifecycle, event: Event) -> dict[str, FieldSpec]:
-    if event.trigger == "raise":
-        return {f.name: f for f in RAISE_FIELDS}
-    spec = next((t for t in lc.transitions if t.trigger == event.trigger), None)
-    return {f.name: f for f in spec.fields} if spec else {}
-
-
-def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
-    """Events with labelled entries; file entries carry their attachment rows."""
-    digests = {d for e in events for v in e.payload.values() if isinstance(v, list) for d in v
-               if isinstance(d, str)}
-    finding_id = events[0].finding_id if events else 0
-    files = evidence_of(get_uow().session, finding_id, digests)
-    code = lang()
-    out = []
-    for event in events:
-        specs = _fields_of(lc, event)
-        entries = []
-        for name, value in event.payload.items():
-            spec = specs.get(name)
-            if value in (None, "", []) or name in ("lifecycle", "inspection"):
-                continue
-            entry: dict[str, Any] = {"label": spec.label(code) if spec else name, "value": value,
-                                     "type": spec.type if spec else "text"}
-            if entry["type"] == "files":
-                entry["files"] = [files[d] for d in value if d in files]
-            elif entry["type"] == "choice" and spec:
-                entry["value"] = next((c.zh if code == "zh" else c.en for c in spec.choices
-                                       if c.value == value), value)
-            elif entry["type"] == "unit" and isinstance(value, dict):
-                entry["value"] = value.get("name_en" if code == "en" else "name") or value.get("name", "")
-            entries.append(entry)
-        trigger = next((t for t in lc.transitions if t.trigger == event.trigger), None)
-        out.append({"event": event, "entries": entries,
-                    "label": trigger.label(code) if trigger else _engine_event_label(event.trigger),
-                    "to": lc.state(event.to_state).label(code) if lc.has_state(event.to_state)
-                    else event.to_state})
-    return out
 
 
 def render_finding(finding: Finding, errors: dict[str, str] | None = None,
@@ -90,7 +41,8 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
                           everywhere=everywhere) if unit_fields else []
     return render_template(
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
-        timeline=timeline(lc, events), diagram=mermaid(lc, lang(), current=finding.state),
+        timeline=timeline(lc, events), time=time_facts(lc, finding, events),
+        diagram=mermaid(lc, lang(), current=finding.state),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
         kept_labels=_labels(lc, open_trigger),
         defaults={"requirement": finding.requirement, "due_date": _default_due_date(finding)},

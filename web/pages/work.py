@@ -8,7 +8,21 @@ from web.auth import actor
 from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
+from workflow import services
+from workflow.errors import RectifyError
+from workflow.models import Finding
 from workflow.services.work import my_work
+
+
+@bp.app_template_global("may_fire")
+def may_fire(finding: Finding, trigger: str) -> bool:
+    """Whether to offer a transition's button in a table: services.check_fire's answer (role,
+    side, state); the guards still run when it is fired."""
+    try:
+        services.check_fire(get_uow(), finding, trigger, actor())
+    except RectifyError:
+        return False
+    return True
 
 
 @bp.route("/")

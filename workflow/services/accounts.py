@@ -22,12 +22,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from workflow.errors import InvalidInput
 from workflow.models import Unit, User
 from workflow.services.permissions import require
+from workflow.services.preferences import email_errors
 from workflow.services.system import USERNAME as SYSTEM_USERNAME
 from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
 
 _USERNAME_TAKEN = {"zh": "用户名已存在", "en": "this username is taken"}
-
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
@@ -143,6 +143,7 @@ class UserChange:
     unit: Unit | None = None
     language: str | None = None
     active: bool | None = None
+    email: str | None = None  # "" removes it
     unit_chosen: bool = True  # False: the form named no unit in the admin's view (a field error)
 
 
@@ -164,7 +165,7 @@ def update_user(uow: UnitOfWork, actor: User, user: User, change: UserChange) ->
     require(actor, "manage_users")
     session = uow.session
     errors = {**_field_errors(change.display_name, change.roles, change.language),
-              **_last_admin_errors(session, user, change)}
+              **_last_admin_errors(session, user, change), **email_errors(change.email)}
     if not change.unit_chosen:
         errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
     if change.password is not None:
@@ -193,6 +194,8 @@ def _apply(session: Session, user: User, change: UserChange) -> bool:
         user.language = change.language
     if change.active is not None:
         user.active = change.active
+    if change.email is not None:
+        user.email = change.email
     user.roles = new_roles
     if change.password is not None or change.active is False:
         revoke_all_tokens(session, user)  # a new password or deactivation ends every way in

@@ -35,6 +35,7 @@ class LedgerFilter:
     open: bool | None = None
     text: str | None = None
     light: Colour | None = None  # the traffic light (services.light), red being overdue
+    unacknowledged: bool | None = None  # awaiting the unit's 签收 (unacknowledged_clause)
     sort: str = "-created"
 
 
@@ -57,6 +58,19 @@ def is_overdue(finding: Finding, today: date) -> bool:
     """The same rule as overdue_clause, for one loaded finding."""
     return bool(finding.is_open and finding.due_date is not None and finding.due_date < today
                 and finding.rectified_at is None)
+
+
+def unacknowledged_clause() -> ColumnElement[bool]:
+    """Open and owing its 签收: assigned with an acknowledgement deadline, not yet signed for.
+    Never NULL, so its negation is exactly the rest."""
+    return and_(Finding.is_open.is_(True), Finding.acknowledge_due_date.is_not(None),
+                Finding.acknowledged_at.is_(None))
+
+
+def is_unacknowledged(finding: Finding) -> bool:
+    """The same rule as unacknowledged_clause, for one loaded finding."""
+    return bool(finding.is_open and finding.acknowledge_due_date is not None
+                and finding.acknowledged_at is None)
 
 
 def light_clause(colour: Colour, today: date, yellow_cutoff: date) -> ColumnElement[bool]:
@@ -92,6 +106,9 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
     if flt.overdue is not None:
         clause = overdue_clause(today)
         query = query.where(clause if flt.overdue else ~clause)
+    if flt.unacknowledged is not None:
+        clause = unacknowledged_clause()
+        query = query.where(clause if flt.unacknowledged else ~clause)
     if flt.light:
         query = query.where(light_clause(flt.light, today, yellow_cutoff or today))
     if flt.text and flt.text.strip():

@@ -24,6 +24,7 @@ _MESSAGES = {  # one message per argument, for anything its field refuses
     "overdue": ("应为 true 或 false", "must be true or false"),
     "open": ("应为 true 或 false", "must be true or false"),
     "light": ("应为 green、yellow 或 red", "must be green, yellow or red"),
+    "unacknowledged": ("应为 true 或 false", "must be true or false"),
     "q": ("最多 200 个字", "at most 200 characters"),
     "sort": ("排序应为 " + "、".join(SORTS) + " 之一", "sort must be one of " + ", ".join(SORTS)),
     "cursor": ("分页游标无效", "invalid cursor"),
@@ -68,6 +69,7 @@ class LedgerArgs(Schema):
     overdue = fields.Bool()
     open = fields.Bool()
     light = fields.Str(validate=validate.OneOf(list(COLOURS)))
+    unacknowledged = fields.Bool(metadata={"description": "true: awaiting the unit's 签收"})
     q = Text(validate=validate.Length(max=200))
     sort = fields.Str(load_default="-created", validate=validate.OneOf(list(SORTS)))
     cursor = Text(validate=validate.Length(max=500))
@@ -123,7 +125,8 @@ def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
         states=states, lifecycle=lifecycle, unit_id=data.get("unit"),
         campaign_id=data.get("campaign"), category=data.get("category"),
         severity=data.get("severity"), overdue=data.get("overdue"), open=data.get("open"),
-        light=data.get("light"), text=(data.get("q") or "").strip() or None,
+        light=data.get("light"), unacknowledged=data.get("unacknowledged"),
+        text=(data.get("q") or "").strip() or None,
         sort=data.get("sort", "-created"))
     return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
 

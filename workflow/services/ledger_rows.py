@@ -10,7 +10,7 @@ from workflow.calendar import WorkingCalendar
 from workflow.catalog import CATEGORIES, SEVERITIES, label
 from workflow.config import LightPolicy
 from workflow.models import Finding
-from workflow.services.ledger import is_overdue
+from workflow.services.ledger import is_overdue, is_unacknowledged
 from workflow.services.light import Light, light
 from workflow.spec import Registry
 
@@ -21,7 +21,8 @@ COLUMNS = (  # key, zh, en: the columns of an export, in order
     ("code", "编号", "Code"), ("title", "问题标题", "Title"), ("unit", "责任单位", "Responsible unit"),
     ("lifecycle", "问题类型", "Type"), ("state", "状态", "State"), ("category", "问题类别", "Category"),
     ("severity", "严重程度", "Severity"), ("due_date", "整改期限", "Due date"),
-    ("overdue", "已逾期", "Overdue"), ("rework_rounds", "整改返工轮次", "Rework rounds"),
+    ("overdue", "已逾期", "Overdue"), ("unacknowledged", "未签收", "Not acknowledged"),
+    ("rework_rounds", "整改返工轮次", "Rework rounds"),
     ("created_at", "登记时间", "Raised at"), ("closed_at", "办结时间", "Closed at"),
 )
 Cell = str | int
@@ -41,6 +42,7 @@ class LedgerRow:
     due_date: date | None
     overdue: bool
     light: Light  # the traffic light (services.light)
+    unacknowledged: bool  # awaiting the unit's 签收 (services.ledger.is_unacknowledged)
     rework_rounds: int
     created_at: datetime  # in the organisation's time zone
     closed_at: datetime | None
@@ -66,6 +68,7 @@ class RowBuilder:
             severity=label(SEVERITIES, f.severity, self.lang), due_date=f.due_date,
             overdue=is_overdue(f, self.today),
             light=light(f, self.today, self.calendar, self.policy),
+            unacknowledged=is_unacknowledged(f),
             rework_rounds=f.rework_rounds, created_at=f.created_at.astimezone(self.zone),
             closed_at=f.closed_at.astimezone(self.zone) if f.closed_at else None)
 
@@ -80,6 +83,7 @@ class RowBuilder:
             "state": row.state, "category": row.category, "severity": row.severity,
             "due_date": row.due_date.isoformat() if row.due_date else "",
             "overdue": ("是" if self.lang == "zh" else "yes") if row.overdue else "",
+            "unacknowledged": ("是" if self.lang == "zh" else "yes") if row.unacknowledged else "",
             "rework_rounds": row.rework_rounds, "created_at": _minute(row.created_at),
             "closed_at": _minute(row.closed_at) if row.closed_at else "",
         }

@@ -1,0 +1,62 @@
+"""A finding's due-date history, read from its events: each change (fire() writes
+`due_date_change: [old, new]`), with the step that made it and what kind of change it was."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from workflow.models import Event
+from workflow.spec.model import Lifecycle, TransitionSpec
+
+# kind: "set" (given), "default" (the definition's period for the severity), "extended" (an
+# extension approved), "rework" (back to the unit: the reviewer's wait added, or a new date)
+KINDS = ("set", "default", "extended", "rework", "cleared")
+
+
+@dataclass(frozen=True)
+class DueChange:
+    seq: int
+    at: datetime
+    trigger: str
+    old: date | None
+    new: date | None
+    kind: str
+
+
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _kind(spec: TransitionSpec | None, event: Event, new: date | None) -> str:
+    effects = {e.name for e in spec.effects} if spec else set()
+    if new is None:
+        return "cleared"
+    if "apply_pending_due_date" in effects:
+        return "extended"
+    if effects & {"count_rework", "resume_clock"}:
+        return "rework"
+    if "default_due_date" in effects and not event.payload.get("due_date"):
+        return "default"
+    return "set"
+
+
+def due_history(lifecycle: Lifecycle, events: Sequence[Event]) -> list[DueChange]:
+    """Every change of the due date, oldest first (a due date given when raising included)."""
+    specs = {t.trigger: t for t in lifecycle.transitions}
+    out = []
+    for event in events:
+        change = event.payload.get("due_date_change")
+        if isinstance(change, list) and len(change) == 2:
+            old, new = _day(change[0]), _day(change[1])
+            kind = _kind(specs.get(event.trigger), event, new)
+        elif event.trigger == "raise" and _day(event.payload.get("due_date")):
+            old, new, kind = None, _day(event.payload.get("due_date")), "set"
+        else:
+            continue
+        out.append(DueChange(event.seq, event.created_at, event.trigger, old, new, kind))
+    return out
