@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from workflow.errors import (
 )
 from workflow.guards import EFFECTS, GUARDS, Context, offered
 from workflow.machine import next_state
-from workflow.models import Event, Finding, FindingAttachment, User
+from workflow.models import Attachment, Event, Finding, FindingAttachment, User
 from workflow.payload import Lookup, clean
 from workflow.services.clocks import reschedule
 from workflow.services.events import append_event
@@ -128,8 +128,21 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
             raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
-    source, due_before = finding.state, finding.due_date
-    finding.state = next_state(lifecycle.machine, source, trigger)
+    try:  # any flush from here on (effects and notifications query) may meet a concurrent fire
+        _apply(uow, ctx, lifecycle, spec, cleaned.record, cleaned.attachments)
+        session.flush()
+        uow.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise StaleFinding(finding_id, expected_version, None) from None
+    return finding
+
+
+def _apply(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
+           record: dict[str, Any], attachments: Sequence[Attachment]) -> None:
+    """The new state, the effects, the ladder's schedule, the event and its notifications."""
+    finding, now, source, due_before = ctx.finding, ctx.now, ctx.finding.state, ctx.finding.due_date
+    finding.state = next_state(lifecycle.machine, source, spec.trigger)
     final = lifecycle.is_final(finding.state)
     if final != lifecycle.is_final(source):  # a look-back on a closed finding stays closed
         finding.is_open = not final
@@ -140,22 +153,14 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     for effect in spec.effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
     reschedule(lifecycle, finding, uow.calendar)
-    record = cleaned.record
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=[_iso(due_before), _iso(finding.due_date)])
-    event = append_event(session, finding, trigger, source, finding.state, actor, record, now,
-                         cleaned.attachments)
+    event = append_event(ctx.session, finding, spec.trigger, source, finding.state, ctx.actor,
+                         record, now, attachments)
     if ctx.notices:
-        notify(session, finding, event, ctx.notices, "transition",
-               params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
-                          first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
-    try:
-        session.flush()
-        uow.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise StaleFinding(finding_id, expected_version, None) from None
-    return finding
+        notify(ctx.session, finding, event, ctx.notices, "transition",
+               params_for(finding, {"zh": spec.zh, "en": spec.en}, ctx.actor,
+                          first_text(record, NOTE_FIELDS)), now, exclude=ctx.actor)
 
 
 NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
