@@ -24,9 +24,9 @@ _BAD_STATUS = {"zh": "状态只能是 dead、pending 或 sent", "en": "status is
 
 def counts(session: Session) -> dict[str, int]:
     """How many messages are in each status (every status present, zero when none)."""
-    found = dict(session.execute(select(OutboxMessage.status, func.count())
-                                 .group_by(OutboxMessage.status)).tuples().all())
-    return {status: int(found.get(status, 0)) for status in STATUSES}
+    found = {str(status): int(number) for status, number in session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))}
+    return {status: found.get(status, 0) for status in STATUSES}
 
 
 def list_outbox(uow: UnitOfWork, actor: User, status: str | None = None,
