@@ -17,7 +17,7 @@ from workflow.delivery import DeliveryReport, deliver_due, run_worker
 @click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.05),
               help="Seconds between passes when nothing more is due.")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000),
-              help="Messages per pass (with --once).")
+              help="Messages claimed per pass.")
 def worker_command(once: bool, interval: float, limit: int) -> None:
     """Send due mails and webhooks, retry failures with backoff; stop cleanly on SIGTERM or
     Ctrl+C (the message being sent is finished and recorded first)."""
@@ -35,7 +35,7 @@ def worker_command(once: bool, interval: float, limit: int) -> None:
     click.echo(f"worker started (mail: {settings.mail}, every {interval:g} s); "
                "SIGTERM or Ctrl+C stops it", err=True)
     try:
-        run_worker(rectify, stop, interval, _echo)
+        run_worker(rectify, stop, interval, _echo, limit)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

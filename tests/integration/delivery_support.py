@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -45,11 +46,24 @@ class _Inbox:
         return "250 OK"
 
 
+def _authenticator(user: str, password: str) -> Any:
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            user.encode(), password.encode())
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
 @contextmanager
-def smtp_server() -> Iterator[tuple[int, list[tuple[list[str], Message]]]]:
-    """A real SMTP server on 127.0.0.1; yields its port and the mails it took (rcpts, mail)."""
+def smtp_server(user: str = "", password: str = "",
+                ) -> Iterator[tuple[int, list[tuple[list[str], Message]]]]:
+    """A real SMTP server on 127.0.0.1 (requiring a login when user is given, over plain text:
+    a test server); yields its port and the mails it took (rcpts, mail)."""
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    auth: dict[str, Any] = ({"authenticator": _authenticator(user, password), "auth_required": True,
+                             "auth_require_tls": False} if user else {})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **auth)
     controller.start()
     try:
         yield controller.port, inbox.mails

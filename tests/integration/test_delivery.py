@@ -230,3 +230,56 @@ def test_an_smtp_server_that_is_down_means_a_retry(rectify, org):
     assert deliver_due(rectify).retrying == 1
     row = outbox_row(rectify, mid)
     assert row.status == "pending" and row.last_error
+
+
+def test_a_transition_s_notifications_reach_the_smtp_and_webhook_servers(rectify, org, clock):
+    """End to end: fire() writes the outbox rows with its event; the worker delivers them."""
+    from conftest import Flow
+    from sqlalchemy import select, update
+
+    from workflow.models import Event, OutboxMessage, User
+
+    with rectify.unit_of_work() as uow:
+        uow.session.execute(update(User).where(User.id == org.handler_a.id).values(
+            email="handler.a@example.org", notify_email="immediate", language="en"))
+        uow.commit()
+    flow = Flow(rectify, org)
+    with smtp_server() as (port, mails), webhook_server() as receiver:
+        receiver.secret = SECRET
+        configure(rectify, mail="smtp", smtp_host="127.0.0.1", smtp_port=port)
+        add_endpoint(rectify, receiver.url(), SECRET)
+        finding = flow.raise_()
+        flow.fire(finding.id, "assign")
+        with rectify.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            event = uow.session.scalars(select(Event).where(Event.finding_id == finding.id)
+                                        .order_by(Event.seq.desc())).first()
+            # the unit's handlers: handler_a by mail and webhook, handler_reviewer_a by webhook
+            assert sorted((row.user_id, row.channel) for row in rows) == sorted([
+                (org.handler_a.id, "email"), (org.handler_a.id, "webhook"),
+                (org.handler_reviewer_a.id, "webhook")])
+            assert {row.created_at for row in rows} == {event.created_at}
+        clock.advance(minutes=1)
+        assert deliver_due(rectify).sent == 3
+    [(rcpts, mail)] = mails
+    assert rcpts == ["handler.a@example.org"] and finding.code in mail["Subject"]
+    assert f"{BASE_URL}/findings/{finding.id}" in mail.get_content()
+    assert all(isinstance(request.verified, dict) for request in receiver.requests)
+    assert {body_of(r)["data"]["code"] for r in receiver.requests} == {finding.code}
+    assert sorted(body_of(r)["data"]["recipient"]["username"] for r in receiver.requests) == [
+        "handler_a", "handler_reviewer_a"]
+
+
+# A local test server only: aiosmtpd warns that AUTH without TLS is unsafe on a real network.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_the_worker_logs_in_to_an_smtp_server_that_requires_it(rectify, org):
+    with smtp_server(user="rectify", password="s3cret") as (port, mails):
+        configure(rectify, mail="smtp", smtp_host="127.0.0.1", smtp_port=port,
+                  smtp_user="rectify", smtp_password="wrong")
+        mid = write_message(rectify, "handler_a", "email", "k:auth", email="a@example.org")
+        assert deliver_due(rectify).retrying == 1
+        assert "535" in outbox_row(rectify, mid).last_error  # authentication failed
+        configure(rectify, mail="smtp", smtp_host="127.0.0.1", smtp_port=port,
+                  smtp_user="rectify", smtp_password="s3cret")
+        assert deliver_due(rectify, now=outbox_row(rectify, mid).next_attempt_at).sent == 1
+    assert [rcpts for rcpts, _mail in mails] == [["a@example.org"]]

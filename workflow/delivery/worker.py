@@ -109,10 +109,9 @@ def deliver_due(rectify: Rectify, now: datetime | None = None, limit: int = 100)
 
 
 def run_worker(rectify: Rectify, stop: threading.Event, poll_seconds: float = 10.0,
-               on_pass: Callable[[DeliveryReport], None] | None = None) -> None:
+               on_pass: Callable[[DeliveryReport], None] | None = None, limit: int = 100) -> None:
     """Deliver until `stop` is set: at once again while a pass finds a full batch, otherwise
     after the poll interval. A failing pass (database away) is logged and tried again later."""
-    limit = 100
     while not stop.is_set():
         try:
             report = deliver_due(rectify, limit=limit)
