@@ -232,9 +232,9 @@ def test_an_smtp_server_that_is_down_means_a_retry(rectify, org):
     assert row.status == "pending" and row.last_error
 
 
-def test_a_transition_s_notifications_reach_the_smtp_and_webhook_servers(rectify, org, clock):
+def test_a_transition_s_notifications_reach_the_smtp_and_webhook_servers(rectify, org, clock,
+                                                                        flow):
     """End to end: fire() writes the outbox rows with its event; the worker delivers them."""
-    from conftest import Flow
     from sqlalchemy import select, update
 
     from workflow.models import Event, OutboxMessage, User
@@ -243,7 +243,6 @@ def test_a_transition_s_notifications_reach_the_smtp_and_webhook_servers(rectify
         uow.session.execute(update(User).where(User.id == org.handler_a.id).values(
             email="handler.a@example.org", notify_email="immediate", language="en"))
         uow.commit()
-    flow = Flow(rectify, org)
     with smtp_server() as (port, mails), webhook_server() as receiver:
         receiver.secret = SECRET
         configure(rectify, mail="smtp", smtp_host="127.0.0.1", smtp_port=port)
@@ -283,3 +282,16 @@ def test_the_worker_logs_in_to_an_smtp_server_that_requires_it(rectify, org):
                   smtp_user="rectify", smtp_password="s3cret")
         assert deliver_due(rectify, now=outbox_row(rectify, mid).next_attempt_at).sent == 1
     assert [rcpts for rcpts, _mail in mails] == [["a@example.org"]]
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_injects_no_header(rectify, org):
+    configure(rectify, mail="files")
+    bad = write_message(rectify, "handler_a", "email", "k:bad",
+                        email="a@example.org\r\nBcc: evil@example.org")
+    good = write_message(rectify, "handler_b", "email", "k:good", email="b@example.org")
+    report = deliver_due(rectify)
+    assert (report.sent, report.retrying) == (1, 1)
+    assert outbox_row(rectify, good).status == "sent"
+    row = outbox_row(rectify, bad)
+    assert row.status == "pending" and row.last_error.startswith("ValueError")
+    assert [p.name for p in rectify.settings.mail_path.iterdir()] == ["k_good.eml"]

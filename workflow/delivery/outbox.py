@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workflow.config import DeliverySettings
 from workflow.models import OutboxMessage
@@ -41,7 +41,7 @@ def claim(session: Session, now: datetime, limit: int, settings: DeliverySetting
     the lease) so that no other worker takes it until the lease runs out; the caller commits.
     A row whose last attempt never came back (the worker died) is dead-lettered instead."""
     rows = session.scalars(
-        select(OutboxMessage)
+        select(OutboxMessage).options(selectinload(OutboxMessage.endpoint))  # endpoints unlocked
         .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now,
                OutboxMessage.channel.in_(channels))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)

@@ -83,7 +83,10 @@ def record(rectify: Rectify, message: Claimed, error: BaseException | None,
 
 
 def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__
+    """What the admin reads as the last error: ours as they are, others with their type."""
+    if isinstance(error, Undeliverable | DeliveryFailed):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def deliver_due(rectify: Rectify, now: datetime | None = None, limit: int = 100) -> DeliveryReport:
@@ -97,6 +100,9 @@ def deliver_due(rectify: Rectify, now: datetime | None = None, limit: int = 100)
             try:
                 transport.send(message)
             except (Undeliverable, DeliveryFailed, smtplib.SMTPException, OSError) as exc:
+                error = exc
+            except Exception as exc:  # whatever this message trips on, the others still go
+                log.exception("sending outbox message %s failed", message.key)
                 error = exc
             status = record(rectify, message, error, now)
             if status == "sent":
