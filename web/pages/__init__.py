@@ -16,6 +16,7 @@ def register_pages(app: Flask) -> None:
         ledger,
         lifecycles,
         notifications,
+        outbox,
         raising,
         work,
     )
@@ -24,4 +25,5 @@ def register_pages(app: Flask) -> None:
     _ = (account, dashboard, findings, ledger, lifecycles, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(outbox.bp, url_prefix="/admin")
     register_template_helpers(app)
