@@ -1,0 +1,278 @@
+"""Effects on time in standard@2, on SQLite and PostgreSQL: default due dates by severity, 签收,
+复查时限, the reviewer's wait not counted, the due-date history, urging, the waiver request and the
+look-back with recurrence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import FakeClock, Flow, Org
+from workflow.errors import GuardFailed
+from workflow.models import Event, Finding, Notification
+from workflow.runtime import Rectify
+from workflow.services.light import light
+
+D = date.fromisoformat
+
+
+def at(clock: FakeClock, day: str) -> datetime:
+    """09:00 in Shanghai on that day."""
+    clock.set(datetime.fromisoformat(f"{day}T01:00:00+00:00"))
+    return clock.current
+
+
+def assign(flow: Flow, fid: int, due: str | None = None) -> Finding:
+    payload = {"requirement": "Clear the exits and name a fire warden"}
+    if due is not None:
+        payload["due_date"] = due
+    return flow.fire(fid, "assign", payload=payload)
+
+
+def report(flow: Flow, org: Org, fid: int) -> Finding:
+    return flow.fire(fid, "report_rectification", actor=org.handler_a, payload={
+        "measures": "Exits cleared, warden named", "evidence": [flow.evidence(org.handler_a)]})
+
+
+def revisit(flow: Flow, fid: int) -> Finding:
+    return flow.fire(fid, "revisit", payload={"visited_on": flow.today().isoformat(),
+                                              "method": "onsite", "observations": "Looked"})
+
+
+def changes(flow: Flow, fid: int) -> list[tuple[str, list[str | None]]]:
+    """The due-date history: (trigger, [old, new]) of every event that changed the due date."""
+    return [(e.trigger, e.payload["due_date_change"]) for e in flow.events(fid)
+            if "due_date_change" in e.payload]
+
+
+def notified(rectify: Rectify, fid: int, seq: int) -> list[str]:
+    with rectify.unit_of_work(write=False) as uow:
+        code = uow.session.get(Finding, fid).code  # type: ignore[union-attr]
+        notes = uow.session.scalars(select(Notification).where(
+            Notification.key.startswith(f"{code}:{seq}:"))).all()
+        return sorted(note.user.username for note in notes)
+
+
+@pytest.mark.parametrize(("severity", "due"), [
+    ("high", "2026-10-13"),  # 7: Sep 29, 30, Oct 8, 9, 10 (Saturday worked), 12, 13
+    ("medium", "2026-10-16"),  # 10
+    ("low", "2026-10-23"),  # 15
+])
+def test_default_due_date_by_severity_spans_national_day(
+        flow: Flow, clock: FakeClock, severity: str, due: str) -> None:
+    at(clock, "2026-09-28")
+    fid = flow.raise_(severity=severity).id
+    finding = assign(flow, fid)
+    assert finding.due_date == D(due)
+    assert changes(flow, fid) == [("assign", [None, due])]
+
+
+def test_an_explicit_due_date_wins(flow: Flow, clock: FakeClock) -> None:
+    at(clock, "2026-09-28")
+    fid = flow.raise_(severity="high").id
+    assert assign(flow, fid, "2026-11-30").due_date == D("2026-11-30")
+    assert changes(flow, fid) == [("assign", [None, "2026-11-30"])]
+
+
+def test_acknowledge_once(flow: Flow, clock: FakeClock, org: Org) -> None:
+    at(clock, "2026-09-28")
+    fid = flow.raise_().id
+    finding = assign(flow, fid)
+    assert finding.acknowledged_at is None
+    assert finding.acknowledge_due_date == D("2026-09-29")
+    assert finding.next_ladder_on == D("2026-09-30")  # not_acknowledged, a working day later
+    signed = clock.advance(hours=2)
+    finding = flow.fire(fid, "acknowledge", actor=org.handler_a, payload={"comment": "Received"})
+    assert (finding.state, finding.acknowledged_at) == ("assigned", signed)
+    assert finding.next_ladder_on == D("2026-10-13")  # due_soon of Oct 16 (medium)
+    with flow.refused(fid, GuardFailed) as refusal:
+        flow.fire(fid, "acknowledge", actor=org.handler_a, payload={})
+    assert refusal.value.guard == "not_acknowledged"
+
+
+def test_a_report_implies_acknowledgement(flow: Flow, clock: FakeClock, org: Org) -> None:
+    at(clock, "2026-09-28")
+    fid = flow.raise_().id
+    assign(flow, fid)
+    reported = clock.advance(days=1)
+    finding = report(flow, org, fid)
+    assert finding.acknowledged_at == reported
+
+
+def test_reassigning_asks_for_acknowledgement_again(
+        flow: Flow, clock: FakeClock, org: Org) -> None:
+    at(clock, "2026-09-28")
+    fid = flow.raise_().id
+    assign(flow, fid)
+    flow.fire(fid, "acknowledge", actor=org.handler_a, payload={})
+    at(clock, "2026-09-30")
+    finding = flow.fire(fid, "reassign", payload={"unit": org.group_b.id, "reason": "Wrong unit"})
+    assert finding.acknowledged_at is None
+    assert finding.acknowledge_due_date == D("2026-10-08")
+    with flow.refused(fid, Exception):  # group_a no longer sees it
+        flow.fire(fid, "acknowledge", actor=org.handler_a, payload={})
+    assert flow.fire(fid, "acknowledge", actor=org.handler_b, payload={}).acknowledged_at
+
+
+def test_the_report_sets_the_follow_up_deadline(flow: Flow, clock: FakeClock, org: Org) -> None:
+    at(clock, "2026-09-28")
+    fid = flow.raise_().id
+    assign(flow, fid)
+    finding = report(flow, org, fid)
+    assert finding.review_due_date == D("2026-10-10")  # 5: Sep 29, 30, Oct 8, 9, 10 (Sat)
+    assert finding.next_ladder_on == D("2026-10-09")  # review_due_soon, a day before
+
+
+def test_the_reviewers_wait_does_not_count(
+        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
+    at(clock, "2026-03-02")  # Monday
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-06")
+    report(flow, org, fid)
+    at(clock, "2026-03-11")  # 7 working days waiting; the due date passed meanwhile
+    waiting = flow.finding(fid)
+    assert light(waiting, D("2026-03-11"), rectify.calendar).colour is None
+    assert waiting.overdue_level == 0
+    revisit(flow, fid)
+    finding = flow.fire(fid, "reject", payload={"reason": "Still blocked at night"})
+    assert finding.due_date == D("2026-03-17")  # Mar 6 + 7 working days
+    assert light(finding, D("2026-03-11"), rectify.calendar).colour != "red"
+    assert changes(flow, fid) == [("assign", [None, "2026-03-06"]),
+                                  ("reject", ["2026-03-06", "2026-03-17"])]
+
+
+def test_a_new_due_date_on_rejection_wins_over_the_resumed_clock(
+        flow: Flow, clock: FakeClock, org: Org) -> None:
+    at(clock, "2026-03-02")
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-06")
+    report(flow, org, fid)
+    at(clock, "2026-03-04")
+    revisit(flow, fid)
+    finding = flow.fire(fid, "reject", payload={"reason": "Still blocked at night",
+                                                "due_date": "2026-03-31"})
+    assert finding.due_date == D("2026-03-31")
+    assert changes(flow, fid)[-1] == ("reject", ["2026-03-06", "2026-03-31"])
+
+
+def test_extensions_approved_and_denied_make_the_due_date_history(
+        flow: Flow, clock: FakeClock) -> None:
+    at(clock, "2026-03-02")
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-06")
+    flow.fire(fid, "request_extension", payload={"requested_due_date": "2026-03-20",
+                                                 "reason": "Parts on order"})
+    assert flow.finding(fid).due_date == D("2026-03-06")  # not before it is approved
+    flow.fire(fid, "approve_extension", payload={"comment": "Agreed"})
+    flow.fire(fid, "request_extension", payload={"requested_due_date": "2026-04-30",
+                                                 "reason": "More parts on order"})
+    finding = flow.fire(fid, "deny_extension", payload={"reason": "No reason to wait"})
+    assert (finding.due_date, finding.pending_due_date) == (D("2026-03-20"), None)
+    assert changes(flow, fid) == [("assign", [None, "2026-03-06"]),
+                                  ("approve_extension", ["2026-03-06", "2026-03-20"])]
+    events = {e.trigger: e.payload for e in flow.events(fid)}
+    assert events["request_extension"]["requested_due_date"] == "2026-04-30"
+    assert events["deny_extension"] == {"reason": "No reason to wait"}
+
+
+def test_urging_records_an_event_and_notifies_the_unit(
+        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-20")
+    before = flow.snapshot(fid)["row"]
+    clock.advance(hours=1)
+    flow.fire(fid, "urge", actor=org.inspector, payload={"message": "Please report by Friday"})
+    after = flow.snapshot(fid)["row"]
+    moved = {"version", "updated_at", "last_seq", "last_hash"}
+    assert {k: v for k, v in after.items() if k not in moved} == {
+        k: v for k, v in before.items() if k not in moved}
+    event = flow.events(fid)[-1]
+    assert (event.trigger, event.from_state, event.to_state) == ("urge", "assigned", "assigned")
+    assert event.payload == {"message": "Please report by Friday"}
+    assert notified(rectify, fid, event.seq) == ["handler_a", "handler_reviewer_a", "supervisor"]
+    flow.fire(fid, "urge", actor=org.supervisor, payload={"message": "Report today"})
+    assert notified(rectify, fid, event.seq + 1) == ["handler_a", "handler_reviewer_a"]
+
+
+def test_a_waiver_request_approved_and_denied_are_both_recorded(
+        flow: Flow, org: Org, rectify: Rectify) -> None:
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-20")
+    ask = {"justification": "We followed the order we were given in good faith"}
+    flow.fire(fid, "request_waiver", actor=org.handler_a, payload=ask)
+    assert flow.finding(fid).state == "waiver_requested"
+    assert notified(rectify, fid, 3) == ["inspector", "supervisor"]
+    assert flow.fire(fid, "deny_waiver", payload={"reason": "Not covered"}).state == "assigned"
+    flow.fire(fid, "request_waiver", actor=org.handler_a, payload=ask)
+    finding = flow.fire(fid, "approve_waiver", payload={"comment": "Covered by 容错"})
+    assert (finding.state, finding.is_open) == ("waived", False)
+    trail = [(e.trigger, e.actor_id, e.payload) for e in flow.events(fid)][2:]
+    assert trail == [("request_waiver", org.handler_a.id, ask),
+                     ("deny_waiver", org.supervisor.id, {"reason": "Not covered"}),
+                     ("request_waiver", org.handler_a.id, ask),
+                     ("approve_waiver", org.supervisor.id, {"comment": "Covered by 容错"})]
+
+
+def _closed(flow: Flow, clock: FakeClock, org: Org) -> Finding:
+    at(clock, "2026-03-02")
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-20")
+    report(flow, org, fid)
+    revisit(flow, fid)
+    return flow.fire(fid, "confirm", payload={"conclusion": "Fixed"})
+
+
+def _look_back(flow: Flow, fid: int, outcome: str) -> Finding:
+    return flow.fire(fid, "look_back", payload={
+        "visited_on": flow.today().isoformat(), "outcome": outcome, "observations": "Checked"})
+
+
+def test_a_look_back_that_held(flow: Flow, clock: FakeClock, org: Org) -> None:
+    closed = _closed(flow, clock, org)
+    assert closed.lookback_due_date == D("2026-03-30")  # 20 working days after Mar 2
+    assert closed.next_ladder_on == D("2026-03-30")
+    at(clock, "2026-03-30")
+    finding = _look_back(flow, closed.id, "held")
+    assert (finding.state, finding.is_open, finding.closed_at) == ("closed", False,
+                                                                   closed.closed_at)
+    assert (finding.lookback_due_date, finding.recurrences, finding.next_ladder_on) == (
+        None, 0, None)
+    with flow.refused(closed.id, GuardFailed) as refusal:
+        _look_back(flow, closed.id, "held")
+    assert refusal.value.guard == "lookback_pending"
+
+
+def test_a_look_back_that_found_it_recurred(
+        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
+    closed = _closed(flow, clock, org)
+    at(clock, "2026-03-31")
+    finding = _look_back(flow, closed.id, "recurred")
+    assert (finding.state, finding.is_open, finding.closed_at, finding.recurrences) == (
+        "closed", False, closed.closed_at, 1)
+    with rectify.unit_of_work(write=False) as uow:
+        again = uow.session.scalars(select(Finding).where(
+            Finding.recurrence_of_id == closed.id)).one()
+        assert (again.state, again.is_open, again.unit_id, again.title, again.severity) == (
+            "raised", True, closed.unit_id, closed.title, closed.severity)
+        assert (again.lifecycle, again.lifecycle_version, again.raised_by_id) == (
+            "standard", 2, org.reviewer.id)
+        first = uow.session.scalars(select(Event).where(Event.finding_id == again.id)).all()
+        assert [(e.seq, e.trigger, e.to_state, e.payload) for e in first] == [
+            (1, "raise", "raised", {"lifecycle": "standard@2", "recurrence_of": closed.code})]
+        assert again.created_at == clock.current.replace(tzinfo=UTC)
+    assert flow.events(closed.id)[-1].payload["outcome"] == "recurred"
+
+
+def test_nothing_is_written_twice_when_two_effects_ask_the_same_audience(
+        flow: Flow, rectify: Rectify, org: Org) -> None:
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-20")
+    flow.fire(fid, "urge", actor=org.inspector, payload={"message": "Report soon please"})
+    with rectify.unit_of_work(write=False) as uow:
+        keys = uow.session.scalars(select(Notification.key).where(
+            Notification.finding_id == fid)).all()
+    assert len(keys) == len(set(keys)) == 5  # assign: 2 handlers; urge: 2 handlers + supervisor
+    assert all(key.count(":") == 2 for key in keys)
+
