@@ -94,6 +94,7 @@ def _start(uow: UnitOfWork, spec: Lifecycle, finding: Finding, actor: User,
     event = append_event(uow.session, finding, "raise", None, spec.initial, actor, record,
                          finding.created_at, attachments)
     if ctx.notices:
+        uow.session.flush()  # the messages carry the new finding's id (its link)
         label = {"zh": "登记问题", "en": "Finding raised"}
         notify(uow.session, finding, event, ctx.notices, "transition",
                params_for(finding, label, actor, finding.requirement), finding.created_at,
