@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import FakeClock, Flow, Org
 from workflow.errors import GuardFailed
 from workflow.models import Event, Finding, Notification
 from workflow.runtime import Rectify
+from workflow.services import verify_all
 from workflow.services.light import light
 
 D = date.fromisoformat
@@ -276,3 +277,30 @@ def test_nothing_is_written_twice_when_two_effects_ask_the_same_audience(
     assert len(keys) == len(set(keys)) == 5  # assign: 2 handlers; urge: 2 handlers + supervisor
     assert all(key.count(":") == 2 for key in keys)
 
+
+
+def test_reassigning_tells_the_new_units_handlers(
+        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
+    fid = flow.raise_().id
+    assign(flow, fid, "2026-03-20")
+    flow.fire(fid, "reassign", payload={"unit": org.group_b.id, "reason": "Wrong unit"})
+    assert notified(rectify, fid, 3) == ["handler_b"]
+
+
+def test_an_immediate_finding_raised_on_a_holiday_is_due_the_next_working_day(
+        flow: Flow, clock: FakeClock) -> None:
+    at(clock, "2026-10-02")
+    finding = flow.raise_("immediate")
+    assert finding.due_date == D("2026-10-08")
+    assert finding.next_ladder_on == D("2026-10-08")  # due_today
+    assert changes(flow, finding.id) == [("raise", [None, "2026-10-08"])]
+
+
+def test_chains_verify_after_time_effects_and_a_recurrence(
+        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
+    closed = _closed(flow, clock, org)
+    at(clock, "2026-03-31")
+    _look_back(flow, closed.id, "recurred")
+    with rectify.unit_of_work(write=False) as uow:
+        assert list(verify_all(uow.session)) == []
+        assert uow.session.scalar(select(func.count()).select_from(Finding)) == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from workflow.guards import EFFECTS, GUARDS, Context
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Lookup, clean
-from workflow.services.clocks import reschedule
+from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import first_text, notify, params_for
 from workflow.services.scope import findings_clause, independent, unit_in_scope
@@ -140,7 +139,7 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     reschedule(lifecycle, finding, uow.calendar)
     record = cleaned.record
     if finding.due_date != due_before:  # the due-date history is read from these
-        record = dict(record, due_date_change=[_iso(due_before), _iso(finding.due_date)])
+        record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
     event = append_event(session, finding, trigger, source, finding.state, actor, record, now,
                          cleaned.attachments)
     if ctx.notices:
@@ -158,10 +157,6 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
 
 NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
                "observations", "conclusion")
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:

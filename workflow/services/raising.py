@@ -15,7 +15,7 @@ from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
 from workflow.guards import EFFECTS, Context
 from workflow.models import Attachment, CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
-from workflow.services.clocks import reschedule
+from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import notify, params_for
 from workflow.services.scope import unit_in_scope
@@ -88,8 +88,11 @@ def _start(uow: UnitOfWork, spec: Lifecycle, finding: Finding, actor: User,
     """What raising sets off (the definition's raise_effects), the ladder, the 'raise' event
     and its notifications."""
     ctx = Context(uow.session, finding, actor, {}, finding.created_at, uow.today(), spec, uow)
+    due_before = finding.due_date
     for effect in spec.raise_effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
+    if finding.due_date != due_before:  # a default due date: the history reads it from here
+        record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
     reschedule(spec, finding, uow.calendar)
     event = append_event(uow.session, finding, "raise", None, spec.initial, actor, record,
                          finding.created_at, attachments)
