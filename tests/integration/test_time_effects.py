@@ -1,59 +1,18 @@
 """Effects on time in standard@2, on SQLite and PostgreSQL: default due dates by severity, 签收,
 复查时限, the reviewer's wait not counted, the due-date history, urging, the waiver request and the
-look-back with recurrence."""
+look-back (test_lookback.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.conftest import FakeClock, Flow, Org
+from tests.integration.time_support import D, assign, at, changes, notified, report, revisit
 from workflow.errors import GuardFailed
-from workflow.models import Event, Finding, Notification
+from workflow.models import Notification
 from workflow.runtime import Rectify
-from workflow.services import verify_all
 from workflow.services.light import light
-
-D = date.fromisoformat
-
-
-def at(clock: FakeClock, day: str) -> datetime:
-    """09:00 in Shanghai on that day."""
-    clock.set(datetime.fromisoformat(f"{day}T01:00:00+00:00"))
-    return clock.current
-
-
-def assign(flow: Flow, fid: int, due: str | None = None) -> Finding:
-    payload = {"requirement": "Clear the exits and name a fire warden"}
-    if due is not None:
-        payload["due_date"] = due
-    return flow.fire(fid, "assign", payload=payload)
-
-
-def report(flow: Flow, org: Org, fid: int) -> Finding:
-    return flow.fire(fid, "report_rectification", actor=org.handler_a, payload={
-        "measures": "Exits cleared, warden named", "evidence": [flow.evidence(org.handler_a)]})
-
-
-def revisit(flow: Flow, fid: int) -> Finding:
-    return flow.fire(fid, "revisit", payload={"visited_on": flow.today().isoformat(),
-                                              "method": "onsite", "observations": "Looked"})
-
-
-def changes(flow: Flow, fid: int) -> list[tuple[str, list[str | None]]]:
-    """The due-date history: (trigger, [old, new]) of every event that changed the due date."""
-    return [(e.trigger, e.payload["due_date_change"]) for e in flow.events(fid)
-            if "due_date_change" in e.payload]
-
-
-def notified(rectify: Rectify, fid: int, seq: int) -> list[str]:
-    with rectify.unit_of_work(write=False) as uow:
-        code = uow.session.get(Finding, fid).code  # type: ignore[union-attr]
-        notes = uow.session.scalars(select(Notification).where(
-            Notification.key.startswith(f"{code}:{seq}:"))).all()
-        return sorted(note.user.username for note in notes)
 
 
 @pytest.mark.parametrize(("severity", "due"), [
@@ -216,56 +175,6 @@ def test_a_waiver_request_approved_and_denied_are_both_recorded(
                      ("approve_waiver", org.supervisor.id, {"comment": "Covered by 容错"})]
 
 
-def _closed(flow: Flow, clock: FakeClock, org: Org) -> Finding:
-    at(clock, "2026-03-02")
-    fid = flow.raise_().id
-    assign(flow, fid, "2026-03-20")
-    report(flow, org, fid)
-    revisit(flow, fid)
-    return flow.fire(fid, "confirm", payload={"conclusion": "Fixed"})
-
-
-def _look_back(flow: Flow, fid: int, outcome: str) -> Finding:
-    return flow.fire(fid, "look_back", payload={
-        "visited_on": flow.today().isoformat(), "outcome": outcome, "observations": "Checked"})
-
-
-def test_a_look_back_that_held(flow: Flow, clock: FakeClock, org: Org) -> None:
-    closed = _closed(flow, clock, org)
-    assert closed.lookback_due_date == D("2026-03-30")  # 20 working days after Mar 2
-    assert closed.next_ladder_on == D("2026-03-30")
-    at(clock, "2026-03-30")
-    finding = _look_back(flow, closed.id, "held")
-    assert (finding.state, finding.is_open, finding.closed_at) == ("closed", False,
-                                                                   closed.closed_at)
-    assert (finding.lookback_due_date, finding.recurrences, finding.next_ladder_on) == (
-        None, 0, None)
-    with flow.refused(closed.id, GuardFailed) as refusal:
-        _look_back(flow, closed.id, "held")
-    assert refusal.value.guard == "lookback_pending"
-
-
-def test_a_look_back_that_found_it_recurred(
-        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
-    closed = _closed(flow, clock, org)
-    at(clock, "2026-03-31")
-    finding = _look_back(flow, closed.id, "recurred")
-    assert (finding.state, finding.is_open, finding.closed_at, finding.recurrences) == (
-        "closed", False, closed.closed_at, 1)
-    with rectify.unit_of_work(write=False) as uow:
-        again = uow.session.scalars(select(Finding).where(
-            Finding.recurrence_of_id == closed.id)).one()
-        assert (again.state, again.is_open, again.unit_id, again.title, again.severity) == (
-            "raised", True, closed.unit_id, closed.title, closed.severity)
-        assert (again.lifecycle, again.lifecycle_version, again.raised_by_id) == (
-            "standard", 2, org.reviewer.id)
-        first = uow.session.scalars(select(Event).where(Event.finding_id == again.id)).all()
-        assert [(e.seq, e.trigger, e.to_state, e.payload) for e in first] == [
-            (1, "raise", "raised", {"lifecycle": "standard@2", "recurrence_of": closed.code})]
-        assert again.created_at == clock.current.replace(tzinfo=UTC)
-    assert flow.events(closed.id)[-1].payload["outcome"] == "recurred"
-
-
 def test_nothing_is_written_twice_when_two_effects_ask_the_same_audience(
         flow: Flow, rectify: Rectify, org: Org) -> None:
     fid = flow.raise_().id
@@ -276,7 +185,6 @@ def test_nothing_is_written_twice_when_two_effects_ask_the_same_audience(
             Notification.finding_id == fid)).all()
     assert len(keys) == len(set(keys)) == 5  # assign: 2 handlers; urge: 2 handlers + supervisor
     assert all(key.count(":") == 2 for key in keys)
-
 
 
 def test_reassigning_tells_the_new_units_handlers(
@@ -294,13 +202,3 @@ def test_an_immediate_finding_raised_on_a_holiday_is_due_the_next_working_day(
     assert finding.due_date == D("2026-10-08")
     assert finding.next_ladder_on == D("2026-10-08")  # due_today
     assert changes(flow, finding.id) == [("raise", [None, "2026-10-08"])]
-
-
-def test_chains_verify_after_time_effects_and_a_recurrence(
-        flow: Flow, clock: FakeClock, org: Org, rectify: Rectify) -> None:
-    closed = _closed(flow, clock, org)
-    at(clock, "2026-03-31")
-    _look_back(flow, closed.id, "recurred")
-    with rectify.unit_of_work(write=False) as uow:
-        assert list(verify_all(uow.session)) == []
-        assert uow.session.scalar(select(func.count()).select_from(Finding)) == 2
