@@ -10,8 +10,9 @@ from sqlalchemy import select
 from tests.conftest import FakeClock, Flow, Org
 from tests.integration.time_support import D, assign, at, changes, notified, report, revisit
 from workflow.errors import GuardFailed
-from workflow.models import Notification
+from workflow.models import Notification, Unit
 from workflow.runtime import Rectify
+from workflow.services.accounts import create_user
 from workflow.services.light import light
 
 
@@ -175,16 +176,21 @@ def test_a_waiver_request_approved_and_denied_are_both_recorded(
                      ("approve_waiver", org.supervisor.id, {"comment": "Covered by 容错"})]
 
 
-def test_nothing_is_written_twice_when_two_effects_ask_the_same_audience(
+def test_someone_two_audiences_reach_is_told_once(
         flow: Flow, rectify: Rectify, org: Org) -> None:
+    with rectify.unit_of_work() as uow:  # a handler who also leads group A
+        create_user(uow.session, "both_a", "both_a", org.password, ["handler", "supervisor"],
+                    uow.session.get(Unit, org.group_a.id))
+        uow.commit()
     fid = flow.raise_().id
     assign(flow, fid, "2026-03-20")
     flow.fire(fid, "urge", actor=org.inspector, payload={"message": "Report soon please"})
+    assert notified(rectify, fid, 3) == ["both_a", "handler_a", "handler_reviewer_a"]
     with rectify.unit_of_work(write=False) as uow:
         keys = uow.session.scalars(select(Notification.key).where(
-            Notification.finding_id == fid)).all()
-    assert len(keys) == len(set(keys)) == 5  # assign: 2 handlers; urge: 2 handlers + supervisor
-    assert all(key.count(":") == 2 for key in keys)
+            Notification.finding_id == fid).order_by(Notification.id)).all()
+    code = flow.finding(fid).code
+    assert [key.rsplit(":", 1)[0] for key in keys] == [f"{code}:2"] * 3 + [f"{code}:3"] * 3
 
 
 def test_reassigning_tells_the_new_units_handlers(
@@ -202,3 +208,23 @@ def test_an_immediate_finding_raised_on_a_holiday_is_due_the_next_working_day(
     assert finding.due_date == D("2026-10-08")
     assert finding.next_ladder_on == D("2026-10-08")  # due_today
     assert changes(flow, finding.id) == [("raise", [None, "2026-10-08"])]
+
+
+def test_reassigning_before_assignment_asks_no_acknowledgement_yet(
+        flow: Flow, clock: FakeClock, org: Org) -> None:
+    at(clock, "2026-03-02")
+    fid = flow.raise_().id
+    finding = flow.fire(fid, "reassign", payload={"unit": org.group_b.id, "reason": "Wrong unit"})
+    assert (finding.acknowledge_due_date, finding.next_ladder_on) == (None, None)
+    at(clock, "2026-03-04")
+    finding = assign(flow, fid, "2026-03-20")
+    assert finding.acknowledge_due_date == D("2026-03-05")
+
+
+def test_an_escalation_finding_owes_acknowledgement_on_assignment(
+        flow: Flow, clock: FakeClock) -> None:
+    at(clock, "2026-09-30")
+    fid = flow.raise_("escalation", severity="high").id
+    finding = assign(flow, fid)
+    assert finding.acknowledge_due_date == D("2026-10-08")
+    assert finding.due_date == D("2026-10-20")  # 10: Oct 8, 9, 10 (Sat), 12-16, 19, 20
