@@ -160,6 +160,9 @@ def test_the_raising_body_its_reviewers_and_the_raiser(
     assert who(rectify, at_sub_a1, "raising_body") == ["inspector"]
     assert who(rectify, at_sub_a1, "reviewers") == ["reviewer"]  # not the unit's own reviewer
     assert who(rectify, at_sub_a1, "raiser") == ["inspector"]
+    set_user(rectify, org.inspector, active=False)
+    assert who(rectify, at_sub_a1, "raising_body") == ["supervisor"]  # up at the commission
+    set_user(rectify, org.inspector, active=True)
     add_user(rectify, org, "lead_ib", "supervisor", "inspection_body")
     assert who(rectify, at_sub_a1, "raising_body") == ["inspector", "lead_ib"]
     set_user(rectify, org.inspector, active=False)

@@ -4,6 +4,8 @@ look-back (test_lookback.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -228,3 +230,9 @@ def test_an_escalation_finding_owes_acknowledgement_on_assignment(
     finding = assign(flow, fid)
     assert finding.acknowledge_due_date == D("2026-10-08")
     assert finding.due_date == D("2026-10-20")  # 10: Oct 8, 9, 10 (Sat), 12-16, 19, 20
+
+
+def test_the_default_due_date_counts_from_the_local_day(flow: Flow, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 9, 27, 17, 0, tzinfo=UTC))  # Sunday in UTC, Monday 01:00 in Shanghai
+    fid = flow.raise_(severity="high").id
+    assert assign(flow, fid).due_date == D("2026-10-13")  # from Sep 28, not from Sep 27
