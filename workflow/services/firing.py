@@ -21,7 +21,7 @@ from workflow.errors import (
 from workflow.guards import EFFECTS, GUARDS, Context
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
-from workflow.payload import Lookup, clean
+from workflow.payload import Cleaned, Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import first_text, notify, params_for
@@ -125,8 +125,26 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
             raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
+    try:  # effects and notifications query, and a query flushes: a concurrent change can
+        _apply(uow, finding, lifecycle, spec, ctx, cleaned)  # surface anywhere in here
+        session.flush()
+        uow.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise StaleFinding(finding_id, expected_version, None) from None
+    return finding
+
+
+NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
+               "observations", "conclusion")
+
+
+def _apply(uow: UnitOfWork, finding: Finding, lifecycle: Lifecycle, spec: TransitionSpec,
+           ctx: Context, cleaned: Cleaned) -> None:
+    """The checked transition: state, effects, clocks, the event and its notifications."""
+    now, actor = ctx.now, ctx.actor
     source, due_before = finding.state, finding.due_date
-    finding.state = next_state(lifecycle.machine, source, trigger)
+    finding.state = next_state(lifecycle.machine, source, spec.trigger)
     final = lifecycle.is_final(finding.state)
     if final != lifecycle.is_final(source):  # a look-back on a closed finding stays closed
         finding.is_open = not final
@@ -140,23 +158,12 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     record = cleaned.record
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
-    event = append_event(session, finding, trigger, source, finding.state, actor, record, now,
-                         cleaned.attachments)
+    event = append_event(uow.session, finding, spec.trigger, source, finding.state, actor,
+                         record, now, cleaned.attachments)
     if ctx.notices:
-        notify(session, finding, event, ctx.notices, "transition",
+        notify(uow.session, finding, event, ctx.notices, "transition",
                params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
                           first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
-    try:
-        session.flush()
-        uow.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise StaleFinding(finding_id, expected_version, None) from None
-    return finding
-
-
-NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
-               "observations", "conclusion")
 
 
 def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:
