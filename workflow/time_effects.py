@@ -11,12 +11,16 @@ from workflow.rule_context import Context, Effect
 
 if TYPE_CHECKING:  # the spec package imports this module through guards
     from workflow.calendar import Basis
-    from workflow.spec.model import Deadlines
+    from workflow.spec.model import Deadlines, Lifecycle
+
+
+def _lifecycle(ctx: Context) -> Lifecycle:
+    assert ctx.lifecycle is not None, "effects on time need the finding's definition"
+    return ctx.lifecycle
 
 
 def _deadlines(ctx: Context) -> Deadlines:
-    assert ctx.lifecycle is not None, "effects on time need the finding's definition"
-    return ctx.lifecycle.deadlines
+    return _lifecycle(ctx).deadlines
 
 
 def _after(ctx: Context, start: date, days: int) -> date:
@@ -33,7 +37,11 @@ def _default_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
 
 
 def _await_acknowledgement(ctx: Context, params: Mapping[str, Any]) -> None:
-    """The unit (again) owes a 签收, within the definition's period."""
+    """The unit (again) owes a 签收, within the definition's period — once it can sign: not in a
+    state no transition with `acknowledge` leaves (reassigned before it was handed over)."""
+    if not any(rule.name == "acknowledge" for spec in
+               _lifecycle(ctx).transitions_from(ctx.finding.state) for rule in spec.effects):
+        return
     period = _deadlines(ctx).acknowledge
     ctx.finding.acknowledged_at = None
     ctx.finding.acknowledge_due_date = None if period is None else _after(ctx, ctx.today, period)

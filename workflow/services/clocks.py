@@ -103,3 +103,8 @@ def reschedule(lifecycle: Lifecycle, finding: Finding, calendar: WorkingCalendar
 def record_fired(finding: Finding, due: DueStep) -> None:
     """Remember a step as fired (the tick calls reschedule after it)."""
     finding.ladder_fired = " ".join([*(finding.ladder_fired or "").split(), due.mark])
+
+
+def due_date_change(before: date | None, after: date | None) -> list[str | None]:
+    """An event's `due_date_change` (ISO dates, None for none): the due-date history reads these."""
+    return [before.isoformat() if before else None, after.isoformat() if after else None]

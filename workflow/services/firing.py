@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -21,9 +20,9 @@ from workflow.errors import (
 )
 from workflow.guards import EFFECTS, GUARDS, Context, offered
 from workflow.machine import next_state
-from workflow.models import Attachment, Event, Finding, FindingAttachment, User
-from workflow.payload import Lookup, clean
-from workflow.services.clocks import reschedule
+from workflow.models import Event, Finding, FindingAttachment, User
+from workflow.payload import Cleaned, Lookup, clean
+from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import first_text, notify, params_for
 from workflow.services.scope import findings_clause, independent, unit_in_scope
@@ -128,8 +127,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
             raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
-    try:  # any flush from here on (effects and notifications query) may meet a concurrent fire
-        _apply(uow, ctx, lifecycle, spec, cleaned.record, cleaned.attachments)
+    try:  # effects and notifications query, and a query flushes: a concurrent change can
+        _apply(uow, finding, lifecycle, spec, ctx, cleaned)  # surface anywhere in here
         session.flush()
         uow.commit()
     except (StaleDataError, IntegrityError):
@@ -138,10 +137,15 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     return finding
 
 
-def _apply(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
-           record: dict[str, Any], attachments: Sequence[Attachment]) -> None:
-    """The new state, the effects, the ladder's schedule, the event and its notifications."""
-    finding, now, source, due_before = ctx.finding, ctx.now, ctx.finding.state, ctx.finding.due_date
+NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
+               "observations", "conclusion")
+
+
+def _apply(uow: UnitOfWork, finding: Finding, lifecycle: Lifecycle, spec: TransitionSpec,
+           ctx: Context, cleaned: Cleaned) -> None:
+    """The checked transition: state, effects, clocks, the event and its notifications."""
+    now, actor = ctx.now, ctx.actor
+    source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
     final = lifecycle.is_final(finding.state)
     if final != lifecycle.is_final(source):  # a look-back on a closed finding stays closed
@@ -153,22 +157,15 @@ def _apply(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: Transition
     for effect in spec.effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
     reschedule(lifecycle, finding, uow.calendar)
+    record = cleaned.record
     if finding.due_date != due_before:  # the due-date history is read from these
-        record = dict(record, due_date_change=[_iso(due_before), _iso(finding.due_date)])
-    event = append_event(ctx.session, finding, spec.trigger, source, finding.state, ctx.actor,
-                         record, now, attachments)
+        record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
+    event = append_event(uow.session, finding, spec.trigger, source, finding.state, actor,
+                         record, now, cleaned.attachments)
     if ctx.notices:
-        notify(ctx.session, finding, event, ctx.notices, "transition",
-               params_for(finding, {"zh": spec.zh, "en": spec.en}, ctx.actor,
-                          first_text(record, NOTE_FIELDS)), now, exclude=ctx.actor)
-
-
-NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
-               "observations", "conclusion")
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
+        notify(uow.session, finding, event, ctx.notices, "transition",
+               params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
+                          first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
 
 
 def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:

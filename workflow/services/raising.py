@@ -15,7 +15,7 @@ from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
 from workflow.guards import EFFECTS, Context
 from workflow.models import Attachment, CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
-from workflow.services.clocks import reschedule
+from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import notify, params_for
 from workflow.services.scope import unit_in_scope
@@ -88,12 +88,16 @@ def _start(uow: UnitOfWork, spec: Lifecycle, finding: Finding, actor: User,
     """What raising sets off (the definition's raise_effects), the ladder, the 'raise' event
     and its notifications."""
     ctx = Context(uow.session, finding, actor, {}, finding.created_at, uow.today(), spec, uow)
+    due_before = finding.due_date
     for effect in spec.raise_effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
+    if finding.due_date != due_before:  # a default due date: the history reads it from here
+        record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
     reschedule(spec, finding, uow.calendar)
     event = append_event(uow.session, finding, "raise", None, spec.initial, actor, record,
                          finding.created_at, attachments)
     if ctx.notices:
+        uow.session.flush()  # the messages carry the new finding's id (its link)
         label = {"zh": "登记问题", "en": "Finding raised"}
         notify(uow.session, finding, event, ctx.notices, "transition",
                params_for(finding, label, actor, finding.requirement), finding.created_at,
@@ -112,8 +116,10 @@ def raise_recurrence(uow: UnitOfWork, original: Finding, actor: User, now: datet
         requirement=original.requirement, due_date=None, lifecycle=spec.name,
         lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
         is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
-        raised_by_unit=actor.unit, created_at=now, updated_at=now, last_seq=0, last_hash="",
-        due_basis=spec.deadlines.basis, recurrence_of_id=original.id,
+        # this session's copy: the actor may come from another one (its unit would clash with
+        # the original's raising body, already loaded here)
+        raised_by_unit=uow.session.get(Unit, actor.unit_id), created_at=now, updated_at=now,
+        last_seq=0, last_hash="", due_basis=spec.deadlines.basis, recurrence_of_id=original.id,
     )
     uow.session.add(finding)
     _start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code})

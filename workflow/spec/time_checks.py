@@ -86,10 +86,18 @@ def _check_ladder(ladder: list[Mapping[str, Any]], effects: set[str]) -> list[Pr
             if clock != "rectify" or step["at"] < 1:
                 problems.append((f"{path}.level", "an overdue level belongs to a step on the "
                                  "rectify clock at 1 or more days overdue"))
-            levels.append((step["at"], step["level"], i))
-    levels.sort()
-    for (_, low, _), (at, high, i) in zip(levels, levels[1:], strict=False):
-        if high <= low:
-            problems.append((f"ladder[{i}].level", f"level {high} at {at} days overdue must be "
-                             f"higher than the level of every earlier step ({low})"))
+            else:  # a misplaced level is reported once, not compared with the others
+                levels.append((step["at"], step["level"], i))
+    return problems + _check_levels(levels)
+
+
+def _check_levels(levels: list[tuple[int, int, int]]) -> list[Problem]:
+    """Each level above the highest of every earlier step, (at, level, index) in any order."""
+    problems: list[Problem] = []
+    highest = 0
+    for at, level, i in sorted(levels):
+        if level <= highest:
+            problems.append((f"ladder[{i}].level", f"level {level} at {at} days overdue must be "
+                             f"higher than the level of every earlier step ({highest})"))
+        highest = max(highest, level)
     return problems
