@@ -66,7 +66,7 @@ TIMED: Data = {
          "fields": [{"name": "outcome", "type": "choice", "zh": "结论", "en": "Outcome",
                      "choices": [{"value": "held", "zh": "保持", "en": "Held"},
                                  {"value": "recurred", "zh": "反弹", "en": "Recurred"}]}],
-         "guards": [{"name": "lookback_pending"}],
+         "guards": [{"name": "lookback_due"}],
          "effects": [{"name": "record_lookback", "params": {"field": "outcome"}}]},
     ],
 }

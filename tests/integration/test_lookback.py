@@ -32,7 +32,7 @@ def test_a_look_back_that_held(flow: Flow, clock: FakeClock, org: Org) -> None:
         None, 0, None)
     with flow.refused(done.id, GuardFailed) as refusal:
         _look_back(flow, done.id, "held")
-    assert refusal.value.guard == "lookback_pending"
+    assert refusal.value.guard == "lookback_due"
 
 
 def test_a_look_back_that_found_it_recurred(
