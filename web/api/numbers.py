@@ -12,7 +12,7 @@ from web.api.schemas import id_field
 from web.auth import actor
 from web.i18n import lang
 from web.uow import get_uow
-from workflow.services.light import today_cutoff, today_level_cutoffs
+from workflow.services.light import today_cutoff
 from workflow.services.stats import dashboard
 
 PREFIX = "/dashboard"
@@ -67,8 +67,7 @@ class Dashboard(MethodView):
         """Raised, rectified, confirmed, overdue, rates and rework, per unit below yours."""
         uow = get_uow()
         board = dashboard(uow.session, actor(), uow.today(), uow.registry, args.get("campaign"),
-                          args.get("unit"), today_cutoff(uow),
-                          today_level_cutoffs(uow))
+                          args.get("unit"), today_cutoff(uow))
         return {
             "totals": board.totals.as_dict(),
             "by_state": [{"lifecycle": lc, "state": st, "count": n}

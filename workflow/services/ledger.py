@@ -70,6 +70,13 @@ def light_clause(colour: Colour, today: date, yellow_cutoff: date) -> ColumnElem
                 else Finding.due_date > yellow_cutoff)
 
 
+def level_clause(level: int, today: date) -> ColumnElement[bool]:
+    """Red at this overdue level or above, agreeing with services.light.red_level (every red
+    finding is at level 1 or above; the ladder's column raises it)."""
+    red = overdue_clause(today)
+    return red if level <= 1 else and_(red, Finding.overdue_level >= level)
+
+
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
              yellow_cutoff: date | None = None) -> Select[Any]:
     """SELECT of the actor's findings matching the filter, unsorted (yellow_cutoff: see
