@@ -24,7 +24,10 @@ class NumbersOut(Schema):
     open = fields.Int()
     rectified = fields.Int()
     confirmed = fields.Int()
-    overdue = fields.Int()
+    overdue = fields.Int(metadata={"description": "Open and past the due date: the unit's delay"})
+    review_overdue = fields.Int(metadata={
+        "description": "Reported rectified, follow-up check (复查时限) late: the reviewer's delay"})
+    acknowledge_overdue = fields.Int(metadata={"description": "Not acknowledged (签收) in time"})
     rework_rounds = fields.Int()
     due_and_rectified = fields.Int()
     on_time = fields.Int()

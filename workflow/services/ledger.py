@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, User
+from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.scope import findings_clause, subtree_clause
 
 SORTS = ("-created", "due")
@@ -32,6 +33,8 @@ class LedgerFilter:
     category: str | None = None
     severity: str | None = None
     overdue: bool | None = None
+    review_overdue: bool | None = None  # the follow-up check is late (services.late)
+    acknowledge_overdue: bool | None = None  # not acknowledged by its 签收 deadline
     open: bool | None = None
     text: str | None = None
     light: Colour | None = None  # the traffic light (services.light), red being overdue
@@ -96,6 +99,10 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
         query = query.where(Finding.severity == flt.severity)
     if flt.open is not None:
         query = query.where(Finding.is_open.is_(flt.open))
+    for wanted, late in ((flt.review_overdue, review_overdue_clause),
+                         (flt.acknowledge_overdue, acknowledge_overdue_clause)):
+        if wanted is not None:
+            query = query.where(late(today) if wanted else ~late(today))
     if flt.overdue is not None:
         clause = overdue_clause(today)
         query = query.where(clause if flt.overdue else ~clause)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
+from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
 from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
@@ -29,6 +30,9 @@ def _states_with(registry: Registry, outcome: str) -> ColumnElement[bool]:
 
 @dataclass
 class Numbers:
+    """overdue is the unit's delay (its rectification clock ran out), review_overdue the
+    reviewer's: counted apart."""
+
     total: int = 0
     open: int = 0
     rectified: int = 0
@@ -37,6 +41,8 @@ class Numbers:
     rework_rounds: int = 0
     due_and_rectified: int = 0
     on_time: int = 0
+    review_overdue: int = 0  # the reviewer's delay: follow-up checks late (services.late)
+    acknowledge_overdue: int = 0  # not acknowledged by the 签收 deadline
 
     @property
     def rectification_rate(self) -> float | None:
@@ -50,8 +56,7 @@ class Numbers:
         return round(self.on_time / due, 4) if due else None
 
     def add(self, other: Numbers) -> None:
-        for name in ("total", "open", "rectified", "confirmed", "overdue", "rework_rounds",
-                     "due_and_rectified", "on_time"):
+        for name in self.__dict__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
@@ -136,6 +141,7 @@ def _numbers_by(session: Session, key: Any, scope: list[Any], today: date,
         count_if(counted & rectified), count_if(confirmed),
         count_if(overdue_clause(today)), func.sum(Finding.rework_rounds),
         count_if(counted & due_rectified), count_if(counted & on_time),
+        count_if(review_overdue_clause(today)), count_if(acknowledge_overdue_clause(today)),
     ).where(*scope).group_by(key)
     return {row[0]: Numbers(*[int(v or 0) for v in row[1:]]) for row in session.execute(query)}
 
