@@ -70,7 +70,7 @@ def analyze(target: Target) -> None:
 def run(app: Rectify, org: Org, target: Target, n: int, ops: int, batches: int) -> list[Section]:
     """SQLite as the app leaves it (no statistics), then after ANALYZE; PostgreSQL after ANALYZE."""
     populate(app, org, n)
-    page = f"{n:,} findings in the actor's scope (+ the 4 the transition runs fire on); page of {PAGE}"
+    page = f"{n:,} findings in the actor's scope (+ the 5 the transition runs fire on); page of {PAGE}"
     sections, name = [], target.label.lower()
     if name == "sqlite":
         sections.append(measure(app, org, target, ops, batches, "ledger_sqlite", "Ledger page, SQLite",

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
+from benchmarks import outbox
 from benchmarks.floor import FloorTransition, orm_transition
 from benchmarks.report import Section, timed
 from benchmarks.timing import interleaved
@@ -80,14 +81,18 @@ def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Secti
     self_loop = engine(app, raise_one(app, org, group_a, assign=False),
                        [("reassign", inspector, {"unit": group_b.id, "reason": "Wrong unit"}),
                         ("reassign", inspector, {"unit": group_a.id, "reason": "Wrong unit"})])
+    group_c, handler_c, _ = outbox.outbox_people(app, org)
+    mailing = engine(app, raise_one(app, org, group_c, assign=True),
+                     [("request_extension", handler_c, asked),
+                      ("deny_extension", supervisor, denied)])
     extension = {"assigned": ("request_extension", "extension_requested", asked),
                  "extension_requested": ("deny_extension", "assigned", denied)}
     orm = orm_transition(app, raise_one(app, org, group_a, assign=True), handler.id, extension)
     raw = target.connect()
     try:
         floor = FloorTransition(raw, raise_one(app, org, group_a, assign=True), handler.id, extension)
-        samples = interleaved({FLOOR: floor, ORM: orm, PING_PONG: ping_pong, SELF_LOOP: self_loop},
-                              ops, batches)
+        samples = interleaved({FLOOR: floor, ORM: orm, PING_PONG: ping_pong, SELF_LOOP: self_loop,
+                               outbox.CASE: mailing}, ops, batches)
         raw.statements = 0
         floor()
         sent = raw.statements
@@ -95,8 +100,9 @@ def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Secti
         raw.close()
     counts = ", ".join(f"{n:.0f} {name}" for n, name in [
         (sent, "raw"), (statements(app, orm), "bare ORM"), (statements(app, ping_pong), "ping-pong"),
-        (statements(app, self_loop), "reassign")])
-    notes = [f"SQL statements per transition (BEGIN counted, COMMIT not): {counts}"]
+        (statements(app, self_loop), "reassign"), (statements(app, mailing), "with outbox")])
+    notes = [f"SQL statements per transition (BEGIN counted, COMMIT not): {counts}",
+             f"with outbox: {outbox.per_call(app, mailing):.0f} outbox message(s) per transition"]
     if target.label == "PostgreSQL":
         notes.append("the engine's pool also pings the server once per unit of work (pool_pre_ping)")
     return timed(f"transition_{target.label.lower()}", f"Transition, {target.label}", samples, FLOOR,

@@ -1,4 +1,4 @@
-"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger (no web code)."""
+"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger, tick."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from workflow.cli_ledger import ledger_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
+from workflow.cli_tick import tick_command
 from workflow.config import Settings
 from workflow.errors import RectifyError, UnknownLifecycle
 from workflow.models import User
@@ -190,3 +191,4 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 
 
 engine.add_command(ledger_command)
+engine.add_command(tick_command)

@@ -33,6 +33,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     calendar_path: Path | None = None  # the organisation's working-day calendar override file
     light: LightPolicy = field(default_factory=LightPolicy)
+    digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
 
     @property
     def attachments_path(self) -> Path:
@@ -56,6 +57,7 @@ class Settings:
             "timezone": os.environ.get("RECTIFY_TIMEZONE", "Asia/Shanghai"),
             "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
             "light": LightPolicy.from_env(),
+            "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from workflow.errors import InvalidInput
 from workflow.models import Unit, User
 from workflow.services.permissions import require
+from workflow.services.system import USERNAME as SYSTEM_USERNAME
 from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
 
@@ -74,8 +75,9 @@ def username_errors(session: Session, username: str) -> Errors:
     if not USERNAME.match(username):
         return {"username": {"zh": "用户名为 2–64 位小写字母、数字或 _ . -",
                              "en": "2–64 lower-case letters, digits or _ . -"}}
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        return {"username": _USERNAME_TAKEN}
+    if username == SYSTEM_USERNAME or session.scalar(
+            select(User.id).where(User.username == username)) is not None:
+        return {"username": _USERNAME_TAKEN}  # "system" is the engine's own account
     return {}
 
 

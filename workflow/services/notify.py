@@ -57,16 +57,29 @@ def notify(session: Session, finding: Finding, event: Event, audiences: Iterable
            exclude: User | None = None) -> list[Notification]:
     """One notification per person the audiences reach (not `exclude`, who caused it), plus an
     outbox message per channel each takes immediately. Keys make a second write impossible."""
+    return notify_people(session, finding, event, audience_people(session, finding, audiences,
+                                                                   exclude), kind, params, now)
+
+
+def audience_people(session: Session, finding: Finding, audiences: Iterable[str],
+                    exclude: User | None = None) -> list[User]:
+    """Everyone the audiences reach, each once, in the order met (not `exclude`)."""
     people: dict[int, User] = {}
     for audience in audiences:
         for user in recipients(session, finding, audience):
             if exclude is None or user.id != exclude.id:
                 people.setdefault(user.id, user)
+    return list(people.values())
+
+
+def notify_people(session: Session, finding: Finding, event: Event, people: Sequence[User],
+                  kind: str, params: Mapping[str, Any], now: datetime) -> list[Notification]:
+    """notify() for people already chosen (the ladder names them in its event first)."""
     if not people:
         return []
-    endpoints = _endpoints(session, people.values())
+    endpoints = _endpoints(session, people)
     out = []
-    for user in people.values():
+    for user in people:
         key = f"{finding.code}:{event.seq}:{user.id}"
         note = Notification(key=key, user=user, finding=finding, kind=kind,
                             params=dict(params), created_at=now)
