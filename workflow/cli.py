@@ -1,4 +1,4 @@
-"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger, tick."""
+"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger, tick, worker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from workflow.cli_ledger import ledger_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
+from workflow.cli_worker import worker_command
 from workflow.config import Settings
 from workflow.errors import RectifyError, UnknownLifecycle
 from workflow.models import User
@@ -192,3 +193,4 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 
 engine.add_command(ledger_command)
 engine.add_command(tick_command)
+engine.add_command(worker_command)

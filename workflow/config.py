@@ -1,4 +1,4 @@
-"""Settings from the environment: database URL, instance folder, definitions folder."""
+"""Settings from the environment: database URL, instance folder, definitions folder, delivery."""
 
 from __future__ import annotations
 
@@ -22,6 +22,49 @@ class LightPolicy:
         return cls(int(os.environ.get("RECTIFY_YELLOW_WORKING_DAYS", 3)))
 
 
+MAIL_BACKENDS = ("smtp", "files", "off")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How the outbox leaves the process (RECTIFY_MAIL = smtp | files | off; files writes each
+    mail as an .eml under instance/mail), the SMTP server, absolute links, retries."""
+
+    mail: str = "files"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Rectify <rectify@localhost>"
+    base_url: str = "http://127.0.0.1:5000"
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0  # the first retry's delay; doubles each time, with jitter
+    backoff_cap_seconds: float = 6 * 3600.0
+    lease_seconds: float = 300.0  # a claimed message is re-claimed after this if never marked
+    webhook_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.mail not in MAIL_BACKENDS:
+            raise ValueError(f"RECTIFY_MAIL must be one of {', '.join(MAIL_BACKENDS)}, "
+                             f"not {self.mail!r}")
+
+    @classmethod
+    def from_env(cls) -> DeliverySettings:
+        env = os.environ.get
+        return cls(mail=env("RECTIFY_MAIL", "files").strip().lower(),
+                   smtp_host=env("RECTIFY_SMTP_HOST", "localhost"),
+                   smtp_port=int(env("RECTIFY_SMTP_PORT", 25)),
+                   smtp_user=env("RECTIFY_SMTP_USER", ""),
+                   smtp_password=env("RECTIFY_SMTP_PASSWORD", ""),
+                   smtp_starttls=env("RECTIFY_SMTP_STARTTLS", "").lower() in {"1", "true", "yes"},
+                   mail_from=env("RECTIFY_SMTP_FROM", "Rectify <rectify@localhost>"),
+                   base_url=env("RECTIFY_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+                   max_attempts=int(env("RECTIFY_DELIVERY_MAX_ATTEMPTS", 8)),
+                   backoff_seconds=float(env("RECTIFY_DELIVERY_BACKOFF_SECONDS", 30)),
+                   backoff_cap_seconds=float(env("RECTIFY_DELIVERY_BACKOFF_CAP_SECONDS", 21600)))
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -34,10 +77,16 @@ class Settings:
     calendar_path: Path | None = None  # the organisation's working-day calendar override file
     light: LightPolicy = field(default_factory=LightPolicy)
     digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
     def attachments_path(self) -> Path:
         return self.instance_path / "attachments"
+
+    @property
+    def mail_path(self) -> Path:
+        """Where the "files" mail backend writes each message as <key>.eml."""
+        return self.instance_path / "mail"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -58,6 +107,7 @@ class Settings:
             "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
             "light": LightPolicy.from_env(),
             "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
+            "delivery": DeliverySettings.from_env(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -8,10 +8,11 @@ bp = Blueprint("pages", __name__)
 
 
 def register_pages(app: Flask) -> None:
-    from web.pages import account, admin, dashboard, findings, ledger, lifecycles, raising, work
+    from web.pages import account, admin, dashboard, findings, ledger, lifecycles, outbox, raising, work
     from web.pages.helpers import register_template_helpers
 
     _ = (account, dashboard, findings, ledger, lifecycles, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(outbox.bp, url_prefix="/admin")
     register_template_helpers(app)

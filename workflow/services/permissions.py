@@ -1,4 +1,4 @@
-"""Who may add units, campaigns, inspections and users and see the dashboard: the one table."""
+"""Who may add units, campaigns, inspections and users, see the dashboard, run notifications: one table."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "add_inspection": ("admin", "inspector"),
     "dashboard": ("admin", "supervisor", "inspector", "reviewer"),
     "manage_users": ("admin",),
+    "manage_notifications": ("admin",),  # the outbox (dead letters, retry) and webhook endpoints
 }
 
 
