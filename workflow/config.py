@@ -77,6 +77,7 @@ class Settings:
     calendar_path: Path | None = None  # the organisation's working-day calendar override file
     light: LightPolicy = field(default_factory=LightPolicy)
     digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
+    tick_seconds: float = 60.0  # `rectify serve`'s background scheduler: seconds between ticks
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
@@ -107,6 +108,7 @@ class Settings:
             "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
             "light": LightPolicy.from_env(),
             "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
+            "tick_seconds": float(os.environ.get("RECTIFY_TICK_SECONDS", 60)),
             "delivery": DeliverySettings.from_env(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
