@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import click
 
 from workflow.cli import engine
@@ -44,11 +47,20 @@ def serve(demo: bool, host: str, port: int, no_scheduler: bool) -> None:
         click.echo(f"scheduler: tick every {rectify.settings.tick_seconds:g} s, outbox delivery "
                    f"every {DELIVER_SECONDS:g} s (mail: {rectify.settings.delivery.mail})")
     click.echo(f"Rectify is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops it as Ctrl+C does
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if scheduler is not None:
             scheduler.stop()
+            click.echo("scheduler stopped")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
