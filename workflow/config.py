@@ -11,22 +11,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class LightPolicy:
-    """The traffic light's thresholds: yellow when due within this many working days; overdue
-    level 2 and 3 from these many working days overdue (RECTIFY_YELLOW_WORKING_DAYS,
-    RECTIFY_OVERDUE_LEVEL_DAYS as "7,14")."""
+    """The traffic light's threshold: yellow when due within this many working days
+    (RECTIFY_YELLOW_WORKING_DAYS). The overdue level of a red light is the escalation
+    ladder's (findings.overdue_level), declared in the definitions."""
 
     yellow_working_days: int = 3
-    level_days: tuple[int, ...] = (7, 14)
-
-    def level(self, days_overdue: int) -> int:
-        """1 when overdue at all, one more for each threshold reached."""
-        return 1 + sum(days_overdue >= threshold for threshold in self.level_days)
 
     @classmethod
     def from_env(cls) -> LightPolicy:
-        levels = os.environ.get("RECTIFY_OVERDUE_LEVEL_DAYS", "7,14")
-        return cls(int(os.environ.get("RECTIFY_YELLOW_WORKING_DAYS", 3)),
-                   tuple(sorted(int(n) for n in levels.split(",") if n.strip())))
+        return cls(int(os.environ.get("RECTIFY_YELLOW_WORKING_DAYS", 3)))
 
 
 MAIL_BACKENDS = ("smtp", "files", "off")
@@ -84,6 +77,7 @@ class Settings:
     calendar_path: Path | None = None  # the organisation's working-day calendar override file
     light: LightPolicy = field(default_factory=LightPolicy)
     digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
+    tick_seconds: float = 60.0  # `rectify serve`'s background scheduler: seconds between ticks
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
@@ -114,6 +108,7 @@ class Settings:
             "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
             "light": LightPolicy.from_env(),
             "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
+            "tick_seconds": float(os.environ.get("RECTIFY_TICK_SECONDS", 60)),
             "delivery": DeliverySettings.from_env(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from workflow.errors import InvalidInput
 from workflow.models import Finding
 from workflow.services import LedgerFilter, is_overdue, ledger, overdue_clause
-from workflow.services.ledger import COLOURS
+from workflow.services.ledger import COLOURS, level_clause
 from workflow.services.light import clause, light
 
 DAY = date(2026, 3, 2)
@@ -23,13 +23,15 @@ MOSTLY = st.sampled_from([True, True, True, False])  # open findings, where the 
 FINDING = st.tuples(st.booleans(), st.one_of(st.none(), st.integers(-3, 3)), st.booleans())
 
 
-def _shape(rectify, ids, shapes, day):
-    """Overwrite each finding's open flag, due date (days from day) and rectified moment."""
+def _shape(rectify, ids, shapes, day, levels=None):
+    """Overwrite each finding's open flag, due date (days from day), rectified moment and
+    the ladder's overdue level."""
     with rectify.unit_of_work() as uow:
-        for finding_id, (is_open, due, rectified) in zip(ids, shapes, strict=True):
+        for n, (finding_id, (is_open, due, rectified)) in enumerate(zip(ids, shapes, strict=True)):
             uow.session.execute(update(Finding).where(Finding.id == finding_id).values(
                 is_open=is_open, due_date=day + timedelta(days=due) if due is not None else None,
-                rectified_at=datetime(2026, 3, 1, tzinfo=UTC) if rectified else None))
+                rectified_at=datetime(2026, 3, 1, tzinfo=UTC) if rectified else None,
+                overdue_level=levels[n] if levels else 0))
         uow.commit()
 
 
@@ -55,16 +57,22 @@ def test_overdue_in_sql_and_in_python_agree(rectify, five, shapes, today_offset)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shapes=st.lists(st.tuples(MOSTLY, st.one_of(st.none(), st.integers(-4, 10)),
                                  st.sampled_from([False, False, True])), min_size=5, max_size=5),
-       today=st.dates(date(2026, 9, 20), date(2026, 10, 14)))  # across National Day and 调休
-def test_the_light_in_sql_and_in_python_agree(rectify, five, shapes, today):
-    _shape(rectify, five, shapes, today)
+       today=st.dates(date(2026, 9, 20), date(2026, 10, 14)),  # across National Day and 调休
+       levels=st.lists(st.integers(0, 4), min_size=5, max_size=5))
+def test_the_light_in_sql_and_in_python_agree(rectify, five, shapes, today, levels):
+    """Colour and overdue level (the ladder's column, at least 1 when red) on every finding."""
+    _shape(rectify, five, shapes, today, levels)
     with rectify.unit_of_work(write=False) as uow:
         findings = list(uow.session.scalars(select(Finding)))
+        lights = {f.id: light(f, today, uow.calendar) for f in findings}
         for colour in COLOURS:
             in_sql = set(uow.session.scalars(
                 select(Finding.id).where(clause(colour, today, uow.calendar))))
-            assert in_sql == {f.id for f in findings if light(f, today, uow.calendar).colour
-                              == colour}, colour
+            assert in_sql == {i for i, lit in lights.items() if lit.colour == colour}, colour
+        for level in range(1, 6):
+            in_sql = set(uow.session.scalars(select(Finding.id).where(level_clause(level, today))))
+            assert in_sql == {i for i, lit in lights.items()
+                              if lit.colour == "red" and lit.level >= level}, level
 
 
 def _cursor(values) -> str:

@@ -549,7 +549,8 @@ def test_dashboard_numbers(api, driver, org, clock):
     assert numbers["totals"] == {
         "total": 3, "open": 2, "rectified": 1, "confirmed": 1, "overdue": 1, "rework_rounds": 0,
         "due_and_rectified": 1, "on_time": 1, "rectification_rate": round(1 / 3, 4),
-        "on_time_rate": 0.5}  # in time: the closed one; the overdue one counts against it
+        "on_time_rate": 0.5,  # in time: the closed one; the overdue one counts against it
+        "review_overdue": 0, "acknowledge_overdue": 1}  # the late one was never signed for
     # per unit, from where the findings split: below the inspection body, the two groups
     assert _by_unit(numbers) == {"甲集团": (2, 1, 1), "乙集团": (1, 1, 0)}
     assert _by_unit(api.get("/api/v1/dashboard", org.inspector).get_json()) == _by_unit(numbers)

@@ -13,6 +13,7 @@ from web_support import text_of, ui
 from workflow.models import Finding
 
 DUES = {"yellow": date(2026, 3, 4), "green": date(2026, 3, 16), "red": date(2026, 2, 13)}
+LEVELS = {"yellow": 0, "green": 0, "red": 2}  # the red one: the ladder's overdue_7 step fired
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def lit(driver, rectify):
     with rectify.unit_of_work() as uow:
         for colour, finding_id in ids.items():
             uow.session.execute(update(Finding).where(Finding.id == finding_id)
-                                .values(due_date=DUES[colour]))
+                                .values(due_date=DUES[colour], overdue_level=LEVELS[colour]))
         uow.commit()
     return ids
 
@@ -63,7 +64,8 @@ def test_a_bad_light_is_a_field_error(api, org):
 
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_the_dashboard_counts_each_light_as_the_ledger_filter_lists_it(api, driver, org, lit):
+def test_the_dashboard_counts_each_light_as_the_ledger_filter_lists_it(api, driver, org, lit,
+                                                                      rectify):
     driver.raise_(title="Finding undated")  # no light: not counted anywhere
     lights = api.get("/api/v1/dashboard", org.admin).get_json()["lights"]
     for colour in DUES:
@@ -73,6 +75,11 @@ def test_the_dashboard_counts_each_light_as_the_ledger_filter_lists_it(api, driv
     levels = api.get("/api/v1/dashboard", org.admin).get_json()["red_levels"]
     assert levels == {str(n): sum(f["light"]["level"] == n for f in red) for n in (1, 2, 3)}
     assert levels == {"1": 0, "2": 1, "3": 0}
+    with rectify.unit_of_work() as uow:  # the level is the ladder's column, not the days overdue
+        uow.session.execute(update(Finding).where(Finding.id == lit["red"]).values(overdue_level=0))
+        uow.commit()
+    levels = api.get("/api/v1/dashboard", org.admin).get_json()["red_levels"]
+    assert levels == {"1": 1, "2": 0, "3": 0}
     scoped = api.get(f"/api/v1/dashboard?unit={org.group_b.id}", org.admin).get_json()["lights"]
     assert scoped == {"green": 0, "yellow": 0, "red": 0}
 

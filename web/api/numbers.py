@@ -12,7 +12,7 @@ from web.api.schemas import id_field
 from web.auth import actor
 from web.i18n import lang
 from web.uow import get_uow
-from workflow.services.light import today_cutoff, today_level_cutoffs
+from workflow.services.light import today_cutoff
 from workflow.services.stats import dashboard
 
 PREFIX = "/dashboard"
@@ -24,7 +24,10 @@ class NumbersOut(Schema):
     open = fields.Int()
     rectified = fields.Int()
     confirmed = fields.Int()
-    overdue = fields.Int()
+    overdue = fields.Int(metadata={"description": "Open and past the due date: the unit's delay"})
+    review_overdue = fields.Int(metadata={
+        "description": "Reported rectified, follow-up check (复查时限) late: the reviewer's delay"})
+    acknowledge_overdue = fields.Int(metadata={"description": "Not acknowledged (签收) in time"})
     rework_rounds = fields.Int()
     due_and_rectified = fields.Int()
     on_time = fields.Int()
@@ -67,8 +70,7 @@ class Dashboard(MethodView):
         """Raised, rectified, confirmed, overdue, rates and rework, per unit below yours."""
         uow = get_uow()
         board = dashboard(uow.session, actor(), uow.today(), uow.registry, args.get("campaign"),
-                          args.get("unit"), today_cutoff(uow),
-                          today_level_cutoffs(uow))
+                          args.get("unit"), today_cutoff(uow))
         return {
             "totals": board.totals.as_dict(),
             "by_state": [{"lifecycle": lc, "state": st, "count": n}

@@ -111,8 +111,8 @@ class LightOut(Schema):
     colour = fields.Str(allow_none=True, metadata={"enum": ["green", "yellow", "red", None]})
     working_days_left = fields.Int(allow_none=True)
     working_days_overdue = fields.Int(allow_none=True)
-    level = fields.Int(metadata={"description": "0 not overdue; 1 overdue; 2, 3 from the "
-                                                "configured working days overdue"})
+    level = fields.Int(metadata={"description": "0 not overdue; when red, the escalation "
+                                                "ladder's overdue level, at least 1"})
     estimated = fields.Bool(metadata={"description": "counted across a year whose holidays "
                                                      "are not yet known (weekends only)"})
 

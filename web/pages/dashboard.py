@@ -12,7 +12,7 @@ from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, label
 from workflow.services.directory import visible_campaigns
-from workflow.services.light import today_cutoff, today_level_cutoffs
+from workflow.services.light import today_cutoff
 from workflow.services.stats import dashboard
 
 
@@ -23,8 +23,7 @@ def dashboard_page() -> str:
     uow = get_uow()
     campaign_id = as_int(request.args.get("campaign"))
     board = dashboard(uow.session, user, uow.today(), uow.registry, campaign_id,
-                      as_int(request.args.get("unit")), today_cutoff(uow),
-                      today_level_cutoffs(uow))
+                      as_int(request.args.get("unit")), today_cutoff(uow))
     code = lang()
     states = []
     for (name, state), count in sorted(board.by_state.items()):

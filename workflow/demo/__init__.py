@@ -15,6 +15,7 @@ from workflow.demo.units import PASSWORD, USERS
 from workflow.models import Attachment, Finding, Inspection, Unit
 from workflow.runtime import Rectify
 from workflow.services import overdue_clause
+from workflow.services.tick import tick
 from workflow.spec import Registry
 
 __all__ = ["load_demo"]
@@ -29,10 +30,13 @@ def load_demo(rectify: Rectify) -> str:
     demo = Rectify(rectify.settings, clock=clock, registry=rectify.registry)
     try:
         with demo.unit_of_work() as uow:
-            loader = Loader(uow, clock, start, demo.zone)
+            loader = Loader(uow, clock, start, demo.zone, lambda moment: tick(demo, moment))
             loader.directory()
             loader.tell(STORIES)
+            loader.tick_until(SPAN - 1)
+            uow.session.rollback()
         clock.set(now)
+        tick(demo, now)  # what falls due today, as the scheduler would at once
         with demo.unit_of_work(write=False) as uow:
             return _summary(uow.session, rectify.registry, start, today)
     finally:

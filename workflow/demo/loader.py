@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from workflow.demo.model import Day, DemoClock, Photos, Rel, Step, Story, UnitRef, photo_png
+from workflow.demo.model import Day, DemoClock, Photos, Rel, Step, Story, UnitRef, Work, photo_png
 from workflow.demo.units import (
     CAMPAIGN_DAYS,
     CAMPAIGN_NAME,
@@ -26,6 +27,9 @@ from workflow.services.directory import create_campaign, create_inspection, crea
 SPAN = 75  # day 0 is SPAN days before today; the last day with events is yesterday
 FIRST_HOUR = time(9, 0)
 STEP_MINUTES = 9
+TICK_MINUTES = -30  # the scheduler's morning pass, before the day's first step
+
+Ticker = Callable[[datetime], object]  # one scheduler pass at a moment (services.tick.tick)
 
 # What the photos a trigger carries are called in their file names.
 _PHOTO_NAMES = {"raise": "现场照片", "report_rectification": "整改佐证", "revisit": "复查照片",
@@ -44,8 +48,10 @@ class _Slot:
 class Loader:
     """Writes the demo through the engine's own services, one unit of work, a clock it moves."""
 
-    def __init__(self, uow: UnitOfWork, clock: DemoClock, start: date, zone: ZoneInfo) -> None:
+    def __init__(self, uow: UnitOfWork, clock: DemoClock, start: date, zone: ZoneInfo,
+                 ticker: Ticker | None = None) -> None:
         self.uow, self.clock, self.start, self.zone = uow, clock, start, zone
+        self.ticker, self.ticked = ticker, -1  # the last day the scheduler ran
         self.units: dict[str, Unit] = {}
         self.users: dict[str, User] = {}
         self.inspections: dict[str, int] = {}
@@ -69,6 +75,8 @@ class Loader:
             user = create_user(session, user_row.username, user_row.display_name, PASSWORD,
                                list(user_row.roles), self.units[user_row.unit], user_row.language)
             user.created_at = self.uow.now()
+            user.email = user_row.email
+            user.notify_email, user.notify_webhook = user_row.notify_email, user_row.notify_webhook
             self.users[user_row.username] = user
         organiser = self.units["SZ-CDI-G7"]
         starts = self.date_of(CAMPAIGN_START)
@@ -91,6 +99,7 @@ class Loader:
         for slot in slots:
             if not 0 <= slot.day < SPAN:
                 raise ValueError(f"demo story {slot.story}: day {slot.day} is outside 0..{SPAN - 1}")
+            self.tick_until(slot.day)
             rank = per_day[slot.day] = per_day.get(slot.day, -1) + 1
             self.clock.set(self.moment(slot.day, rank * STEP_MINUTES))
             story = stories[slot.story]
@@ -98,6 +107,20 @@ class Loader:
                 self.findings[slot.story] = self._raise(story)
             else:
                 self._fire(self.findings[slot.story], story.steps[slot.index - 1])
+
+    def tick_until(self, day: int) -> None:
+        """Run the scheduler each morning up to `day` (each day once): ladder steps and digests
+        carry the day they fell due. The loader's transaction is ended first (its writes are
+        committed by the services), so the pass can take the write lock; what the pass changed
+        is read afresh after it."""
+        if self.ticker is None:
+            return
+        while self.ticked < day:
+            self.ticked += 1
+            self.uow.session.rollback()
+            self.clock.set(self.moment(self.ticked, TICK_MINUTES))
+            self.ticker(self.clock())
+            self.uow.session.expire_all()
 
     def _raise(self, story: Story) -> Finding:
         actor = self.users[story.raiser]
@@ -108,7 +131,8 @@ class Loader:
         if story.requirement:
             data["requirement"] = story.requirement
         if story.due is not None:
-            data["due_date"] = (self.date_of(story.day) + timedelta(days=story.due)).isoformat()
+            data["due_date"] = self._value(story.due if isinstance(story.due, Work)
+                                           else Rel(story.due), Step(story.day, "", ""), actor)
         if story.photos:
             data["evidence"] = self._upload(actor, story.photos, "raise")
         inspection = self.inspections[story.inspection] if story.inspection else None
@@ -124,6 +148,8 @@ class Loader:
             return (self.date_of(step.day) + timedelta(days=value.days)).isoformat()
         if isinstance(value, Day):
             return self.date_of(value.day).isoformat()
+        if isinstance(value, Work):
+            return self.uow.calendar.add_working_days(self.date_of(SPAN), value.days).date.isoformat()
         if isinstance(value, UnitRef):
             return self.units[value.code].id
         if isinstance(value, Photos):

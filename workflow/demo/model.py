@@ -23,6 +23,15 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Work:
+    """The date `days` working days from the day the demo is loaded (negative: before it), on the
+    engine's calendar: lights and ladder steps then show the same on any load day, holidays
+    or not."""
+
+    days: int
+
+
+@dataclass(frozen=True)
 class Photos:
     """`count` fresh photos uploaded by the step's actor just before the step."""
 
@@ -64,7 +73,7 @@ class Story:
     description: str = ""
     inspection: str | None = None
     requirement: str = ""
-    due: int | None = None
+    due: int | Work | None = None
     photos: int = 0
     steps: tuple[Step, ...] = ()
 

@@ -21,6 +21,9 @@ class UserRow(NamedTuple):
     roles: tuple[str, ...]
     unit: str
     language: str = "zh_CN"
+    email: str = ""  # addresses under .example (RFC 2606): nothing can reach a real mailbox
+    notify_email: str = "digest"  # immediate | digest | off
+    notify_webhook: str = "immediate"
 
 
 class InspectionRow(NamedTuple):
@@ -67,16 +70,21 @@ UNITS: tuple[UnitRow, ...] = (
 
 USERS: tuple[UserRow, ...] = (
     UserRow("admin", "系统管理员", ("admin",), "SZ-CDI"),
-    UserRow("city_supervisor", "赵国强", ("supervisor",), "SZ-CDI"),
-    UserRow("supervisor", "周建华", ("supervisor",), "SZ-CDI-G7"),
-    UserRow("inspector", "李明", ("inspector",), "SZ-CDI-G7"),
-    UserRow("inspector2", "陈思远", ("inspector",), "SZ-CDI-G7", "en"),
-    UserRow("reviewer", "王静", ("reviewer",), "SZ-CDI-G7"),
-    UserRow("bus_supervisor", "刘海涛", ("supervisor",), "SZ-BUS"),
-    UserRow("bus_handler", "黄丽", ("handler",), "SZ-BUS"),
+    UserRow("city_supervisor", "赵国强", ("supervisor",), "SZ-CDI", email="zhao.guoqiang@sz-cdi.example"),
+    UserRow("supervisor", "周建华", ("supervisor",), "SZ-CDI-G7", email="zhou.jianhua@sz-cdi.example",
+            notify_email="immediate"),
+    UserRow("inspector", "李明", ("inspector",), "SZ-CDI-G7", email="li.ming@sz-cdi.example"),
+    UserRow("inspector2", "陈思远", ("inspector",), "SZ-CDI-G7", "en", "chen.siyuan@sz-cdi.example",
+            notify_email="immediate"),
+    UserRow("reviewer", "王静", ("reviewer",), "SZ-CDI-G7", email="wang.jing@sz-cdi.example",
+            notify_email="immediate"),
+    UserRow("bus_supervisor", "刘海涛", ("supervisor",), "SZ-BUS", email="liu.haitao@szbus.example"),
+    UserRow("bus_handler", "黄丽", ("handler",), "SZ-BUS", email="huang.li@szbus.example",
+            notify_email="immediate", notify_webhook="off"),
     UserRow("agri_handler", "郑晓燕", ("handler",), "SZ-AGRI"),
-    UserRow("market_handler", "林志伟", ("handler",), "SZ-AGRI-NS"),
-    UserRow("invest_handler", "马文博", ("handler",), "SZ-INV"),
+    UserRow("market_handler", "林志伟", ("handler",), "SZ-AGRI-NS", email="lin.zhiwei@szagri.example"),
+    UserRow("invest_handler", "马文博", ("handler",), "SZ-INV", email="ma.wenbo@szinv.example",
+            notify_email="off"),
     UserRow("property_handler", "孙磊", ("handler",), "SZ-INV-JY"),
     UserRow("factory_handler", "吴芳", ("handler",), "SZ-INV-AJ"),
     UserRow("port_handler", "何军", ("handler",), "SZ-PORT"),

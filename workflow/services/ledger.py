@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, User
+from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.scope import findings_clause, subtree_clause
 
 SORTS = ("-created", "due")
@@ -32,6 +33,8 @@ class LedgerFilter:
     category: str | None = None
     severity: str | None = None
     overdue: bool | None = None
+    review_overdue: bool | None = None  # the follow-up check is late (services.late)
+    acknowledge_overdue: bool | None = None  # not acknowledged by its 签收 deadline
     open: bool | None = None
     text: str | None = None
     light: Colour | None = None  # the traffic light (services.light), red being overdue
@@ -84,6 +87,13 @@ def light_clause(colour: Colour, today: date, yellow_cutoff: date) -> ColumnElem
                 else Finding.due_date > yellow_cutoff)
 
 
+def level_clause(level: int, today: date) -> ColumnElement[bool]:
+    """Red at this overdue level or above, agreeing with services.light.red_level (every red
+    finding is at level 1 or above; the ladder's column raises it)."""
+    red = overdue_clause(today)
+    return red if level <= 1 else and_(red, Finding.overdue_level >= level)
+
+
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
              yellow_cutoff: date | None = None) -> Select[Any]:
     """SELECT of the actor's findings matching the filter, unsorted (yellow_cutoff: see
@@ -103,6 +113,10 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
         query = query.where(Finding.severity == flt.severity)
     if flt.open is not None:
         query = query.where(Finding.is_open.is_(flt.open))
+    for wanted, late in ((flt.review_overdue, review_overdue_clause),
+                         (flt.acknowledge_overdue, acknowledge_overdue_clause)):
+        if wanted is not None:
+            query = query.where(late(today) if wanted else ~late(today))
     if flt.overdue is not None:
         clause = overdue_clause(today)
         query = query.where(clause if flt.overdue else ~clause)

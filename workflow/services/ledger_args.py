@@ -22,6 +22,8 @@ _MESSAGES = {  # one message per argument, for anything its field refuses
     "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
     "severity": ("应为以下之一：" + "、".join(SEVERITIES), "must be one of: " + ", ".join(SEVERITIES)),
     "overdue": ("应为 true 或 false", "must be true or false"),
+    "review_overdue": ("应为 true 或 false", "must be true or false"),
+    "acknowledge_overdue": ("应为 true 或 false", "must be true or false"),
     "open": ("应为 true 或 false", "must be true or false"),
     "light": ("应为 green、yellow 或 red", "must be green, yellow or red"),
     "unacknowledged": ("应为 true 或 false", "must be true or false"),
@@ -67,6 +69,8 @@ class LedgerArgs(Schema):
     category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
     severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
     overdue = fields.Bool()
+    review_overdue = fields.Bool(metadata={"description": "true: the follow-up check is late"})
+    acknowledge_overdue = fields.Bool(metadata={"description": "true: 签收 deadline passed"})
     open = fields.Bool()
     light = fields.Str(validate=validate.OneOf(list(COLOURS)))
     unacknowledged = fields.Bool(metadata={"description": "true: awaiting the unit's 签收"})
@@ -124,6 +128,8 @@ def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
     flt = LedgerFilter(
         states=states, lifecycle=lifecycle, unit_id=data.get("unit"),
         campaign_id=data.get("campaign"), category=data.get("category"),
+        review_overdue=data.get("review_overdue"),
+        acknowledge_overdue=data.get("acknowledge_overdue"),
         severity=data.get("severity"), overdue=data.get("overdue"), open=data.get("open"),
         light=data.get("light"), unacknowledged=data.get("unacknowledged"),
         text=(data.get("q") or "").strip() or None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement
@@ -24,7 +24,7 @@ class Light:
     colour: Colour | None  # None: closed, undated, or reported rectified (the clock stopped)
     working_days_left: int | None = None  # >= 0 while not overdue
     working_days_overdue: int | None = None  # > 0 when red
-    level: int = 0  # 0 not overdue, 1 overdue, 2 and 3 from the policy's thresholds
+    level: int = 0  # 0 not overdue, else red_level: 1, or the ladder's level (2, 3 ...)
     estimated: bool = False  # the count crossed a year whose holidays are not known
 
 
@@ -44,15 +44,10 @@ def days_overdue(due: date, today: date, calendar: WorkingCalendar) -> tuple[int
     return max(1, count.days), count.estimated
 
 
-def level_cutoffs(today: date, calendar: WorkingCalendar,
-                  policy: LightPolicy = DEFAULT_POLICY) -> tuple[date, ...]:
-    """For overdue levels 2, 3, ...: the latest due date at that level or above today."""
-    cutoffs, day = [], today - timedelta(days=1)
-    for level in range(2, len(policy.level_days) + 2):
-        while policy.level(days_overdue(day, today, calendar)[0]) < level:
-            day -= timedelta(days=1)
-        cutoffs.append(day)
-    return tuple(cutoffs)
+def red_level(finding: Finding) -> int:
+    """A red finding's overdue level: the escalation ladder's (raised by its `level` steps,
+    services.clocks.reschedule), at least 1; lifecycles without a ladder stay at 1."""
+    return max(1, finding.overdue_level or 0)
 
 
 def light(finding: Finding, today: date, calendar: WorkingCalendar,
@@ -63,7 +58,7 @@ def light(finding: Finding, today: date, calendar: WorkingCalendar,
     due = finding.due_date
     if is_overdue(finding, today):
         days, estimated = days_overdue(due, today, calendar)
-        return Light("red", working_days_overdue=days, level=policy.level(days),
+        return Light("red", working_days_overdue=days, level=red_level(finding),
                      estimated=estimated)
     left = calendar.working_days_between(today, due)
     colour: Colour = "yellow" if due <= yellow_cutoff(today, calendar, policy) else "green"
@@ -79,8 +74,3 @@ def clause(colour: Colour, today: date, calendar: WorkingCalendar,
 def today_cutoff(uow: UnitOfWork) -> date:
     """yellow_cutoff for this unit of work's day, calendar and policy (the ledger's filter)."""
     return yellow_cutoff(uow.today(), uow.calendar, uow.light_policy)
-
-
-def today_level_cutoffs(uow: UnitOfWork) -> tuple[date, ...]:
-    """level_cutoffs for this unit of work's day, calendar and policy (the dashboard's counts)."""
-    return level_cutoffs(uow.today(), uow.calendar, uow.light_policy)

@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
-from workflow.services.ledger import COLOURS, light_clause, overdue_clause
+from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
+from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
 from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
 from workflow.spec import Registry
@@ -29,6 +30,9 @@ def _states_with(registry: Registry, outcome: str) -> ColumnElement[bool]:
 
 @dataclass
 class Numbers:
+    """overdue is the unit's delay (its rectification clock ran out), review_overdue the
+    reviewer's: counted apart."""
+
     total: int = 0
     open: int = 0
     rectified: int = 0
@@ -37,6 +41,8 @@ class Numbers:
     rework_rounds: int = 0
     due_and_rectified: int = 0
     on_time: int = 0
+    review_overdue: int = 0  # the reviewer's delay: follow-up checks late (services.late)
+    acknowledge_overdue: int = 0  # not acknowledged by the 签收 deadline
 
     @property
     def rectification_rate(self) -> float | None:
@@ -50,8 +56,7 @@ class Numbers:
         return round(self.on_time / due, 4) if due else None
 
     def add(self, other: Numbers) -> None:
-        for name in ("total", "open", "rectified", "confirmed", "overdue", "rework_rounds",
-                     "due_and_rectified", "on_time"):
+        for name in self.__dict__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
@@ -72,12 +77,10 @@ class Dashboard:
 
 def dashboard(session: Session, actor: User, today: date, registry: Registry,
               campaign_id: int | None = None, focus_unit_id: int | None = None,
-              yellow_cutoff: date | None = None,
-              level_cutoffs: tuple[date, ...] = ()) -> Dashboard:
+              yellow_cutoff: date | None = None) -> Dashboard:
     """Numbers over what the actor may see (within the focus unit's subtree, if given),
     with a row per unit directly below the focus; Forbidden to roles without the dashboard.
-    yellow_cutoff: the ledger's light filter's (services.light.today_cutoff); level_cutoffs:
-    services.light.today_level_cutoffs."""
+    yellow_cutoff: the ledger's light filter's (services.light.today_cutoff)."""
     require(actor, "dashboard")
     scope = [findings_clause(actor)]
     focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
@@ -98,18 +101,22 @@ def dashboard(session: Session, actor: User, today: date, registry: Registry,
     for numbers in per_unit.values():
         totals.add(numbers)
     focus, rows = _roll_up(session, actor, per_unit, focus)
-    lights, levels = _lights(session, scope, today, yellow_cutoff or today, level_cutoffs)
+    lights, levels = _lights(session, scope, today, yellow_cutoff or today, top_level(registry))
     return Dashboard(totals, by_state, rows, dict(sorted(per_category.items())), focus, lights,
                      levels)
 
 
+def top_level(registry: Registry) -> int:
+    """The highest overdue level any ladder raises (1 without ladders)."""
+    return max([1, *(step.level for lc in registry.all() for step in lc.ladder)])
+
+
 def _lights(session: Session, scope: list[Any], today: date, yellow_cutoff: date,
-            level_cutoffs: tuple[date, ...]) -> tuple[dict[str, int], dict[int, int]]:
+            top: int) -> tuple[dict[str, int], dict[int, int]]:
     """How many findings in scope show each light (the ledger's light filter, counted), and
-    the red ones per overdue level (level 2 and up: due on or before that level's cut-off)."""
-    red = light_clause("red", today, yellow_cutoff)
+    the red ones per overdue level 1..top (the ladder's column, ledger.level_clause)."""
     conds = [light_clause(c, today, yellow_cutoff) for c in COLOURS]
-    conds += [red & (Finding.due_date <= cutoff) for cutoff in level_cutoffs]
+    conds += [level_clause(level, today) for level in range(2, top + 1)]
     row = [int(n or 0) for n in session.execute(select(
         *[func.sum(case((cond, 1), else_=0)) for cond in conds]).where(*scope)).one()]
     lights: dict[str, int] = {c: n for c, n in zip(COLOURS, row, strict=False)}
@@ -134,6 +141,7 @@ def _numbers_by(session: Session, key: Any, scope: list[Any], today: date,
         count_if(counted & rectified), count_if(confirmed),
         count_if(overdue_clause(today)), func.sum(Finding.rework_rounds),
         count_if(counted & due_rectified), count_if(counted & on_time),
+        count_if(review_overdue_clause(today)), count_if(acknowledge_overdue_clause(today)),
     ).where(*scope).group_by(key)
     return {row[0]: Numbers(*[int(v or 0) for v in row[1:]]) for row in session.execute(query)}
 

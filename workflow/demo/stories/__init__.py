@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from workflow.demo.model import Story
-from workflow.demo.stories import escalation, immediate, standard_done, standard_open, suggestion
+from workflow.demo.stories import (
+    escalation,
+    immediate,
+    standard_done,
+    standard_open,
+    standard_time,
+    suggestion,
+)
 
-STORIES: tuple[Story, ...] = (standard_done.STORIES + standard_open.STORIES + immediate.STORIES
-                              + suggestion.STORIES + escalation.STORIES)
+STORIES: tuple[Story, ...] = (standard_done.STORIES + standard_open.STORIES + standard_time.STORIES
+                              + immediate.STORIES + suggestion.STORIES + escalation.STORIES)
 
 __all__ = ["STORIES"]

@@ -14,6 +14,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(10, "inspector", "assign", due_date=Rel(7),
                    requirement="配足测温和消毒物资，确保每个检查点测温全覆盖。"),
+              step(11, "property_handler", "acknowledge"),
               step(11, "property_handler", "escalate",
                    obstacle="市场上测温枪断货，多次联系供应商均无法供货。",
                    help_needed="请求协调调拨电子测温枪 40 支、84 消毒液 2 吨。"),
@@ -29,6 +30,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(10, "inspector", "assign", due_date=Rel(7),
                    requirement="各执勤大队配足测温枪和消毒液，保障在岗人员每日测温、勤务车辆消毒。"),
+              step(11, "invest_handler", "acknowledge"),
               step(11, "invest_handler", "escalate",
                    obstacle="金盾护卫在岗人员多，自行采购的物资只够三天使用。",
                    help_needed="请求协调调拨测温枪 20 支和消毒液。"),
@@ -46,6 +48,7 @@ STORIES: tuple[Story, ...] = (
           "supply", "medium", inspection="I4",
           steps=(
               step(10, "inspector", "assign", due_date=Rel(7), requirement="保障值班人员每日每人两只口罩。"),
+              step(11, "invest_handler", "acknowledge"),
               step(11, "invest_handler", "escalate", obstacle="热力总公司口罩库存只够一周。",
                    help_needed="请求协调调拨口罩 5000 只。"),
               step(12, "supervisor", "decline_escalation",
@@ -61,6 +64,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(12, "inspector", "assign", due_date=Rel(10),
                    requirement="合理安排班次，消除超时作业的安全隐患，保障防护服生产。"),
+              step(13, "factory_handler", "acknowledge"),
               step(13, "factory_handler", "escalate",
                    obstacle="企业无法在短期内自行招到足够熟练工人，减少工时会直接影响防护服供应。",
                    help_needed="请求协调人社部门帮助招工，协调工信、市场监管、应急部门给予支持。"),
@@ -77,6 +81,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(68, "inspector2", "assign", due_date=Rel(20),
                    requirement="扩大查验能力，确保冻品按时查验、不积压。"),
+              step(69, "port_handler", "acknowledge"),
               step(71, "port_handler", "escalate",
                    obstacle="新增查验场地需要海关和规划部门审批，企业无法自行解决。",
                    help_needed="请求协调海关和规划部门加快审批临时查验场地。"),
@@ -86,6 +91,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(55, "inspector", "assign", due_date=Rel(25),
                    requirement="外包保洁人员纳入健康管理，人员变动及时报备。"),
+              step(56, "airport_handler", "acknowledge"),
               step(60, "airport_handler", "escalate",
                    obstacle="外包合同由集团采购中心签订，运营公司无权调整。",
                    help_needed="请求协调集团采购中心修订外包合同条款。"),
@@ -106,6 +112,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(40, "inspector", "assign", due_date=Rel(20),
                    requirement="制定管网维修计划，消除冬季供热隐患。"),
+              step(41, "invest_handler", "acknowledge"),
               step(45, "invest_handler", "escalate", obstacle="维修资金约 320 万元，超出企业年度预算。",
                    help_needed="请求协调市国资委安排专项资金。"),
               step(46, "supervisor", "accept_escalation", coordinator=UnitRef("SZ-CDI-G7"),

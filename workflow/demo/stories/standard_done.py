@@ -1,4 +1,5 @@
-"""Standard findings the demo carries to a final state: closed (some after rework), waived, withdrawn."""
+"""Standard findings the demo carries to a final state: closed (some after rework, two looked back
+on: held, recurred), waived, withdrawn."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(4, "inspector", "assign", due_date=Rel(10),
                    requirement="增设测温通道并配置红外测温设备，高峰时段增派人员疏导，保持一米间距。"),
+              step(5, "market_handler", "acknowledge"),
               step(11, "market_handler", "report_rectification", evidence=Photos(2),
                    measures="东门新增 2 条测温通道，安装红外热成像测温仪；"
                             "早高峰增派 6 名疏导员，地面施划一米线。"),
               step(14, "reviewer", "revisit", visited_on=Rel(0), method="unannounced", photos=Photos(1),
                    observations="清晨暗访东门，4 条通道同时通行，排队不超过 10 米，测温设备运行正常。"),
               step(15, "supervisor", "confirm", conclusion="整改到位，同意销号。"),
+              step(60, "reviewer", "look_back", visited_on=Rel(0), outcome="held",
+                   observations="回头看：早高峰东门 4 条测温通道运行正常，排队不超过 10 米。"),
           )),
     Story("standard", 3, "inspector", "SZ-AGRI-NS", "部分商户进销台账登记不完整，商品来源无法追溯",
           "food_safety", "high", inspection="I1", photos=2,
@@ -25,6 +29,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(4, "inspector", "assign", due_date=Rel(14),
                    requirement="组织全部商户逐户补登进销台账，落实溯源管理，市场每日抽查并留痕。"),
+              step(5, "market_handler", "acknowledge"),
               step(12, "market_handler", "report_rectification", evidence=Photos(1),
                    measures="对 20 户商户集中培训，逐户补登进销台账，建立市场管理员每日抽查制度。"),
               step(15, "reviewer", "revisit", visited_on=Rel(0), method="onsite",
@@ -36,6 +41,8 @@ STORIES: tuple[Story, ...] = (
               step(26, "reviewer", "revisit", visited_on=Rel(0), method="onsite",
                    observations="随机抽查 15 户，电子台账完整，可追溯到供货商和产地。"),
               step(27, "supervisor", "confirm", conclusion="经两轮整改，台账完整可追溯，同意销号。"),
+              step(68, "reviewer", "look_back", visited_on=Rel(0), outcome="recurred", photos=Photos(1),
+                   observations="回头看抽查 10 户，4 户电子台账停用、又回到手工登记，供货商信息缺失。"),
           )),
     Story("standard", 8, "inspector", "SZ-BUS-02", "部分公交线路中途站未对乘客测温、查验健康码",
           "epidemic_control", "high", inspection="I3", photos=1,
@@ -43,6 +50,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(8, "inspector", "assign", due_date=Rel(7),
                    requirement="所有线路中途站上车乘客一律测温、查验健康码，落实到每一趟次。"),
+              step(9, "bus_handler", "acknowledge"),
               step(13, "bus_handler", "report_rectification", evidence=Photos(2),
                    measures="车厢前门加装测温扫码一体机 312 台，驾驶员培训全覆盖，"
                             "调度中心每日抽查车载视频。"),
@@ -56,6 +64,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(17, "inspector2", "assign", due_date=Rel(10),
                    requirement="建立作业人员“一人一档”，闭环转运、核酸检测、住宿信息每日更新。"),
+              step(18, "port_handler", "acknowledge"),
               step(25, "port_handler", "report_rectification", evidence=Photos(1),
                    measures="建立一人一档电子台账，由班组长每日更新。"),
               step(28, "reviewer", "revisit", visited_on=Rel(0), method="onsite",
@@ -78,6 +87,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(12, "inspector", "assign", due_date=Rel(14),
                    requirement="立即清理消防通道，更换损坏的指示灯，规范原材料仓储。"),
+              step(13, "factory_handler", "acknowledge"),
               step(22, "factory_handler", "request_extension", requested_due_date=Day(40),
                    reason="需新建原材料临时仓库并采购货架，货架预计两周后到货。"),
               step(23, "supervisor", "approve_extension", comment="同意延期，期间消防通道必须保持畅通。"),
@@ -95,6 +105,7 @@ STORIES: tuple[Story, ...] = (
                    reason="经核实，该街市由福田市场运营管理，改派福田市场。"),
               step(46, "inspector", "assign", due_date=Rel(10),
                    requirement="封闭侧门，入口落实测温、扫码、登记，安排专人值守。"),
+              step(47, "agri_handler", "acknowledge"),
               step(54, "agri_handler", "report_rectification", evidence=Photos(1),
                    measures="封闭 2 处侧门，入口设置测温扫码岗，安排 3 名保安轮班值守。"),
               step(57, "reviewer", "revisit", visited_on=Rel(0), method="unannounced",
@@ -107,6 +118,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(21, "inspector2", "assign", due_date=Rel(7),
                    requirement="查验岗实行轮班替岗，全时段有人值守。"),
+              step(22, "airport_handler", "acknowledge"),
               step(30, "airport_handler", "report_rectification", evidence=Photos(1),
                    measures="调整排班，增设午间替岗人员，岗位交接记录上墙。"),
               step(31, "reviewer", "revisit", visited_on=Rel(0), method="online",
@@ -119,6 +131,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(25, "inspector", "assign", due_date=Rel(10),
                    requirement="按规定频次消杀，如实记录，禁止补填。"),
+              step(26, "water_handler", "acknowledge"),
               step(31, "water_handler", "report_rectification", evidence=Photos(1),
                    measures="消杀改为扫码打卡记录，自动记录时间和地点，对补填记录的班组长批评教育。"),
               step(33, "reviewer", "revisit", visited_on=Rel(0), method="online",
@@ -131,6 +144,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(28, "inspector", "assign", due_date=Rel(5),
                    requirement="核实情况，夜间出入口安排专人值守，落实测温登记。"),
+              step(29, "property_handler", "acknowledge"),
               step(31, "property_handler", "report_rectification", evidence=Photos(1),
                    measures="经核实情况属实；已安排夜班 2 人值守，关闭次要出入口。"),
               step(34, "reviewer", "revisit", visited_on=Rel(-1), method="unannounced",

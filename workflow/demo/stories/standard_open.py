@@ -11,6 +11,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(5, "inspector", "assign", due_date=Rel(60),
                    requirement="冻品区每日消杀并留痕；进口冻品外包装核酸检测和消毒证明逐批登记。"),
+              step(6, "market_handler", "acknowledge"),
               step(63, "market_handler", "report_rectification", evidence=Photos(2),
                    measures="配备专职消杀员 4 名，建立消杀台账和冻品批次登记表，接入冷链追溯平台。"),
               step(72, "reviewer", "revisit", visited_on=Rel(0), method="onsite", photos=Photos(1),
@@ -22,6 +23,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(21, "inspector2", "assign", due_date=Rel(15),
                    requirement="规范值班值守记录，带班领导每日签到，值班表在线公示。"),
+              step(22, "airport_handler", "acknowledge"),
               step(33, "airport_handler", "report_rectification", evidence=Photos(1),
                    measures="修订值班值守制度，启用电子签到。"),
               step(36, "reviewer", "revisit", visited_on=Rel(0), method="online",
@@ -36,6 +38,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(25, "inspector", "assign", due_date=Rel(14),
                    requirement="来访人员和车辆逐一登记、测温、查验健康码，登记信息每日上传系统。"),
+              step(26, "water_handler", "acknowledge"),
               step(35, "water_handler", "report_rectification", evidence=Photos(1),
                    measures="门卫室增设登记台账，安排专人值守。"),
               step(38, "reviewer", "revisit", visited_on=Rel(0), method="online",
@@ -48,6 +51,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(11, "inspector", "assign", due_date=Rel(10),
                    requirement="全部勤务车辆每日消毒并登记，建立车辆消毒台账。"),
+              step(12, "invest_handler", "acknowledge"),
               step(19, "invest_handler", "request_extension", requested_due_date=Day(35),
                    reason="勤务车辆分散在各执勤大队，集中补登需要时间。"),
               step(20, "supervisor", "deny_extension", reason="车辆消毒是日常工作，不需延期，请按期完成。"),
@@ -58,6 +62,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(11, "inspector", "assign", due_date=Rel(65),
                    requirement="13 座热力站全面排查安全隐患，超期压力表送检或更换。"),
+              step(12, "invest_handler", "acknowledge"),
               step(70, "invest_handler", "request_extension", requested_due_date=Day(95),
                    reason="压力表需送市计量院检定，排队周期约三周。"),
           )),
@@ -93,6 +98,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(46, "inspector", "assign", due_date=Rel(30),
                    requirement="加强巡查劝导，对屡劝不改的商户依规处理。"),
+              step(47, "market_handler", "acknowledge"),
               step(71, "market_handler", "report_rectification", evidence=Photos(1),
                    measures="组建 8 人巡查队每日 4 次巡查，对 3 户屡劝不改商户暂停营业一天。"),
           )),
@@ -101,6 +107,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(17, "inspector2", "assign", due_date=Rel(60),
                    requirement="按最新防控方案修订应急预案，并组织一次应急演练。"),
+              step(18, "port_handler", "acknowledge"),
               step(74, "port_handler", "report_rectification", evidence=Photos(2),
                    measures="修订港区疫情应急预案，组织 2 次应急演练，形成演练评估报告。"),
           )),
@@ -116,6 +123,7 @@ STORIES: tuple[Story, ...] = (
           steps=(
               step(66, "inspector", "assign", due_date=Rel(7),
                    requirement="外包保安纳入场站员工健康监测，每日登记。"),
+              step(67, "bus_handler", "acknowledge"),
               step(70, "bus_handler", "report_rectification", evidence=Photos(1),
                    measures="与保安公司签订补充协议，外包保安纳入场站健康监测台账。"),
               step(73, "reviewer", "revisit", visited_on=Rel(0), method="onsite",
