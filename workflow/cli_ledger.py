@@ -33,19 +33,25 @@ from workflow.services.light import today_cutoff
 @click.option("--light", type=click.Choice(["green", "yellow", "red"]))
 @click.option("--unacknowledged/--not-unacknowledged", default=None,
               help="Only findings awaiting (or not awaiting) the unit's 签收.")
+@click.option("--acknowledge-overdue/--not-acknowledge-overdue", default=None,
+              help="Only findings past (or not past) their 签收 deadline, still not signed.")
+@click.option("--review-overdue/--not-review-overdue", default=None,
+              help="Only findings whose follow-up check (复查时限) is (or is not) late.")
 @click.option("--open/--closed", "is_open", default=None)
 @click.option("--text")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
 def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: str | None,
                    category: str | None, severity: str | None, overdue: bool | None,
-                   light: str | None, unacknowledged: bool | None, is_open: bool | None,
-                   text: str | None, fmt: str, lang: str) -> None:
+                   light: str | None, unacknowledged: bool | None,
+                   acknowledge_overdue: bool | None, review_overdue: bool | None,
+                   is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
     """Print the ledger (台账) as a table, CSV or JSON."""
     rectify = initialised_rectify()
     args: dict[str, Any] = {"state": list(states), "lifecycle": lifecycle, "category": category,
             "severity": severity, "overdue": overdue, "light": light, "open": is_open, "q": text,
-            "unacknowledged": unacknowledged}
+            "unacknowledged": unacknowledged, "acknowledge_overdue": acknowledge_overdue,
+            "review_overdue": review_overdue}
     with rectify.unit_of_work(write=False) as uow:
         args["unit"] = _unit_id(uow, unit_code)
         try:  # the same contract as the web page, the API and the exports

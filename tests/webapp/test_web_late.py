@@ -75,3 +75,24 @@ def test_the_dashboard_counts_link_to_the_ledger_listing_exactly_those(browser, 
     assert link and link.group(2) == "1"
     ledger = text_of(client.get(link.group(1).replace("&amp;", "&")))
     assert [t for t in SHAPES if f"Finding {t}" in ledger] == [title]
+
+
+def test_the_command_line_ledger_filters_the_same_late_findings(api, org, late, rectify,
+                                                                tmp_path):
+    from click.testing import CliRunner
+
+    from workflow.cli import engine
+
+    env = {"RECTIFY_DATABASE_URL": rectify.settings.database_url,
+           "RECTIFY_INSTANCE_PATH": str(tmp_path / "cli")}
+    codes = {f["title"].removeprefix("Finding "): f["code"] for f in
+             api.get("/api/v1/findings?limit=500", org.admin).get_json()["items"]}
+    # The command runs on the real clock, where every date of SHAPES (March 2026) has passed.
+    review_late, ack_late = {"review late", "review today"}, {"ack late", "ack soon"}
+    for flag, wanted in (("--review-overdue", review_late),
+                         ("--acknowledge-overdue", ack_late),
+                         ("--not-review-overdue", set(SHAPES) - review_late)):
+        result = CliRunner().invoke(engine, ["ledger", flag, "--format", "csv"], env=env)
+        assert result.exit_code == 0, result.output
+        listed = {line.split(",", 1)[0] for line in result.output.splitlines()[1:]}
+        assert listed == {codes[title] for title in wanted}, flag
