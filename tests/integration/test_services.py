@@ -165,12 +165,17 @@ def test_a_role_the_transition_does_not_name_is_forbidden(org, flow):
         flow.fire(fid, "approve_extension", org.reviewer, {})
 
 
-def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow):
-    fid = flow.raise_().id
-    with flow.refused(fid, InvalidPayload) as refused:
-        flow.fire(fid, "assign", org.inspector, {})
+def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow, flow_v1):
+    old = flow_v1.raise_().id  # v1: the due date is required
+    with flow_v1.refused(old, InvalidPayload) as refused:
+        flow_v1.fire(old, "assign", org.inspector, {})
     assert_bilingual(refused.value.errors, {"requirement", "due_date"})
     assert refused.value.errors["due_date"]["en"] == "required"
+    fid = flow.raise_().id  # v2: it may be left out (the default by severity)
+    with flow.refused(fid, InvalidPayload) as refused:
+        flow.fire(fid, "assign", org.inspector, {})
+    assert_bilingual(refused.value.errors, {"requirement"})
+    assert refused.value.errors["requirement"]["en"] == "required"
     yesterday = (flow.today() - TOMORROW).isoformat()
     with flow.refused(fid, InvalidPayload) as refused:
         flow.fire(fid, "assign", org.inspector,
@@ -284,7 +289,7 @@ def test_a_changed_definition_file_refuses_to_fire(database_url, tmp_path, org, 
     fid = flow.raise_().id
     definitions = tmp_path / "definitions"
     shutil.copytree(flow.app.settings.definitions_path, definitions)
-    standard = definitions / "standard.v1.yaml"
+    standard = definitions / "standard.v2.yaml"  # the version the finding runs on
     standard.write_text(standard.read_text(encoding="utf-8").replace(
         "zh: 交办\n", "zh: 交办任务\n", 1), encoding="utf-8")
     settings = flow.app.settings.__class__(database_url=database_url,
@@ -296,7 +301,7 @@ def test_a_changed_definition_file_refuses_to_fire(database_url, tmp_path, org, 
         with changed.unit_of_work() as uow, pytest.raises(DefinitionError) as refused:
             fire(uow, fid, "assign", org.inspector,
                  {"requirement": "Fix", "due_date": flow.today().isoformat()})
-        assert "standard@1 changed after finding 2026-0001" in str(refused.value)
+        assert "standard@2 changed after finding 2026-0001" in str(refused.value)
         assert flow.snapshot(fid) == before
         with changed.unit_of_work(write=False) as uow, pytest.raises(DefinitionError):
             available_transitions(uow, uow.session.get(Finding, fid), org.inspector)
@@ -371,6 +376,6 @@ def test_reassign_never_hands_a_finding_to_the_inspecting_body_itself(org, flow,
     with flow.refused(fid, GuardFailed) as refused:
         flow.fire(fid, "reassign", org.inspector,
                   {"unit": org.inspection_body.id, "reason": "Keep it ourselves"})
-    assert refused.value.guard == "unit_not_the_actors"
+    assert refused.value.guard == "unit_below_raising_body"  # v2's name for the same check
     moved = flow.fire(fid, "reassign", org.inspector, {"unit": org.group_b.id, "reason": "Wrong"})
     assert moved.unit_id == org.group_b.id and moved.unit.code == "GB"  # the object, too
