@@ -143,6 +143,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         record = dict(record, due_date_change=[_iso(due_before), _iso(finding.due_date)])
     event = append_event(session, finding, trigger, source, finding.state, actor, record, now,
                          cleaned.attachments)
+    for step in ctx.later:
+        step()
     if ctx.notices:
         notify(session, finding, event, ctx.notices, "transition",
                params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,

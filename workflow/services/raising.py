@@ -112,8 +112,10 @@ def raise_recurrence(uow: UnitOfWork, original: Finding, actor: User, now: datet
         requirement=original.requirement, due_date=None, lifecycle=spec.name,
         lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
         is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
-        raised_by_unit=actor.unit, created_at=now, updated_at=now, last_seq=0, last_hash="",
-        due_basis=spec.deadlines.basis, recurrence_of_id=original.id,
+        # the session's own unit: the actor may come detached, its unit a second copy of one
+        # this session already holds (the original's raising body)
+        raised_by_unit=uow.session.get(Unit, actor.unit_id), created_at=now, updated_at=now,
+        last_seq=0, last_hash="", due_basis=spec.deadlines.basis, recurrence_of_id=original.id,
     )
     uow.session.add(finding)
     _start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code})
