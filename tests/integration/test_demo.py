@@ -20,7 +20,7 @@ def test_demo_covers_every_state_and_its_chains_verify(rectify: Rectify) -> None
     from workflow.demo import load_demo
 
     summary = load_demo(rectify)
-    assert "64 findings" in summary
+    assert "65 findings" in summary
     with rectify.unit_of_work(write=False) as uow:
         seen = {(row[0], row[1]) for row in uow.session.execute(select(Finding.lifecycle, Finding.state))}
         for lifecycle in rectify.registry.latest():
