@@ -120,6 +120,32 @@ def test_every_lifecycle_reaches_a_final_state(flow, lifecycle, path, final):
     assert [e.trigger for e in flow.events(finding.id)] == ["raise", *path]
 
 
+@pytest.mark.parametrize("outcome", ["held", "recurred"])
+def test_a_look_back_keeps_the_finding_closed_and_a_recurrence_is_raised_once(
+        rectify, org, flow, clock, outcome):
+    """standard v2: the look-back (回头看) on a closed finding stays in 'closed' with its closing
+    moment; 'recurred' raises one linked finding, and the original's row is written once."""
+    closed = flow.drive(flow.raise_().id, "assign", "report_rectification", "revisit", "confirm")
+    assert closed.lookback_due_date is not None and closed.closed_at == clock()
+    clock.advance(days=30)
+    after = flow.fire(closed.id, "look_back", payload={
+        "visited_on": flow.today().isoformat(), "outcome": outcome, "observations": "Checked"})
+    after = flow.finding(closed.id)
+    assert (after.state, after.is_open, after.closed_at) == ("closed", False, closed.closed_at)
+    assert after.lookback_due_date is None and after.version == closed.version + 1
+    assert after.recurrences == (outcome == "recurred")
+    with rectify.unit_of_work(write=False) as uow:
+        linked = list(uow.session.scalars(select(Finding).where(
+            Finding.recurrence_of_id == closed.id)))
+        assert [(f.state, f.is_open, f.unit_id, f.raised_by_unit_id, f.lifecycle_version)
+                for f in linked] == ([("raised", True, org.group_a.id, org.inspection_body.id, 2)]
+                                     if outcome == "recurred" else [])
+        assert list(verify_all(uow.session)) == []
+    with flow.refused(closed.id, GuardFailed) as refused:  # looked back once: nothing pending
+        flow.fire(closed.id, "look_back")
+    assert refused.value.guard == "lookback_pending"
+
+
 # --- each refusal, and that it changed nothing ------------------------------------------------
 
 
