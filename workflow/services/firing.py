@@ -22,7 +22,7 @@ from workflow.errors import (
 from workflow.guards import EFFECTS, GUARDS, Context
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
-from workflow.payload import Lookup, clean
+from workflow.payload import Cleaned, Lookup, clean
 from workflow.services.clocks import reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import first_text, notify, params_for
@@ -126,8 +126,22 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
             raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
+    try:  # any flush from here on may find the row changed by a concurrent fire
+        _write(uow, ctx, lifecycle, spec, cleaned)
+        session.flush()
+        uow.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise StaleFinding(finding_id, expected_version, None) from None
+    return finding
+
+
+def _write(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
+           cleaned: Cleaned) -> None:
+    """The new state, the effects, the ladder, the event and its notifications (unflushed)."""
+    finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
-    finding.state = next_state(lifecycle.machine, source, trigger)
+    finding.state = next_state(lifecycle.machine, source, spec.trigger)
     final = lifecycle.is_final(finding.state)
     if final != lifecycle.is_final(source):  # a look-back on a closed finding stays closed
         finding.is_open = not final
@@ -141,21 +155,14 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     record = cleaned.record
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=[_iso(due_before), _iso(finding.due_date)])
-    event = append_event(session, finding, trigger, source, finding.state, actor, record, now,
-                         cleaned.attachments)
+    event = append_event(ctx.session, finding, spec.trigger, source, finding.state, actor,
+                         record, now, cleaned.attachments)
     for step in ctx.later:
         step()
     if ctx.notices:
-        notify(session, finding, event, ctx.notices, "transition",
+        notify(ctx.session, finding, event, ctx.notices, "transition",
                params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
                           first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
-    try:
-        session.flush()
-        uow.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        raise StaleFinding(finding_id, expected_version, None) from None
-    return finding
 
 
 NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
