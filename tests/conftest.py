@@ -12,6 +12,8 @@ Fixtures, from the bottom up:
 - ``flow``: a :class:`Flow` that raises findings and fires transitions with valid defaults,
   snapshots a finding, and ``flow.refused(fid, Error)`` asserts a refusal changed nothing.
 - ``png``: ``png(seed)`` -> bytes of a distinct valid PNG; ``registry``: the shipped definitions.
+- ``registry_v1`` / ``rectify_v1`` / ``flow_v1``: the same database seen through version 1 of
+  every lifecycle only, so what ``flow_v1`` raises starts on v1 (tests pinning v1 behaviour).
 - ``lift_append_only``: drop the events triggers for a tampering test, restored afterwards.
 """
 
@@ -73,6 +75,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 def registry() -> Registry:
     """The shipped definitions, loaded once (the registry is immutable)."""
     return load_registry(DEFINITIONS)
+
+
+@pytest.fixture(scope="session")
+def registry_v1(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    """Version 1 of every shipped lifecycle, nothing newer (same files, same digests)."""
+    folder = tmp_path_factory.mktemp("definitions-v1")
+    for path in DEFINITIONS.glob("*.v1.yaml"):
+        shutil.copyfile(path, folder / path.name)
+    return load_registry(folder)
 
 
 @pytest.fixture(scope="session")
@@ -237,6 +248,17 @@ def rectify(database_url: str, tmp_path: Path, clock: FakeClock,
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
     app = Rectify(make_settings(database_url, instance), clock=clock, registry=registry)
+    try:
+        yield app
+    finally:
+        app.database.dispose()
+
+
+@pytest.fixture
+def rectify_v1(rectify: Rectify, registry_v1: Registry) -> Iterator[Rectify]:
+    """A second Rectify on this test's database and clock knowing only version 1 of each
+    lifecycle: findings it raises start on v1; the ``rectify`` fixture still reads them."""
+    app = Rectify(rectify.settings, clock=rectify.clock, registry=registry_v1)
     try:
         yield app
     finally:
@@ -479,6 +501,14 @@ class Flow:
                               (today + timedelta(days=30)).isoformat()},
             "decline": lambda: {"reason": "Not applicable here"},
             "report_implementation": lambda: {"measures": "Rule published", "documents": photo()},
+            # version 2 (time): 签收, 催办, the unit's waiver request, the look-back (回头看)
+            "acknowledge": lambda: {"comment": "Received, on it"},
+            "urge": lambda: {"message": "Please report by the due date"},
+            "request_waiver": lambda: {"justification": "Acted in good faith on a written order"},
+            "approve_waiver": lambda: {"comment": "Agreed, tolerated"},
+            "deny_waiver": lambda: {"reason": "The order did not cover this"},
+            "look_back": lambda: {"visited_on": today.isoformat(), "outcome": "held",
+                                  "observations": "Still fixed at the look-back"},
         }
         return defaults[trigger]()
 
@@ -532,3 +562,9 @@ class Flow:
 def flow(rectify: Rectify, org: Org) -> Flow:
     """A Flow over this test's Rectify and Org."""
     return Flow(rectify, org)
+
+
+@pytest.fixture
+def flow_v1(rectify_v1: Rectify, org: Org) -> Flow:
+    """A Flow whose findings start on version 1 of their lifecycle (see ``rectify_v1``)."""
+    return Flow(rectify_v1, org)

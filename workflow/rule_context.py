@@ -37,6 +37,9 @@ class Context:
     uow: UnitOfWork | None = None
     # Audiences the `notify` effects asked for; fire() sends once the event exists.
     notices: list[str] = field(default_factory=list)
+    # Work an effect leaves until the event exists (fire() runs it next): raising a linked
+    # finding flushes, and a flush before the event would write the finding's row twice.
+    later: list[Callable[[], object]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

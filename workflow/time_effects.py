@@ -86,9 +86,10 @@ def _record_lookback(ctx: Context, params: Mapping[str, Any]) -> None:
     if ctx.payload.get(params["field"]) == "recurred":
         from workflow.services.raising import raise_recurrence  # services import this module
 
-        assert ctx.uow is not None
-        ctx.finding.recurrences += 1
-        raise_recurrence(ctx.uow, ctx.finding, ctx.actor, ctx.now)
+        uow, finding, actor, now = ctx.uow, ctx.finding, ctx.actor, ctx.now
+        assert uow is not None
+        finding.recurrences += 1
+        ctx.later.append(lambda: raise_recurrence(uow, finding, actor, now))
 
 
 def _notify(ctx: Context, params: Mapping[str, Any]) -> None:

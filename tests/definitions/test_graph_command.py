@@ -22,13 +22,21 @@ def _classes(text: str) -> dict[str, str]:
     return dict(re.findall(r"^\s*Class (\w+) s_(\w+)$", text, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize("name", ["standard", "standard@1"])
-def test_graph_prints_mermaid(name: str, registry: Registry) -> None:
+# A self-loop per state: v1 only reassigns in place; v2 also acknowledges, urges, looks back.
+LOOPS = {1: [("assigned", "assigned"), ("raised", "raised")],
+         2: [("assigned", "assigned"), ("closed", "closed"),
+             ("extension_requested", "extension_requested"), ("raised", "raised"),
+             ("waiver_requested", "waiver_requested")]}
+
+
+@pytest.mark.parametrize(("name", "version"), [("standard", 2), ("standard@2", 2),
+                                               ("standard@1", 1)])
+def test_graph_prints_mermaid(name: str, version: int, registry: Registry) -> None:
     result = CliRunner().invoke(engine, ["graph", name])
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "stateDiagram-v2" in text
-    lc = registry.get("standard")
+    lc = registry.get("standard", version)
     for state in lc.states:
         assert f'state "{state.en}" as {state.name}' in text
     assert 'state "Revisited" as revisited' in text
@@ -47,13 +55,13 @@ def test_graph_prints_mermaid(name: str, registry: Registry) -> None:
             expected.setdefault((source, t.dest_from(source)), set()).add(t.en)
     assert drawn == expected
     loops = re.findall(r"^ *(\w+) --> (\w+)$", text, flags=re.MULTILINE)
-    assert sorted(loops) == [("assigned", "assigned"), ("raised", "raised")]
+    assert sorted(loops) == LOOPS[version]
     assert drawn[("extension_requested", "assigned")] == {"Approve extension", "Deny extension"}
     # No finding is shown, so no state is highlighted.
     assert set(_classes(text).values()) == {"default"}
 
 
-@pytest.mark.parametrize("name", ["nope", "standard@2", "standard@x"])
+@pytest.mark.parametrize("name", ["nope", "standard@3", "standard@x"])
 def test_graph_of_unknown_lifecycle(name: str) -> None:
     result = CliRunner().invoke(engine, ["graph", name])
     assert result.exit_code == 1
@@ -109,13 +117,18 @@ def test_a_self_loops_label_sits_inside_its_state(registry: Registry) -> None:
     assert "assigned --> assigned: 改派责任单位" not in text
     assert "  assigned --> assigned" in lines
     at = lines.index('  state "整改中" as assigned')
-    assert lines[at + 1] == "  assigned : ↻ 改派责任单位"
+    assert lines[at + 1] == "  assigned : ↻ 签收 | 催办 | 改派责任单位"  # v2: three loops
     assert lines[at + 2] == "  Class assigned s_active"
     assert lines.count("  raised : ↻ 改派责任单位") == 1
+    assert lines.count("  closed : ↻ 回头看") == 1
+    v1 = mermaid(registry.get("standard", 1), lang="zh", current="assigned").splitlines()
+    assert v1[v1.index('  state "整改中" as assigned') + 1] == "  assigned : ↻ 改派责任单位"
 
 
-@pytest.mark.parametrize("name", ["escalation", "immediate", "suggestion"])
-def test_lifecycles_without_self_loops_are_drawn_unchanged(name: str, registry: Registry) -> None:
-    text = mermaid(registry.get(name), lang="zh")
+@pytest.mark.parametrize(("name", "version"), [("escalation", 1), ("immediate", 1),
+                                               ("immediate", 2), ("suggestion", 1)])
+def test_lifecycles_without_self_loops_are_drawn_unchanged(name: str, version: int,
+                                                           registry: Registry) -> None:
+    text = mermaid(registry.get(name, version), lang="zh")
     assert "↻" not in text
     assert all(src != dst for src, dst in re.findall(r"^ *(\w+) --> (\w+)", text, flags=re.MULTILINE))

@@ -47,11 +47,12 @@ def _pop(key: str) -> Callable[[Data], None]:
     return lambda data: data.pop(key)
 
 
-GUARDS_KNOWN = ("actor_did_not_fire, date_after_due_date, unit_below_raising_body, unit_differs, "
-                "unit_not_the_actors")
-EFFECTS_KNOWN = ("apply_pending_due_date, clear_due_date, clear_pending_due_date, count_rework, "
-                 "reassign_unit, record_rectified_at, set_due_date, set_pending_due_date, "
-                 "set_requirement")
+GUARDS_KNOWN = ("actor_did_not_fire, date_after_due_date, lookback_due, not_acknowledged, "
+                "unit_below_raising_body, unit_differs, unit_not_the_actors")
+EFFECTS_KNOWN = ("acknowledge, apply_pending_due_date, await_acknowledgement, clear_due_date, "
+                 "clear_pending_due_date, count_rework, default_due_date, notify, reassign_unit, "
+                 "record_lookback, record_rectified_at, resume_clock, schedule_lookback, "
+                 "set_due_date, set_pending_due_date, set_requirement, set_review_due_date")
 
 CASES: list[tuple[str, Callable[[Data], None], list[str]]] = [
     ("missing required key", _pop("initial"),

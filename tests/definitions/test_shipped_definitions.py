@@ -19,7 +19,8 @@ def _only(lc: Lifecycle, trigger: str) -> TransitionSpec:
 
 def test_definitions_are_shipped() -> None:
     assert [p.name for p in SHIPPED] == [
-        "escalation.v1.yaml", "immediate.v1.yaml", "standard.v1.yaml", "suggestion.v1.yaml",
+        "escalation.v1.yaml", "escalation.v2.yaml", "immediate.v1.yaml", "immediate.v2.yaml",
+        "standard.v1.yaml", "standard.v2.yaml", "suggestion.v1.yaml",
     ]
 
 
@@ -35,16 +36,24 @@ def test_each_shipped_file_loads_without_problems(path: Path) -> None:
 
 def test_registry_holds_every_lifecycle(registry: Registry) -> None:
     assert [lc.key for lc in registry.all()] == [
-        "escalation@1", "immediate@1", "standard@1", "suggestion@1",
+        "escalation@1", "escalation@2", "immediate@1", "immediate@2", "standard@1",
+        "standard@2", "suggestion@1",
     ]
-    assert registry.get("standard") is registry.get("standard", 1)
+    assert registry.get("standard") is registry.get("standard", 2)  # the newest version
+    assert registry.get("standard", 1).version == 1
 
 
-@pytest.mark.parametrize("name", ["escalation", "immediate", "standard", "suggestion"])
-def test_no_transition_leaves_a_final_state(registry: Registry, name: str) -> None:
-    lc = registry.get(name)
+@pytest.mark.parametrize("key", ["escalation@1", "escalation@2", "immediate@1", "immediate@2",
+                                 "standard@1", "standard@2", "suggestion@1"])
+def test_no_transition_leaves_a_final_state(registry: Registry, key: str) -> None:
+    name, version = key.split("@")
+    lc = registry.get(name, int(version))
+    loops = {}
     for state in lc.final_states():
-        assert lc.transitions_from(state) == ()
+        for transition in lc.transitions_from(state):  # only a look-back, which stays put
+            assert transition.dest_from(state) == state, f"{transition.trigger} leaves {state}"
+            loops[state] = transition.trigger
+    assert loops == ({"closed": "look_back"} if key == "standard@2" else {})
     assert lc.final_states(), "a lifecycle must be able to end"
 
 
@@ -60,11 +69,15 @@ def test_every_lifecycle_can_be_withdrawn_by_an_inspector(registry: Registry, na
 
 
 def test_standard_states(registry: Registry) -> None:
-    lc = registry.get("standard")
-    assert lc.initial == "raised"
-    assert [s.name for s in lc.states] == [
+    assert [s.name for s in registry.get("standard", 1).states] == [
         "raised", "assigned", "extension_requested", "rectified", "revisited",
         "closed", "withdrawn", "waived",
+    ]
+    lc = registry.get("standard")
+    assert lc.initial == "raised"
+    assert [s.name for s in lc.states] == [  # v2: the unit may ask for a waiver (容错)
+        "raised", "assigned", "extension_requested", "rectified", "waiver_requested",
+        "revisited", "closed", "withdrawn", "waived",
     ]
     assert lc.final_states() == ("closed", "withdrawn", "waived")
     assert lc.state("revisited").en == "Revisited"
@@ -85,12 +98,22 @@ def test_standard_happy_path(registry: Registry) -> None:
 
 
 def test_standard_assign_sets_requirement_and_due_date(registry: Registry) -> None:
-    assign = _only(registry.get("standard"), "assign")
+    assign = _only(registry.get("standard", 1), "assign")
     assert [(f.name, f.type, f.required) for f in assign.fields] == [
         ("requirement", "text", True), ("due_date", "date", True),
     ]
     assert [(e.name, dict(e.params)) for e in assign.effects] == [
         ("set_requirement", {"field": "requirement"}), ("set_due_date", {"field": "due_date"}),
+    ]
+    # v2: the due date may be left out (the default by severity), the unit owes a 签收.
+    assign = _only(registry.get("standard", 2), "assign")
+    assert [(f.name, f.type, f.required) for f in assign.fields] == [
+        ("requirement", "text", True), ("due_date", "date", False),
+    ]
+    assert [(e.name, dict(e.params)) for e in assign.effects] == [
+        ("set_requirement", {"field": "requirement"}), ("set_due_date", {"field": "due_date"}),
+        ("default_due_date", {}), ("await_acknowledgement", {}),
+        ("notify", {"to": "unit_handlers"}),
     ]
 
 
@@ -99,7 +122,10 @@ def test_standard_report_needs_evidence_from_the_handler(registry: Registry) -> 
     assert report.roles == ("handler",)
     evidence = report.field("evidence")
     assert evidence is not None and evidence.type == "files" and evidence.min_count == 1
-    assert [e.name for e in report.effects] == ["record_rectified_at"]
+    assert [e.name for e in report.effects] == [
+        "acknowledge", "record_rectified_at", "set_review_due_date", "notify"]
+    assert [e.name for e in _only(registry.get("standard", 1), "report_rectification").effects] \
+        == ["record_rectified_at"]
 
 
 def test_standard_confirm_is_closed_by_someone_else_than_the_reporter(registry: Registry) -> None:
@@ -121,29 +147,36 @@ def test_standard_reject_counts_a_rework_and_requires_a_reason(registry: Registr
     assert reason.min_length is not None and reason.min_length >= 1
 
 
-def test_standard_extension_round_trip(registry: Registry) -> None:
-    lc = registry.get("standard")
+@pytest.mark.parametrize("version", [1, 2])
+def test_standard_extension_round_trip(registry: Registry, version: int) -> None:
+    lc = registry.get("standard", version)
+    notify = ["notify"] if version == 2 else []  # v2 tells the people concerned
     request = _only(lc, "request_extension")
     assert (request.sources, request.dest, request.roles) == (
         ("assigned",), "extension_requested", ("handler",))
     assert [g.name for g in request.guards] == ["date_after_due_date"]
-    assert [e.name for e in request.effects] == ["set_pending_due_date"]
+    assert [e.name for e in request.effects] == ["set_pending_due_date", *notify, *notify]
     approve, deny = _only(lc, "approve_extension"), _only(lc, "deny_extension")
     for decision in (approve, deny):
         assert (decision.sources, decision.dest, decision.roles) == (
             ("extension_requested",), "assigned", ("supervisor",))
-    assert [e.name for e in approve.effects] == ["apply_pending_due_date"]
-    assert [e.name for e in deny.effects] == ["clear_pending_due_date"]
+    assert [e.name for e in approve.effects] == ["apply_pending_due_date", *notify]
+    assert [e.name for e in deny.effects] == ["clear_pending_due_date", *notify]
 
 
-def test_standard_reassign_keeps_the_state(registry: Registry) -> None:
-    lc = registry.get("standard")
+@pytest.mark.parametrize("version", [1, 2])
+def test_standard_reassign_keeps_the_state(registry: Registry, version: int) -> None:
+    lc = registry.get("standard", version)
     reassign = _only(lc, "reassign")
     assert reassign.sources == ("raised", "assigned")
     assert reassign.dest_from("raised") == "raised"
     assert reassign.dest_from("assigned") == "assigned"
-    assert [g.name for g in reassign.guards] == ["unit_differs", "unit_not_the_actors"]
-    assert [e.name for e in reassign.effects] == ["reassign_unit"]
+    # v2 uses the guard's newer name (same check) and makes the new unit acknowledge.
+    guard, effects = (("unit_not_the_actors", ["reassign_unit"]) if version == 1 else
+                      ("unit_below_raising_body", ["reassign_unit", "await_acknowledgement",
+                                                   "notify"]))
+    assert [g.name for g in reassign.guards] == ["unit_differs", guard]
+    assert [e.name for e in reassign.effects] == effects
 
 
 def test_standard_withdraw_is_for_open_findings_before_the_check(registry: Registry) -> None:

@@ -1,8 +1,9 @@
 """Every transition of every shipped lifecycle, from each of its source states, fired through the
 pages in Chromium.
 
-For each (lifecycle, source, trigger): a fresh finding is brought to the source state through the
-engine (quick, and not what is tested here), then a user allowed to fire the trigger opens the
+For each (lifecycle version, source, trigger): a fresh finding on that version (older versions
+through ``flow_v1``) is brought to the source state through the engine (quick, and not what is
+tested here), then a user allowed to fire the trigger opens the
 finding page, unfolds the action, fills every declared field the way a person would (text typed,
 a choice picked, a unit picked from the drop-down, a date inside the picker's own min and max,
 a file attached) and submits. The page must show the new state, and the recorded event must carry
@@ -133,10 +134,14 @@ class Firing:
 
 
 def assert_recorded(flow: Flow, finding_id: int, firing: Firing) -> None:
-    """The newest event is this transition by this actor, with exactly what was entered."""
+    """The newest event is this transition by this actor, with exactly what was entered (and,
+    when the due date moved, the move from the finding's due date before to the one now)."""
     event = flow.events(finding_id)[-1]
     assert (event.trigger, event.actor_id) == (firing.spec.trigger, firing.actor.id)
-    assert set(event.payload) == {f.name for f in firing.spec.fields}
+    assert set(event.payload) - {"due_date_change"} == {f.name for f in firing.spec.fields}
+    before, now = firing.finding.due_date, flow.finding(finding_id).due_date
+    assert event.payload.get("due_date_change") == (None if before == now else [
+        before and before.isoformat(), now and now.isoformat()])
     for field in firing.spec.fields:
         recorded, entered = event.payload[field.name], firing.entered[field.name]
         if field.type == "unit":
@@ -148,16 +153,17 @@ def assert_recorded(flow: Flow, finding_id: int, firing: Firing) -> None:
 
 
 def test_every_transition_of_every_lifecycle_through_the_pages(
-        logins: Logins, flow: Flow, org: Org, registry: Registry, png: Callable[[int], bytes],
-        shots: Callable[[Any, str], Path], tmp_path: Path) -> None:
+        logins: Logins, flow: Flow, flow_v1: Flow, org: Org, registry: Registry,
+        png: Callable[[int], bytes], shots: Callable[[Any, str], Path], tmp_path: Path) -> None:
     photo = tmp_path / "整改照片.png"
     photo.write_bytes(png(0x3AA471))
     fired: set[tuple[str, str, str]] = set()
     for number, (lc, source, spec) in enumerate(cases(registry), start=1):
         raiser = org.inspector if "inspector" in lc.raise_roles else org.supervisor
-        finding = flow.drive(flow.raise_(lc.name, by=raiser).id, *lc.path_to(source))
-        assert finding.state == source
-        actor = flow.actor_for(finding, spec.trigger)
+        on = flow if lc is registry.get(lc.name) else flow_v1  # newest, else version 1
+        finding = on.drive(on.raise_(lc.name, by=raiser).id, *lc.path_to(source))
+        assert (finding.lifecycle_version, finding.state) == (lc.version, source)
+        actor = on.actor_for(finding, spec.trigger)
         page = logins.page(actor.username)
         page.goto(f"{logins.url}/findings/{finding.id}")
         assert page.locator("h1 .state").inner_text() == lc.state(source).zh
@@ -165,7 +171,7 @@ def test_every_transition_of_every_lifecycle_through_the_pages(
         firing.open()
         for field in spec.fields:
             firing.fill(field)
-        shots(page, f"every-{number:02d}-{lc.name}-{source}-{spec.trigger}")
+        shots(page, f"every-{number:03d}-{lc.name}-v{lc.version}-{source}-{spec.trigger}")
         firing.submit()
         where = f"{lc.name}: {source} --{spec.trigger}--> as {actor.username}"
         assert re.search(rf"/findings/{finding.id}$", page.url), where
@@ -179,10 +185,10 @@ def test_every_transition_of_every_lifecycle_through_the_pages(
         for field in spec.fields:
             if field.type == "unit" and any(e.name == "reassign_unit" for e in spec.effects):
                 assert after.unit_id == firing.entered[field.name], where
-        fired.add((lc.name, source, spec.trigger))
-    expected = {(lc.name, source, spec.trigger) for lc, source, spec in cases(registry)}
+        fired.add((lc.key, source, spec.trigger))
+    expected = {(lc.key, source, spec.trigger) for lc, source, spec in cases(registry)}
     assert fired == expected
-    assert {name for name, _, _ in fired} == {lc.name for lc in registry.all()}
+    assert {key for key, _, _ in fired} == {lc.key for lc in registry.all()}
 
 
 def test_the_extension_offered_by_the_picker_is_accepted(logins: Logins, flow: Flow) -> None:

@@ -2,7 +2,7 @@
 
 Each role logs in through the login page in its own browser context; every step is done by
 clicking and typing, and checked on what the page shows: state labels from
-definitions/standard.v1.yaml, the finding code, field errors from workflow/payload.py.
+definitions/standard.v2.yaml, the finding code, field errors from workflow/payload.py.
 A full-page screenshot of each step lands in test-artifacts/e2e/.
 """
 
@@ -270,7 +270,9 @@ def test_standard_finding_from_raised_to_closed(
         submit(reviewer, "confirm")
         assert state_of(reviewer) == "已销号"
         assert fact(reviewer, 6) == "1"
-        assert reviewer.locator("details.action").count() == 0  # final: nothing left to do
+        # closed: only the look-back (回头看, standard v2) is left, and it is the reviewer's
+        actions = reviewer.locator("details.action > summary").all_inner_texts()
+        assert actions == ["回头看"]
         timeline = reviewer.locator("ol.timeline").inner_text()
         for label in ("交办", "报送整改情况", "回头看复查", "整改不到位，退回", "确认整改到位并销号"):
             assert label in timeline

@@ -46,7 +46,9 @@ def world(rectify, org, flow, clock):
     ladder      sub_b1   standard    work_safety       low       closed     +14     yes
     drills      group_a  suggestion  other             low       proposed   -       -
     floor       group_a  standard    work_safety       medium    rectified  +2      -
-    extinguish  sub_a2   immediate   work_safety       medium    raised     -       -
+    extinguish  sub_a2   immediate   work_safety       medium    raised     0 (v2)  -
+
+    An immediate finding (立行立改) is due the working day it is raised (immediate v2).
     """
     today = flow.today()
     with rectify.unit_of_work() as uow:
@@ -105,11 +107,12 @@ FILTER_CASES = [
     ({"category": "food_safety"}, ("label",)),
     ({"category": "work_safety"}, ("exit", "ladder", "floor", "extinguish")),
     ({"severity": "high"}, ("exit", "masks")),
-    ({"overdue": True}, ("exit", "masks")),
-    ({"overdue": False}, ("label", "label_ok", "ladder", "drills", "floor", "extinguish")),
+    ({"overdue": True}, ("exit", "masks", "extinguish")),
+    ({"overdue": False}, ("label", "label_ok", "ladder", "drills", "floor")),
     ({"open": False}, ("label_ok", "ladder")),
     ({"open": True}, ("exit", "label", "masks", "drills", "floor", "extinguish")),
-    ({"open": True, "overdue": False, "severity": "medium"}, ("floor", "extinguish")),
+    ({"open": True, "overdue": False, "severity": "medium"}, ("floor",)),
+    ({"open": True, "overdue": True, "severity": "medium"}, ("extinguish",)),
     ({"text": "%"}, ("exit",)),
     ({"text": "_"}, ("label",)),
     ({"text": "a_b"}, ("label",)),
@@ -140,7 +143,9 @@ def test_unit_campaign_and_code_filters(rectify, org, world):
     assert by(unit_id=999_999) == []
     assert by(campaign_id=world["campaign"]) == named(world, "masks", "ladder")
     assert by(text=world["code"]["label_ok"]) == named(world, "label_ok")
-    assert by(unit_id=org.group_a.id, open=True, overdue=True) == named(world, "exit")
+    assert by(unit_id=org.group_a.id, open=True, overdue=True) == named(world, "exit",
+                                                                         "extinguish")
+    assert by(unit_id=org.group_b.id, open=True, overdue=True) == named(world, "masks")
 
 
 def test_each_actor_sees_only_its_subtree(rectify, org, world):

@@ -120,6 +120,32 @@ def test_every_lifecycle_reaches_a_final_state(flow, lifecycle, path, final):
     assert [e.trigger for e in flow.events(finding.id)] == ["raise", *path]
 
 
+@pytest.mark.parametrize("outcome", ["held", "recurred"])
+def test_a_look_back_keeps_the_finding_closed_and_a_recurrence_is_raised_once(
+        rectify, org, flow, clock, outcome):
+    """standard v2: the look-back (回头看) on a closed finding stays in 'closed' with its closing
+    moment; 'recurred' raises one linked finding, and the original's row is written once."""
+    closed = flow.drive(flow.raise_().id, "assign", "report_rectification", "revisit", "confirm")
+    assert closed.lookback_due_date is not None and closed.closed_at == clock()
+    clock.advance(days=30)
+    after = flow.fire(closed.id, "look_back", payload={
+        "visited_on": flow.today().isoformat(), "outcome": outcome, "observations": "Checked"})
+    after = flow.finding(closed.id)
+    assert (after.state, after.is_open, after.closed_at) == ("closed", False, closed.closed_at)
+    assert after.lookback_due_date is None and after.version == closed.version + 1
+    assert after.recurrences == (outcome == "recurred")
+    with rectify.unit_of_work(write=False) as uow:
+        linked = list(uow.session.scalars(select(Finding).where(
+            Finding.recurrence_of_id == closed.id)))
+        assert [(f.state, f.is_open, f.unit_id, f.raised_by_unit_id, f.lifecycle_version)
+                for f in linked] == ([("raised", True, org.group_a.id, org.inspection_body.id, 2)]
+                                     if outcome == "recurred" else [])
+        assert list(verify_all(uow.session)) == []
+    with flow.refused(closed.id, GuardFailed) as refused:  # looked back once: nothing pending
+        flow.fire(closed.id, "look_back")
+    assert refused.value.guard == "lookback_due"
+
+
 # --- each refusal, and that it changed nothing ------------------------------------------------
 
 
@@ -165,12 +191,17 @@ def test_a_role_the_transition_does_not_name_is_forbidden(org, flow):
         flow.fire(fid, "approve_extension", org.reviewer, {})
 
 
-def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow):
-    fid = flow.raise_().id
-    with flow.refused(fid, InvalidPayload) as refused:
-        flow.fire(fid, "assign", org.inspector, {})
+def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow, flow_v1):
+    old = flow_v1.raise_().id  # v1: the due date is required
+    with flow_v1.refused(old, InvalidPayload) as refused:
+        flow_v1.fire(old, "assign", org.inspector, {})
     assert_bilingual(refused.value.errors, {"requirement", "due_date"})
     assert refused.value.errors["due_date"]["en"] == "required"
+    fid = flow.raise_().id  # v2: it may be left out (the default by severity)
+    with flow.refused(fid, InvalidPayload) as refused:
+        flow.fire(fid, "assign", org.inspector, {})
+    assert_bilingual(refused.value.errors, {"requirement"})
+    assert refused.value.errors["requirement"]["en"] == "required"
     yesterday = (flow.today() - TOMORROW).isoformat()
     with flow.refused(fid, InvalidPayload) as refused:
         flow.fire(fid, "assign", org.inspector,
@@ -284,7 +315,7 @@ def test_a_changed_definition_file_refuses_to_fire(database_url, tmp_path, org, 
     fid = flow.raise_().id
     definitions = tmp_path / "definitions"
     shutil.copytree(flow.app.settings.definitions_path, definitions)
-    standard = definitions / "standard.v1.yaml"
+    standard = definitions / "standard.v2.yaml"  # the version the finding runs on
     standard.write_text(standard.read_text(encoding="utf-8").replace(
         "zh: 交办\n", "zh: 交办任务\n", 1), encoding="utf-8")
     settings = flow.app.settings.__class__(database_url=database_url,
@@ -296,7 +327,7 @@ def test_a_changed_definition_file_refuses_to_fire(database_url, tmp_path, org, 
         with changed.unit_of_work() as uow, pytest.raises(DefinitionError) as refused:
             fire(uow, fid, "assign", org.inspector,
                  {"requirement": "Fix", "due_date": flow.today().isoformat()})
-        assert "standard@1 changed after finding 2026-0001" in str(refused.value)
+        assert "standard@2 changed after finding 2026-0001" in str(refused.value)
         assert flow.snapshot(fid) == before
         with changed.unit_of_work(write=False) as uow, pytest.raises(DefinitionError):
             available_transitions(uow, uow.session.get(Finding, fid), org.inspector)
@@ -371,6 +402,6 @@ def test_reassign_never_hands_a_finding_to_the_inspecting_body_itself(org, flow,
     with flow.refused(fid, GuardFailed) as refused:
         flow.fire(fid, "reassign", org.inspector,
                   {"unit": org.inspection_body.id, "reason": "Keep it ourselves"})
-    assert refused.value.guard == "unit_not_the_actors"
+    assert refused.value.guard == "unit_below_raising_body"  # v2's name for the same check
     moved = flow.fire(fid, "reassign", org.inspector, {"unit": org.group_b.id, "reason": "Wrong"})
     assert moved.unit_id == org.group_b.id and moved.unit.code == "GB"  # the object, too

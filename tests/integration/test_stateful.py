@@ -6,7 +6,9 @@ walk predicts, from the database and the definition alone, what fire() must do: 
 class (in fire()'s order: scope, version, trigger, role, payload, guards) or the new state.
 After every step: a refusal changed nothing; every finding's state is a state of its
 definition and replaying its events reproduces it; the hash chains verify; no standard finding
-closed without a 'revisit' before its 'confirm'.
+closed without a 'revisit' before its 'confirm'. Findings start on the newest version of their
+lifecycle, and one standard finding on version 1; a look-back that finds the problem back raises
+a linked finding, which joins the walk.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from sqlalchemy import select
 
 from workflow.chain import verify_chain
 from workflow.errors import (
@@ -37,6 +40,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     UnknownFinding,
 )
+from workflow.models import Finding
 from workflow.services import fire, verify_all
 from workflow.spec.model import FieldSpec, TransitionSpec
 
@@ -45,7 +49,9 @@ ALPHABET = string.ascii_letters + string.digits + "整改到位情况说明%_"
 WORDS = st.text(alphabet=ALPHABET, min_size=1, max_size=12)
 DEAD_ENDS = {"withdraw", "waive", "decline"}  # sensible walks take these less often
 START_FINDINGS = (("standard", "group_a"), ("standard", "sub_b1"), ("immediate", "sub_a1"),
-                  ("escalation", "group_b"), ("suggestion", "sub_a2"))
+                  ("escalation", "group_b"), ("suggestion", "sub_a2"), ("standard@1", "sub_a1"))
+# Walks seldom get this far by chance: one standard finding starts closed, its look-back due.
+CLOSED_FIRST = ("assign", "report_rectification", "revisit", "confirm")
 
 
 @dataclass
@@ -68,11 +74,13 @@ def text_value(data: st.DataObject, spec: FieldSpec) -> str:
 
 
 class Walk(RuleBasedStateMachine):
-    """One example: five fresh findings, one of each lifecycle (two standard), then fires."""
+    """One example: seven fresh findings, one of each lifecycle (two standard, a standard on
+    version 1, a standard driven to closed), then fires."""
 
-    def __init__(self, app, org, flow, clock, uploads) -> None:
+    def __init__(self, app, org, flow, clock, uploads, flow_v1) -> None:
         super().__init__()
         self.app, self.org, self.flow, self.clock, self.uploads = app, org, flow, clock, uploads
+        self.flow_v1 = flow_v1
         self.findings: list[int] = []
         self.today = flow.today()
 
@@ -81,10 +89,17 @@ class Walk(RuleBasedStateMachine):
     @initialize()
     def raise_findings(self) -> None:
         self.clock.set(self.clock.start)  # each example on the same calendar: replays agree
-        for lifecycle, unit in START_FINDINGS:
+        for key, unit in START_FINDINGS:
+            lifecycle, _, version = key.partition("@")
             by = self.org.supervisor if lifecycle == "suggestion" else self.org.inspector
-            finding = self.flow.raise_(lifecycle, by=by, unit=self.org.units[unit].id)
+            flow = self.flow_v1 if version == "1" else self.flow
+            finding = flow.raise_(lifecycle, by=by, unit=self.org.units[unit].id)
+            assert finding.lifecycle_version == (1 if version == "1" else
+                                                 self.app.registry.get(lifecycle).version)
             self.findings.append(finding.id)
+        closed = self.flow.raise_("standard", unit=self.org.group_b.id).id
+        assert self.flow.drive(closed, *CLOSED_FIRST).lookback_due_date is not None
+        self.findings.append(closed)
 
     @rule(data=st.data())
     def fire_something(self, data: st.DataObject) -> None:
@@ -266,11 +281,16 @@ class Walk(RuleBasedStateMachine):
         if guard.name == "unit_differs":
             chosen = values.get(guard.params["field"])
             return chosen is not None and chosen.id == finding.unit_id
-        if guard.name == "unit_not_the_actors":  # strictly below the raising body, not the actor's
+        if guard.name in ("unit_not_the_actors", "unit_below_raising_body"):  # v1, v2 names:
+            # strictly below the raising body, not the actor's
             chosen = values.get(guard.params["field"])
             raiser = self.raising_body(finding).path
             return chosen is not None and (chosen.id == actor.unit_id or chosen.path == raiser
                                            or not chosen.path.startswith(raiser))
+        if guard.name == "not_acknowledged":
+            return finding.acknowledged_at is not None
+        if guard.name == "lookback_due":
+            return finding.lookback_due_date is None
         if guard.name == "actor_did_not_fire":
             return any(e.trigger == guard.params["trigger"] and e.actor_id == actor.id
                        for e in self.flow.events(finding.id))
@@ -296,13 +316,29 @@ class Walk(RuleBasedStateMachine):
             f"{attempt}: succeeded"
         after = self.flow.snapshot(attempt.finding_id)
         assert after["events"] == before["events"] + 1
-        assert after["all_events"] == before["all_events"] + 1
+        recurred = attempt.trigger == "look_back" and attempt.payload["outcome"] == "recurred"
+        assert after["all_events"] == before["all_events"] + 1 + recurred  # + the new 'raise'
+        if recurred:
+            self.findings.append(self.recurrence_of(attempt.finding_id))
         assert after["row"]["version"] == before["row"]["version"] + 1
         assert after["row"]["updated_at"] == self.clock()
+        if attempt.outcome == before_finding.state:  # e.g. a look-back keeps a closed finding's
+            assert after["row"]["closed_at"] == before["row"]["closed_at"]  # closing moment
         event = self.flow.events(attempt.finding_id)[-1]
         assert (event.trigger, event.from_state, event.to_state, event.actor_id) == (
             attempt.trigger, before_finding.state, attempt.outcome, actor.id)
-        assert set(event.payload) <= {f.name for f in spec.fields}
+        assert set(event.payload) <= {f.name for f in spec.fields} | {"due_date_change"}
+        old, new = before["row"]["due_date"], after["row"]["due_date"]
+        assert event.payload.get("due_date_change") == (
+            None if old == new else [old and old.isoformat(), new and new.isoformat()])
+
+    def recurrence_of(self, original: int) -> int:
+        """The finding a look-back raised again: linked, open, at the start of its lifecycle."""
+        with self.app.unit_of_work(write=False) as uow:
+            linked = uow.session.scalars(select(Finding).where(
+                Finding.recurrence_of_id == original).order_by(Finding.id.desc())).first()
+            assert linked is not None and linked.is_open and linked.state == "raised"
+            return linked.id
 
     # --- invariants --------------------------------------------------------------------------
 
@@ -350,6 +386,7 @@ def uploads(org, flow):
     return {name: [flow.evidence(user), flow.evidence(user)] for name, user in org.users.items()}
 
 
-def test_random_walks_keep_every_invariant(backend, rectify, org, flow, clock, uploads):
-    run_state_machine_as_test(lambda: Walk(rectify, org, flow, clock, uploads),
+def test_random_walks_keep_every_invariant(backend, rectify, org, flow, clock, uploads,
+                                          flow_v1):
+    run_state_machine_as_test(lambda: Walk(rectify, org, flow, clock, uploads, flow_v1),
                               settings=RUNS[backend])

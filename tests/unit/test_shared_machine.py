@@ -12,8 +12,9 @@ from workflow.spec import Registry
 
 def test_one_machine_per_lifecycle_version_is_shared(registry: Registry) -> None:
     standard = registry.get("standard")
-    assert registry.get("standard", 1).machine is standard.machine
+    assert registry.get("standard", 2).machine is standard.machine
     assert registry.get("standard").machine is standard.machine
+    assert registry.get("standard", 1).machine is not standard.machine  # one per version
     machines = {id(lc.machine) for lc in registry.all()}
     assert len(machines) == len(registry)
 
@@ -96,9 +97,13 @@ def test_not_allowed_lists_the_allowed_triggers(registry: Registry) -> None:
 
 def test_not_allowed_from_a_final_state(registry: Registry) -> None:
     with pytest.raises(TransitionNotAllowed) as caught:
-        next_state(registry.get("standard").machine, "closed", "reject")
+        next_state(registry.get("standard", 1).machine, "closed", "reject")
     assert caught.value.allowed == []
     assert str(caught.value) == "'reject' is not allowed from state 'closed'; allowed now: none"
+    with pytest.raises(TransitionNotAllowed) as caught:  # v2: only the look-back, in place
+        next_state(registry.get("standard", 2).machine, "closed", "reject")
+    assert caught.value.allowed == ["look_back"]
+    assert next_state(registry.get("standard", 2).machine, "closed", "look_back") == "closed"
 
 
 def test_auto_transition_name_is_not_a_trigger(registry: Registry) -> None:

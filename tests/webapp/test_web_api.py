@@ -105,8 +105,10 @@ def test_following_next_cursor_yields_every_item_once(api, org, ledger, sort):
     assert pages == 5
     if sort == "-created":
         assert ids == sorted(everything, reverse=True)  # newest first
-    else:  # soonest due first: the two assigned (due in 14 days) before the undated
-        assert set(ids[:2]) == {ledger[0]["id"], ledger[3]["id"]}
+    else:  # soonest due first: the immediate one (due the day it is raised, immediate v2),
+        # then the two assigned (due in 14 days), then the undated
+        assert ids[0] == ledger[4]["id"]
+        assert set(ids[1:3]) == {ledger[0]["id"], ledger[3]["id"]}
     # a handler pages through their own subtree only
     handler_ids, _pages = _all_pages(api, org.handler_a, f"&sort={sort}", limit=2)
     assert sorted(handler_ids) == sorted(ledger[n]["id"] for n in (0, 1, 3, 4, 6, 7))
@@ -255,10 +257,10 @@ def test_fire_refusals(api, driver, org, flow):
     # a trigger not possible from this state: 409 with what the caller may do now
     body = assert_error(post("confirm", org.reviewer, {}), 409)
     assert body["allowed"] == []
-    body = assert_error(post("assign", org.inspector, {}), 409)
-    assert body["allowed"] == ["reassign", "withdraw"]
+    body = assert_error(post("assign", org.inspector, {}), 409)  # v2: urging is the raiser's
+    assert body["allowed"] == ["urge", "reassign", "withdraw"]
     body = assert_error(post("no_such_trigger", org.supervisor, {}), 409)
-    assert body["allowed"] == ["reassign", "withdraw", "waive"]
+    assert body["allowed"] == ["urge", "reassign", "withdraw", "waive"]
     # without the version the caller saw: refused before anything is looked at
     body = assert_error(api.post(f"{url}/request_extension", org.handler_a, json={"payload": {
         "requested_due_date": "2026-12-31", "reason": "Parts on order"}}), 428)

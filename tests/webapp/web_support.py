@@ -228,7 +228,8 @@ class Driver:
                 units = self.units_in_scope(actor)
                 if ("unit_differs", field.name) in guarded:
                     units = [u for u in units if u["id"] != finding["unit"]["id"]]
-                if ("unit_not_the_actors", field.name) in guarded:
+                if guarded & {("unit_not_the_actors", field.name),  # v1's name, v2's
+                              ("unit_below_raising_body", field.name)}:
                     below = self.strictly_below(actor, finding["raised_by_unit"]["id"])
                     units = [u for u in units if u["id"] != actor.unit_id and u["id"] in below]
                 out[field.name] = units[0]["id"]

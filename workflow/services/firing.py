@@ -127,8 +127,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
         message = GUARDS[guard.name].check(ctx, guard.params)
         if message is not None:
             raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
-    try:  # effects and notifications query, and a query flushes: a concurrent change can
-        _apply(uow, finding, lifecycle, spec, ctx, cleaned)  # surface anywhere in here
+    try:  # any flush from here on may find the row changed by a concurrent fire
+        _write(uow, ctx, lifecycle, spec, cleaned)
         session.flush()
         uow.commit()
     except (StaleDataError, IntegrityError):
@@ -137,14 +137,10 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     return finding
 
 
-NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
-               "observations", "conclusion")
-
-
-def _apply(uow: UnitOfWork, finding: Finding, lifecycle: Lifecycle, spec: TransitionSpec,
-           ctx: Context, cleaned: Cleaned) -> None:
-    """The checked transition: state, effects, clocks, the event and its notifications."""
-    now, actor = ctx.now, ctx.actor
+def _write(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
+           cleaned: Cleaned) -> None:
+    """The new state, the effects, the ladder, the event and its notifications (unflushed)."""
+    finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
     final = lifecycle.is_final(finding.state)
@@ -160,12 +156,18 @@ def _apply(uow: UnitOfWork, finding: Finding, lifecycle: Lifecycle, spec: Transi
     record = cleaned.record
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
-    event = append_event(uow.session, finding, spec.trigger, source, finding.state, actor,
+    event = append_event(ctx.session, finding, spec.trigger, source, finding.state, actor,
                          record, now, cleaned.attachments)
+    for step in ctx.later:
+        step()
     if ctx.notices:
-        notify(uow.session, finding, event, ctx.notices, "transition",
+        notify(ctx.session, finding, event, ctx.notices, "transition",
                params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
                           first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
+
+
+NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",
+               "observations", "conclusion")
 
 
 def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:

@@ -1,4 +1,5 @@
-"""Standard findings still open: raised, assigned (some overdue), extension asked, rectified, revisited."""
+"""Standard findings still open: raised, assigned (some overdue), extension asked, waiver asked,
+rectified, revisited."""
 
 from __future__ import annotations
 
@@ -128,5 +129,16 @@ STORIES: tuple[Story, ...] = (
                    measures="与保安公司签订补充协议，外包保安纳入场站健康监测台账。"),
               step(73, "reviewer", "revisit", visited_on=Rel(0), method="onsite",
                    observations="台账已包含全部外包保安，连续 3 天登记完整。"),
+          )),
+    Story("standard", 64, "inspector2", "SZ-PORT-YT-C", "查验专区临时通道未按规定设置隔离设施",
+          "epidemic_control", "medium", inspection="I10",
+          description="查验专区东侧临时通道无硬隔离，人员可与作业区交叉通行。",
+          steps=(
+              step(65, "inspector2", "assign", due_date=Rel(10),
+                   requirement="设置硬隔离设施，临时通道专人值守、人员单向通行。"),
+              step(67, "port_handler", "acknowledge", comment="已签收，正在落实。"),
+              step(72, "port_handler", "request_waiver",
+                   justification="临时通道系按港口防控指挥部书面通知紧急开设，隔离设施已报批，"
+                                 "按程序申请容错免责。"),
           )),
 )
