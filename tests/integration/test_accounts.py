@@ -15,6 +15,7 @@ from workflow.demo.units import PASSWORD as DEMO_PASSWORD
 from workflow.errors import InvalidInput
 from workflow.models import User
 from workflow.services import accounts
+from workflow.services import login as login_module
 from workflow.services.accounts import UserChange, password_errors
 
 
@@ -37,13 +38,13 @@ def reload(rectify: Any, user_id: int) -> User:
 
 def test_an_unknown_username_costs_one_hash_check_like_a_wrong_password(rectify, org, monkeypatch):
     calls: list[str] = []
-    real = accounts.check_password_hash
+    real = login_module.check_password_hash
 
     def counting(pwhash: str, password: str) -> bool:
         calls.append(pwhash.split("$")[0])
         return real(pwhash, password)
 
-    monkeypatch.setattr(accounts, "check_password_hash", counting)
+    monkeypatch.setattr(login_module, "check_password_hash", counting)
     assert attempt(rectify, "nobody-at-all", "some-password").refusal == "wrong"
     unknown = list(calls)
     calls.clear()

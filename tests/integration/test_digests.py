@@ -124,10 +124,11 @@ def test_the_system_user_is_created_once_at_the_root_and_can_never_log_in(flow: 
     for password in ("", "!unusable", flow.org.password):
         with flow.app.unit_of_work() as uow:
             assert login(uow, "system", password).user is None
-    settings(flow, "system", password_hash=hash_password(flow.org.password))
-    with flow.app.unit_of_work() as uow:  # even with a password it is inactive
+    settings(flow, "system", password_hash=hash_password(flow.org.password), active=True,
+             roles="admin")
+    with flow.app.unit_of_work() as uow:  # even active with a password: it never logs in
         refused = login(uow, "system", flow.org.password)
-        assert (refused.user, refused.refusal) == (None, "disabled")
+        assert (refused.user, refused.refusal) == (None, "wrong")
     with flow.app.unit_of_work() as uow, pytest.raises(InvalidInput) as taken:
         create_user(uow.session, "system", "Sys", "a-long-passphrase", ["admin"],
                     flow.org.commission)

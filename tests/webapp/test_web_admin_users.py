@@ -71,3 +71,27 @@ def test_the_page_cannot_demote_the_last_admin_and_keeps_the_form(browser, recti
 def test_the_api_cannot_deactivate_the_last_admin(api, org):
     refused = api.patch(f"/api/v1/users/{org.admin.id}", org.admin, json={"active": False})
     assert "active" in assert_error(refused, 422)["errors"]
+
+
+def test_the_system_account_is_not_listed_and_nobody_may_change_it(browser, api, rectify, org):
+    from workflow.services.system import system_user
+
+    with rectify.unit_of_work() as uow:
+        system = system_user(uow.session)
+        uow.commit()
+        system_id, before = system.id, (system.active, system.roles, system.password_hash)
+    assert "system" not in {u["username"] for u in api.get("/api/v1/users", org.admin).get_json()}
+    assert f"/admin/users/{system_id}\"" not in text_of(browser("admin").get("/admin/users"))
+    refused = api.patch(f"/api/v1/users/{system_id}", org.admin,
+                        json={"active": True, "roles": ["admin"]})
+    assert_error(refused, 403)
+    page = browser("admin").post(f"/admin/users/{system_id}", data={
+        "display_name": "Me now", "roles": ["admin"], "unit": str(org.commission.id),
+        "language": "en", "active": "1", "password": "a-long-passphrase"})
+    assert page.status_code == 422 and "系统账户由引擎使用，不能修改" in text_of(page)
+    with rectify.unit_of_work(write=False) as uow:
+        stored = uow.session.get(User, system_id)
+        assert stored is not None
+        assert (stored.active, stored.roles, stored.password_hash) == before
+    assert api.client.post("/api/v1/auth/token", json={
+        "username": "system", "password": "a-long-passphrase"}).status_code == 401

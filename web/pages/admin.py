@@ -63,7 +63,9 @@ def _handle(action: Callable[[], object], done: str, template: str,
         action()
     except RectifyError as exc:
         get_uow().session.rollback()
-        _msg, errors = describe(exc)
+        message, errors = describe(exc)
+        if not errors:  # refused as a whole (e.g. Forbidden): say why above the form
+            flash(message, "error")
         return render_template(template, errors=errors, values=request.form, **context), 422
     flash(done, "success")
     return redirect(request.path)

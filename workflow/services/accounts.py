@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from workflow.errors import InvalidInput
+from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Unit, User
+from workflow.services.login import Login, login, password_matches
 from workflow.services.permissions import require
 from workflow.services.preferences import email_errors
 from workflow.services.system import USERNAME as SYSTEM_USERNAME
@@ -31,11 +31,11 @@ _USERNAME_TAKEN = {"zh": "用户名已存在", "en": "this username is taken"}
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
+__all__ = ["Login", "login", "password_matches"]  # with the account rules below
+
 LANGUAGES = ("zh_CN", "en")
 USERNAME = re.compile(r"^[a-z0-9_.-]{2,64}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 200
-LOCK_AFTER = 5  # failures in a row before the first lock
-LOCK_FIRST, LOCK_CAP = timedelta(minutes=1), timedelta(hours=1)  # doubling from first to cap
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "common_passwords.txt"
 
 Errors = dict[str, dict[str, str]]
@@ -43,10 +43,6 @@ Errors = dict[str, dict[str, str]]
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password)
-
-
-def password_matches(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
 
 
 @cache
@@ -96,8 +92,9 @@ def _field_errors(display_name: str | None, roles: list[str] | None,
 
 
 def all_users(session: Session) -> list[User]:
-    """Every user with its unit, by username (the admin's list)."""
-    return list(session.scalars(select(User).options(joinedload(User.unit)).order_by(User.username)))
+    """Every user with its unit, by username (the admin's list; not the engine's own account)."""
+    return list(session.scalars(select(User).where(User.username != SYSTEM_USERNAME)
+                                .options(joinedload(User.unit)).order_by(User.username)))
 
 
 def create_user(session: Session, username: str, display_name: str, password: str,
@@ -163,6 +160,10 @@ def update_user(uow: UnitOfWork, actor: User, user: User, change: UserChange) ->
     """Apply an admin's change (see permissions.RULES); every field error at once; commits.
     Sessions end when it matters."""
     require(actor, "manage_users")
+    if user.username == SYSTEM_USERNAME:
+        raise Forbidden("the system account is the engine's own: nobody may change it",
+                        {"zh": "系统账户由引擎使用，不能修改", "en": "the system account is the "
+                         "engine's own and cannot be changed"})
     session = uow.session
     errors = {**_field_errors(change.display_name, change.roles, change.language),
               **_last_admin_errors(session, user, change), **email_errors(change.email)}
@@ -235,65 +236,6 @@ def set_language(uow: UnitOfWork, user: User, language: str) -> None:
         raise InvalidInput(errors)
     user.language = language
     uow.commit()
-
-
-# --- login -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Login:
-    """The outcome of a login: the user, or why not ('wrong', 'locked', 'disabled')."""
-
-    user: User | None
-    refusal: str | None = None
-    locked_until: datetime | None = None
-
-
-@cache
-def _dummy_hash() -> str:
-    return generate_password_hash("not-anyone's-password")
-
-
-def login(uow: UnitOfWork, username: str, password: str) -> Login:
-    """Check a login; the page and the token endpoint both call this. Commits whatever the
-    outcome: failures are recorded (lockout) even though the login is refused, and reset on
-    success."""
-    result = _check_login(uow.session, username, password, uow.now())
-    uow.commit()
-    return result
-
-
-def _check_login(session: Session, username: str, password: str, now: datetime) -> Login:
-    """An unknown username costs one hash check like a wrong password; a locked or disabled
-    account says so only to the right password, so neither tells an outsider that it exists."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        return Login(None, "wrong")
-    locked = user.locked_until is not None and user.locked_until > now
-    if not password_matches(user, password):
-        if user.active and not locked:
-            _record_failure(session, user, now)
-        return Login(None, "wrong")
-    if not user.active:
-        return Login(None, "disabled")
-    if locked:
-        return Login(None, "locked", user.locked_until)
-    if user.failed_logins or user.locked_until is not None:
-        user.failed_logins, user.locked_until = 0, None
-        session.flush()
-    return Login(user)
-
-
-def _record_failure(session: Session, user: User, now: datetime) -> None:
-    """One more failure, counted in the database (so every worker sees it); lock from the 5th."""
-    failures = session.execute(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins).execution_options(synchronize_session=False)).scalar_one()
-    user.failed_logins = failures
-    if failures >= LOCK_AFTER:
-        user.locked_until = now + min(LOCK_FIRST * 2 ** min(failures - LOCK_AFTER, 12), LOCK_CAP)
-    session.flush()
 
 
 def active_admins(session: Session) -> int:
