@@ -154,7 +154,8 @@ def assert_recorded(flow: Flow, finding_id: int, firing: Firing) -> None:
 
 def test_every_transition_of_every_lifecycle_through_the_pages(
         logins: Logins, flow: Flow, flow_v1: Flow, org: Org, registry: Registry,
-        png: Callable[[int], bytes], shots: Callable[[Any, str], Path], tmp_path: Path) -> None:
+        png: Callable[[int], bytes], shots: Callable[[Any, str], Path], tmp_path: Path,
+        clock: Any) -> None:
     photo = tmp_path / "整改照片.png"
     photo.write_bytes(png(0x3AA471))
     fired: set[tuple[str, str, str]] = set()
@@ -163,6 +164,8 @@ def test_every_transition_of_every_lifecycle_through_the_pages(
         on = flow if lc is registry.get(lc.name) else flow_v1  # newest, else version 1
         finding = on.drive(on.raise_(lc.name, by=raiser).id, *lc.path_to(source))
         assert (finding.lifecycle_version, finding.state) == (lc.version, source)
+        if finding.lookback_due_date and finding.lookback_due_date > on.today():
+            clock.advance(days=(finding.lookback_due_date - on.today()).days)  # look-back due
         actor = on.actor_for(finding, spec.trigger)
         page = logins.page(actor.username)
         page.goto(f"{logins.url}/findings/{finding.id}")

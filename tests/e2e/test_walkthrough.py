@@ -83,8 +83,12 @@ def state_of(page: Any) -> str:
 
 
 def fact(page: Any, index: int) -> str:
-    """The text of the index-th <dd> of the facts list (0: code, ... 6: rework rounds)."""
+    """The text of the index-th <dd> of the facts list (0: code, ... 5: due date)."""
     return str(page.locator("dl.facts > dd").nth(index).inner_text()).strip()
+
+
+def rework_rounds(page: Any) -> str:
+    return str(page.locator("#rework-rounds").inner_text()).strip()
 
 
 def open_action(page: Any, trigger: str) -> Any:
@@ -228,14 +232,14 @@ def test_standard_finding_from_raised_to_closed(
         assert reviewer.locator("#reject-reason").input_value() == "不行"  # what was typed is kept
         assert reviewer.locator("details.action:has(#form-reject)").get_attribute("open") is not None
         assert state_of(reviewer) == "已复查"
-        assert fact(reviewer, 6) == "0"
+        assert rework_rounds(reviewer) == "0"
         assert timeline_length(reviewer) == events_before
         walk.shot(reviewer, "reviewer-reject-error")
 
         reviewer.fill("#reject-reason", "夜间复查仍有杂物堆放，巡查制度未落实，请重新整改。")
         submit(reviewer, "reject")
         assert state_of(reviewer) == "整改中"
-        assert fact(reviewer, 6) == "1"  # rework round 1
+        assert rework_rounds(reviewer) == "1"  # rework round 1
         assert "整改不到位，退回" in reviewer.locator("ol.timeline").inner_text()
         walk.shot(reviewer, "reviewer-rejected")
 
@@ -246,7 +250,7 @@ def test_standard_finding_from_raised_to_closed(
         assert "整改中" in row.inner_text()
         with handler.expect_navigation():
             row.locator(f"a:text-is('{code}')").click()
-        assert fact(handler, 6) == "1"
+        assert rework_rounds(handler) == "1"
         open_action(handler, "report_rectification")
         handler.fill("#report_rectification-measures", "增设夜间巡查，纸箱改存二号库房，台账每日签字。")
         handler.set_input_files("#report_rectification-evidence", str(evidence2))
@@ -269,10 +273,12 @@ def test_standard_finding_from_raised_to_closed(
         reviewer.fill("#confirm-conclusion", "整改到位，同意销号。")
         submit(reviewer, "confirm")
         assert state_of(reviewer) == "已销号"
-        assert fact(reviewer, 6) == "1"
-        # closed: only the look-back (回头看, standard v2) is left, and it is the reviewer's
+        assert rework_rounds(reviewer) == "1"
+        # closed: nothing is left until the look-back (回头看, standard v2) falls due; its day
+        # is shown
         actions = reviewer.locator("details.action > summary").all_inner_texts()
-        assert actions == ["回头看"]
+        assert actions == []
+        assert reviewer.locator("#lookback-due").count() == 1
         timeline = reviewer.locator("ol.timeline").inner_text()
         for label in ("交办", "报送整改情况", "回头看复查", "整改不到位，退回", "确认整改到位并销号"):
             assert label in timeline

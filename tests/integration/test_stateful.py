@@ -289,8 +289,8 @@ class Walk(RuleBasedStateMachine):
                                            or not chosen.path.startswith(raiser))
         if guard.name == "not_acknowledged":
             return finding.acknowledged_at is not None
-        if guard.name == "lookback_due":
-            return finding.lookback_due_date is None
+        if guard.name == "lookback_due":  # scheduled, and its day has come
+            return finding.lookback_due_date is None or finding.lookback_due_date > self.today
         if guard.name == "actor_did_not_fire":
             return any(e.trigger == guard.params["trigger"] and e.actor_id == actor.id
                        for e in self.flow.events(finding.id))
@@ -310,7 +310,9 @@ class Walk(RuleBasedStateMachine):
                                                   before_finding.lifecycle_version)
                 assert err.allowed == [t.trigger for t in lifecycle.transitions_from(
                     before_finding.state) if actor.role_set & set(t.roles)
-                    and self.independent(actor, t, before_finding)]
+                    and self.independent(actor, t, before_finding)
+                    and not any(self.guard_refuses(g, before_finding, actor, {})
+                                for g in t.guards if g.name in OFFER_TIME_GUARDS)]
             return
         assert attempt.outcome == self.flow.finding(attempt.finding_id).state, \
             f"{attempt}: succeeded"
@@ -371,6 +373,10 @@ class Walk(RuleBasedStateMachine):
         with self.app.unit_of_work(write=False) as uow:
             assert list(verify_all(uow.session)) == []
 
+
+# Guards that read only the finding and the day: what is offered (and listed as allowed) already
+# leaves out the transitions they would refuse.
+OFFER_TIME_GUARDS = ("not_acknowledged", "lookback_due")
 
 RUNS = {
     "sqlite": settings(max_examples=30, stateful_step_count=25, deadline=None, database=None,

@@ -33,7 +33,7 @@ def test_acknowledge_is_offered_until_it_is_given(driver, rectify, org):
 
 
 def test_the_look_back_awaits_the_reviewer_only_once_it_is_due(driver, rectify, org, clock):
-    finding = driver.bring_to("standard", "closed")
+    finding = driver.bring_to("standard", "closed", due_lookback=False)
     with rectify.unit_of_work(write=False) as uow:
         lookback = uow.session.get(Finding, finding["id"]).lookback_due_date
     assert lookback is not None and lookback > driver.today()

@@ -297,11 +297,17 @@ class Driver:
         assert lifecycle.has_state(state), f"{lifecycle.key}: no state {state}"
         return list(lifecycle.path_to(state))
 
-    def bring_to(self, lifecycle: str, state: str, **data: Any) -> dict[str, Any]:
-        """A fresh finding of lifecycle (at group_a), driven by the API into state."""
+    def bring_to(self, lifecycle: str, state: str, due_lookback: bool = True,
+                 **data: Any) -> dict[str, Any]:
+        """A fresh finding of lifecycle (at group_a), driven by the API into state; a look-back
+        it schedules is made due by moving the clock to its day (unless due_lookback=False)."""
         spec = self.lifecycle(lifecycle)
         raiser = self.org.inspector if "inspector" in spec.raise_roles else self.org.supervisor
         finding = self.raise_(lifecycle, by=raiser, **data)
         finding = self.drive(finding["id"], *self.path_to(spec, state), current=finding)
         assert finding["state"] == state
+        lookback = finding.get("lookback_due_date")
+        if due_lookback and lookback and date.fromisoformat(lookback) > self.today():
+            days = (date.fromisoformat(lookback) - self.today()).days
+            self.rectify.clock.advance(days=days)  # type: ignore[attr-defined]
         return finding
