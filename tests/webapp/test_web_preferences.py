@@ -72,3 +72,29 @@ def test_the_admin_sets_a_users_email_on_the_page_and_in_the_api(browser, api, r
     assert set(error["errors"]) == {"email"}
     assert api.patch(f"/api/v1/users/{org.handler_b.id}", org.admin,
                      json={"email": ""}).get_json()["email"] == ""
+
+
+def test_the_admin_gives_a_new_user_an_email_on_the_page_and_in_the_api(browser, api, rectify,
+                                                                         org):
+    from sqlalchemy import select
+
+    def stored(username):
+        with rectify.unit_of_work(write=False) as uow:
+            user = uow.session.scalars(select(User).where(User.username == username)).first()
+            return None if user is None else user.email
+
+    admin = browser("admin")
+    form = {"username": "new_handler", "display_name": "新", "password": "a-long-passphrase",
+            "roles": "handler", "unit": str(org.group_b.id), "language": "zh_CN"}
+    refused = admin.post("/admin/users", data={**form, "email": "x@"})
+    assert refused.status_code == 422 and ZH_BAD_EMAIL in text_of(refused)
+    assert stored("new_handler") is None  # nothing created
+    assert admin.post("/admin/users", data={**form, "email": "n@example.cn"}).status_code == 302
+    assert stored("new_handler") == "n@example.cn"
+    body = {"username": "api_handler", "display_name": "API", "password": "a-long-passphrase",
+            "roles": ["handler"], "unit_id": org.group_b.id}
+    error = assert_error(api.post("/api/v1/users", org.admin, json={**body, "email": "a@@b"}), 422)
+    assert set(error["errors"]) == {"email"} and stored("api_handler") is None
+    made = api.post("/api/v1/users", org.admin, json={**body, "email": "a@example.cn"})
+    assert made.status_code == 201 and made.get_json()["email"] == "a@example.cn"
+    assert stored("api_handler") == "a@example.cn"

@@ -71,6 +71,8 @@ class UserIn(Schema):
                         validate=validate.Length(min=1))
     unit_id = id_field(required=True)
     language = fields.Str(load_default="zh_CN", validate=validate.OneOf(LANGUAGES))
+    email = fields.Str(load_default="", metadata={"description": "optional; checked by the "
+                                                  "same rule as the account page"})
 
 
 class UserPatch(Schema):
@@ -173,7 +175,8 @@ class Users(MethodView):
         admin = require_admin()
         return accounts.add_user(get_uow(), admin, data["username"], data["display_name"],
                                  data["password"], data["roles"],
-                                 scoped_unit(data["unit_id"], "unit_id"), data["language"])
+                                 scoped_unit(data["unit_id"], "unit_id"), data["language"],
+                                 data["email"])
 
 
 @blp.route("/users/<int:user_id>")

@@ -100,7 +100,7 @@ def users():  # type: ignore[no-untyped-def]
                           form.get("display_name", "").strip() or username,
                           form.get("password", ""), form.getlist("roles"),
                           unit_in_view(session, actor(), as_int(form.get("unit"))),
-                          form.get("language", "zh_CN"))
+                          form.get("language", "zh_CN"), form.get("email", "").strip())
 
     return _handle(create, _("User created."), "admin/users.html", **context)
 

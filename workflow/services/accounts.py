@@ -98,11 +98,12 @@ def all_users(session: Session) -> list[User]:
 
 
 def create_user(session: Session, username: str, display_name: str, password: str,
-                roles: list[str], unit: Unit | None, language: str = "zh_CN") -> User:
+                roles: list[str], unit: Unit | None, language: str = "zh_CN",
+                email: str = "") -> User:
     """A new active user; every field error is reported at once (InvalidInput). No
     authorization and no commit: for trusted data (demo, fixtures); others call add_user."""
     errors = {**password_errors(password, username), **username_errors(session, username),
-              **_field_errors(display_name, roles, language)}
+              **_field_errors(display_name, roles, language), **email_errors(email)}
     if unit is None:
         errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
     if errors:
@@ -110,7 +111,8 @@ def create_user(session: Session, username: str, display_name: str, password: st
     assert unit is not None
     user = User(username=username, display_name=display_name.strip(),
                 password_hash=hash_password(password), roles=" ".join(dict.fromkeys(roles)),
-                unit_id=unit.id, language=language, active=True, session_version=0)
+                unit_id=unit.id, language=language, active=True, session_version=0,
+                email=email)
     user.unit = unit
     session.add(user)
     session.flush()
@@ -118,11 +120,13 @@ def create_user(session: Session, username: str, display_name: str, password: st
 
 
 def add_user(uow: UnitOfWork, actor: User, username: str, display_name: str, password: str,
-             roles: list[str], unit: Unit | None, language: str = "zh_CN") -> User:
+             roles: list[str], unit: Unit | None, language: str = "zh_CN",
+             email: str = "") -> User:
     """An admin creates a user (see permissions.RULES); every field checked at once; commits."""
     require(actor, "manage_users")
     try:
-        user = create_user(uow.session, username, display_name, password, roles, unit, language)
+        user = create_user(uow.session, username, display_name, password, roles, unit, language,
+                           email)
         uow.commit()
     except IntegrityError:  # the same username created at the same moment by someone else
         uow.session.rollback()
