@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from workflow.models import Finding
 from workflow.rule_context import Context, Effect
 
 if TYPE_CHECKING:  # the spec package imports this module through guards
@@ -23,10 +24,14 @@ def _deadlines(ctx: Context) -> Deadlines:
     return _lifecycle(ctx).deadlines
 
 
+def basis_of(finding: Finding) -> Basis:
+    """How the finding's definition counts days (written on the finding when it was raised)."""
+    return "calendar" if finding.due_basis == "calendar" else "working"
+
+
 def _after(ctx: Context, start: date, days: int) -> date:
     assert ctx.uow is not None, "effects on time need the unit of work's calendar"
-    basis: Basis = "calendar" if ctx.finding.due_basis == "calendar" else "working"
-    return ctx.uow.calendar.deadline(start, days, basis).date
+    return ctx.uow.calendar.deadline(start, days, basis_of(ctx.finding)).date
 
 
 def _default_due_date(ctx: Context, params: Mapping[str, Any]) -> None:
@@ -64,7 +69,7 @@ def _resume_clock(ctx: Context, params: Mapping[str, Any]) -> None:
     finding = ctx.finding
     if finding.due_date is None or finding.rectified_on is None:
         return
-    if finding.due_basis == "calendar":
+    if basis_of(finding) == "calendar":
         waited = (ctx.today - finding.rectified_on).days
     else:
         assert ctx.uow is not None

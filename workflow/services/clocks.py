@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workflow.calendar import Basis, WorkingCalendar
+from workflow.calendar import WorkingCalendar
 from workflow.models import Finding
+from workflow.services.light import running
 from workflow.spec.model import LadderStep, Lifecycle
+from workflow.time_effects import basis_of
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def anchors(finding: Finding) -> dict[str, date]:
     if finding.is_open:
         if finding.acknowledge_due_date is not None and finding.acknowledged_at is None:
             out["acknowledge"] = finding.acknowledge_due_date
-        if finding.due_date is not None and finding.rectified_at is None:
+        if running(finding) and finding.due_date is not None:  # (the None check: for mypy)
             out["rectify"] = finding.due_date
         if finding.review_due_date is not None and finding.rectified_at is not None:
             out["review"] = finding.review_due_date
@@ -52,10 +54,6 @@ def anchor_dates(finding: Finding) -> dict[str, date | None]:
             "review": finding.review_due_date, "lookback": finding.lookback_due_date}
 
 
-def _basis(finding: Finding) -> Basis:
-    return "calendar" if finding.due_basis == "calendar" else "working"
-
-
 def pending_steps(lifecycle: Lifecycle, finding: Finding,
                   calendar: WorkingCalendar) -> list[DueStep]:
     """The steps not yet fired on a running clock, soonest first (ladder order on a tie)."""
@@ -65,7 +63,7 @@ def pending_steps(lifecycle: Lifecycle, finding: Finding,
         anchor = running.get(step.clock)
         if anchor is None or mark(step, anchor) in fired:
             continue
-        out.append(DueStep(step, anchor, calendar.deadline(anchor, step.at, _basis(finding)).date))
+        out.append(DueStep(step, anchor, calendar.deadline(anchor, step.at, basis_of(finding)).date))
     return sorted(out, key=lambda due: due.on)
 
 

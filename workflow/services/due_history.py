@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from workflow.models import Event
-from workflow.spec.model import Lifecycle, TransitionSpec
+from workflow.spec.model import Lifecycle
 
 # kind: "set" (given), "default" (the definition's period for the severity), "extended" (an
 # extension approved), "rework" (back to the unit: the reviewer's wait added, or a new date)
@@ -32,8 +32,7 @@ def _day(value: object) -> date | None:
         return None
 
 
-def _kind(spec: TransitionSpec | None, event: Event, new: date | None) -> str:
-    effects = {e.name for e in spec.effects} if spec else set()
+def _kind(effects: set[str], event: Event, new: date | None) -> str:
     if new is None:
         return "cleared"
     if "apply_pending_due_date" in effects:
@@ -53,7 +52,9 @@ def due_history(lifecycle: Lifecycle, events: Sequence[Event]) -> list[DueChange
         change = event.payload.get("due_date_change")
         if isinstance(change, list) and len(change) == 2:
             old, new = _day(change[0]), _day(change[1])
-            kind = _kind(specs.get(event.trigger), event, new)
+            rules = lifecycle.raise_effects if event.trigger == "raise" else (
+                specs[event.trigger].effects if event.trigger in specs else ())
+            kind = _kind({rule.name for rule in rules}, event, new)
         elif event.trigger == "raise" and _day(event.payload.get("due_date")):
             old, new, kind = None, _day(event.payload.get("due_date")), "set"
         else:

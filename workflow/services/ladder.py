@@ -18,7 +18,6 @@ from workflow.services.events import append_event
 from workflow.services.firing import lifecycle_of
 from workflow.services.notify import active_endpoints, audience_people, notify_people, params_for
 from workflow.services.system import system_user
-from workflow.spec.model import Lifecycle
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -65,16 +64,16 @@ class Climber:
         lifecycle = lifecycle_of(self.uow, finding)
         due = due_steps(lifecycle, finding, self.today, self.uow.calendar)
         for step in due:
-            self._fire(lifecycle, finding, step)
-        if not due:  # each fired step rescheduled already
-            reschedule(lifecycle, finding, self.uow.calendar)
+            self._fire(finding, step)
+        reschedule(lifecycle, finding, self.uow.calendar)  # the next step, once all are fired
         return len(due)
 
-    def _fire(self, lifecycle: Lifecycle, finding: Finding, due: DueStep) -> None:
+    def _fire(self, finding: Finding, due: DueStep) -> None:
         """One step: remember it, raise the level, record who was told, tell them."""
         step, session = due.step, self.uow.session
         record_fired(finding, due)
-        reschedule(lifecycle, finding, self.uow.calendar)
+        if step.clock == "rectify" and step.level > (finding.overdue_level or 0):
+            finding.overdue_level = step.level  # what reschedule would derive, before the event
         people = self._people(finding, step.notify)
         facts = {"step": step.name, "clock": step.clock, "anchor": due.anchor.isoformat(),
                  "level": step.level, "accountability": step.accountability}
