@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from workflow.models import ApiToken, Event
 from workflow.services import events as events_module
 from workflow.services import verify_all
+from workflow.services.events import CURRENT_SCHEME
 
 
 def migrate(rectify, revision: str, down: bool = False) -> None:
@@ -51,6 +52,6 @@ def test_an_old_database_upgrades_and_still_verifies(rectify, org, flow, v1_worl
         conn.execute(delete(Event.__table__))
     after = flow.fire(finding.id, "revisit")  # new events are written in the current scheme
     assert after.state == "revisited"
-    assert flow.events(finding.id)[-1].finding_digest.startswith("v3:")
+    assert flow.events(finding.id)[-1].finding_digest.startswith(f"{CURRENT_SCHEME}:")
     with rectify.unit_of_work(write=False) as uow:
         assert list(verify_all(uow.session)) == []

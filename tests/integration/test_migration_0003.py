@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from workflow.models import Event, Finding, Notification, OutboxMessage, WebhookEndpoint
 from workflow.services import events as events_module
 from workflow.services import verify_all
+from workflow.services.events import CURRENT_SCHEME
 
 
 @pytest.fixture
@@ -50,9 +51,9 @@ def test_an_0002_database_upgrades_and_still_verifies(rectify, org, flow, v2_wor
         conn.execute(update(Event.__table__).values(trigger="x"))
     with pytest.raises(DBAPIError, match="append-only"), rectify.database.engine.begin() as conn:
         conn.execute(delete(Event.__table__))
-    after = flow.fire(open_id, "report_rectification")  # the old finding runs on, in scheme v3
+    after = flow.fire(open_id, "report_rectification")  # the old finding runs on, in the current scheme
     assert after.state == "rectified"
-    assert flow.events(open_id)[-1].finding_digest.startswith("v3:")
+    assert flow.events(open_id)[-1].finding_digest.startswith(f"{CURRENT_SCHEME}:")
     with rectify.unit_of_work() as uow:
         endpoint = WebhookEndpoint(url="http://127.0.0.1:9/hook", secret="whsec_x",
                                    description="", active=True, created_at=uow.now())

@@ -76,5 +76,5 @@ def test_digests_of_the_first_scheme_still_verify(rectify, flow, lift_append_onl
 def test_new_events_carry_the_current_scheme(rectify, flow):
     finding = flow.drive(flow.raise_().id, "assign")
     digests = [e.finding_digest for e in flow.events(finding.id)]
-    assert all(d.startswith("v3:") and len(d) == 67 for d in digests)
-    assert scheme_of(digests[-1]) == "v3" and scheme_of("v9:" + "0" * 64) == "v1"
+    assert all(d.startswith("v4:") and len(d) == 67 for d in digests)
+    assert scheme_of(digests[-1]) == "v4" and scheme_of("v9:" + "0" * 64) == "v1"

@@ -1,7 +1,16 @@
 """SQLAlchemy 2.x typed models: the unit tree, people, campaigns, findings and their events
-(core), notifications and the outbox (messaging); one metadata for Alembic (base)."""
+(core), parties, links and letters (coordination), notifications and the outbox (messaging);
+one metadata for Alembic (base)."""
 
 from workflow.models.base import NAMING, Base, JSONType, UTCDateTime, utcnow
+from workflow.models.coordination import (
+    FindingLink,
+    FindingParty,
+    Letter,
+    LetterAddressee,
+    LetterAttachment,
+    LetterCounter,
+)
 from workflow.models.core import (
     ApiToken,
     Attachment,
@@ -18,6 +27,8 @@ from workflow.models.messaging import Notification, OutboxMessage, WebhookEndpoi
 
 __all__ = [
     "NAMING", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
-    "FindingAttachment", "Inspection", "JSONType", "Notification", "OutboxMessage",
+    "FindingAttachment", "FindingLink", "FindingParty", "Inspection",
+    "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "Notification",
+    "OutboxMessage",
     "UTCDateTime", "Unit", "User", "WebhookEndpoint", "utcnow",
 ]

@@ -35,6 +35,8 @@ class Unit(Base):
     # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match.
     path: Mapped[str] = mapped_column(String(512), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Prefix of the body's document numbers, e.g. "苏纪提" in 苏纪提〔2026〕12号.
+    doc_prefix: Mapped[str] = mapped_column(String(32), default="", server_default=text("''"))
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
     def name(self, lang: str) -> str:
@@ -175,6 +177,11 @@ class Finding(Base):
     next_ladder_on: Mapped[date | None] = mapped_column(Date, index=True)
     recurrences: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     recurrence_of_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    # Coordination: the finding this one was split off from, and the other units with a role
+    # on it ("addressee:3 lead:3 co_responsible:12 co_responsible:15+", "+" = part done), the
+    # audited truth behind the finding_parties index (workflow.services.parties).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
+    parties: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     inspection: Mapped[Inspection | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
@@ -237,7 +244,7 @@ class FindingAttachment(Base):
     attachment: Mapped[Attachment] = relationship()
 
 
-_FINDING_DEFAULTS = {"ladder_fired": "", "overdue_level": 0, "recurrences": 0,
+_FINDING_DEFAULTS = {"ladder_fired": "", "overdue_level": 0, "recurrences": 0, "parties": "",
                      "rework_rounds": 0, "due_basis": "working"}
 
 

@@ -25,7 +25,8 @@ AUDITED_BY_SCHEME["v2"] = (*AUDITED_BY_SCHEME["v1"], "raised_by_unit_id")
 AUDITED_BY_SCHEME["v3"] = (*AUDITED_BY_SCHEME["v2"], "due_basis", "acknowledged_at",
                            "acknowledge_due_date", "review_due_date", "lookback_due_date",
                            "ladder_fired", "overdue_level", "recurrences", "recurrence_of_id")
-CURRENT_SCHEME = "v3"
+AUDITED_BY_SCHEME["v4"] = (*AUDITED_BY_SCHEME["v3"], "parent_id", "parties")
+CURRENT_SCHEME = "v4"
 
 
 def audited_columns(finding: Finding, scheme: str = CURRENT_SCHEME) -> dict[str, Any]:
