@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.guards import EFFECTS, GUARDS, ParamKinds
-from workflow.spec.model import AUDIENCES, FIELD_TYPES, ROLES, SAME_STATE
+from workflow.spec.model import ANNOTATIONS, AUDIENCES, FIELD_TYPES, ROLES, SAME_STATE
 from workflow.spec.time_checks import check_time
 
 Problem = tuple[str, str]
@@ -21,7 +21,7 @@ _TYPE_PARAMS = {
     "unit": {"scope"},
 }
 _COMMON_PARAMS = {"name", "type", "zh", "en", "required"}
-RESERVED_TRIGGERS = ("raise", "migrate", "ladder")  # the engine's own events
+RESERVED_TRIGGERS = ("raise", "migrate", "ladder", *ANNOTATIONS)  # the engine's own events
 _RANGES = (("min_length", "max_length"), ("min_days", "max_days"), ("min", "max"),
            ("min_count", "max_count"))
 

@@ -21,6 +21,9 @@ AUDIENCES = ("unit_handlers", "unit_supervisors", "parent_supervisors", "raising
              "reviewers", "raiser")
 FIELD_TYPES = ("text", "date", "unit", "choice", "number", "files")
 SAME_STATE = "="
+# Events that record something about a finding without moving it (workflow.services.annotate):
+# their triggers are the engine's own, no definition may use them.
+ANNOTATIONS = ("comment", "comment_edit", "link", "unlink", "letter", "letter_reply")
 
 
 @dataclass(frozen=True)
