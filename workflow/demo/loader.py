@@ -71,6 +71,7 @@ class Loader:
         for row in UNITS:
             parent = self.units[row.parent] if row.parent else None
             self.units[row.code] = create_unit(session, row.code, row.name_zh, row.name_en, row.kind, parent)
+            self.units[row.code].doc_prefix = row.doc_prefix
         for user_row in USERS:
             user = create_user(session, user_row.username, user_row.display_name, PASSWORD,
                                list(user_row.roles), self.units[user_row.unit], user_row.language)

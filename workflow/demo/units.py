@@ -13,6 +13,7 @@ class UnitRow(NamedTuple):
     name_en: str
     kind: str
     parent: str | None
+    doc_prefix: str = ""  # of the body's letter numbers: 市纪提〔2026〕3号
 
 
 class UserRow(NamedTuple):
@@ -37,10 +38,23 @@ class InspectionRow(NamedTuple):
 
 
 UNITS: tuple[UnitRow, ...] = (
+    # The provincial commission coordinates what a city cannot solve (协同监督); the provincial
+    # departments it writes to are units of kind "department" (职能部门) under it.
+    UnitRow("PROV-CDI", "省纪委监委", "Provincial Commission for Discipline Inspection and Supervision",
+            "commission", None, "省纪协函"),
+    UnitRow("PROV-GXT", "省工业和信息化厅", "Provincial Department of Industry and IT", "department",
+            "PROV-CDI"),
+    UnitRow("PROV-RST", "省人力资源和社会保障厅", "Provincial Department of Human Resources and Social Security",
+            "department", "PROV-CDI"),
+    UnitRow("PROV-SCJG", "省市场监督管理局", "Provincial Market Regulation Administration",
+            "department", "PROV-CDI"),
+    UnitRow("PROV-YJT", "省应急管理厅", "Provincial Department of Emergency Management", "department",
+            "PROV-CDI"),
     UnitRow("SZ-CDI", "市纪委监委", "City Commission for Discipline Inspection and Supervision",
-            "commission", None),
+            "commission", "PROV-CDI", "市纪提"),
+    UnitRow("SZ-SCJG", "市市场监督管理局", "City Market Regulation Bureau", "department", "SZ-CDI"),
     UnitRow("SZ-CDI-G7", "派驻市国资委纪检监察组", "Inspection Group stationed at the City SOE Commission",
-            "inspection_body", "SZ-CDI"),
+            "inspection_body", "SZ-CDI", "国资纪检"),
     UnitRow("SZ-AGRI", "深农集团", "Agricultural Products Group", "group", "SZ-CDI-G7"),
     UnitRow("SZ-AGRI-NS", "南山农产品批发市场", "Nanshan Wholesale Market", "subsidiary", "SZ-AGRI"),
     UnitRow("SZ-AGRI-NS-E", "南山市场东门入口", "Nanshan Market east entrance", "site", "SZ-AGRI-NS"),
@@ -70,6 +84,14 @@ UNITS: tuple[UnitRow, ...] = (
 
 USERS: tuple[UserRow, ...] = (
     UserRow("admin", "系统管理员", ("admin",), "SZ-CDI"),
+    UserRow("prov_supervisor", "钱志明", ("supervisor",), "PROV-CDI", email="qian.zhiming@prov-cdi.example"),
+    UserRow("prov_reviewer", "孔德林", ("reviewer",), "PROV-CDI", email="kong.delin@prov-cdi.example"),
+    UserRow("gxt_handler", "严晓东", ("handler",), "PROV-GXT", email="yan.xiaodong@prov-gxt.example"),
+    UserRow("rst_handler", "姚佳琪", ("handler",), "PROV-RST", email="yao.jiaqi@prov-rst.example"),
+    UserRow("scjg_handler", "蒋立新", ("handler",), "PROV-SCJG"),
+    UserRow("yjt_handler", "曹洪波", ("handler",), "PROV-YJT"),
+    UserRow("market_bureau_handler", "韩雪梅", ("handler",), "SZ-SCJG",
+            email="han.xuemei@sz-scjg.example"),
     UserRow("city_supervisor", "赵国强", ("supervisor",), "SZ-CDI", email="zhao.guoqiang@sz-cdi.example"),
     UserRow("supervisor", "周建华", ("supervisor",), "SZ-CDI-G7", email="zhou.jianhua@sz-cdi.example",
             notify_email="immediate"),
