@@ -45,12 +45,14 @@ class IdConverter(IntegerConverter):
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests pass their own, or a ready RECTIFY).
-    Refuses (DefinitionError) when a definition that findings run on does not load."""
+    Refuses (DefinitionError) when a definition that findings run on does not load, or units
+    have a kind the unit kinds file does not declare (UnitKindsError)."""
     config = dict(config or {})
     rectify: Rectify | None = config.pop("RECTIFY", None)
     if rectify is None:
         rectify = Rectify(Settings.from_env(database_url=config.pop("RECTIFY_DATABASE_URL", None)))
     rectify.check_definitions_in_use()  # else findings on a lost definition would answer 404
+    rectify.check_unit_kinds_in_use()  # else pages would show units' raw, undeclared kind keys
     app = Flask(__name__, instance_path=str(rectify.settings.instance_path))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

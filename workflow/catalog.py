@@ -1,4 +1,5 @@
-"""Fixed vocabularies with zh/en labels: finding categories, severities, inspection methods."""
+"""Fixed vocabularies with zh/en labels: finding categories, severities, inspection methods
+(unit kinds are declared in a file: workflow.unit_kinds)."""
 
 from __future__ import annotations
 
@@ -34,13 +35,6 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
     "admin": ("系统管理员", "Admin"),
 }
 
-UNIT_KINDS: dict[str, tuple[str, str]] = {
-    "commission": ("纪委监委", "Commission"),
-    "inspection_body": ("纪检监察组", "Inspection body"),
-    "group": ("集团", "Group"),
-    "subsidiary": ("权属企业", "Subsidiary"),
-    "site": ("场所", "Site"),
-}
 CLOCK_LABELS: dict[str, tuple[str, str]] = {
     "acknowledge": ("签收时限", "Acknowledgement deadline"),
     "rectify": ("整改期限", "Due date"),
@@ -56,10 +50,6 @@ AUDIENCE_LABELS: dict[str, tuple[str, str]] = {
     "reviewers": ("复查人员", "the reviewers"),
     "raiser": ("问题登记人", "who raised it"),
 }
-
-# Kinds of unit that inspect others (organise campaigns); the rest are the ones inspected.
-INSPECTING_KINDS = frozenset({"commission", "inspection_body"})
-
 
 def label(vocabulary: dict[str, tuple[str, str]], key: str, lang: str) -> str:
     zh, en = vocabulary.get(key, (key, key))

@@ -22,6 +22,7 @@ from workflow.services import verify_all
 from workflow.services.directory import has_users
 from workflow.spec import load_paths
 from workflow.spec.diagram import mermaid
+from workflow.unit_kinds import KINDS_FILE, unit_kinds_problems
 
 
 @click.group()
@@ -57,15 +58,20 @@ def demo() -> None:
 @engine.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def lint(paths: tuple[Path, ...]) -> None:
-    """Check definition files; print every problem and exit 1, or one line per lifecycle."""
-    targets = list(paths) or [Settings.from_env().definitions_path]
+    """Check definition files and unit kinds files (unit_kinds.yaml; without PATHS, the
+    configured ones); print every problem and exit 1, or one line per lifecycle and kinds file."""
+    settings = Settings.from_env()
+    targets = list(paths) or [settings.definitions_path]
     missing = [p for p in targets if not p.exists()]
     for path in missing:
         click.echo(f"{path}: no such file or directory", err=True)
     lifecycles, problems = load_paths([p for p in targets if p.exists()])
+    kinds_files = _kinds_files(targets, None if paths else settings.unit_kinds_path)
+    kinds = [unit_kinds_problems(path) for path in kinds_files]
+    problems += [problem for _, found in kinds for problem in found]
     for problem in problems:
         click.echo(problem)
-    if problems or missing or not lifecycles:
+    if problems or missing or not (lifecycles or kinds_files):
         if not problems and not missing:
             click.echo("no definition files found")
         sys.exit(1)
@@ -73,6 +79,20 @@ def lint(paths: tuple[Path, ...]) -> None:
         finals = len(lc.final_states())
         click.echo(f"ok {lc.key}: {len(lc.states)} states ({finals} final), "
                    f"{len(lc.transitions)} transitions, initial '{lc.initial}' — {lc.en}")
+    for path, (declared, _) in zip(kinds_files, kinds, strict=True):
+        assert declared is not None
+        click.echo(f"ok unit kinds ({path.name}): {', '.join(declared.keys())}; inspecting: "
+                   f"{', '.join(k.key for k in declared if k.inspects)}")
+
+
+def _kinds_files(targets: list[Path], configured: Path | None) -> list[Path]:
+    """The unit kinds files to check: those named so among the targets or in their folders,
+    and the configured one (when linting what is configured), each once."""
+    found = [t if t.is_file() else t / KINDS_FILE for t in targets
+             if (t.is_file() and t.name == KINDS_FILE) or (t.is_dir() and (t / KINDS_FILE).is_file())]
+    if configured is not None:
+        found.append(configured)
+    return list({path.resolve(): path for path in found}.values())
 
 
 @engine.command()

@@ -23,6 +23,7 @@ def tick_command(moment: str | None) -> None:
     now = _moment(moment, rectify.zone) if moment else None
     try:  # a finding on a changed definition would stop every pass at it, as it stops the app
         rectify.check_definitions_in_use()
+        rectify.check_unit_kinds_in_use()
     except DefinitionError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(tick(rectify, now)))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_UNIT_KINDS = REPO_ROOT / "definitions" / "unit_kinds.yaml"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Settings:
     digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
     tick_seconds: float = 60.0  # `rectify serve`'s background scheduler: seconds between ticks
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    unit_kinds_path: Path = SHIPPED_UNIT_KINDS  # RECTIFY_UNIT_KINDS: the kinds of unit declared
 
     @property
     def attachments_path(self) -> Path:
@@ -110,6 +112,7 @@ class Settings:
             "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
             "tick_seconds": float(os.environ.get("RECTIFY_TICK_SECONDS", 60)),
             "delivery": DeliverySettings.from_env(),
+            "unit_kinds_path": Path(os.environ.get("RECTIFY_UNIT_KINDS") or SHIPPED_UNIT_KINDS).resolve(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

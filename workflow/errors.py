@@ -21,6 +21,10 @@ class CalendarError(DefinitionError):
     """The organisation's calendar override file is invalid (refused at start like a definition)."""
 
 
+class UnitKindsError(DefinitionError):
+    """The unit kinds file is invalid, or units have a kind it no longer declares (refused at start)."""
+
+
 class UnknownFinding(RectifyError):
     """The finding does not exist, or is outside the actor's scope (same answer on purpose)."""
 

@@ -14,9 +14,10 @@ from workflow.attachments import AttachmentStore
 from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.config import Settings
 from workflow.db import Database
-from workflow.errors import DefinitionError, UnknownLifecycle
-from workflow.models import Finding, utcnow
+from workflow.errors import DefinitionError, UnitKindsError, UnknownLifecycle
+from workflow.models import Finding, Unit, utcnow
 from workflow.spec import Registry, load_registry
+from workflow.unit_kinds import UnitKinds, load_unit_kinds
 
 Clock = Callable[[], datetime]
 
@@ -25,10 +26,12 @@ class Rectify:
     """Built once per process; everything else gets what it needs from a UnitOfWork."""
 
     def __init__(self, settings: Settings, clock: Clock = utcnow,
-                 registry: Registry | None = None, calendar: WorkingCalendar | None = None) -> None:
+                 registry: Registry | None = None, calendar: WorkingCalendar | None = None,
+                 unit_kinds: UnitKinds | None = None) -> None:
         self.settings = settings
         self.database = Database(settings.database_url)
         self.registry = registry or load_registry(settings.definitions_path)
+        self.unit_kinds = unit_kinds or load_unit_kinds(settings.unit_kinds_path)
         self.calendar = calendar or load_calendar(settings.calendar_path)
         self.store = AttachmentStore(settings.attachments_path, settings.max_upload_bytes,
                                      settings.unlinked_max_files, settings.unlinked_max_bytes)
@@ -53,6 +56,20 @@ class Rectify:
             raise DefinitionError([f"findings run on definitions that are not loaded from "
                                    f"{self.settings.definitions_path}:", *problems])
 
+    def check_unit_kinds_in_use(self) -> None:
+        """UnitKindsError naming every kind units have that the kinds file no longer declares,
+        so the app refuses to start instead of showing raw keys (no table: none)."""
+        with self.unit_of_work(write=False) as uow:
+            if not inspect(uow.session.connection()).has_table(Unit.__tablename__):
+                return
+            used = uow.session.execute(select(Unit.kind, func.count(), func.min(Unit.code))
+                                       .group_by(Unit.kind).order_by(Unit.kind)).all()
+        problems = [f"{kind!r}: {count} unit(s), e.g. {code}; declare the kind again or change "
+                    "those units' kind" for kind, count, code in used if kind not in self.unit_kinds]
+        if problems:
+            raise UnitKindsError([f"units have kinds not declared in {self.unit_kinds.source}:",
+                                  *problems])
+
     def _unloaded(self, name: str, version: int, digest: str, findings: int) -> str | None:
         label = f"{name}@{version} (hash {digest[:12]}, {findings} finding(s))"
         try:
@@ -70,6 +87,7 @@ class UnitOfWork:
 
     def __init__(self, rectify: Rectify, write: bool) -> None:
         self.registry = rectify.registry
+        self.unit_kinds = rectify.unit_kinds
         self.store = rectify.store
         self.calendar = rectify.calendar
         self.light_policy = rectify.settings.light

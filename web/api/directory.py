@@ -12,13 +12,15 @@ from werkzeug.exceptions import NotFound
 
 from web.api.schemas import ApiError, UnitRef, id_field
 from web.auth import actor
-from web.uow import get_uow
-from workflow.catalog import METHODS, UNIT_KINDS
+from web.uow import get_uow, rectify
+from workflow.catalog import METHODS
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
-from workflow.services import accounts, directory
+from workflow.services import accounts, units
 from workflow.services.accounts import LANGUAGES, MAX_PASSWORD, MIN_PASSWORD, USERNAME, UserChange
 from workflow.services.directory import (
+    add_campaign,
+    add_inspection,
     unit_in_view,
     visible_campaigns,
     visible_inspections,
@@ -35,20 +37,46 @@ class UnitOut(Schema):
     code = fields.Str()
     name_zh = fields.Str()
     name_en = fields.Str()
-    kind = fields.Str()
+    kind = fields.Str(metadata={"description": "A key of GET /unit-kinds"})
+    doc_prefix = fields.Str(metadata={"description": "Prefix of the unit's letter numbers, "
+                                                     "e.g. 苏纪提 in 苏纪提〔2026〕12号; empty: none"})
     parent_id = fields.Int(allow_none=True)
     depth = fields.Function(lambda u: u.path.count("/") - 2)
     active = fields.Bool()
 
 
-class UnitIn(Schema):
-    """Types only: workflow.services.directory.add_unit checks the values (every error at once)."""
+_KIND = {"description": "A declared unit kind: a key of GET /unit-kinds"}
+_PREFIX = {"description": "Prefix of letter numbers (苏纪提 in 苏纪提〔2026〕12号): one line, "
+                          f"no spaces inside, at most {units.PREFIX_MAX} characters; empty: none"}
 
-    code = fields.Str(required=True, metadata={"pattern": directory.CODE.pattern})
+
+class UnitIn(Schema):
+    """Types only: workflow.services.units.add_unit checks the values (every error at once)."""
+
+    code = fields.Str(required=True, metadata={"pattern": units.CODE.pattern})
     name_zh = fields.Str(required=True)
     name_en = fields.Str(metadata={"description": "Defaults to name_zh"})
-    kind = fields.Str(required=True, metadata={"enum": list(UNIT_KINDS)})
+    kind = fields.Str(required=True, metadata=_KIND)
+    doc_prefix = fields.Str(metadata=_PREFIX)
     parent_id = id_field(allow_none=True)
+
+
+class UnitPatch(Schema):
+    """Types only: workflow.services.units.edit_unit checks the values; code and parent stay."""
+
+    name_zh = fields.Str()
+    name_en = fields.Str(metadata={"description": "Empty: the Chinese name"})
+    kind = fields.Str(metadata=_KIND)
+    doc_prefix = fields.Str(metadata=_PREFIX)
+
+
+class UnitKindOut(Schema):
+    key = fields.Str(metadata={"description": "Stored as a unit's kind"})
+    zh = fields.Str()
+    en = fields.Str()
+    inspects = fields.Bool(metadata={"description": "Bodies of this kind organise campaigns "
+                                                    "and raise findings on the units below"})
+    description = fields.Str()
 
 
 class UserOut(Schema):
@@ -153,8 +181,33 @@ class Units(MethodView):
     @blp.alt_response(403, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> Unit:
-        """Add a unit under a parent in your scope (admin)."""
-        return directory.add_unit(get_uow(), actor(), data)
+        """Add a unit of a declared kind under a parent in your scope (admin)."""
+        return units.add_unit(get_uow(), actor(), data)
+
+
+@blp.route("/units/<int:unit_id>")
+class UnitItem(MethodView):
+    @blp.arguments(UnitPatch)
+    @blp.response(200, UnitOut)
+    @blp.alt_response(403, schema=ApiError)
+    @blp.alt_response(404, schema=ApiError)
+    @blp.alt_response(422, schema=ApiError)
+    def patch(self, data: dict[str, Any], unit_id: int) -> Unit:
+        """Change a unit's names, kind or document-number prefix (admin; a unit in your scope).
+        The fields sent change; code and place in the tree stay."""
+        unit = unit_in_view(get_uow().session, actor(), unit_id)
+        if unit is None:
+            raise NotFound()
+        return units.edit_unit(get_uow(), actor(), unit, data)
+
+
+@blp.route("/unit-kinds")
+class UnitKindList(MethodView):
+    @blp.response(200, UnitKindOut(many=True))
+    def get(self) -> list[Any]:
+        """The kinds of unit this organisation declares (its unit kinds file), in its order,
+        with their labels; `kind` of a unit is one of these keys."""
+        return list(rectify().unit_kinds)
 
 
 @blp.route("/users")
@@ -212,7 +265,7 @@ class Campaigns(MethodView):
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> Campaign:
         """Create a campaign organised by a unit in your scope (admin, supervisor)."""
-        return directory.add_campaign(get_uow(), actor(), data)
+        return add_campaign(get_uow(), actor(), data)
 
 
 @blp.route("/inspections")
@@ -229,4 +282,4 @@ class Inspections(MethodView):
     def post(self, data: dict[str, Any]) -> Inspection:
         """Record an inspection visit to a unit in your scope, optionally in a campaign you
         can see (inspectors, admins)."""
-        return directory.add_inspection(get_uow(), actor(), data)
+        return add_inspection(get_uow(), actor(), data)

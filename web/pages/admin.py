@@ -14,10 +14,11 @@ from web.auth import actor
 from web.errors import describe
 from web.pages.helpers import as_int
 from web.uow import get_uow
-from workflow.catalog import METHODS, UNIT_KINDS
+from workflow.catalog import METHODS
 from workflow.errors import InvalidInput, RectifyError
 from workflow.models import Unit, User
 from workflow.services import accounts, directory
+from workflow.services import units as unit_service
 from workflow.services.accounts import UserChange
 from workflow.services.directory import (
     unit_in_view,
@@ -32,7 +33,7 @@ bp = Blueprint("admin", __name__)
 
 
 # Pages whose rule lives in workflow.services.permissions; every other page here is for admins.
-_ACTIONS = {"admin.units": "add_unit", "admin.campaigns": "add_campaign",
+_ACTIONS = {"admin.units": "add_unit", "admin.unit_edit": "edit_unit", "admin.campaigns": "add_campaign",
             "admin.inspections": "add_inspection", "admin.users": "manage_users",
             "admin.user_edit": "manage_users"}
 
@@ -78,12 +79,25 @@ def _form(*names: str) -> dict[str, str]:
 
 @bp.route("/units", methods=["GET", "POST"])
 def units():  # type: ignore[no-untyped-def]
-    context = {"units": _units(), "kinds": UNIT_KINDS}
+    context = {"units": _units(), "kinds": get_uow().unit_kinds}
     if request.method == "GET":
         return render_template("admin/units.html", errors={}, values={}, **context)
-    data = _form("code", "name_zh", "name_en", "kind", "parent_id")
-    return _handle(lambda: directory.add_unit(get_uow(), actor(), data), _("Unit added."),
+    data = _form("code", "name_zh", "name_en", "kind", "doc_prefix", "parent_id")
+    return _handle(lambda: unit_service.add_unit(get_uow(), actor(), data), _("Unit added."),
                    "admin/units.html", **context)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+def unit_edit(unit_id: int):  # type: ignore[no-untyped-def]
+    unit = unit_in_view(get_uow().session, actor(), unit_id)
+    if unit is None:
+        abort(404)
+    context = {"unit": unit, "kinds": get_uow().unit_kinds}
+    if request.method == "GET":
+        return render_template("admin/unit_edit.html", errors={}, values={}, **context)
+    data = _form(*unit_service.EDITABLE)
+    return _handle(lambda: unit_service.edit_unit(get_uow(), actor(), unit, data), _("Unit saved."),
+                   "admin/unit_edit.html", **context)
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_login import current_user
 
 from web.i18n import lang
-from web.uow import get_uow
+from web.uow import get_uow, rectify
 from workflow.catalog import (
     AUDIENCE_LABELS,
     CATEGORIES,
@@ -17,7 +17,6 @@ from workflow.catalog import (
     METHODS,
     ROLE_LABELS,
     SEVERITIES,
-    UNIT_KINDS,
     label,
 )
 from workflow.models import Finding
@@ -54,6 +53,11 @@ def may(action: str) -> bool:
     return bool(current_user.is_authenticated and permissions.may(current_user.user, action))
 
 
+def kind_label(key: str) -> str:
+    """A unit kind's label in the user's language (declared in the unit kinds file)."""
+    return rectify().unit_kinds.label(key, lang())
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, is_overdue=is_overdue,
@@ -61,13 +65,13 @@ def register_template_helpers(app: Flask) -> None:
         category_label=lambda key: label(CATEGORIES, key, lang()),
         severity_label=lambda key: label(SEVERITIES, key, lang()),
         method_label=lambda key: label(METHODS, key, lang()),
-        kind_label=lambda key: label(UNIT_KINDS, key, lang()),
+        kind_label=kind_label,
         clock_label=lambda key: label(CLOCK_LABELS, key, lang()),
         audience_label=lambda key: label(AUDIENCE_LABELS, key, lang()),
         role_label=lambda key: label(ROLE_LABELS, key, lang()),
         roles_label=lambda keys: ("、" if lang() == "zh" else ", ").join(
             label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
-        CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS, UNIT_KINDS=UNIT_KINDS,
+        CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS,
     )
 
 

@@ -27,7 +27,8 @@ def load_demo(rectify: Rectify) -> str:
     today = now.astimezone(rectify.zone).date()
     start = today - timedelta(days=SPAN)
     clock = DemoClock(now)
-    demo = Rectify(rectify.settings, clock=clock, registry=rectify.registry)
+    demo = Rectify(rectify.settings, clock=clock, registry=rectify.registry,
+                   unit_kinds=rectify.unit_kinds)
     try:
         with demo.unit_of_work() as uow:
             loader = Loader(uow, clock, start, demo.zone, lambda moment: tick(demo, moment))

@@ -18,6 +18,7 @@ from workflow.demo.units import (
     UNITS,
     USERS,
 )
+from workflow.errors import UnitKindsError
 from workflow.models import Finding, Unit, User
 from workflow.runtime import UnitOfWork
 from workflow.services import fire, raise_finding
@@ -67,6 +68,10 @@ class Loader:
 
     def directory(self) -> None:
         session = self.uow.session
+        undeclared = sorted({row.kind for row in UNITS if row.kind not in self.uow.unit_kinds})
+        if undeclared:  # the demo's units would stop the app from starting
+            raise UnitKindsError([f"the demo needs unit kinds not declared in "
+                                  f"{self.uow.unit_kinds.source}: {', '.join(undeclared)}"])
         self.clock.set(self.moment(0, -60))
         for row in UNITS:
             parent = self.units[row.parent] if row.parent else None

@@ -1,28 +1,30 @@
-"""Units, campaigns and inspections: the directory the findings hang on (users: accounts.py).
+"""Units, campaigns and inspections: the directory the findings hang on (users: accounts.py;
+adding and editing units: units.py).
 
-`add_unit`, `add_campaign` and `add_inspection` are the operations pages, API and CLI call: each
-checks who may (workflow.services.permissions), validates every field at once (InvalidInput, zh
-and en) and commits. `create_unit`, `create_campaign` and `create_inspection` write trusted data
-(demo, fixtures) without those checks and leave the commit to their caller."""
+`add_campaign` and `add_inspection` are the operations pages, API and CLI call: each checks who
+may (workflow.services.permissions), validates every field at once (InvalidInput, zh and en) and
+commits. `create_campaign` and `create_inspection` write trusted data (demo, fixtures) without
+those checks and leave the commit to their caller."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, or_, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from workflow.catalog import INSPECTING_KINDS, METHODS, UNIT_KINDS, as_choices
+from workflow.catalog import METHODS, as_choices
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
-from workflow.payload import Lookup, clean
+from workflow.services.form_check import checked, commit, refuse
 from workflow.services.permissions import require
 from workflow.services.scope import sees_everything, unit_in_scope, units_clause
+from workflow.services.units import CODE, add_unit, create_unit, edit_unit
 from workflow.spec.model import FieldSpec
+
+__all__ = ["CODE", "add_unit", "create_unit", "edit_unit"]  # kept importable from here
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -32,14 +34,6 @@ def _bad(field: str, zh: str, en: str) -> InvalidInput:
     return InvalidInput({field: {"zh": zh, "en": en}})
 
 
-CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-UNIT_FIELDS = (
-    FieldSpec("code", "text", "单位代码", "Code", required=True, max_length=64),
-    FieldSpec("name_zh", "text", "中文名称", "Name (Chinese)", required=True, max_length=200),
-    FieldSpec("name_en", "text", "英文名称", "Name (English)", max_length=200),
-    FieldSpec("kind", "choice", "类型", "Kind", required=True, choices=as_choices(UNIT_KINDS)),
-    FieldSpec("parent_id", "unit", "上级单位", "Parent unit"),
-)
 CAMPAIGN_FIELDS = (
     FieldSpec("name", "text", "名称", "Name", required=True, min_length=2, max_length=200),
     FieldSpec("starts_on", "date", "开始日期", "Starts on", required=True),
@@ -54,25 +48,7 @@ INSPECTION_FIELDS = (
     FieldSpec("team", "text", "检查组", "Team", max_length=500),
     FieldSpec("notes", "text", "备注", "Notes", max_length=4000),
 )
-_CODE_TAKEN = {"zh": "单位代码已存在", "en": "a unit with this code exists"}
 _NO_CAMPAIGN = {"zh": "专项检查不存在或不在您的范围内", "en": "no such campaign within your scope"}
-
-
-def _code_taken(session: Session, code: str) -> bool:
-    return session.scalar(select(Unit.id).where(Unit.code == code)) is not None
-
-
-def create_unit(session: Session, code: str, name_zh: str, name_en: str, kind: str,
-                parent: Unit | None = None) -> Unit:
-    """Write a unit from trusted data (no authorization); the caller commits."""
-    if _code_taken(session, code):
-        raise InvalidInput({"code": _CODE_TAKEN})
-    unit = Unit(code=code, name_zh=name_zh, name_en=name_en, kind=kind,
-                parent_id=parent.id if parent else None, path="", active=True)
-    session.add(unit)
-    session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    return unit
 
 
 def has_users(session: Session) -> bool:
@@ -154,42 +130,24 @@ def create_inspection(session: Session, unit: Unit, inspected_on: date, method: 
     return inspection
 
 
-def add_unit(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Unit:
-    """Add a unit (see permissions.RULES); every field checked at once; commits."""
-    require(actor, "add_unit")
-    values, errors = _checked(uow, actor, UNIT_FIELDS, data)
-    code = values.get("code")
-    if code is not None and not CODE.fullmatch(code):
-        errors["code"] = {"zh": "代码只能由字母、数字和 _ . - 组成（至多 64 位）",
-                          "en": "letters, digits and _ . - only (at most 64)"}
-    elif code is not None and _code_taken(uow.session, code):
-        errors["code"] = _CODE_TAKEN
-    _refuse(errors)
-    unit = create_unit(uow.session, values["code"], values["name_zh"],
-                       values.get("name_en") or values["name_zh"], values["kind"],
-                       values.get("parent_id"))
-    _commit(uow, {"code": _CODE_TAKEN})
-    return unit
-
-
 def add_campaign(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Campaign:
     """Add a campaign organised by a unit in the actor's scope; every field checked; commits."""
     require(actor, "add_campaign")
-    values, errors = _checked(uow, actor, CAMPAIGN_FIELDS, data)
+    values, errors = checked(uow, actor, CAMPAIGN_FIELDS, data)
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts is not None and ends is not None and ends < starts:
         errors["ends_on"] = {"zh": "结束日期早于开始日期", "en": "ends before it starts"}
     organiser = values.get("organiser_id")
     if (organiser is not None and not sees_everything(actor) and organiser.id != actor.unit_id
-            and organiser.kind not in INSPECTING_KINDS):
+            and organiser.kind not in uow.unit_kinds.inspecting):
         errors["organiser_id"] = {
             "zh": "专项检查由本单位或其下属纪检监察机构组织，不能以被检查单位的名义组织",
             "en": "a campaign is organised by your unit or an inspecting body under it, "
                   "not by a unit under inspection"}
-    _refuse(errors)
+    refuse(errors)
     campaign = create_campaign(uow.session, values["name"], values["organiser_id"],
                                values["starts_on"], ends, values.get("scope", ""))
-    _commit(uow)
+    commit(uow)
     return campaign
 
 
@@ -197,7 +155,7 @@ def add_inspection(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Ins
     """Record a visit to a unit in the actor's scope, in a campaign the actor may see; commits."""
     require(actor, "add_inspection")
     fields = {k: v for k, v in data.items() if k != "campaign_id"}
-    values, errors = _checked(uow, actor, INSPECTION_FIELDS, fields)
+    values, errors = checked(uow, actor, INSPECTION_FIELDS, fields)
     inspected = values.get("unit_id")
     if inspected is not None and inspected.id == actor.unit_id:
         errors["unit_id"] = {"zh": "不能检查本单位：被检查单位须在本单位之下",
@@ -206,11 +164,11 @@ def add_inspection(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Ins
     campaign = _campaign(uow.session, actor, raw)
     if campaign is None and raw not in (None, ""):
         errors["campaign_id"] = _NO_CAMPAIGN
-    _refuse(errors)
+    refuse(errors)
     inspection = create_inspection(uow.session, values["unit_id"], values["inspected_on"],
                                    values["method"], campaign, values.get("team", ""),
                                    values.get("notes", ""), actor)
-    _commit(uow)
+    commit(uow)
     return inspection
 
 
@@ -220,38 +178,3 @@ def _campaign(session: Session, actor: User, raw: Any) -> Campaign | None:
     if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
         return None
     return campaign_in_view(session, actor, int(text))
-
-
-def _checked(uow: UnitOfWork, actor: User, fields: tuple[FieldSpec, ...],
-             data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
-    """Each field cleaned on its own, so that every error is found and valid values are kept."""
-    lookup = Lookup(uow.session, uow.today(), lambda unit: unit_in_scope(actor, unit),
-                    lambda attachment: False)
-    values: dict[str, Any] = {}
-    errors: dict[str, dict[str, str]] = {}
-    for name in sorted(set(data) - {spec.name for spec in fields}):
-        errors[name] = {"zh": "没有这个字段", "en": "unknown field"}
-    for spec in fields:
-        try:
-            part = {spec.name: data[spec.name]} if spec.name in data else {}
-            values.update(clean((spec,), part, lookup).values)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-    return values, errors
-
-
-def _refuse(errors: dict[str, dict[str, str]]) -> None:
-    if errors:
-        raise InvalidInput(errors)
-
-
-def _commit(uow: UnitOfWork, conflict: Mapping[str, Mapping[str, str]] | None = None) -> None:
-    """Commit; a unique key taken meanwhile by someone else becomes the field error `conflict`."""
-    try:
-        uow.session.flush()
-        uow.commit()
-    except IntegrityError:
-        uow.session.rollback()
-        if conflict is None:
-            raise
-        raise InvalidInput(conflict) from None

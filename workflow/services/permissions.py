@@ -7,6 +7,7 @@ from workflow.models import User
 
 RULES: dict[str, tuple[str, ...]] = {
     "add_unit": ("admin",),
+    "edit_unit": ("admin",),  # names, kind and document-number prefix
     "add_campaign": ("admin", "supervisor"),
     "add_inspection": ("admin", "inspector"),
     "dashboard": ("admin", "supervisor", "inspector", "reviewer"),

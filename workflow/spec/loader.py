@@ -160,11 +160,19 @@ def _freeze_field(f: Mapping[str, Any]) -> FieldSpec:
     )
 
 
+# Files in a definitions folder that are no lifecycle: the unit kinds (workflow.unit_kinds).
+KINDS_FILE = "unit_kinds.yaml"
+NOT_LIFECYCLES = frozenset({KINDS_FILE})
+
+
 def _expand(paths: Iterable[Path]) -> list[Path]:
+    """The lifecycle files: given files as they are, a folder's *.yaml and *.yml but those
+    in NOT_LIFECYCLES."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+            found = [*path.glob("*.yaml"), *path.glob("*.yml")]
+            files.extend(sorted(p for p in found if p.name not in NOT_LIFECYCLES))
         else:
             files.append(path)
     return files
