@@ -162,3 +162,12 @@ def reply_attachment(session: Session, actor: User, sha256: str) -> Attachment |
         .join(Letter, Letter.id == LetterAddressee.letter_id)
         .where(Attachment.sha256 == sha256, letters_clause(actor))
         .order_by(Attachment.id).limit(1))
+
+
+def sees_letter_id(session: Session, actor: User, letter_id: object) -> bool:
+    """Whether the letter exists and the actor may see it (a notification's link)."""
+    try:
+        get_letter(session, actor, letter_id)
+    except UnknownLetter:
+        return False
+    return True
