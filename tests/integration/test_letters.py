@@ -14,7 +14,7 @@ from workflow.models import Event, Letter, LetterCounter, Unit, User
 from workflow.services import verify_all
 from workflow.services.accounts import create_user
 from workflow.services.directory import create_campaign
-from workflow.services.evidence import readable_attachment
+from workflow.services.evidence import readable_attachment, remove_unlinked
 from workflow.services.letter_scope import get_letter, letters, state_of
 from workflow.services.letter_stats import letter_stats
 from workflow.services.letter_work import pending_replies
@@ -177,6 +177,10 @@ def test_a_reply_is_once_and_final_and_its_files_reach_the_sender_and_addressees
             assert readable_attachment(uow.session, user, photo).sha256 == photo
         with pytest.raises(UnknownFinding):
             readable_attachment(uow.session, org.handler_a1, photo)
+    with flow.app.unit_of_work() as uow:  # the clean-up of unused uploads keeps reply files
+        assert remove_unlinked(uow, uow.now() + timedelta(days=365)) == []
+    with flow.app.unit_of_work(write=False) as uow:
+        assert readable_attachment(uow.session, org.inspector, photo).sha256 == photo
     replies = [e for e in flow.events(finding.id) if e.trigger == "letter_reply"]
     assert [(e.payload["unit"], e.payload["attachments"]) for e in replies] == [("GA", [photo])]
     with flow.app.unit_of_work(write=False) as uow:
@@ -196,7 +200,11 @@ def test_states_counting_and_my_work_follow_the_reply_date(flow: Flow) -> None:
         mine = pending_replies(uow.session, org.handler_b, uow.today(), uow.calendar)
         assert mine.items[0].colour == "yellow"
     reply(flow, org.handler_a, letter.id)
-    flow.app.clock.advance(days=3)  # Tuesday 10 March: group B is late
+    flow.app.clock.advance(days=2)  # Monday 9 March, the reply date: not late yet
+    with flow.app.unit_of_work(write=False) as uow:
+        stats = letter_stats(uow.session, org.supervisor, uow.today())
+        assert stats.totals.as_dict() == {"sent": 1, "replied": 0, "pending": 1, "overdue": 0}
+    flow.app.clock.advance(days=1)  # Tuesday 10 March: group B is late
     with flow.app.unit_of_work(write=False) as uow:
         assert pending_replies(uow.session, org.handler_a, uow.today(), uow.calendar).total == 0
         late = pending_replies(uow.session, org.handler_b, uow.today(), uow.calendar).items
@@ -230,4 +238,3 @@ def test_a_failed_annotation_leaves_no_letter_and_no_number(flow: Flow) -> None:
         events = uow.session.scalar(select(func.count()).select_from(Event).where(
             Event.finding_id == finding.id, Event.trigger == "letter"))
         assert events == 1
-    _ = timedelta

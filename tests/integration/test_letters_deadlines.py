@@ -10,8 +10,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from workflow.errors import Forbidden
 from workflow.models import Letter, LetterAddressee, Notification, OutboxMessage, User
 from workflow.runtime import Rectify
 from workflow.services.letters import reply_to_letter, send_letter
@@ -100,7 +101,8 @@ def test_the_tick_reminds_before_the_reply_date_and_after_it_once_each(flow: Flo
     soon = [("letter_due_soon", "handler_a"), ("letter_due_soon", "handler_b"),
             ("letter_due_soon", "handler_reviewer_a")]
     assert told(flow) == soon
-    assert at(flow, date(2026, 3, 6)).letters == 0 and at(flow, date(2026, 3, 9)).letters == 0
+    assert at(flow, date(2026, 3, 6)) == TickReport()  # nothing to do, nothing even tried
+    assert at(flow, date(2026, 3, 9)) == TickReport()
     with flow.app.unit_of_work() as uow:
         reply_to_letter(uow, org.handler_a, letter_id, "已回复")
     assert at(flow, date(2026, 3, 10)).letters == 1  # only group B is late
@@ -133,3 +135,29 @@ def test_two_ticks_at_once_remind_each_addressee_once(flow: Flow) -> None:
     assert Counter(told(flow)) == {("letter_due_soon", "handler_a"): 6,
                                    ("letter_due_soon", "handler_b"): 6,
                                    ("letter_due_soon", "handler_reviewer_a"): 6}
+
+
+def test_two_replies_at_once_from_one_unit_one_is_kept(flow: Flow) -> None:
+    org = flow.org
+    letter_id = sent_letter(flow)
+
+    def replier(user: User, text: str) -> Callable[[Rectify], str]:
+        def job(app: Rectify) -> str:
+            with app.unit_of_work() as uow:
+                try:
+                    reply_to_letter(uow, user, letter_id, text)
+                except Forbidden:
+                    return "refused"
+                return "replied"
+        return job
+
+    results = in_threads(flow.app, [replier(org.handler_a, "甲"),
+                                    replier(org.handler_reviewer_a, "乙")])
+    assert sorted(results) == ["refused", "replied"]
+    with flow.app.unit_of_work(write=False) as uow:
+        row = uow.session.scalars(select(LetterAddressee).where(
+            LetterAddressee.unit_id == org.group_a.id)).one()
+        assert row.reply_text in ("甲", "乙")
+        told = uow.session.scalar(select(func.count()).select_from(Notification)
+                                  .where(Notification.kind == "letter_replied"))
+        assert told == 1  # the inspector, once
