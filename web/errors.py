@@ -21,6 +21,7 @@ from workflow.errors import (
     StaleFinding,
     TransitionNotAllowed,
     UnknownFinding,
+    UnknownLetter,
     UnknownLifecycle,
     UnknownNotification,
 )
@@ -31,7 +32,7 @@ _STATUS = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Unprocessa
 
 
 def status_of(exc: RectifyError) -> int:
-    if isinstance(exc, UnknownFinding | UnknownLifecycle | UnknownNotification):
+    if isinstance(exc, UnknownFinding | UnknownLetter | UnknownLifecycle | UnknownNotification):
         return 404
     if isinstance(exc, Forbidden):
         return 403
@@ -56,7 +57,7 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
         allowed = ", ".join(exc.allowed) or _("none")
         return _("This action is not possible in the current state. Possible now: %(allowed)s",
                  allowed=allowed), {}
-    if isinstance(exc, UnknownFinding | UnknownLifecycle | UnknownNotification):
+    if isinstance(exc, UnknownFinding | UnknownLetter | UnknownLifecycle | UnknownNotification):
         return _("Not found."), {}
     if isinstance(exc, Forbidden):
         return (message(exc.reason) if exc.reason else _("Your role does not allow this action.")), {}

@@ -9,12 +9,12 @@ import re
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.errors import EvidenceCorrupt, UploadRejected
-from workflow.models import Attachment, FindingAttachment, User
+from workflow.models import Attachment, FindingAttachment, LetterAttachment, User
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,9 @@ def download_name(original_name: str, media_type: str) -> str:
 
 
 def unlinked_clause() -> ColumnElement[bool]:
-    """Attachments no finding refers to (uploaded, never used as evidence)."""
-    return ~exists().where(FindingAttachment.attachment_id == Attachment.id)
+    """Attachments no finding and no letter reply refers to (uploaded, never used)."""
+    return and_(~exists().where(FindingAttachment.attachment_id == Attachment.id),
+                ~exists().where(LetterAttachment.attachment_id == Attachment.id))
 
 
 class AttachmentStore:

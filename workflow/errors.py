@@ -33,6 +33,14 @@ class UnknownFinding(RectifyError):
         super().__init__(f"unknown finding {finding_id!r}")
 
 
+class UnknownLetter(RectifyError):
+    """The letter does not exist, or the actor may not see it (same answer on purpose)."""
+
+    def __init__(self, letter_id: object) -> None:
+        self.letter_id = letter_id
+        super().__init__(f"unknown letter {letter_id!r}")
+
+
 class UnknownNotification(RectifyError):
     """The notification does not exist, or is another user's (same answer on purpose)."""
 

@@ -14,6 +14,8 @@ def _pick(value: Any, lang: str) -> str:
 
 def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
     """(subject, text) of a message for a reader of `lang`."""
+    if kind.startswith("letter_"):
+        return _letter(kind, params, lang)
     zh = lang.startswith("zh")
     code, title, label = params.get("code", ""), params.get("title", ""), _pick(
         params.get("label"), lang)
@@ -45,3 +47,34 @@ def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
     if params.get("finding_id"):
         lines.append(f"/findings/{params['finding_id']}")
     return subject, "\n".join(lines)
+
+
+# letter kind -> (zh, en) of what happened
+_LETTER_EVENTS = {
+    "letter_sent": ("收到来函，请按期回复", "A letter to your unit awaits its reply"),
+    "letter_replied": ("收文单位已回复", "An addressee replied"),
+    "letter_due_soon": ("来函回复期限将至", "The reply to a letter is due soon"),
+    "letter_overdue": ("来函回复已逾期", "The reply to a letter is overdue"),
+    "letter_overdue_sender": ("收文单位逾期未回复", "An addressee's reply is overdue"),
+}
+
+
+def _letter(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
+    """A message about a letter: what happened, its number, subject, parties and reply date."""
+    zh = lang.startswith("zh")
+    zh_what, en_what = _LETTER_EVENTS.get(kind, (kind, kind))
+    what = zh_what if zh else en_what
+    number, subject = params.get("number", ""), params.get("subject", "")
+    lines = [f"{number} {subject}",
+             (f"发文单位：{_pick(params.get('body'), lang)}" if zh
+              else f"From: {_pick(params.get('body'), lang)}")]
+    if params.get("unit"):
+        lines.append(f"收文单位：{_pick(params['unit'], lang)}" if zh
+                     else f"Addressee: {_pick(params['unit'], lang)}")
+    if params.get("reply_due_date"):
+        lines.append(f"回复期限：{params['reply_due_date']}" if zh
+                     else f"Reply due: {params['reply_due_date']}")
+    if params.get("letter_id"):
+        lines.append(f"/letters/{params['letter_id']}")
+    return (f"【{what}】{number} {subject}" if zh else f"[{what}] {number} {subject}",
+            "\n".join(lines))

@@ -12,6 +12,7 @@ from web.api.schemas import id_field
 from web.auth import actor
 from web.i18n import lang
 from web.uow import get_uow
+from workflow.services.letter_stats import LetterStats, letter_stats
 from workflow.services.light import today_cutoff
 from workflow.services.stats import dashboard
 
@@ -46,6 +47,29 @@ class StateCount(Schema):
     count = fields.Int()
 
 
+class LetterNumbersOut(Schema):
+    sent = fields.Int()
+    replied = fields.Int(metadata={"description": "Every addressee answered"})
+    pending = fields.Int(metadata={"description": "Waiting for an answer, none late"})
+    overdue = fields.Int(metadata={"description": "An addressee's answer is past the reply date"})
+
+
+class BodyLetters(LetterNumbersOut):
+    unit_id = fields.Int()
+    unit = fields.Str()
+
+
+class CampaignLetters(LetterNumbersOut):
+    campaign_id = fields.Int()
+    campaign = fields.Str()
+
+
+class LettersOut(Schema):
+    totals = fields.Nested(LetterNumbersOut)
+    by_body = fields.List(fields.Nested(BodyLetters), metadata={"description": "Per issuing body"})
+    by_campaign = fields.List(fields.Nested(CampaignLetters))
+
+
 class DashboardOut(Schema):
     totals = fields.Nested(NumbersOut)
     by_state = fields.List(fields.Nested(StateCount))
@@ -55,6 +79,8 @@ class DashboardOut(Schema):
         "description": "Findings per traffic light (green, yellow, red), as the ledger's light filter"})
     red_levels = fields.Dict(keys=fields.Str(), values=fields.Int(),
                              metadata={"description": "The red ones per overdue level (1, 2, 3)"})
+    letters = fields.Nested(LettersOut, metadata={
+        "description": "Reminder letters (提醒函) you see: sent, replied, pending, overdue"})
 
 
 class DashboardArgs(Schema):
@@ -80,4 +106,14 @@ class Dashboard(MethodView):
             "by_category": {k: v.as_dict() for k, v in board.by_category.items()},
             "lights": board.lights,
             "red_levels": {str(level): n for level, n in board.red_levels.items()},
+            "letters": _letters(letter_stats(uow.session, actor(), uow.today(),
+                                             args.get("campaign"))),
         }
+
+
+def _letters(stats: LetterStats) -> dict[str, Any]:
+    return {"totals": stats.totals.as_dict(),
+            "by_body": [dict(n.as_dict(), unit_id=u.id, unit=u.name(lang()))
+                        for u, n in stats.by_body],
+            "by_campaign": [dict(n.as_dict(), campaign_id=c.id, campaign=c.name)
+                            for c, n in stats.by_campaign]}

@@ -12,6 +12,7 @@ from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow.catalog import CATEGORIES, label
 from workflow.services.directory import visible_campaigns
+from workflow.services.letter_stats import letter_stats
 from workflow.services.light import today_cutoff
 from workflow.services.stats import dashboard
 
@@ -39,5 +40,7 @@ def dashboard_page() -> str:
     }
     categories = [(label(CATEGORIES, key, code), numbers) for key, numbers in board.by_category.items()]
     campaigns = visible_campaigns(uow.session, user)
+    letters = letter_stats(uow.session, user, uow.today(), campaign_id)
     return render_template("dashboard.html", board=board, states=states, chart=chart,
-                           categories=categories, campaigns=campaigns, campaign_id=campaign_id)
+                           categories=categories, campaigns=campaigns, campaign_id=campaign_id,
+                           letters=letters)

@@ -17,6 +17,7 @@ from workflow.errors import InvalidInput
 from workflow.messages import render
 from workflow.models import Notification
 from workflow.services import inbox
+from workflow.services.letter_scope import sees_letter_id
 
 
 @bp.app_template_global("unread_notifications")
@@ -52,6 +53,9 @@ def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
     note = inbox.open_notification(uow, user, notification_id)
     if note is None:  # another user's, or none: the same answer
         raise NotFound()
+    letter_id = note.params.get("letter_id") if isinstance(note.params, dict) else None
+    if letter_id and sees_letter_id(uow.session, user, letter_id):
+        return redirect(url_for("pages.letter_page", letter_id=letter_id))
     if note.finding_id and inbox.visible_findings(uow.session, user, [note.finding_id]):
         return redirect(url_for("pages.finding_page", finding_id=note.finding_id))
     return redirect(url_for("pages.notifications_page"))

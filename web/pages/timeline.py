@@ -32,12 +32,29 @@ def _engine_event_label(trigger: str) -> str:
         return str(_("Moved to a new version of the lifecycle"))
     if trigger == "ladder":
         return str(_("Escalation step"))
+    if trigger == "letter":
+        return str(_("Letter sent"))
+    if trigger == "letter_reply":
+        return str(_("Letter replied"))
     return trigger
+
+
+# What a letter's annotations record (workflow.services.letters), labelled for the timeline.
+_LETTER_FIELDS = {f.name: f for f in (
+    FieldSpec("number", "text", "文号", "Number"), FieldSpec("subject", "text", "标题", "Subject"),
+    FieldSpec("addressees", "text", "收文单位", "Addressees"),
+    FieldSpec("reply_due_date", "text", "回复期限", "Reply due"),
+    FieldSpec("unit", "text", "回复单位", "Replying unit"),
+    FieldSpec("replied_on", "text", "回复日期", "Replied on"),
+    FieldSpec("text", "text", "回复内容", "Reply"))}
+LETTER_EVENTS = ("letter", "letter_reply")
 
 
 def _fields_of(lc: Lifecycle, event: Event) -> dict[str, FieldSpec]:
     if event.trigger == "raise":
         return {f.name: f for f in RAISE_FIELDS}
+    if event.trigger in LETTER_EVENTS:
+        return _LETTER_FIELDS
     spec = next((t for t in lc.transitions if t.trigger == event.trigger), None)
     return {f.name: f for f in spec.fields} if spec else {}
 
@@ -61,9 +78,12 @@ _HIDDEN = ("lifecycle", "inspection", "due_date_change", "recurrence_of")
 
 def _entries(lc: Lifecycle, event: Event, files: dict[str, Any]) -> list[dict[str, Any]]:
     specs, code = _fields_of(lc, event), lang()
-    out = [_entry(specs.get(name), name, value, files, code)
+    letter = event.trigger in LETTER_EVENTS  # only its labelled facts; the rest is on its page
+    out = [_entry(specs.get(name), name, "、".join(value) if letter and isinstance(value, list)
+                  else value, files, code)
            for name, value in event.payload.items()
-           if value not in (None, "", []) and name not in _HIDDEN]
+           if value not in (None, "", []) and name not in _HIDDEN
+           and (not letter or name in specs)]
     change = event.payload.get("due_date_change")
     if isinstance(change, list) and len(change) == 2:
         out.append({"label": _("Due date"), "type": "text",
@@ -114,7 +134,9 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
                 "label": trigger.label(code) if trigger else _engine_event_label(event.trigger),
                 "to": lc.state(event.to_state).label(code) if lc.has_state(event.to_state)
                 else event.to_state, "ladder": None,
-                "recurrence_of": event.payload.get("recurrence_of")}
+                "recurrence_of": event.payload.get("recurrence_of"),
+                "letter_id": event.payload.get("letter_id")
+                if event.trigger in LETTER_EVENTS else None}
         if event.trigger == "ladder":
             item["ladder"] = _ladder(lc, event, names)
         out.append(item)

@@ -11,6 +11,7 @@ from web.uow import get_uow
 from workflow import services
 from workflow.errors import RectifyError
 from workflow.models import Finding
+from workflow.services.letter_work import pending_replies
 from workflow.services.work import my_work
 
 
@@ -39,4 +40,5 @@ def work():  # type: ignore[no-untyped-def]
         name, _, version = key.partition("@")
         lc = uow.registry.get(name, int(version))
         kinds.append((lc.label(lang()), lc.state(state).label(lang()), count))
-    return render_template("work.html", todo=todo, kinds=kinds)
+    replies = pending_replies(uow.session, actor(), uow.today(), uow.calendar)
+    return render_template("work.html", todo=todo, kinds=kinds, replies=replies)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from workflow.attachments import unlinked_clause
 from workflow.errors import InvalidInput, UnknownFinding
 from workflow.models import Attachment, Finding, FindingAttachment, User
+from workflow.services.letter_scope import reply_attachment
 from workflow.services.scope import findings_clause
 from workflow.spec.model import FieldSpec
 
@@ -29,8 +30,8 @@ def upload(uow: UnitOfWork, uploader: User, data: bytes, name: str) -> Attachmen
 
 
 def readable_attachment(session: Session, actor: User, sha256: str) -> Attachment:
-    """The actor's own upload of these bytes, else an upload on a finding it may see;
-    UnknownFinding (a 404) otherwise."""
+    """The actor's own upload of these bytes, else an upload on a finding it may see, else one
+    attached to a reply to a letter it may see; UnknownFinding (a 404) otherwise."""
     own = session.scalar(select(Attachment).where(Attachment.sha256 == sha256,
                                                   Attachment.uploaded_by_id == actor.id))
     if own is not None:
@@ -42,6 +43,8 @@ def readable_attachment(session: Session, actor: User, sha256: str) -> Attachmen
         .where(Attachment.sha256 == sha256, findings_clause(actor))
         .order_by(Attachment.id).limit(1)
     )
+    if visible is None:
+        visible = reply_attachment(session, actor, sha256)
     if visible is None:
         raise UnknownFinding(sha256)
     return visible

@@ -20,6 +20,7 @@ from workflow.models import Finding
 from workflow.runtime import Rectify, UnitOfWork
 from workflow.services.digests import run_digests
 from workflow.services.ladder import Climber
+from workflow.services.letter_tick import remind_letters
 
 BATCH = 200  # due findings read per query
 
@@ -32,10 +33,12 @@ class TickReport:
     touched: int = 0  # findings at least one step fired on
     digests: int = 0  # digest messages queued in the outbox
     skipped: int = 0  # findings or users another tick had (busy, already done, or a conflict)
+    letters: int = 0  # letter reply reminders sent (due soon, overdue)
 
     def __str__(self) -> str:
-        return (f"ladder: {self.fired} step(s) fired on {self.touched} finding(s); digests: "
-                f"{self.digests} message(s) queued; skipped as busy: {self.skipped}")
+        return (f"ladder: {self.fired} step(s) fired on {self.touched} finding(s); letters: "
+                f"{self.letters} reply reminder(s); digests: {self.digests} message(s) queued; "
+                f"skipped as busy: {self.skipped}")
 
 
 def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
@@ -44,6 +47,8 @@ def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
     report = TickReport()
     with rectify.unit_of_work() as uow:
         climb_ladder(uow, moment, report)
+        report.letters, skipped = remind_letters(uow, moment)
+        report.skipped += skipped
         report.digests, skipped = run_digests(uow, moment, rectify.settings.digest_hour)
         report.skipped += skipped
     return report
