@@ -79,6 +79,13 @@ class Settings:
     digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
     tick_seconds: float = 60.0  # `rectify serve`'s background scheduler: seconds between ticks
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    # The organisation's document templates (RECTIFY_DOCUMENT_TEMPLATES): a file there named
+    # like a shipped one (notice.zh.docx, ...) replaces it. Default: instance/document-templates.
+    document_templates: Path | None = None
+
+    @property
+    def document_templates_path(self) -> Path:
+        return self.document_templates or self.instance_path / "document-templates"
 
     @property
     def attachments_path(self) -> Path:
@@ -110,6 +117,7 @@ class Settings:
             "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
             "tick_seconds": float(os.environ.get("RECTIFY_TICK_SECONDS", 60)),
             "delivery": DeliverySettings.from_env(),
+            "document_templates": _optional_path(os.environ.get("RECTIFY_DOCUMENT_TEMPLATES")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
