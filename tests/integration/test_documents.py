@@ -5,18 +5,27 @@ templates replace the shipped ones, and a broken one is a clear error naming the
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
-from document_support import make_campaign, make_letter, read_docx, table_rows, text_of
+from document_support import (
+    CONCLUSION,
+    close_one,
+    make_campaign,
+    make_letter,
+    read_docx,
+    table_rows,
+    text_of,
+)
+from pypdf import PdfReader
 
 from workflow.documents import chinese_date, english_date
+from workflow.documents.render import PLACEHOLDERS, ROW_FIELDS
 from workflow.errors import DocumentTemplateError, DocumentUnavailable, UnknownFinding
 from workflow.runtime import Rectify
 from workflow.services import documents
-
-DESCRIPTION = "仓库消防通道堆放纸箱。\n夜间无人值守。"
-CONCLUSION = "经现场复查，通道已清理，整改到位，同意销号。"
 
 
 @pytest.fixture
@@ -26,12 +35,7 @@ def campaign(rectify, org):
 
 @pytest.fixture
 def closed(flow, campaign):
-    """A finding of the campaign at group_a, assigned, rectified with a photo, confirmed."""
-    finding = flow.raise_(title="消防通道堵塞", description=DESCRIPTION,
-                          inspection_id=campaign.inspection_a)
-    flow.drive(finding.id, "assign", "report_rectification", "revisit")
-    flow.fire(finding.id, "confirm", payload={"conclusion": CONCLUSION})
-    return flow.finding(finding.id)
+    return close_one(flow, campaign)
 
 
 def generate(rectify, function, actor, record_id, lang):
@@ -247,3 +251,35 @@ def test_text_with_markup_characters_is_escaped_not_interpreted(rectify, org, fl
     lines = [p.text for p in read_docx(generate(rectify, documents.notice_document, org.admin,
                                                 finding.id, "en")[1]).paragraphs]
     assert "1. Finding: <w:p>围挡 & 标识 {{ code }}</w:p>" in lines and "A < B & C > D" in lines
+
+
+def test_each_context_offers_exactly_the_documented_placeholders(rectify, org, closed, campaign):
+    letter_id = make_letter(rectify, org.inspection_body, [org.group_a], org.inspector)
+    prepared = [generate(rectify, function, org.admin, record_id, "zh") for function, record_id in (
+        (documents.prepare_notice, closed.id), (documents.prepare_closure, closed.id),
+        (documents.prepare_letter, letter_id), (documents.prepare_campaign_list, campaign.id))]
+    for content in prepared:
+        assert set(content.context) == set(PLACEHOLDERS[content.kind]), content.kind
+        for name, columns in ROW_FIELDS.items():
+            for row in content.context.get(name, []):
+                assert set(row) == set(columns), name
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # one backend: the conversion is the slow part
+def test_libreoffice_converts_a_generated_document_to_pdf_with_its_text(rectify, org, closed,
+                                                                        tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed here; CI installs "
+                    "libreoffice-writer-nogui and runs this test")
+    name, data = generate(rectify, documents.closure_document, org.reviewer, closed.id, "zh")
+    source = tmp_path / "closure.docx"
+    source.write_bytes(data)
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    pages = PdfReader(tmp_path / "closure.pdf").pages
+    text = "".join("".join(page.extract_text() for page in pages).split())  # no line breaks
+    for expected in ("第一纪检监察组", "销号确认单", closed.code, "消防通道堵塞", CONCLUSION,
+                     "photo-1.png", "二〇二六年三月二日", "（盖章）"):
+        assert expected in text, expected

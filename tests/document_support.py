@@ -1,10 +1,11 @@
-"""Helpers for the document tests: a campaign with findings, a letter, reading a DOCX back."""
+"""Helpers for the document tests: a campaign, a closed finding, a letter, reading a DOCX back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 import docx
 
@@ -31,6 +32,20 @@ def make_campaign(rectify: Rectify, org: object) -> Campaign:
                        for unit in (org.group_a, org.group_b)]  # type: ignore[attr-defined]
         uow.commit()
         return Campaign(campaign.id, *inspections)
+
+
+DESCRIPTION = "仓库消防通道堆放纸箱。\n夜间无人值守。"
+CONCLUSION = "经现场复查，通道已清理，整改到位，同意销号。"
+
+
+def close_one(flow: Any, campaign: Campaign) -> Any:
+    """A finding of the campaign at group_a, assigned, rectified with a photo, confirmed with
+    CONCLUSION; as loaded after closing."""
+    finding = flow.raise_(title="消防通道堵塞", description=DESCRIPTION,
+                          inspection_id=campaign.inspection_a)
+    flow.drive(finding.id, "assign", "report_rectification", "revisit")
+    flow.fire(finding.id, "confirm", payload={"conclusion": CONCLUSION})
+    return flow.finding(finding.id)
 
 
 def make_letter(rectify: Rectify, body: Unit, addressees: list[Unit], author: User,
