@@ -25,7 +25,7 @@ from workflow.documents import chinese_date, english_date
 from workflow.documents.render import PLACEHOLDERS, ROW_FIELDS
 from workflow.errors import DocumentTemplateError, DocumentUnavailable, UnknownFinding
 from workflow.runtime import Rectify
-from workflow.services import documents
+from workflow.services import document_facts, documents
 
 
 @pytest.fixture
@@ -283,3 +283,14 @@ def test_libreoffice_converts_a_generated_document_to_pdf_with_its_text(rectify,
     for expected in ("第一纪检监察组", "销号确认单", closed.code, "消防通道堵塞", CONCLUSION,
                      "photo-1.png", "二〇二六年三月二日", "（盖章）"):
         assert expected in text, expected
+
+
+def test_a_campaign_list_too_long_for_a_document_is_refused_clearly(rectify, org, flow, closed,
+                                                                    campaign, monkeypatch):
+    monkeypatch.setattr(document_facts, "MAX_LIST_ROWS", 1)
+    assert generate(rectify, documents.prepare_campaign_list, org.admin, campaign.id,
+                    "zh").context["total"] == 1
+    flow.raise_(inspection_id=campaign.inspection_b, unit=org.group_b.id)
+    with pytest.raises(DocumentUnavailable) as info:
+        generate(rectify, documents.campaign_list_document, org.admin, campaign.id, "en")
+    assert "more than 1 findings" in info.value.message["en"]

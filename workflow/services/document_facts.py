@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 NOT_CLOSED = {"zh": "该问题尚未销号：销号确认单只对已确认整改到位并销号的问题出具",
               "en": "This finding is not closed: a closure confirmation is issued only for a "
                     "finding confirmed and closed"}
+MAX_LIST_ROWS = 1000  # a findings list of more rows takes seconds to fill: the ledger exports
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 
@@ -95,13 +96,17 @@ def human_size(size: int) -> str:
 
 def campaign_rows(uow: UnitOfWork, actor: User, campaign_id: int,
                   lang: str) -> list[dict[str, Any]]:
-    """The campaign's findings the actor may see, by code: one table row each."""
+    """The campaign's findings the actor may see, by code: one table row each; more than
+    MAX_LIST_ROWS is DocumentUnavailable (the ledger, filtered by campaign, exports them)."""
     name = Unit.name_zh if lang == "zh" else Unit.name_en
     query = (select(Finding, name).join(Unit, Unit.id == Finding.unit_id)
              .where(Finding.campaign_id == campaign_id, findings_clause(actor))
-             .order_by(Finding.code))
+             .order_by(Finding.code).limit(MAX_LIST_ROWS + 1))
+    found = list(uow.session.execute(query))
+    if len(found) > MAX_LIST_ROWS:
+        raise DocumentUnavailable(_too_long(MAX_LIST_ROWS))
     rows = []
-    for index, (finding, unit_name) in enumerate(uow.session.execute(query), start=1):
+    for index, (finding, unit_name) in enumerate(found, start=1):
         lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
         severity = SEVERITIES.get(finding.severity, (finding.severity, finding.severity))
         rows.append({"index": index, "code": finding.code, "unit": unit_name,
@@ -111,3 +116,9 @@ def campaign_rows(uow: UnitOfWork, actor: User, campaign_id: int,
                      "closed_at": local_date(uow, finding.closed_at).isoformat()
                      if finding.closed_at else ""})
     return rows
+
+
+def _too_long(limit: int) -> dict[str, str]:
+    return {"zh": f"本次检查的问题超过 {limit} 个，问题清单文书列不下：请在台账中按本次检查筛选后导出 Excel",
+            "en": f"The campaign has more than {limit} findings, too many for the list document: "
+                  "filter the ledger by campaign and export it to Excel"}
