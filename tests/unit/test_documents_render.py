@@ -76,6 +76,8 @@ def test_each_shipped_template_fills_from_its_placeholders_alone(kind, lang):
         if name in PLACEHOLDERS[kind]:
             rows = [[c.text for c in r.cells] for r in document.tables[-1].rows]
             assert len(rows) == 3 and rows[2][1].endswith(" 2>")  # header + one per item
+            header = document.tables[-1].rows[0]._tr
+            assert header.xpath("./w:trPr/w:tblHeader"), "the header row repeats on each page"
 
 
 def test_a_missing_placeholder_value_is_an_error_not_a_blank():

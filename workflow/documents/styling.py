@@ -141,12 +141,14 @@ def seal(doc: DocumentObject, body: str, stamp: str, when: str) -> None:
 
 def table(doc: DocumentObject, header: list[str], cells: list[str], widths: list[float],
           rows: str = "rows", size: float = 12) -> Table:
-    """A bordered table: a bold header row, then one row per item of `rows` (docxtpl {%tr for %})."""
+    """A bordered table: a header row (repeated on every page), then one row per item of `rows`
+    (docxtpl {%tr for %})."""
     grid: Table = doc.add_table(rows=4, cols=len(header))
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     contents = [header, ["{%tr for row in " + rows + " %}"] + [""] * (len(header) - 1), cells,
                 ["{%tr endfor %}"] + [""] * (len(header) - 1)]
+    grid.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeats on each page
     for row, texts in zip(grid.rows, contents, strict=True):
         for cell, text, width in zip(row.cells, texts, widths, strict=True):
             cell.width = Mm(width)
