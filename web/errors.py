@@ -13,6 +13,8 @@ from web.edge import truncated
 from web.i18n import message
 from workflow.errors import (
     DefinitionError,
+    DocumentTemplateError,
+    DocumentUnavailable,
     EvidenceCorrupt,
     Forbidden,
     GuardFailed,
@@ -36,7 +38,8 @@ def status_of(exc: RectifyError) -> int:
         return 404
     if isinstance(exc, Forbidden):
         return 403
-    if isinstance(exc, StaleFinding | TransitionNotAllowed | DefinitionError | EvidenceCorrupt):
+    if isinstance(exc, StaleFinding | TransitionNotAllowed | DefinitionError | EvidenceCorrupt
+                  | DocumentTemplateError | DocumentUnavailable):
         return 409
     return 422
 
@@ -51,6 +54,8 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
     if isinstance(exc, EvidenceCorrupt):
         return _("This evidence file is damaged or missing on the server and is not served; "
                  "the administrators have been told."), {}
+    if isinstance(exc, DocumentTemplateError | DocumentUnavailable):
+        return message(exc.message), {}
     if isinstance(exc, StaleFinding):
         return _("Someone else acted on this finding first: load it again and retry."), {}
     if isinstance(exc, TransitionNotAllowed):

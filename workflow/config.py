@@ -81,6 +81,13 @@ class Settings:
     tick_seconds: float = 60.0  # `rectify serve`'s background scheduler: seconds between ticks
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     unit_kinds_path: Path = SHIPPED_UNIT_KINDS  # RECTIFY_UNIT_KINDS: the kinds of unit declared
+    # The organisation's document templates (RECTIFY_DOCUMENT_TEMPLATES): a file there named
+    # like a shipped one (notice.zh.docx, ...) replaces it. Default: instance/document-templates.
+    document_templates: Path | None = None
+
+    @property
+    def document_templates_path(self) -> Path:
+        return self.document_templates or self.instance_path / "document-templates"
 
     @property
     def attachments_path(self) -> Path:
@@ -113,6 +120,7 @@ class Settings:
             "tick_seconds": float(os.environ.get("RECTIFY_TICK_SECONDS", 60)),
             "delivery": DeliverySettings.from_env(),
             "unit_kinds_path": Path(os.environ.get("RECTIFY_UNIT_KINDS") or SHIPPED_UNIT_KINDS).resolve(),
+            "document_templates": _optional_path(os.environ.get("RECTIFY_DOCUMENT_TEMPLATES")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -122,3 +122,23 @@ class EvidenceCorrupt(RectifyError):
     def __init__(self, sha256: str, problem: str) -> None:
         self.sha256, self.problem = sha256, problem
         super().__init__(f"evidence file {sha256}: {problem}")
+
+
+class DocumentTemplateError(RectifyError):
+    """A document template (an organisation's replacement, usually) cannot be filled: `name` is
+    its file name, `problem` what is wrong; `message` says both in zh and en."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name, self.problem = name, problem
+        self.message = {"zh": f"文书模板 {name} 无法使用：{problem}",
+                        "en": f"The document template {name} cannot be used: {problem}"}
+        super().__init__(self.message["en"])
+
+
+class DocumentUnavailable(RectifyError):
+    """This document does not exist for the record in its current state (e.g. a closure
+    confirmation of a finding not yet closed); `message` says why in zh and en."""
+
+    def __init__(self, message: dict[str, str]) -> None:
+        self.message = message
+        super().__init__(message["en"])

@@ -12,6 +12,7 @@ def register_api(app: Flask) -> None:
         attachments,
         auth_tokens,
         directory,
+        documents,
         findings,
         letters,
         lifecycles,
@@ -27,6 +28,6 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     api.spec.options["security"] = [{"bearer": []}]
     for module in (auth_tokens, findings, attachments, directory, lifecycles, numbers,
-                   notifications, letters):
+                   notifications, letters, documents):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     document_payloads(api.spec, app.extensions["rectify"].registry, "FireRequest")

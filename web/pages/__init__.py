@@ -12,6 +12,7 @@ def register_pages(app: Flask) -> None:
         account,
         admin,
         dashboard,
+        documents,
         findings,
         ledger,
         letters,
@@ -23,7 +24,7 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, dashboard, findings, ledger, letters, lifecycles, notifications, raising, work)
+    _ = (account, dashboard, documents, findings, ledger, letters, lifecycles, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")
