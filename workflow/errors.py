@@ -29,6 +29,15 @@ class UnknownFinding(RectifyError):
         super().__init__(f"unknown finding {finding_id!r}")
 
 
+class UnknownComment(UnknownFinding):
+    """The finding has no comment with this seq (answered like an unknown finding: not found)."""
+
+    def __init__(self, finding_id: object, seq: object) -> None:
+        super().__init__(finding_id)
+        self.seq = seq
+        self.args = (f"finding {finding_id!r} has no comment #{seq!r}",)
+
+
 class UnknownNotification(RectifyError):
     """The notification does not exist, or is another user's (same answer on purpose)."""
 

@@ -33,6 +33,10 @@ def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
         subject = (f"整改督办每日汇总：{count} 条提醒" if zh
                    else f"Rectify daily digest: {count} notification(s)")
         lines = [render(item["kind"], item["params"], lang)[0] for item in params["items"]]
+    elif kind == "mention":
+        subject = f"【{label}】{code} {title}" if zh else f"[{label}] {code} {title}"
+        actor = params.get("actor", "")
+        lines.append(f"{actor} 在评论中提到了您：" if zh else f"{actor} mentioned you in a comment:")
     else:
         actor = params.get("actor", "")
         subject = f"【{label}】{code} {title}" if zh else f"[{label}] {code} {title}"
@@ -43,5 +47,6 @@ def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
     if params.get("note"):
         lines.append(str(params["note"]))
     if params.get("finding_id"):
-        lines.append(f"/findings/{params['finding_id']}")
+        anchor = f"#comment-{params['comment']}" if params.get("comment") else ""
+        lines.append(f"/findings/{params['finding_id']}{anchor}")
     return subject, "\n".join(lines)
