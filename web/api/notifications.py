@@ -30,7 +30,7 @@ class NotificationArgs(Schema):
 
 class NotificationOut(Schema):
     id = fields.Int()
-    kind = fields.Str(metadata={"description": "transition, ladder or digest"})
+    kind = fields.Str(metadata={"description": "transition, ladder, mention or digest"})
     subject = fields.Str()
     text = fields.Str()
     created_at = fields.DateTime()

@@ -11,6 +11,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         account,
         admin,
+        comments,
         dashboard,
         findings,
         ledger,
@@ -22,7 +23,7 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, dashboard, findings, ledger, lifecycles, notifications, raising, work)
+    _ = (account, comments, dashboard, findings, ledger, lifecycles, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")
