@@ -4,6 +4,7 @@ change nothing, CSRF on both forms, mentions reaching the bell."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -151,18 +152,26 @@ def test_a_mention_rings_the_bell_of_the_one_mentioned(api, rectify, finding):
     assert api.get("/api/v1/notifications", "handler_b").get_json()["items"] == []
 
 
+def form_token(page: str, form_id: str) -> str:
+    """The CSRF token the form with this id carries (each form must carry its own)."""
+    form = re.search(f'<form [^>]*id="{form_id}">(.*?)</form>', page, re.S)
+    assert form, f"no form {form_id}"
+    return csrf_token_of(form.group(1))
+
+
 def test_both_comment_forms_need_the_csrf_token(make_app, finding, flow):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     token = csrf_token_of(text_of(client.get("/login")))
     assert login(client, "handler_a", csrf_token=token).status_code == 302
     url = f"/findings/{finding['id']}"
-    token = csrf_token_of(text_of(client.get(url)))
+    token = form_token(text_of(client.get(url)), "comment-form")
     before = flow.snapshot(finding["id"])
     assert client.post(f"{url}/comments", data={"text": "No token"}).status_code == 400
     assert flow.snapshot(finding["id"]) == before
     assert client.post(f"{url}/comments", data={"text": "With token",
                                                 "csrf_token": token}).status_code == 302
+    token = form_token(text_of(client.get(url)), "edit-comment-2")
     before = flow.snapshot(finding["id"])
     assert client.post(f"{url}/comments/2/edit", data={"text": "No token"}).status_code == 400
     assert flow.snapshot(finding["id"]) == before
