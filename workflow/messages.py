@@ -47,6 +47,11 @@ def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
     if params.get("note"):
         lines.append(str(params["note"]))
     if params.get("finding_id"):
-        anchor = f"#comment-{params['comment']}" if params.get("comment") else ""
-        lines.append(f"/findings/{params['finding_id']}{anchor}")
+        where = anchor_of(params)
+        lines.append(f"/findings/{params['finding_id']}" + (f"#{where}" if where else ""))
     return subject, "\n".join(lines)
+
+
+def anchor_of(params: Mapping[str, Any]) -> str | None:
+    """Where on the finding's page a message points: the comment that mentions the reader."""
+    return f"comment-{params['comment']}" if params.get("comment") else None

@@ -149,6 +149,7 @@ def test_a_mention_rings_the_bell_of_the_one_mentioned(api, rectify, finding):
     assert [n["kind"] for n in bell] == ["mention"]
     assert bell[0]["subject"].startswith("【评论提及】")
     assert "甲集团整改联络人 在评论中提到了您" in bell[0]["text"]
+    assert bell[0]["url"] == f"/findings/{finding['id']}#comment-2"
     assert api.get("/api/v1/notifications", "handler_b").get_json()["items"] == []
 
 

@@ -14,7 +14,7 @@ from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
 from workflow.errors import InvalidInput
-from workflow.messages import render
+from workflow.messages import anchor_of, render
 from workflow.models import Notification
 from workflow.services import inbox
 
@@ -53,7 +53,8 @@ def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
     if note is None:  # another user's, or none: the same answer
         raise NotFound()
     if note.finding_id and inbox.visible_findings(uow.session, user, [note.finding_id]):
-        return redirect(url_for("pages.finding_page", finding_id=note.finding_id))
+        return redirect(url_for("pages.finding_page", finding_id=note.finding_id,
+                                _anchor=anchor_of(note.params)))
     return redirect(url_for("pages.notifications_page"))
 
 
