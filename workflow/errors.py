@@ -39,6 +39,13 @@ class UnknownLetter(RectifyError):
     def __init__(self, letter_id: object) -> None:
         self.letter_id = letter_id
         super().__init__(f"unknown letter {letter_id!r}")
+class UnknownComment(UnknownFinding):
+    """The finding has no comment with this seq (answered like an unknown finding: not found)."""
+
+    def __init__(self, finding_id: object, seq: object) -> None:
+        super().__init__(finding_id)
+        self.seq = seq
+        self.args = (f"finding {finding_id!r} has no comment #{seq!r}",)
 
 
 class UnknownNotification(RectifyError):

@@ -35,6 +35,10 @@ def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
         subject = (f"整改督办每日汇总：{count} 条提醒" if zh
                    else f"Rectify daily digest: {count} notification(s)")
         lines = [render(item["kind"], item["params"], lang)[0] for item in params["items"]]
+    elif kind == "mention":
+        subject = f"【{label}】{code} {title}" if zh else f"[{label}] {code} {title}"
+        actor = params.get("actor", "")
+        lines.append(f"{actor} 在评论中提到了您：" if zh else f"{actor} mentioned you in a comment:")
     else:
         actor = params.get("actor", "")
         subject = f"【{label}】{code} {title}" if zh else f"[{label}] {code} {title}"
@@ -45,7 +49,8 @@ def render(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
     if params.get("note"):
         lines.append(str(params["note"]))
     if params.get("finding_id"):
-        lines.append(f"/findings/{params['finding_id']}")
+        where = anchor_of(params)
+        lines.append(f"/findings/{params['finding_id']}" + (f"#{where}" if where else ""))
     return subject, "\n".join(lines)
 
 
@@ -78,3 +83,6 @@ def _letter(kind: str, params: Mapping[str, Any], lang: str) -> tuple[str, str]:
         lines.append(f"/letters/{params['letter_id']}")
     return (f"【{what}】{number} {subject}" if zh else f"[{what}] {number} {subject}",
             "\n".join(lines))
+def anchor_of(params: Mapping[str, Any]) -> str | None:
+    """Where on the finding's page a message points: the comment that mentions the reader."""
+    return f"comment-{params['comment']}" if params.get("comment") else None

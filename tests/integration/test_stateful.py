@@ -6,9 +6,10 @@ walk predicts, from the database and the definition alone, what fire() must do: 
 class (in fire()'s order: scope, version, trigger, role, payload, guards) or the new state.
 After every step: a refusal changed nothing; every finding's state is a state of its
 definition and replaying its events reproduces it; the hash chains verify; no standard finding
-closed without a 'revisit' before its 'confirm'. Findings start on the newest version of their
-lifecycle, and one standard finding on version 1; a look-back that finds the problem back raises
-a linked finding, which joins the walk.
+closed without a 'revisit' before its 'confirm'. Anyone comments now and then: only those who
+see the finding may, and a comment moves nothing but the chain. Findings start on the newest
+version of their lifecycle, and one standard finding on version 1; a look-back that finds the
+problem back raises a linked finding, which joins the walk.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from workflow.errors import (
 )
 from workflow.models import Finding
 from workflow.services import fire, verify_all
-from workflow.spec.model import FieldSpec, TransitionSpec
+from workflow.services.comments import add_comment
+from workflow.spec.model import ANNOTATIONS, FieldSpec, TransitionSpec
 
 MISSING = object()
 ALPHABET = string.ascii_letters + string.digits + "整改到位情况说明%_"
@@ -110,6 +112,27 @@ class Walk(RuleBasedStateMachine):
     def fire_sensibly(self, data: st.DataObject) -> None:
         """A transition allowed from here, by someone holding its role (may still fail)."""
         self.attempt(data, sensible=True)
+
+    @rule(data=st.data())
+    def comment(self, data: st.DataObject) -> None:
+        """Anyone comments on any finding: only those who see it may, and a comment (an
+        annotation) moves nothing but the chain; guards, replays and delays ignore it."""
+        fid = data.draw(st.sampled_from(self.findings), label="finding")
+        actor = data.draw(st.sampled_from(list(self.org.users.values())), label="commenter")
+        finding, before = self.flow.finding(fid), self.flow.snapshot(fid)
+        try:
+            with self.app.unit_of_work() as uow:
+                add_comment(uow, actor, fid, data.draw(WORDS, label="comment"))
+        except UnknownFinding:
+            assert not self.sees(actor, self.unit_of(finding))
+            assert self.flow.snapshot(fid) == before
+            return
+        assert self.sees(actor, self.unit_of(finding))
+        after = self.flow.snapshot(fid)
+        assert after["events"] == before["events"] + 1
+        moved = {"version", "last_seq", "last_hash"}
+        assert {k: v for k, v in after["row"].items() if k not in moved} == {
+            k: v for k, v in before["row"].items() if k not in moved}
 
     # --- the oracle --------------------------------------------------------------------------
 
@@ -358,6 +381,9 @@ class Walk(RuleBasedStateMachine):
                 "raise", None, lifecycle.initial)
             state = lifecycle.initial
             for event in events[1:]:
+                if event.trigger in ANNOTATIONS:  # a comment: the state stays
+                    assert event.from_state == event.to_state == state
+                    continue
                 step = lifecycle.transition(state, event.trigger)
                 assert step is not None and event.from_state == state
                 state = step.dest_from(state)

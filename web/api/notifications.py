@@ -15,7 +15,7 @@ from web.api.schemas import ApiError, id_field
 from web.auth import actor
 from web.i18n import lang
 from web.uow import get_uow
-from workflow.messages import render
+from workflow.messages import anchor_of, render
 from workflow.models import Notification
 from workflow.services import inbox
 
@@ -30,7 +30,7 @@ class NotificationArgs(Schema):
 
 class NotificationOut(Schema):
     id = fields.Int()
-    kind = fields.Str(metadata={"description": "transition, ladder or digest"})
+    kind = fields.Str(metadata={"description": "transition, ladder, mention or digest"})
     subject = fields.Str()
     text = fields.Str()
     created_at = fields.DateTime()
@@ -77,7 +77,8 @@ def notification_out(note: Notification, visible: frozenset[int]) -> dict[str, A
     shown = note.finding_id if note.finding_id in visible else None
     return {"id": note.id, "kind": note.kind, "subject": subject, "text": text,
             "created_at": note.created_at, "read_at": note.read_at, "finding_id": shown,
-            "url": url_for("pages.finding_page", finding_id=shown) if shown else None,
+            "url": url_for("pages.finding_page", finding_id=shown,
+                           _anchor=anchor_of(note.params)) if shown else None,
             "params": note.params if shown else {}}
 
 

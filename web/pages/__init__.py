@@ -11,6 +11,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         account,
         admin,
+        comments,
         dashboard,
         documents,
         findings,
@@ -24,7 +25,8 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, dashboard, documents, findings, ledger, letters, lifecycles, notifications, raising, work)
+    _ = (account, comments, dashboard, documents, findings, ledger, letters, lifecycles, notifications,
+         raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

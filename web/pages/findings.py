@@ -13,6 +13,7 @@ from web.errors import describe, status_of
 from web.forms import form_fields, store_upload
 from web.i18n import lang
 from web.pages import bp
+from web.pages.discussion import discussion_view
 from web.pages.timeline import time_facts, timeline
 from web.uow import get_uow
 from workflow import services
@@ -28,7 +29,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 def render_finding(finding: Finding, errors: dict[str, str] | None = None,
                    open_trigger: str | None = None, values: dict[str, Any] | None = None,
-                   status: int = 200) -> tuple[str, int]:
+                   status: int = 200, discussion: dict[str, Any] | None = None) -> tuple[str, int]:
     uow = get_uow()
     lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     available = services.available_transitions(uow, finding, actor())
@@ -43,6 +44,7 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
         timeline=timeline(lc, events), time=time_facts(lc, finding, events),
         diagram=mermaid(lc, lang(), current=finding.state),
+        discussion=discussion_view(finding, discussion),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
         kept_labels=_labels(lc, open_trigger),
         defaults={"requirement": finding.requirement, "due_date": _default_due_date(finding)},

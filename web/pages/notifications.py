@@ -14,7 +14,7 @@ from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
 from workflow.errors import InvalidInput
-from workflow.messages import render
+from workflow.messages import anchor_of, render
 from workflow.models import Notification
 from workflow.services import inbox
 from workflow.services.letter_scope import sees_letter_id
@@ -57,7 +57,8 @@ def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
     if letter_id and sees_letter_id(uow.session, user, letter_id):
         return redirect(url_for("pages.letter_page", letter_id=letter_id))
     if note.finding_id and inbox.visible_findings(uow.session, user, [note.finding_id]):
-        return redirect(url_for("pages.finding_page", finding_id=note.finding_id))
+        return redirect(url_for("pages.finding_page", finding_id=note.finding_id,
+                                _anchor=anchor_of(note.params)))
     return redirect(url_for("pages.notifications_page"))
 
 

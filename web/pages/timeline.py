@@ -36,6 +36,10 @@ def _engine_event_label(trigger: str) -> str:
         return str(_("Letter sent"))
     if trigger == "letter_reply":
         return str(_("Letter replied"))
+    if trigger == "comment":
+        return str(_("Comment"))
+    if trigger == "comment_edit":
+        return str(_("Comment edited"))
     return trigger
 
 
@@ -112,6 +116,16 @@ def _display_names(events: list[Event]) -> dict[str, str]:
     return {username: name for username, name in rows}
 
 
+def _comment_seq(event: Event) -> int | None:
+    """A comment or its edit is a line in the timeline linking to the discussion, where its
+    text, files and history are shown (not repeated here)."""
+    if event.trigger == "comment":
+        return event.seq
+    if event.trigger == "comment_edit":
+        return int(event.payload.get("comment", 0)) or None
+    return None
+
+
 def actor_name(event: Event) -> str:
     """Who acted; the engine's own steps (the ladder) show as the system."""
     if event.actor.username == SYSTEM:
@@ -129,14 +143,15 @@ def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
     out = []
     for event in events:
         trigger = next((t for t in lc.transitions if t.trigger == event.trigger), None)
-        entries = [] if event.trigger == "ladder" else _entries(lc, event, files)
+        comment = _comment_seq(event)
+        entries = [] if event.trigger == "ladder" or comment else _entries(lc, event, files)
         item = {"event": event, "entries": entries, "actor": actor_name(event),
                 "label": trigger.label(code) if trigger else _engine_event_label(event.trigger),
                 "to": lc.state(event.to_state).label(code) if lc.has_state(event.to_state)
                 else event.to_state, "ladder": None,
                 "recurrence_of": event.payload.get("recurrence_of"),
                 "letter_id": event.payload.get("letter_id")
-                if event.trigger in LETTER_EVENTS else None}
+                if event.trigger in LETTER_EVENTS else None, "comment": comment}
         if event.trigger == "ladder":
             item["ladder"] = _ladder(lc, event, names)
         out.append(item)

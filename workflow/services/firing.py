@@ -121,7 +121,7 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     finding = get_finding(session, actor, finding_id)
     lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
     now = uow.now()
-    cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
+    cleaned = clean(spec.fields, payload, payload_lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
     for guard in spec.guards:
         message = GUARDS[guard.name].check(ctx, guard.params)
@@ -170,7 +170,9 @@ NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "
                "observations", "conclusion")
 
 
-def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:
+def payload_lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:
+    """What cleaning a payload on this finding needs: its files are the actor's own uploads or
+    ones already on the finding, its units those in the actor's scope."""
     session = uow.session
 
     def attachment_allowed(attachment: Any) -> bool:
