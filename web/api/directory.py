@@ -1,4 +1,4 @@
-"""Units, users (admin), campaigns and inspections."""
+"""Units (and the declared unit kinds), users (admin), campaigns and inspections."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Transaction policy, one for every face (pages, API, CLI): a use case that writes takes the
 UnitOfWork first, checks who may and what is valid, writes, and commits it itself
-(`raise_finding`, `fire`, `directory.add_unit`, `accounts.login`, `evidence.upload`, ...); if it
+(`raise_finding`, `fire`, `units.add_unit`, `accounts.login`, `evidence.upload`, ...); if it
 raises, nothing was committed and the unit of work rolls back on leaving. Views and commands
 never commit (tests/unit/test_layering.py checks web/). Read-only queries take the session and
 never commit. Functions that write trusted data without checks (`create_unit`, `create_user`,
