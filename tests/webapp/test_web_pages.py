@@ -19,7 +19,8 @@ from workflow.models import Finding, User
 PUBLIC = {"static", "pages.login", "pages.healthz", "pages.set_language", "api_auth.Token"}
 SAMPLE_ARGS = {"finding_id": 1, "user_id": 1, "trigger": "assign", "sha256": "a" * 64,
                "name": "standard", "version": 1, "filename": "css/app.css", "token_id": 1,
-               "notification_id": 1, "unit_id": 1, "letter_id": 1, "seq": 1}
+               "notification_id": 1, "unit_id": 1, "letter_id": 1, "seq": 1,
+               "campaign_id": 1}
 
 
 def html_lang(html: str) -> str:
