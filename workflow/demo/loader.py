@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from workflow.demo import coordination
 from workflow.demo.model import Day, DemoClock, Photos, Rel, Step, Story, UnitRef, Work, photo_png
 from workflow.demo.units import (
     CAMPAIGN_DAYS,
@@ -57,6 +58,7 @@ class Loader:
         self.users: dict[str, User] = {}
         self.inspections: dict[str, int] = {}
         self.findings: dict[int, Finding] = {}
+        self.letters: dict[str, int] = {}  # demo key -> letter id
         self.photos = 0
 
     def moment(self, day: int, minutes: int = 0) -> datetime:
@@ -146,6 +148,11 @@ class Loader:
 
     def _fire(self, finding: Finding, step: Step) -> None:
         actor = self.users[step.actor]
+        if step.on is not None:
+            finding = coordination.child_of(self, finding, step.on)
+        if step.trigger.startswith("@"):
+            coordination.act(self, finding, step, actor, lambda v: self._value(v, step, actor))
+            return
         payload = {name: self._value(value, step, actor) for name, value in step.payload.items()}
         fire(self.uow, finding.id, step.trigger, actor, payload, finding.version)
 

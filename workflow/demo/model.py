@@ -47,16 +47,25 @@ class UnitRef:
 
 @dataclass(frozen=True)
 class Step:
-    """One transition of a story: on which day, by whom, which trigger, with what payload."""
+    """One step of a story: on which day, by whom, which trigger, with what payload; `on` names
+    the unit of a child finding (split off the story's finding) the step is taken on instead.
+    Triggers starting with "@" are not transitions: @letter, @reply, @comment
+    (workflow.demo.coordination)."""
 
     day: int
     actor: str
     trigger: str
     payload: dict[str, object] = field(default_factory=dict)
+    on: str | None = None
 
 
 def step(day: int, actor: str, trigger: str, **payload: object) -> Step:
     return Step(day, actor, trigger, payload)
+
+
+def child_step(day: int, actor: str, unit: str, trigger: str, **payload: object) -> Step:
+    """A step on the child finding of unit `unit`, split off the story's finding earlier."""
+    return Step(day, actor, trigger, payload, on=unit)
 
 
 @dataclass(frozen=True)
