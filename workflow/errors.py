@@ -110,3 +110,13 @@ class EvidenceCorrupt(RectifyError):
     def __init__(self, sha256: str, problem: str) -> None:
         self.sha256, self.problem = sha256, problem
         super().__init__(f"evidence file {sha256}: {problem}")
+
+
+class UnknownLink(UnknownFinding):
+    """The link between findings does not exist on that finding, or the actor may not see both
+    ends (answered like an unknown finding)."""
+
+    def __init__(self, link_id: object) -> None:
+        super().__init__(link_id)
+        self.link_id = link_id
+        self.args = (f"unknown link {link_id!r}",)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from workflow.link_rules import LINK_EFFECTS, LINK_GUARDS
 from workflow.models import Event, Finding, Unit
 from workflow.rule_context import Context, Effect, Guard, Message, ParamKinds
 from workflow.time_effects import TIME_EFFECTS
@@ -142,6 +143,7 @@ GUARDS: Mapping[str, Guard] = {
     "not_acknowledged": Guard(_not_acknowledged, {},
                               sql=lambda today: Finding.acknowledged_at.is_(None)),
     "lookback_due": Guard(_lookback_due, {}, sql=lambda today: Finding.lookback_due_date <= today),
+    **LINK_GUARDS,
 }
 
 EFFECTS: Mapping[str, Effect] = {
@@ -155,6 +157,7 @@ EFFECTS: Mapping[str, Effect] = {
     "record_rectified_at": Effect(_record_rectified_at, {}),
     "reassign_unit": Effect(_reassign_unit, {"field": "field:unit"}),
     **TIME_EFFECTS,
+    **LINK_EFFECTS,
 }
 
 __all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamKinds",

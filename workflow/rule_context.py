@@ -40,6 +40,8 @@ class Context:
     # Work an effect leaves until the event exists (fire() runs it next): raising a linked
     # finding flushes, and a flush before the event would write the finding's row twice.
     later: list[Callable[[], object]] = field(default_factory=list)
+    # What an effect adds to the event's record (the code of a child finding it raises).
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -47,11 +47,13 @@ def _pop(key: str) -> Callable[[Data], None]:
     return lambda data: data.pop(key)
 
 
-GUARDS_KNOWN = ("actor_did_not_fire, date_after_due_date, lookback_due, not_acknowledged, "
-                "unit_below_raising_body, unit_differs, unit_not_the_actors")
+GUARDS_KNOWN = ("actor_did_not_fire, children_closed, date_after_due_date, lookback_due, "
+                "new_child_unit, not_acknowledged, unit_below_raising_body, unit_differs, "
+                "unit_not_the_actors")
 EFFECTS_KNOWN = ("acknowledge, apply_pending_due_date, await_acknowledgement, clear_due_date, "
-                 "clear_pending_due_date, count_rework, default_due_date, notify, reassign_unit, "
-                 "record_lookback, record_rectified_at, resume_clock, schedule_lookback, "
+                 "clear_pending_due_date, count_rework, default_due_date, notify, raise_child, "
+                 "reassign_unit, record_lookback, record_rectified_at, resume_clock, "
+                 "schedule_lookback, "
                  "set_due_date, set_pending_due_date, set_requirement, set_review_due_date")
 
 CASES: list[tuple[str, Callable[[Data], None], list[str]]] = [

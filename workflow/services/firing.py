@@ -59,7 +59,7 @@ def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> lis
     lifecycle = lifecycle_of(uow, finding)
     ctx = Context(uow.session, finding, actor, {}, uow.now(), uow.today(), lifecycle, uow)
     return [t for t in lifecycle.transitions_from(finding.state)
-            if _refusal(actor, t, finding) is None and offered(ctx, t)]
+            if refusal(actor, t, finding) is None and offered(ctx, t)]
 
 
 def check_fire(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
@@ -79,13 +79,13 @@ def _checked(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
     if spec is None:
         allowed = [t.trigger for t in available_transitions(uow, finding, actor)]
         raise TransitionNotAllowed(trigger, finding.state, allowed)
-    refusal = _refusal(actor, spec, finding)
-    if refusal is not None:
-        raise refusal
+    refused = refusal(actor, spec, finding)
+    if refused is not None:
+        raise refused
     return lifecycle, spec
 
 
-def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
+def refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
     """Why the actor's roles or side do not allow the transition, or None."""
     if not actor.role_set.intersection(spec.roles):
         return Forbidden(f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}")
@@ -121,14 +121,11 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     finding = get_finding(session, actor, finding_id)
     lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
     now = uow.now()
-    cleaned = clean(spec.fields, payload, _lookup(uow, finding, actor))
+    cleaned = clean(spec.fields, payload, lookup_for(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
-    for guard in spec.guards:
-        message = GUARDS[guard.name].check(ctx, guard.params)
-        if message is not None:
-            raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
+    check_guards(ctx, spec)
     try:  # any flush from here on may find the row changed by a concurrent fire
-        _write(uow, ctx, lifecycle, spec, cleaned)
+        write_transition(uow, ctx, lifecycle, spec, cleaned)
         session.flush()
         uow.commit()
     except (StaleDataError, IntegrityError):
@@ -137,9 +134,18 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     return finding
 
 
-def _write(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
+def check_guards(ctx: Context, spec: TransitionSpec) -> None:
+    """GuardFailed from the first of the transition's guards that refuses."""
+    for guard in spec.guards:
+        message = GUARDS[guard.name].check(ctx, guard.params)
+        if message is not None:
+            raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
+
+
+def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
            cleaned: Cleaned) -> None:
-    """The new state, the effects, the ladder, the event and its notifications (unflushed)."""
+    """The new state, the effects, the ladder, the event and its notifications (unflushed):
+    the checks (scope, role, side, guards) are the caller's."""
     finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
@@ -153,7 +159,7 @@ def _write(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: Transition
     for effect in spec.effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
     reschedule(lifecycle, finding, uow.calendar)
-    record = cleaned.record
+    record = {**cleaned.record, **ctx.facts}
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
     event = append_event(ctx.session, finding, spec.trigger, source, finding.state, actor,
@@ -170,7 +176,7 @@ NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "
                "observations", "conclusion")
 
 
-def _lookup(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:
+def lookup_for(uow: UnitOfWork, finding: Finding, actor: User) -> Lookup:
     session = uow.session
 
     def attachment_allowed(attachment: Any) -> bool:

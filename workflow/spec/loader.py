@@ -28,6 +28,7 @@ from workflow.spec.model import (
     TransitionSpec,
 )
 from workflow.spec.schema import LifecycleSchema, flatten
+from workflow.spec.split_checks import check_children_lifecycles
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -188,6 +189,7 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[Lifecycle], list[str]]:
             )
         elif other is None:
             lifecycles[key] = lifecycle
+    problems.extend(check_children_lifecycles(lifecycles.values()))
     return list(lifecycles.values()), problems
 
 
