@@ -72,7 +72,9 @@ def test_the_document_needs_a_login_and_declares_bearer_auth(client, api, org):
     assert document["security"] == [{"bearer": []}]
     operations = {(method.upper(), path) for path, item in document["paths"].items()
                   for method in item if method != "parameters"}
-    assert len(operations) == 24
+    assert len(operations) == 26
+    assert {("POST", "/api/v1/findings/{finding_id}/links"),
+            ("DELETE", "/api/v1/findings/{finding_id}/links/{link_id}")} <= operations
     assert {("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read")} <= operations
     assert ("POST", "/api/v1/findings/{finding_id}/transitions/{trigger}") in operations
     assert document == DOCUMENT  # what schemathesis tests below is what the app serves

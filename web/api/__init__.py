@@ -14,6 +14,7 @@ def register_api(app: Flask) -> None:
         directory,
         findings,
         lifecycles,
+        links,
         notifications,
         numbers,
     )
@@ -25,7 +26,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     api.spec.options["security"] = [{"bearer": []}]
-    for module in (auth_tokens, findings, attachments, directory, lifecycles, numbers,
+    for module in (auth_tokens, findings, links, attachments, directory, lifecycles, numbers,
                    notifications):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     document_payloads(api.spec, app.extensions["rectify"].registry, "FireRequest")

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from web.api.link_schemas import ChildrenOut, LinkedFinding, LinksOut
 from web.forms import ID_MAX, field_out, form_fields
 from web.i18n import lang
 from workflow.models import Finding
@@ -178,6 +179,10 @@ class FindingDetail(FindingOut):
     delays = fields.Nested(DelaysOut)
     recurrence_codes = fields.List(fields.Str(), metadata={
         "description": "Codes of the findings raised again as recurrences of this one"})
+    parent = fields.Nested(LinkedFinding, allow_none=True, metadata={
+        "description": "The finding this one was split off from (if you may see it)"})
+    children = fields.Nested(ChildrenOut)
+    links = fields.Nested(LinksOut)
 
 
 class FindingPage(Schema):

@@ -15,6 +15,7 @@ def register_pages(app: Flask) -> None:
         findings,
         ledger,
         lifecycles,
+        links,
         notifications,
         outbox,
         raising,
@@ -22,7 +23,7 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, dashboard, findings, ledger, lifecycles, notifications, raising, work)
+    _ = (account, dashboard, findings, ledger, lifecycles, links, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

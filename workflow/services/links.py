@@ -98,6 +98,13 @@ def link_findings(uow: UnitOfWork, actor: User, from_id: int, to_id: int,
     return link
 
 
+def link_by_code(uow: UnitOfWork, actor: User, from_id: int, code: object,
+                 note: object = "") -> FindingLink:
+    """link_findings to the finding with this code (what pages and the API are given)."""
+    _require_linker(actor)  # a handler hears "not allowed", not whether the code exists
+    return link_findings(uow, actor, from_id, resolve_code(uow.session, actor, code), note)
+
+
 def unlink_findings(uow: UnitOfWork, actor: User, finding_id: int, link_id: int) -> None:
     """Remove a related link shown on a finding: the row goes, an 'unlink' event on both
     findings records it (their 'link' events stay); commits."""
