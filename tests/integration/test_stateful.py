@@ -294,6 +294,12 @@ class Walk(RuleBasedStateMachine):
         if guard.name == "actor_did_not_fire":
             return any(e.trigger == guard.params["trigger"] and e.actor_id == actor.id
                        for e in self.flow.events(finding.id))
+        if guard.name == "children_closed":  # a child split off is still open
+            return any(c.is_open for c in self.children_of(finding.id))
+        if guard.name == "new_child_unit":  # one child per unit
+            chosen = values.get(guard.params["field"])
+            return chosen is not None and any(c.unit_id == chosen.id
+                                              for c in self.children_of(finding.id))
         raise AssertionError(f"the oracle does not know guard {guard.name}")
 
     def check(self, attempt: Attempt, actor, before_finding, spec) -> None:
@@ -319,9 +325,12 @@ class Walk(RuleBasedStateMachine):
         after = self.flow.snapshot(attempt.finding_id)
         assert after["events"] == before["events"] + 1
         recurred = attempt.trigger == "look_back" and attempt.payload["outcome"] == "recurred"
-        assert after["all_events"] == before["all_events"] + 1 + recurred  # + the new 'raise'
+        split = any(e.name == "raise_child" for e in spec.effects)  # + the child's raise, assign
+        assert after["all_events"] == before["all_events"] + 1 + recurred + 2 * split
         if recurred:
             self.findings.append(self.recurrence_of(attempt.finding_id))
+        if split:
+            self.findings.append(self.children_of(attempt.finding_id)[-1].id)
         assert after["row"]["version"] == before["row"]["version"] + 1
         assert after["row"]["updated_at"] == self.clock()
         if attempt.outcome == before_finding.state:  # e.g. a look-back keeps a closed finding's
@@ -329,10 +338,19 @@ class Walk(RuleBasedStateMachine):
         event = self.flow.events(attempt.finding_id)[-1]
         assert (event.trigger, event.from_state, event.to_state, event.actor_id) == (
             attempt.trigger, before_finding.state, attempt.outcome, actor.id)
-        assert set(event.payload) <= {f.name for f in spec.fields} | {"due_date_change"}
+        assert set(event.payload) <= {f.name for f in spec.fields} | {"due_date_change"} | (
+            {"child"} if split else set())
         old, new = before["row"]["due_date"], after["row"]["due_date"]
         assert event.payload.get("due_date_change") == (
             None if old == new else [old and old.isoformat(), new and new.isoformat()])
+
+    def children_of(self, parent: int) -> list[Finding]:
+        """The findings split off from this one, oldest first."""
+        with self.app.unit_of_work(write=False) as uow:
+            rows = list(uow.session.scalars(select(Finding).where(Finding.parent_id == parent)
+                                            .order_by(Finding.id)))
+            uow.session.expunge_all()
+            return rows
 
     def recurrence_of(self, original: int) -> int:
         """The finding a look-back raised again: linked, open, at the start of its lifecycle."""
@@ -376,7 +394,7 @@ class Walk(RuleBasedStateMachine):
 
 # Guards that read only the finding and the day: what is offered (and listed as allowed) already
 # leaves out the transitions they would refuse.
-OFFER_TIME_GUARDS = ("not_acknowledged", "lookback_due")
+OFFER_TIME_GUARDS = ("not_acknowledged", "lookback_due", "children_closed")
 
 RUNS = {
     "sqlite": settings(max_examples=30, stateful_step_count=25, deadline=None, database=None,
