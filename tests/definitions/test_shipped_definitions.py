@@ -19,8 +19,9 @@ def _only(lc: Lifecycle, trigger: str) -> TransitionSpec:
 
 def test_definitions_are_shipped() -> None:
     assert [p.name for p in SHIPPED] == [
-        "escalation.v1.yaml", "escalation.v2.yaml", "immediate.v1.yaml", "immediate.v2.yaml",
-        "standard.v1.yaml", "standard.v2.yaml", "suggestion.v1.yaml",
+        "escalation.v1.yaml", "escalation.v2.yaml", "escalation.v3.yaml", "immediate.v1.yaml",
+        "immediate.v2.yaml", "standard.v1.yaml", "standard.v2.yaml", "standard.v3.yaml",
+        "suggestion.v1.yaml",
     ]
 
 
@@ -36,15 +37,16 @@ def test_each_shipped_file_loads_without_problems(path: Path) -> None:
 
 def test_registry_holds_every_lifecycle(registry: Registry) -> None:
     assert [lc.key for lc in registry.all()] == [
-        "escalation@1", "escalation@2", "immediate@1", "immediate@2", "standard@1",
-        "standard@2", "suggestion@1",
+        "escalation@1", "escalation@2", "escalation@3", "immediate@1", "immediate@2",
+        "standard@1", "standard@2", "standard@3", "suggestion@1",
     ]
-    assert registry.get("standard") is registry.get("standard", 2)  # the newest version
+    assert registry.get("standard") is registry.get("standard", 3)  # the newest version
     assert registry.get("standard", 1).version == 1
 
 
-@pytest.mark.parametrize("key", ["escalation@1", "escalation@2", "immediate@1", "immediate@2",
-                                 "standard@1", "standard@2", "suggestion@1"])
+@pytest.mark.parametrize("key", ["escalation@1", "escalation@2", "escalation@3", "immediate@1",
+                                 "immediate@2", "standard@1", "standard@2", "standard@3",
+                                 "suggestion@1"])
 def test_no_transition_leaves_a_final_state(registry: Registry, key: str) -> None:
     name, version = key.split("@")
     lc = registry.get(name, int(version))
