@@ -5,12 +5,10 @@ both ways within scope, unlinking keeps the events, and verify passes after all 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import DEFINITIONS
 from tests.integration.test_raising_body import add_user, load_user
 from workflow.errors import Forbidden, GuardFailed, InvalidInput, InvalidPayload, UnknownFinding
 from workflow.guards import GUARDS
@@ -19,17 +17,8 @@ from workflow.services import available_transitions, get_finding, verify_all
 from workflow.services.links import link_findings, resolve_code, unlink_findings
 from workflow.services.related import links_of
 from workflow.services.work import my_work
-from workflow.spec import Registry, load_registry
 
 REQUIREMENT = "Clear the exits on your site"
-# Until the shipped v3 definitions carry split_off: standard v2 with it, test-only.
-LINKS_DEFINITIONS = Path(__file__).parent / "links_definitions"
-
-
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    """The shipped definitions and the test-only standard v3 that splits."""
-    return load_registry(DEFINITIONS, LINKS_DEFINITIONS)
 
 
 def split(flow, parent_id, unit, by=None, **more):
@@ -233,3 +222,22 @@ def test_recurrence_and_parent_links_show_both_ways(org, flow, rectify):
         handler = load_user(uow, org.handler_a1.id)  # sees the child, not the parent
         seen = links_of(uow.session, handler, get_finding(uow.session, handler, child.id))
         assert (seen.parent, seen.hidden) == (None, 1)
+
+
+def test_the_coordinating_body_splits_an_escalation(org, flow, rectify):
+    """The escalation lifecycle: the supervisor coordinating it splits off a child for another
+    unit; the escalated finding is confirmed only after that child is."""
+    parent = flow.drive(flow.raise_("escalation", unit=org.group_a.id).id,
+                        "assign", "escalate", "accept_escalation")
+    assert parent.state == "coordinating"
+    split(flow, parent.id, org.sub_b1, by=org.supervisor)
+    [child] = children(rectify, parent.id)
+    assert (child.lifecycle, child.state, child.raised_by_unit_id) == (
+        "standard", "assigned", org.commission.id)
+    flow.drive(parent.id, "complete_coordination", "report_rectification")
+    with flow.refused(parent.id, GuardFailed):
+        flow.fire(parent.id, "confirm")
+    # the commission raised the child: its checks are the commission's (no reviewer there)
+    flow.fire(child.id, "waive", org.supervisor)
+    assert flow.fire(parent.id, "confirm").state == "closed"
+    assert no_problems(rectify)

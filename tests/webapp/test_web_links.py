@@ -4,18 +4,7 @@ by the card's forms, the refusals in the one error format, the timeline's labels
 
 from __future__ import annotations
 
-import pytest
 from web_support import assert_error, text_of, ui
-
-from tests.conftest import DEFINITIONS
-from tests.integration.test_linked_findings import LINKS_DEFINITIONS
-from workflow.spec import Registry, load_registry
-
-
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    """The shipped definitions and the test-only standard v3 that splits."""
-    return load_registry(DEFINITIONS, LINKS_DEFINITIONS)
 
 
 def fire(api, finding, trigger, who, payload):
