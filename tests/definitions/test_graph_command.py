@@ -27,9 +27,10 @@ LOOPS = {1: [("assigned", "assigned"), ("raised", "raised")],
          2: [("assigned", "assigned"), ("closed", "closed"),
              ("extension_requested", "extension_requested"), ("raised", "raised"),
              ("waiver_requested", "waiver_requested")]}
+LOOPS[3] = LOOPS[2]  # v3 splits off child findings from raised and assigned: loops there
 
 
-@pytest.mark.parametrize(("name", "version"), [("standard", 2), ("standard@2", 2),
+@pytest.mark.parametrize(("name", "version"), [("standard", 3), ("standard@2", 2),
                                                ("standard@1", 1)])
 def test_graph_prints_mermaid(name: str, version: int, registry: Registry) -> None:
     result = CliRunner().invoke(engine, ["graph", name])
@@ -117,9 +118,9 @@ def test_a_self_loops_label_sits_inside_its_state(registry: Registry) -> None:
     assert "assigned --> assigned: 改派责任单位" not in text
     assert "  assigned --> assigned" in lines
     at = lines.index('  state "整改中" as assigned')
-    assert lines[at + 1] == "  assigned : ↻ 签收 | 催办 | 改派责任单位"  # v2: three loops
+    assert lines[at + 1] == "  assigned : ↻ 签收 | 催办 | 改派责任单位 | 分解交办子问题"  # v3: four
     assert lines[at + 2] == "  Class assigned s_active"
-    assert lines.count("  raised : ↻ 改派责任单位") == 1
+    assert lines.count("  raised : ↻ 改派责任单位 | 分解交办子问题") == 1
     assert lines.count("  closed : ↻ 回头看") == 1
     v1 = mermaid(registry.get("standard", 1), lang="zh", current="assigned").splitlines()
     assert v1[v1.index('  state "整改中" as assigned') + 1] == "  assigned : ↻ 改派责任单位"

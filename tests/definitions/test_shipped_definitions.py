@@ -135,6 +135,7 @@ def test_standard_confirm_is_closed_by_someone_else_than_the_reporter(registry: 
     assert (confirm.sources, confirm.dest) == (("revisited",), "closed")
     assert [(g.name, dict(g.params)) for g in confirm.guards] == [
         ("actor_did_not_fire", {"trigger": "report_rectification"}),
+        ("children_closed", {}),  # v3: a parent closes after its child findings
     ]
     assert "handler" not in confirm.roles
 
