@@ -31,6 +31,7 @@ from workflow.services.delays import delays
 from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
 from workflow.services.light import today_cutoff
+from workflow.services.parties import party_views
 from workflow.services.related import recurrences_of
 
 PREFIX = "/findings"
@@ -95,6 +96,7 @@ class FindingItem(MethodView):
                                for t in services.available_transitions(uow, finding, actor())]
         data["delays"] = delays(uow, finding, services.history(uow.session, finding))
         data["recurrence_codes"] = [f.code for f in recurrences_of(uow.session, actor(), finding)]
+        data["parties"] = party_views(uow.session, finding)
         return data
 
 
