@@ -73,7 +73,7 @@ def test_a_co_responsible_unit_sees_the_finding_and_acts_on_its_part_only(
     for trigger in ("report_rectification", "acknowledge"):
         with flow.refused(shared, Forbidden) as caught:
             flow.fire(shared, trigger, org.handler_b)
-        assert "unit itself" in str(caught.value)
+        assert caught.value.reason["en"].startswith("your unit takes part in this finding only")
     flow.fire(shared, "report_part", org.handler_b, {"measures": "Corridor cleared our side"})
     finding = flow.finding(shared)
     assert [(p.role, p.unit_id, p.done) for p in parties_of(finding)] == [

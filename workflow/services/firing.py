@@ -89,12 +89,17 @@ def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden |
         return Forbidden(f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}")
     if not any(takes_side(actor, side, finding) for side in spec.sides):
         text = f"'{spec.trigger}' is for " + " or ".join(_SIDE_TEXT[s] for s in spec.sides)
+        if not unit_in_scope(actor, finding.unit):  # it sees the finding as a party only
+            return Forbidden(text, _PARTY_ONLY)
         reasons = [_SIDE_REASONS[s] for s in spec.sides]
         return Forbidden(text, {lang: ("；" if lang == "zh" else "; or ").join(
             r[lang] for r in reasons) for lang in ("zh", "en")})
     return None
 
 
+_PARTY_ONLY = {"zh": "本单位只作为该问题的协办方（受理、牵头或配合单位）参与，此操作不由本单位办理",
+               "en": "your unit takes part in this finding only as a party (the body addressed, "
+                     "the lead or a co-responsible unit): this step is not yours"}
 _SIDE_TEXT = {
     "responsible": "the responsible side of this finding: the unit itself",
     "inspecting": "the inspecting side of this finding: the body that raised it or one above, "
