@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from workflow.link_rules import LINK_EFFECTS, LINK_GUARDS
 from workflow.models import Event, Finding, Unit
+from workflow.party_effects import PARTY_EFFECTS, PARTY_GUARDS
 from workflow.rule_context import Context, Effect, Guard, Message, ParamKinds
 from workflow.time_effects import TIME_EFFECTS
 
@@ -144,6 +145,7 @@ GUARDS: Mapping[str, Guard] = {
                               sql=lambda today: Finding.acknowledged_at.is_(None)),
     "lookback_due": Guard(_lookback_due, {}, sql=lambda today: Finding.lookback_due_date <= today),
     **LINK_GUARDS,
+    **PARTY_GUARDS,
 }
 
 EFFECTS: Mapping[str, Effect] = {
@@ -158,6 +160,7 @@ EFFECTS: Mapping[str, Effect] = {
     "reassign_unit": Effect(_reassign_unit, {"field": "field:unit"}),
     **TIME_EFFECTS,
     **LINK_EFFECTS,
+    **PARTY_EFFECTS,
 }
 
 __all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamKinds",
@@ -166,8 +169,8 @@ __all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamK
 
 def offered(ctx: Context, spec: TransitionSpec) -> bool:
     """Whether the guards that read only the finding and the day let the transition through."""
-    return all(GUARDS[g.name].sql is None or GUARDS[g.name].check(ctx, g.params) is None
-               for g in spec.guards)
+    return all((GUARDS[g.name].sql is None and GUARDS[g.name].actor_sql is None)
+               or GUARDS[g.name].check(ctx, g.params) is None for g in spec.guards)
 
 
 def earliest_dates(spec: TransitionSpec, finding: Finding) -> dict[str, date]:

@@ -24,13 +24,13 @@ def test_shipped_definitions_lint_clean(definitions_dir: Path) -> None:
         "Escalation and coordination",
         "ok escalation@2: 7 states (2 final), 11 transitions, initial 'raised' — "
         "Escalation and coordination",
-        "ok escalation@3: 7 states (2 final), 12 transitions, initial 'raised' — "
+        "ok escalation@3: 7 states (2 final), 14 transitions, initial 'raised' — "
         "Escalation and coordination",
         "ok immediate@1: 4 states (2 final), 4 transitions, initial 'raised' — Immediate rectification",
         "ok immediate@2: 4 states (2 final), 4 transitions, initial 'raised' — Immediate rectification",
         "ok standard@1: 8 states (3 final), 11 transitions, initial 'raised' — Standard finding",
         "ok standard@2: 9 states (3 final), 17 transitions, initial 'raised' — Standard finding",
-        "ok standard@3: 9 states (3 final), 18 transitions, initial 'raised' — Standard finding",
+        "ok standard@3: 9 states (3 final), 20 transitions, initial 'raised' — Standard finding",
         "ok suggestion@1: 5 states (3 final), 4 transitions, initial 'proposed' — Suggestion",
     ]
 

@@ -34,7 +34,13 @@ def _child_lifecycle(name: str) -> Callable[[dict[str, Any]], None]:
     return mutate
 
 
-SPLIT = "transitions[17]"
+def _index(trigger: str) -> int:
+    triggers = [t["trigger"] for t in yaml.safe_load(SPLITTING.read_text(encoding="utf-8"))
+                ["transitions"]]
+    return triggers.index(trigger)
+
+
+SPLIT = f"transitions[{_index('split_off')}]"
 CASES = [
     ("split without one child per unit", _drop_guard("split_off", "new_child_unit"),
      f"standard.v3.yaml: {SPLIT}.effects[0]: raise_child needs the guard new_child_unit on its "
@@ -43,8 +49,8 @@ CASES = [
      f"standard.v3.yaml: {SPLIT}.effects[0]: raise_child needs the guard unit_below_raising_body "
      "on its unit field 'unit'"),
     ("confirm with children open", _drop_guard("confirm", "children_closed"),
-     "standard.v3.yaml: transitions[5].guards: 'confirm' ends a finding that may have child "
-     "findings: it needs children_closed"),
+     f"standard.v3.yaml: transitions[{_index('confirm')}].guards: 'confirm' ends a finding "
+     "that may have child findings: it needs children_closed"),
     ("unknown child lifecycle", _child_lifecycle("nosuch"),
      f"standard.v3.yaml: {SPLIT}.effects[0].params.lifecycle: unknown lifecycle 'nosuch'"),
     ("child lifecycle without assign", _child_lifecycle("suggestion"),

@@ -32,6 +32,7 @@ from workflow.services.delays import delays
 from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
 from workflow.services.light import today_cutoff
+from workflow.services.parties import party_views
 from workflow.services.related import recurrences_of
 
 PREFIX = "/findings"
@@ -98,6 +99,7 @@ class FindingItem(MethodView):
         data["delays"] = delays(uow, finding, services.history(uow.session, finding))
         data["recurrence_codes"] = [f.code for f in recurrences_of(uow.session, actor(), finding)]
         data.update(links_out(finding))
+        data["parties"] = party_views(uow.session, finding)
         return data
 
 

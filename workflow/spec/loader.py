@@ -145,7 +145,7 @@ def _freeze_transition(t: Mapping[str, Any]) -> TransitionSpec:
         fields=tuple(_freeze_field(f) for f in t["fields_"]),
         guards=tuple(Rule(g["name"], MappingProxyType(dict(g["params"]))) for g in t["guards"]),
         effects=tuple(Rule(e["name"], MappingProxyType(dict(e["params"]))) for e in t["effects"]),
-        todo=t["todo"], side=t["side"],
+        todo=t["todo"], sides=tuple(t["side"]),
     )
 
 
