@@ -43,6 +43,7 @@ from workflow.services import accounts as accounts_module
 from workflow.services import fire, raise_finding
 from workflow.services.accounts import create_user
 from workflow.services.directory import create_unit
+from workflow.services.parties import parties_of
 from workflow.spec import Registry, load_registry
 
 DEFINITIONS = REPO_ROOT / "definitions"
@@ -451,7 +452,11 @@ class Flow:
     def actor_for(self, finding: Finding, trigger: str) -> User:
         spec = self.app.registry.get(finding.lifecycle, finding.lifecycle_version)
         transition = next(t for t in spec.transitions if t.trigger == trigger)
-        if transition.side == "responsible" and "handler" in transition.roles:
+        if "co_responsible" in transition.sides:  # a co-responsible unit's own handler
+            unit_id = next(p.unit_id for p in parties_of(finding) if p.role == "co_responsible"
+                           and not p.done)
+            return self.org.handler_for(unit_id)
+        if "responsible" in transition.sides and "handler" in transition.roles:
             return self.org.handler_for(finding.unit_id)  # the unit's own side
         for role in _ROLE_ORDER:
             if role in transition.roles:
@@ -490,10 +495,18 @@ class Flow:
             "fix_on_spot": lambda: {"measures": "Moved the boxes", "photos": photo()},
             "verify_on_spot": lambda: {"conclusion": "Seen fixed"},
             "reject_on_spot": lambda: {"reason": "Not fixed"},
+            # v3 names the body addressed (above the unit): the supervisor's, who then decides;
+            # the lead left empty is that same body (v2 reads neither to_body nor an empty lead).
             "escalate": lambda: {"obstacle": "Needs the landlord's consent",
-                                 "help_needed": "Talk to the landlord"},
-            "accept_escalation": lambda: {"coordinator": self.org.inspection_body.id,
+                                 "help_needed": "Talk to the landlord",
+                                 "to_body": self.org.commission.id},
+            "accept_escalation": lambda: {"coordinator": self.org.inspection_body.id
+                                          if finding.lifecycle_version < 3 else None,
                                           "plan": "Meet the landlord"},
+            # v3 parties: a co-responsible unit and its report on its part
+            "add_co_responsible": lambda: {"unit": self.org.group_b.id,
+                                           "part": "Clear the shared corridor"},
+            "report_part": lambda: {"measures": "Corridor cleared on our side"},
             "decline_escalation": lambda: {"reason": "The unit can do it"},
             "complete_coordination": lambda: {"outcome": "Landlord agreed", "due_date":
                                               (today + timedelta(days=10)).isoformat()},

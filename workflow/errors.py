@@ -149,3 +149,11 @@ class DocumentUnavailable(RectifyError):
     def __init__(self, message: dict[str, str]) -> None:
         self.message = message
         super().__init__(message["en"])
+class UnknownLink(UnknownFinding):
+    """The link between findings does not exist on that finding, or the actor may not see both
+    ends (answered like an unknown finding)."""
+
+    def __init__(self, link_id: object) -> None:
+        super().__init__(link_id)
+        self.link_id = link_id
+        self.args = (f"unknown link {link_id!r}",)

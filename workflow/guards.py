@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from workflow.link_rules import LINK_EFFECTS, LINK_GUARDS
 from workflow.models import Event, Finding, Unit
+from workflow.party_effects import PARTY_EFFECTS, PARTY_GUARDS
 from workflow.rule_context import Context, Effect, Guard, Message, ParamKinds
 from workflow.time_effects import TIME_EFFECTS
 
@@ -142,6 +144,8 @@ GUARDS: Mapping[str, Guard] = {
     "not_acknowledged": Guard(_not_acknowledged, {},
                               sql=lambda today: Finding.acknowledged_at.is_(None)),
     "lookback_due": Guard(_lookback_due, {}, sql=lambda today: Finding.lookback_due_date <= today),
+    **LINK_GUARDS,
+    **PARTY_GUARDS,
 }
 
 EFFECTS: Mapping[str, Effect] = {
@@ -155,6 +159,8 @@ EFFECTS: Mapping[str, Effect] = {
     "record_rectified_at": Effect(_record_rectified_at, {}),
     "reassign_unit": Effect(_reassign_unit, {"field": "field:unit"}),
     **TIME_EFFECTS,
+    **LINK_EFFECTS,
+    **PARTY_EFFECTS,
 }
 
 __all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamKinds",
@@ -163,8 +169,8 @@ __all__ = ["EFFECTS", "GUARDS", "Context", "Effect", "Guard", "Message", "ParamK
 
 def offered(ctx: Context, spec: TransitionSpec) -> bool:
     """Whether the guards that read only the finding and the day let the transition through."""
-    return all(GUARDS[g.name].sql is None or GUARDS[g.name].check(ctx, g.params) is None
-               for g in spec.guards)
+    return all((GUARDS[g.name].sql is None and GUARDS[g.name].actor_sql is None)
+               or GUARDS[g.name].check(ctx, g.params) is None for g in spec.guards)
 
 
 def earliest_dates(spec: TransitionSpec, finding: Finding) -> dict[str, date]:

@@ -119,8 +119,12 @@ def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, An
     in_scope = spec.unit_scope == "all" or lookup.unit_in_scope(unit) if unit else False
     if unit is None or not unit.active or not in_scope:
         raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")
-    return unit, {"id": unit.id, "code": unit.code, "name": unit.name_zh,
-                  "name_en": unit.name_en}
+    return unit, unit_record(unit)
+
+
+def unit_record(unit: Unit) -> dict[str, Any]:
+    """How an event records a unit."""
+    return {"id": unit.id, "code": unit.code, "name": unit.name_zh, "name_en": unit.name_en}
 
 
 def _choice(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[str, str]:

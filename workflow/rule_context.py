@@ -40,6 +40,8 @@ class Context:
     # Work an effect leaves until the event exists (fire() runs it next): raising a linked
     # finding flushes, and a flush before the event would write the finding's row twice.
     later: list[Callable[[], object]] = field(default_factory=list)
+    # What an effect adds to the event's record (the code of a child finding it raises).
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class Guard:
     # A guard that reads only the finding and the day (not what the user types) also has a SQL
     # form: the action is then offered, and listed in My work, only where it would pass.
     sql: Callable[[date], ColumnElement[bool]] | None = None
+    # The same for a guard that also reads who acts (its unit, say): the day and the actor.
+    actor_sql: Callable[[date, User], ColumnElement[bool]] | None = None
+
+    def sql_for(self, today: date, actor: User) -> ColumnElement[bool] | None:
+        """The guard's SQL form for this actor today, if it has one."""
+        if self.actor_sql is not None:
+            return self.actor_sql(today, actor)
+        return None if self.sql is None else self.sql(today)
 
     def field_of(self, params: Mapping[str, Any]) -> str | None:
         """The payload field this guard judges (its field-kind parameter), if any."""

@@ -26,10 +26,18 @@ def _classes(text: str) -> dict[str, str]:
 LOOPS = {1: [("assigned", "assigned"), ("raised", "raised")],
          2: [("assigned", "assigned"), ("closed", "closed"),
              ("extension_requested", "extension_requested"), ("raised", "raised"),
+             ("waiver_requested", "waiver_requested")],
+         # v3: a co-responsible unit reports its part in place, wherever the finding is open.
+         3: [("assigned", "assigned"), ("closed", "closed"),
+             ("extension_requested", "extension_requested"), ("raised", "raised"),
+             ("rectified", "rectified"), ("revisited", "revisited"),
              ("waiver_requested", "waiver_requested")]}
+# v3: co-responsible units report their part in place (rectified, revisited loop too); child
+# findings split off from raised and assigned, which already loop.
+LOOPS[3] = sorted([*LOOPS[2], ("rectified", "rectified"), ("revisited", "revisited")])
 
 
-@pytest.mark.parametrize(("name", "version"), [("standard", 2), ("standard@2", 2),
+@pytest.mark.parametrize(("name", "version"), [("standard", 3), ("standard@2", 2),
                                                ("standard@1", 1)])
 def test_graph_prints_mermaid(name: str, version: int, registry: Registry) -> None:
     result = CliRunner().invoke(engine, ["graph", name])
@@ -61,7 +69,7 @@ def test_graph_prints_mermaid(name: str, version: int, registry: Registry) -> No
     assert set(_classes(text).values()) == {"default"}
 
 
-@pytest.mark.parametrize("name", ["nope", "standard@3", "standard@x"])
+@pytest.mark.parametrize("name", ["nope", "standard@9", "standard@x"])
 def test_graph_of_unknown_lifecycle(name: str) -> None:
     result = CliRunner().invoke(engine, ["graph", name])
     assert result.exit_code == 1
@@ -112,7 +120,7 @@ def test_drawings_do_not_leak_between_calls(registry: Registry) -> None:
 def test_a_self_loops_label_sits_inside_its_state(registry: Registry) -> None:
     """Mermaid draws a loop's label beside the box, over the next edge's label: keep the arrow,
     move the label into the box, right under the state's name."""
-    text = mermaid(registry.get("standard"), lang="zh", current="assigned")
+    text = mermaid(registry.get("standard", 2), lang="zh", current="assigned")
     lines = text.splitlines()
     assert "assigned --> assigned: 改派责任单位" not in text
     assert "  assigned --> assigned" in lines
@@ -121,6 +129,9 @@ def test_a_self_loops_label_sits_inside_its_state(registry: Registry) -> None:
     assert lines[at + 2] == "  Class assigned s_active"
     assert lines.count("  raised : ↻ 改派责任单位") == 1
     assert lines.count("  closed : ↻ 回头看") == 1
+    v3 = mermaid(registry.get("standard", 3), lang="zh", current="assigned").splitlines()
+    assert v3[v3.index('  state "整改中" as assigned') + 1] == (
+        "  assigned : ↻ 签收 | 催办 | 增加配合单位 | 报送配合整改情况 | 改派责任单位 | 分解交办子问题")
     v1 = mermaid(registry.get("standard", 1), lang="zh", current="assigned").splitlines()
     assert v1[v1.index('  state "整改中" as assigned') + 1] == "  assigned : ↻ 改派责任单位"
 

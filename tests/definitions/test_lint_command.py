@@ -24,10 +24,13 @@ def test_shipped_definitions_lint_clean(definitions_dir: Path) -> None:
         "Escalation and coordination",
         "ok escalation@2: 7 states (2 final), 11 transitions, initial 'raised' — "
         "Escalation and coordination",
+        "ok escalation@3: 7 states (2 final), 14 transitions, initial 'raised' — "
+        "Escalation and coordination",
         "ok immediate@1: 4 states (2 final), 4 transitions, initial 'raised' — Immediate rectification",
         "ok immediate@2: 4 states (2 final), 4 transitions, initial 'raised' — Immediate rectification",
         "ok standard@1: 8 states (3 final), 11 transitions, initial 'raised' — Standard finding",
         "ok standard@2: 9 states (3 final), 17 transitions, initial 'raised' — Standard finding",
+        "ok standard@3: 9 states (3 final), 20 transitions, initial 'raised' — Standard finding",
         "ok suggestion@1: 5 states (3 final), 4 transitions, initial 'proposed' — Suggestion",
         "ok unit kinds (unit_kinds.yaml): commission, inspection_body, department, group, "
         "subsidiary, site; inspecting: commission, inspection_body",
@@ -47,8 +50,9 @@ def test_without_arguments_lints_the_configured_directory(
     result = _lint()
     assert result.exit_code == 0
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
-        "ok escalation@1", "ok escalation@2", "ok immediate@1", "ok immediate@2", "ok standard@1",
-        "ok standard@2", "ok suggestion@1", "ok unit kinds (unit_kinds.yaml)",
+        "ok escalation@1", "ok escalation@2", "ok escalation@3", "ok immediate@1", "ok immediate@2",
+        "ok standard@1", "ok standard@2", "ok standard@3", "ok suggestion@1",
+        "ok unit kinds (unit_kinds.yaml)",
     ]
 
 

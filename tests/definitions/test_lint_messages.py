@@ -47,12 +47,15 @@ def _pop(key: str) -> Callable[[Data], None]:
     return lambda data: data.pop(key)
 
 
-GUARDS_KNOWN = ("actor_did_not_fire, date_after_due_date, lookback_due, not_acknowledged, "
-                "unit_below_raising_body, unit_differs, unit_not_the_actors")
-EFFECTS_KNOWN = ("acknowledge, apply_pending_due_date, await_acknowledgement, clear_due_date, "
-                 "clear_pending_due_date, count_rework, default_due_date, notify, reassign_unit, "
-                 "record_lookback, record_rectified_at, resume_clock, schedule_lookback, "
-                 "set_due_date, set_pending_due_date, set_requirement, set_review_due_date")
+GUARDS_KNOWN = ("actor_did_not_fire, children_closed, date_after_due_date, lookback_due, "
+                "new_child_unit, not_a_party_yet, not_acknowledged, part_not_done, parts_done, "
+                "unit_above_finding, unit_below_raising_body, unit_differs, unit_not_the_actors")
+EFFECTS_KNOWN = ("acknowledge, add_co_responsible, address_escalation, apply_pending_due_date, "
+                 "await_acknowledgement, clear_due_date, clear_pending_due_date, count_rework, "
+                 "default_due_date, notify, raise_child, reassign_unit, record_lookback, "
+                 "record_part_done, record_rectified_at, resume_clock, schedule_lookback, "
+                 "set_due_date, set_lead, set_pending_due_date, set_requirement, "
+                 "set_review_due_date")
 
 CASES: list[tuple[str, Callable[[Data], None], list[str]]] = [
     ("missing required key", _pop("initial"),
@@ -154,7 +157,13 @@ CASES: list[tuple[str, Callable[[Data], None], list[str]]] = [
     ("reserved trigger", _set("transitions", 0, "trigger", value="migrate"),
      ["bad.yaml: transitions[0].trigger: 'migrate' is reserved for the engine"]),
     ("unknown side", _set("transitions", 0, "side", value="both"),
-     ["bad.yaml: transitions[0].side: must be one of: inspecting, responsible"]),
+     ["bad.yaml: transitions[0].side: must be one of: inspecting, responsible, addressee, lead, "
+      "co_responsible (each once)"]),
+    ("side named twice", _set("transitions", 0, "side", value=["lead", "lead"]),
+     ["bad.yaml: transitions[0].side: must be one of: inspecting, responsible, addressee, lead, "
+      "co_responsible (each once)"]),
+    ("empty side list", _set("transitions", 0, "side", value=[]),
+     ["bad.yaml: transitions[0].side: must be a side or a non-empty list of sides"]),
     ("unit scope on a text field", _set("transitions", 0, "fields", 1, "scope", value="all"),
      ["bad.yaml: transitions[0].fields[1].scope: 'scope' does not apply to a text field"]),
 ]

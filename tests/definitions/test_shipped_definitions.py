@@ -20,8 +20,9 @@ def _only(lc: Lifecycle, trigger: str) -> TransitionSpec:
 
 def test_definitions_are_shipped() -> None:
     assert [p.name for p in SHIPPED] == [
-        "escalation.v1.yaml", "escalation.v2.yaml", "immediate.v1.yaml", "immediate.v2.yaml",
-        "standard.v1.yaml", "standard.v2.yaml", "suggestion.v1.yaml",
+        "escalation.v1.yaml", "escalation.v2.yaml", "escalation.v3.yaml", "immediate.v1.yaml",
+        "immediate.v2.yaml", "standard.v1.yaml", "standard.v2.yaml", "standard.v3.yaml",
+        "suggestion.v1.yaml",
     ]
 
 
@@ -37,15 +38,16 @@ def test_each_shipped_file_loads_without_problems(path: Path) -> None:
 
 def test_registry_holds_every_lifecycle(registry: Registry) -> None:
     assert [lc.key for lc in registry.all()] == [
-        "escalation@1", "escalation@2", "immediate@1", "immediate@2", "standard@1",
-        "standard@2", "suggestion@1",
+        "escalation@1", "escalation@2", "escalation@3", "immediate@1", "immediate@2",
+        "standard@1", "standard@2", "standard@3", "suggestion@1",
     ]
-    assert registry.get("standard") is registry.get("standard", 2)  # the newest version
+    assert registry.get("standard") is registry.get("standard", 3)  # the newest version
     assert registry.get("standard", 1).version == 1
 
 
-@pytest.mark.parametrize("key", ["escalation@1", "escalation@2", "immediate@1", "immediate@2",
-                                 "standard@1", "standard@2", "suggestion@1"])
+@pytest.mark.parametrize("key", ["escalation@1", "escalation@2", "escalation@3", "immediate@1",
+                                 "immediate@2", "standard@1", "standard@2", "standard@3",
+                                 "suggestion@1"])
 def test_no_transition_leaves_a_final_state(registry: Registry, key: str) -> None:
     name, version = key.split("@")
     lc = registry.get(name, int(version))
@@ -54,7 +56,7 @@ def test_no_transition_leaves_a_final_state(registry: Registry, key: str) -> Non
         for transition in lc.transitions_from(state):  # only a look-back, which stays put
             assert transition.dest_from(state) == state, f"{transition.trigger} leaves {state}"
             loops[state] = transition.trigger
-    assert loops == ({"closed": "look_back"} if key == "standard@2" else {})
+    assert loops == ({"closed": "look_back"} if key in ("standard@2", "standard@3") else {})
     assert lc.final_states(), "a lifecycle must be able to end"
 
 
@@ -134,6 +136,8 @@ def test_standard_confirm_is_closed_by_someone_else_than_the_reporter(registry: 
     assert (confirm.sources, confirm.dest) == (("revisited",), "closed")
     assert [(g.name, dict(g.params)) for g in confirm.guards] == [
         ("actor_did_not_fire", {"trigger": "report_rectification"}),
+        ("parts_done", {}),  # v3: and every co-responsible unit has reported its part
+        ("children_closed", {}),  # v3: a parent closes after its child findings
     ]
     assert "handler" not in confirm.roles
 

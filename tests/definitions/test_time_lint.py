@@ -16,7 +16,8 @@ from workflow.cli import engine
 from workflow.guards import EFFECTS
 
 Data = dict[str, Any]
-AUDIENCES = "unit_handlers, unit_supervisors, parent_supervisors, raising_body, reviewers, raiser"
+AUDIENCES = ("unit_handlers, unit_supervisors, parent_supervisors, raising_body, reviewers, raiser, "
+             "addressee, lead, co_responsible")
 
 # Every clock started, every period declared: lints clean. Transitions: 0 assign, 1 report,
 # 2 reject, 3 confirm, 4 look_back.

@@ -48,10 +48,10 @@ def test_a_look_back_that_found_it_recurred(
         assert (again.state, again.is_open, again.unit_id, again.title, again.severity) == (
             "raised", True, done.unit_id, done.title, done.severity)
         assert (again.lifecycle, again.lifecycle_version, again.raised_by_id) == (
-            "standard", 2, org.reviewer.id)
+            "standard", 3, org.reviewer.id)
         first = uow.session.scalars(select(Event).where(Event.finding_id == again.id)).all()
         assert [(e.seq, e.trigger, e.to_state, e.payload) for e in first] == [
-            (1, "raise", "raised", {"lifecycle": "standard@2", "recurrence_of": done.code})]
+            (1, "raise", "raised", {"lifecycle": "standard@3", "recurrence_of": done.code})]
         assert again.created_at == clock.current.replace(tzinfo=UTC)
     assert flow.events(done.id)[-1].payload["outcome"] == "recurred"
 

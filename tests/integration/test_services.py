@@ -173,8 +173,8 @@ def test_a_trigger_not_allowed_names_the_triggers_that_are(org, flow):
         flow.fire(fid, "confirm", org.inspector, {})
     err = refused.value
     assert (err.trigger, err.state) == ("confirm", "raised")
-    assert err.allowed == ["assign", "reassign", "withdraw"]
-    assert "allowed now: assign, reassign, withdraw" in str(err)
+    assert err.allowed == ["assign", "reassign", "withdraw", "split_off"]
+    assert "allowed now: assign, reassign, withdraw, split_off" in str(err)
     with flow.refused(fid, TransitionNotAllowed) as refused:  # the handler may do nothing yet
         flow.fire(fid, "no_such_trigger", org.handler_a, {})
     assert refused.value.allowed == [] and "allowed now: none" in str(refused.value)
@@ -315,7 +315,7 @@ def test_a_changed_definition_file_refuses_to_fire(database_url, tmp_path, org, 
     fid = flow.raise_().id
     definitions = tmp_path / "definitions"
     shutil.copytree(flow.app.settings.definitions_path, definitions)
-    standard = definitions / "standard.v2.yaml"  # the version the finding runs on
+    standard = definitions / "standard.v3.yaml"  # the version the finding runs on
     standard.write_text(standard.read_text(encoding="utf-8").replace(
         "zh: 交办\n", "zh: 交办任务\n", 1), encoding="utf-8")
     settings = flow.app.settings.__class__(database_url=database_url,
@@ -327,7 +327,7 @@ def test_a_changed_definition_file_refuses_to_fire(database_url, tmp_path, org, 
         with changed.unit_of_work() as uow, pytest.raises(DefinitionError) as refused:
             fire(uow, fid, "assign", org.inspector,
                  {"requirement": "Fix", "due_date": flow.today().isoformat()})
-        assert "standard@2 changed after finding 2026-0001" in str(refused.value)
+        assert "standard@3 changed after finding 2026-0001" in str(refused.value)
         assert flow.snapshot(fid) == before
         with changed.unit_of_work(write=False) as uow, pytest.raises(DefinitionError):
             available_transitions(uow, uow.session.get(Finding, fid), org.inspector)

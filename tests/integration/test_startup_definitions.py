@@ -20,7 +20,7 @@ from workflow.runtime import Rectify
 def _definitions(tmp_path: Path, source: Path, change: str) -> Path:
     folder = tmp_path / "definitions"
     shutil.copytree(source, folder)
-    standard = folder / "standard.v2.yaml"  # the version new findings start on
+    standard = folder / "standard.v3.yaml"  # the version new findings start on
     if change == "removed":
         standard.unlink()
     else:
@@ -45,7 +45,7 @@ def test_create_app_refuses_to_start_naming_the_definitions(change, database_url
     finally:
         moved.database.dispose()
     message = str(refused.value)
-    assert "standard@2" in message and "2 finding(s)" in message
+    assert "standard@3" in message and "2 finding(s)" in message
     assert "suggestion" not in message  # only what does not load is named
     assert create_app({"RECTIFY": flow.app, "TESTING": True})  # the shipped files load
 
@@ -59,4 +59,4 @@ def test_serve_refuses_to_start_naming_the_definitions(database_url, tmp_path, f
                tmp_path, flow.app.settings.definitions_path, "removed"))}
     result = CliRunner().invoke(engine, ["serve", "--port", "1"], env=env)
     assert result.exit_code == 1, result.output
-    assert "not starting" in result.output and "standard@2" in result.output
+    assert "not starting" in result.output and "standard@3" in result.output

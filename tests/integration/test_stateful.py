@@ -41,7 +41,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     UnknownFinding,
 )
-from workflow.models import Finding
+from workflow.models import Finding, FindingParty
 from workflow.services import fire, verify_all
 from workflow.services.comments import add_comment
 from workflow.spec.model import ANNOTATIONS, FieldSpec, TransitionSpec
@@ -160,9 +160,8 @@ class Walk(RuleBasedStateMachine):
             names = sorted({t.trigger for t in lifecycle.transitions}) + ["no_such_trigger"]
             trigger = data.draw(st.sampled_from(names), label="trigger")
             spec = lifecycle.transition(finding.state, trigger)
-        unit = self.unit_of(finding)
         holders = [u for u in self.org.users.values()
-                   if spec and u.role_set & set(spec.roles) and self.sees(u, unit)
+                   if spec and u.role_set & set(spec.roles) and self.sees_finding(u, finding)
                    and self.independent(u, spec, finding)]
         if holders and not mistake("anyone?", 4):
             actor = data.draw(st.sampled_from(holders), label="actor")
@@ -185,6 +184,23 @@ class Walk(RuleBasedStateMachine):
     @staticmethod
     def sees(actor, unit) -> bool:
         return actor.has_role("admin") or unit.path.startswith(actor.unit.path)
+
+    def sees_finding(self, actor, finding) -> bool:
+        """Its unit in the actor's subtree, or one of its parties (v3)."""
+        return self.sees(actor, self.unit_of(finding)) or any(
+            self.sees(actor, self.unit_by_id(unit_id)) for _, unit_id, _ in self.parties(finding))
+
+    def unit_by_id(self, unit_id):
+        return next(u for u in self.org.units.values() if u.id == unit_id)
+
+    @staticmethod
+    def parties(finding) -> list[tuple[str, int, bool]]:
+        """(role, unit id, part done) read from the audited column: "role:unit[+] ..."."""
+        out = []
+        for token in (finding.parties or "").split():
+            role, _, unit = token.partition(":")
+            out.append((role, int(unit.rstrip("+")), unit.endswith("+")))
+        return out
 
     def payload(self, data: st.DataObject, fields: tuple[FieldSpec, ...], actor,
                 corrupt: bool) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -268,7 +284,7 @@ class Walk(RuleBasedStateMachine):
 
     def predict(self, finding, spec, actor, values, corrupt, expected_version):
         """What fire() must do, in its own order of checks."""
-        if not self.sees(actor, self.unit_of(finding)):
+        if not self.sees_finding(actor, finding):
             return UnknownFinding
         if expected_version is not None and expected_version != finding.version:
             return StaleFinding
@@ -286,13 +302,21 @@ class Walk(RuleBasedStateMachine):
         return spec.dest_from(finding.state)
 
     def independent(self, actor, spec, finding) -> bool:
-        """Inspecting side: the raising body or one above it, never the finding's own unit;
-        responsible side: never the raising body or one above it."""
+        """Any one of the transition's sides. Inspecting: the raising body or one above it,
+        never the finding's own unit; responsible: never the raising body or one above it; both
+        only on a finding of the actor's subtree. A party side: a member of that party unit."""
         # The raising body as recorded when the finding was raised (people may move since).
         above_raiser = self.raising_body(finding).path.startswith(actor.unit.path)
-        if spec.side == "responsible":
-            return not above_raiser
-        return above_raiser and actor.unit_id != finding.unit_id
+        own = self.sees(actor, self.unit_of(finding))
+        for side in spec.sides:
+            if side == "responsible" and own and not above_raiser:
+                return True
+            if side == "inspecting" and own and above_raiser and actor.unit_id != finding.unit_id:
+                return True
+            if any(role == side and unit_id == actor.unit_id
+                   for role, unit_id, _ in self.parties(finding)):
+                return True
+        return False
 
     def raising_body(self, finding):
         return next(u for u in self.org.units.values() if u.id == finding.raised_by_unit_id)
@@ -314,9 +338,30 @@ class Walk(RuleBasedStateMachine):
             return finding.acknowledged_at is not None
         if guard.name == "lookback_due":  # scheduled, and its day has come
             return finding.lookback_due_date is None or finding.lookback_due_date > self.today
+        if guard.name == "unit_above_finding":  # strictly above the finding's unit
+            chosen = values.get(guard.params["field"])
+            below = self.unit_of(finding).path
+            return chosen is not None and (chosen.path == below or not below.startswith(chosen.path))
+        if guard.name == "not_a_party_yet":  # neither the unit itself nor already co-responsible
+            chosen = values.get(guard.params["field"])
+            return chosen is not None and (chosen.id == finding.unit_id or any(
+                (role, unit_id) == ("co_responsible", chosen.id)
+                for role, unit_id, _ in self.parties(finding)))
+        if guard.name == "part_not_done":
+            return not any((role, unit_id, done) == ("co_responsible", actor.unit_id, False)
+                           for role, unit_id, done in self.parties(finding))
+        if guard.name == "parts_done":
+            return any(role == "co_responsible" and not done
+                       for role, _, done in self.parties(finding))
         if guard.name == "actor_did_not_fire":
             return any(e.trigger == guard.params["trigger"] and e.actor_id == actor.id
                        for e in self.flow.events(finding.id))
+        if guard.name == "children_closed":  # a child split off is still open
+            return any(c.is_open for c in self.children_of(finding.id))
+        if guard.name == "new_child_unit":  # one child per unit
+            chosen = values.get(guard.params["field"])
+            return chosen is not None and any(c.unit_id == chosen.id
+                                              for c in self.children_of(finding.id))
         raise AssertionError(f"the oracle does not know guard {guard.name}")
 
     def check(self, attempt: Attempt, actor, before_finding, spec) -> None:
@@ -342,9 +387,12 @@ class Walk(RuleBasedStateMachine):
         after = self.flow.snapshot(attempt.finding_id)
         assert after["events"] == before["events"] + 1
         recurred = attempt.trigger == "look_back" and attempt.payload["outcome"] == "recurred"
-        assert after["all_events"] == before["all_events"] + 1 + recurred  # + the new 'raise'
+        split = any(e.name == "raise_child" for e in spec.effects)  # + the child's raise, assign
+        assert after["all_events"] == before["all_events"] + 1 + recurred + 2 * split
         if recurred:
             self.findings.append(self.recurrence_of(attempt.finding_id))
+        if split:
+            self.findings.append(self.children_of(attempt.finding_id)[-1].id)
         assert after["row"]["version"] == before["row"]["version"] + 1
         assert after["row"]["updated_at"] == self.clock()
         if attempt.outcome == before_finding.state:  # e.g. a look-back keeps a closed finding's
@@ -352,10 +400,19 @@ class Walk(RuleBasedStateMachine):
         event = self.flow.events(attempt.finding_id)[-1]
         assert (event.trigger, event.from_state, event.to_state, event.actor_id) == (
             attempt.trigger, before_finding.state, attempt.outcome, actor.id)
-        assert set(event.payload) <= {f.name for f in spec.fields} | {"due_date_change"}
+        assert set(event.payload) <= {f.name for f in spec.fields} | {"due_date_change"} | (
+            {"child"} if split else set())
         old, new = before["row"]["due_date"], after["row"]["due_date"]
         assert event.payload.get("due_date_change") == (
             None if old == new else [old and old.isoformat(), new and new.isoformat()])
+
+    def children_of(self, parent: int) -> list[Finding]:
+        """The findings split off from this one, oldest first."""
+        with self.app.unit_of_work(write=False) as uow:
+            rows = list(uow.session.scalars(select(Finding).where(Finding.parent_id == parent)
+                                            .order_by(Finding.id)))
+            uow.session.expunge_all()
+            return rows
 
     def recurrence_of(self, original: int) -> int:
         """The finding a look-back raised again: linked, open, at the start of its lifecycle."""
@@ -395,6 +452,15 @@ class Walk(RuleBasedStateMachine):
                 triggers = [e.trigger for e in events]
                 assert "revisit" in triggers[:triggers.index("confirm")]
 
+    @invariant()
+    def parties_index_agrees_with_the_column(self) -> None:
+        with self.app.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(FindingParty.finding_id, FindingParty.role,
+                                              FindingParty.unit_id, FindingParty.done_at)).all()
+        for fid in self.findings:
+            indexed = sorted((r, u, d is not None) for f, r, u, d in rows if f == fid)
+            assert indexed == sorted(self.parties(self.flow.finding(fid))), fid
+
     def teardown(self) -> None:
         with self.app.unit_of_work(write=False) as uow:
             assert list(verify_all(uow.session)) == []
@@ -402,7 +468,8 @@ class Walk(RuleBasedStateMachine):
 
 # Guards that read only the finding and the day: what is offered (and listed as allowed) already
 # leaves out the transitions they would refuse.
-OFFER_TIME_GUARDS = ("not_acknowledged", "lookback_due")
+OFFER_TIME_GUARDS = ("not_acknowledged", "lookback_due", "part_not_done", "parts_done",
+                     "children_closed")
 
 RUNS = {
     "sqlite": settings(max_examples=30, stateful_step_count=25, deadline=None, database=None,

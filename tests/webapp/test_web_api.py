@@ -155,7 +155,8 @@ def test_detail_lists_the_transitions_the_caller_may_fire_with_their_fields(api,
     finding = driver.raise_("standard")
     today = driver.today()
     detail = api.get(f"/api/v1/findings/{finding['id']}", org.inspector).get_json()
-    assert [t["trigger"] for t in detail["transitions"]] == ["assign", "reassign", "withdraw"]
+    assert [t["trigger"] for t in detail["transitions"]] == ["assign", "reassign", "withdraw",
+                                                             "split_off"]
     assign = detail["transitions"][0]
     assert (assign["label"], assign["dest"], assign["roles"]) == (
         "交办", "assigned", ["inspector", "supervisor"])
@@ -258,9 +259,10 @@ def test_fire_refusals(api, driver, org, flow):
     body = assert_error(post("confirm", org.reviewer, {}), 409)
     assert body["allowed"] == []
     body = assert_error(post("assign", org.inspector, {}), 409)  # v2: urging is the raiser's
-    assert body["allowed"] == ["urge", "reassign", "withdraw"]
+    assert body["allowed"] == ["urge", "add_co_responsible", "reassign", "withdraw", "split_off"]
     body = assert_error(post("no_such_trigger", org.supervisor, {}), 409)
-    assert body["allowed"] == ["urge", "reassign", "withdraw", "waive"]
+    assert body["allowed"] == ["urge", "add_co_responsible", "reassign", "withdraw", "waive",
+                               "split_off"]
     # without the version the caller saw: refused before anything is looked at
     body = assert_error(api.post(f"{url}/request_extension", org.handler_a, json={"payload": {
         "requested_due_date": "2026-12-31", "reason": "Parts on order"}}), 428)

@@ -54,8 +54,8 @@ def _check_state(driver, flow, spec, state, triggers) -> tuple[list[str], int, i
     for trigger in triggers:
         transition = _from_definition(spec, state, trigger)
         for role in ROLES:
-            if transition is not None and role in transition.roles and _independent(
-                    transition, driver.by_role[role], subject, driver.org.inspector.unit.path):
+            if transition is not None and role in transition.roles and driver.takes_side(
+                    transition, driver.by_role[role], subject):
                 allowed_combos.append((trigger, role))
                 continue
             expected = 403 if transition is not None else 409
@@ -77,16 +77,6 @@ def _from_definition(spec, state, trigger):
     return next((t for t in spec.transitions if t.trigger == trigger and state in t.sources), None)
 
 
-def _independent(transition, user, finding, raiser_path) -> bool:
-    """The definition's `side`: inspecting steps are for the raising body (the driver raises as
-    the inspector at the inspection body) or one above it, never the finding's own unit;
-    responsible steps never for the raising body or one above it."""
-    above_raiser = raiser_path.startswith(user.unit.path)
-    if transition.side == "responsible":
-        return not above_raiser
-    return above_raiser and user.unit_id != finding["unit"]["id"]
-
-
 
 def _refused(driver, finding, spec, trigger, role, expected) -> list[str]:
     """Fire with a valid payload as a user with exactly this role; it must be refused."""
@@ -102,7 +92,7 @@ def _refused(driver, finding, spec, trigger, role, expected) -> list[str]:
     if expected == 409:
         user = driver.by_role[role]
         may = [t.trigger for t in spec.transitions if finding["state"] in t.sources
-               and role in t.roles and _independent(t, user, finding, driver.org.inspector.unit.path)]
+               and role in t.roles and driver.takes_side(t, user, finding)]
         if body.get("allowed") != may:
             out.append(f"{label}: 409 should list allowed={may}, got {body.get('allowed')}")
     return out

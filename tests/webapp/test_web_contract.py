@@ -21,7 +21,7 @@ def test_a_definition_changed_under_a_finding_answers_409_not_422(api, driver, r
                             .values(definition_hash="0" * 64))
         uow.commit()
     body = assert_error(driver.fire(finding["id"], "assign", org.inspector, current=finding), 409)
-    assert "standard@2 changed after finding" in body["message"]  # the newest, it started on
+    assert "standard@3 changed after finding" in body["message"]  # the newest, it started on
     assert api.get(f"/api/v1/findings/{finding['id']}/events", org.inspector).get_json()[-1][
         "trigger"] == "raise"
 

@@ -20,7 +20,7 @@ PUBLIC = {"static", "pages.login", "pages.healthz", "pages.set_language", "api_a
 SAMPLE_ARGS = {"finding_id": 1, "user_id": 1, "trigger": "assign", "sha256": "a" * 64,
                "name": "standard", "version": 1, "filename": "css/app.css", "token_id": 1,
                "notification_id": 1, "unit_id": 1, "letter_id": 1, "seq": 1,
-               "campaign_id": 1}
+               "campaign_id": 1, "link_id": 1}
 
 
 def html_lang(html: str) -> str:
@@ -51,7 +51,7 @@ def test_every_route_but_login_and_health_needs_a_logged_in_user(app, client):
                 assert location.path == "/login", (method, url, location)
     # every page and every API operation was tried, reads and writes
     assert len(checked) >= 30
-    assert {m for m, _url in checked} == {"GET", "POST", "PATCH"}
+    assert {m for m, _url in checked} == {"GET", "POST", "PATCH", "DELETE"}
 
 
 def test_the_redirect_to_login_remembers_the_page(client):

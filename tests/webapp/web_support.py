@@ -225,7 +225,16 @@ class Driver:
                 value = min(value, field.maximum) if field.maximum is not None else value
                 out[field.name] = int(value) if field.integer else value
             elif field.type == "unit":
-                units = self.units_in_scope(actor)
+                units = self.units_in_scope(self.org.admin if field.unit_scope == "all" else actor)
+                if ("unit_above_finding", field.name) in guarded:  # the supervisor's body first
+                    paths = {u.id: u.path for u in self.org.units.values()}
+                    below = paths[finding["unit"]["id"]]
+                    units = sorted((u for u in units if below.startswith(paths[u["id"]])
+                                    and below != paths[u["id"]]), key=lambda u: len(paths[u["id"]]))
+                if ("not_a_party_yet", field.name) in guarded:
+                    taken = {p["unit"]["id"] for p in self.finding(finding["id"])["parties"]
+                             if p["role"] == "co_responsible"} | {finding["unit"]["id"]}
+                    units = [u for u in units if u["id"] not in taken]
                 if ("unit_differs", field.name) in guarded:
                     units = [u for u in units if u["id"] != finding["unit"]["id"]]
                 if guarded & {("unit_not_the_actors", field.name),  # v1's name, v2's
@@ -255,12 +264,31 @@ class Driver:
                            if e["trigger"] == guard.params["trigger"]}
         for role in ("inspector", "reviewer", "supervisor", "handler"):
             user = self.by_role[role]
-            above_raiser = self.org.inspector.unit.path.startswith(user.unit.path)  # it raised
-            independent = (not above_raiser if spec.side == "responsible"
-                           else above_raiser and user.unit_id != finding["unit"]["id"])
-            if role in spec.roles and user.id not in barred and independent:
+            if role in spec.roles and user.id not in barred and self.takes_side(spec, user,
+                                                                                finding):
                 return user
         raise AssertionError(f"nobody may fire {spec.trigger}")
+
+    def takes_side(self, spec: TransitionSpec, user: Any, finding: dict[str, Any]) -> bool:
+        """The definition's sides, read from the data alone: inspecting steps are for the
+        raising body (the driver raises as the inspector at the inspection body) or one above
+        it, never the finding's own unit, and only on findings of the user's subtree;
+        responsible steps never for the raising body or one above it; a party side only for
+        a member of that party unit (the finding's parties as the API shows them)."""
+        unit = next(u for u in self.org.units.values() if u.id == finding["unit"]["id"])
+        above_raiser = self.org.inspector.unit.path.startswith(user.unit.path)  # it raised
+        own = unit.path.startswith(user.unit.path)
+        parties = None
+        for side in spec.sides:
+            if side == "responsible" and own and not above_raiser:
+                return True
+            if side == "inspecting" and own and above_raiser and user.unit_id != unit.id:
+                return True
+            if side not in ("responsible", "inspecting"):
+                parties = parties if parties is not None else self.finding(finding["id"])["parties"]
+                if any(p["role"] == side and p["unit"]["id"] == user.unit_id for p in parties):
+                    return True
+        return False
 
     def fire(self, finding_id: int, trigger: str, actor: Any = None,
              payload: dict[str, Any] | None = None, version: int | None = None,

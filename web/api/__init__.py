@@ -17,6 +17,7 @@ def register_api(app: Flask) -> None:
         findings,
         letters,
         lifecycles,
+        links,
         notifications,
         numbers,
     )
@@ -28,7 +29,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     api.spec.options["security"] = [{"bearer": []}]
-    for module in (auth_tokens, findings, comments, attachments, directory, lifecycles, numbers,
+    for module in (auth_tokens, findings, comments, links, attachments, directory, lifecycles, numbers,
                    notifications, letters, documents):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     document_payloads(api.spec, app.extensions["rectify"].registry, "FireRequest")

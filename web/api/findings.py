@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 
+from web.api.links import links_out
 from web.api.schemas import (
     IF_MATCH,
     ApiError,
@@ -31,6 +32,7 @@ from workflow.services.delays import delays
 from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
 from workflow.services.light import today_cutoff
+from workflow.services.parties import party_views
 from workflow.services.related import recurrences_of
 
 PREFIX = "/findings"
@@ -87,7 +89,8 @@ class FindingItem(MethodView):
     @blp.alt_response(404, schema=ApiError)
     def get(self, finding_id: int) -> dict[str, Any]:
         """One finding, with the transitions you may fire now and the fields each takes, its
-        unit and reviewer delays and the codes of its recurrences."""
+        unit and reviewer delays, the codes of its recurrences, and what it is linked to: the
+        finding it was split off from, its children, related findings (those you may see)."""
         uow = get_uow()
         finding = services.get_finding(uow.session, actor(), finding_id)
         data = finding_out(finding)
@@ -95,6 +98,8 @@ class FindingItem(MethodView):
                                for t in services.available_transitions(uow, finding, actor())]
         data["delays"] = delays(uow, finding, services.history(uow.session, finding))
         data["recurrence_codes"] = [f.code for f in recurrences_of(uow.session, actor(), finding)]
+        data.update(links_out(finding))
+        data["parties"] = party_views(uow.session, finding)
         return data
 
 

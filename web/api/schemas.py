@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from web.api.link_schemas import ChildrenOut, LinkedFinding, LinksOut
 from web.forms import ID_MAX, field_out, form_fields
 from web.i18n import lang
 from workflow.models import Finding
@@ -173,11 +174,26 @@ class FindingOut(Schema):
         "description": "Code of the finding this one recurs of"})
 
 
+class PartyOut(Schema):
+    role = fields.Str(metadata={"description": "addressee (the body an escalation is addressed "
+                                               "to), lead (牵头单位) or co_responsible (配合单位)"})
+    unit = fields.Nested(UnitRef)
+    part = fields.Str(metadata={"description": "The part of the problem a co-responsible unit "
+                                               "owns (empty for the other roles)"})
+    done = fields.Bool(metadata={"description": "A co-responsible unit has reported its part"})
+
+
 class FindingDetail(FindingOut):
     transitions = fields.List(fields.Nested(TransitionOut))
+    parties = fields.List(fields.Nested(PartyOut), metadata={
+        "description": "Units with a role on the finding besides its responsible unit"})
     delays = fields.Nested(DelaysOut)
     recurrence_codes = fields.List(fields.Str(), metadata={
         "description": "Codes of the findings raised again as recurrences of this one"})
+    parent = fields.Nested(LinkedFinding, allow_none=True, metadata={
+        "description": "The finding this one was split off from (if you may see it)"})
+    children = fields.Nested(ChildrenOut)
+    links = fields.Nested(LinksOut)
 
 
 class FindingPage(Schema):

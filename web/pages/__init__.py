@@ -18,6 +18,7 @@ def register_pages(app: Flask) -> None:
         ledger,
         letters,
         lifecycles,
+        links,
         notifications,
         outbox,
         raising,
@@ -25,8 +26,8 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, comments, dashboard, documents, findings, ledger, letters, lifecycles, notifications,
-         raising, work)
+    _ = (account, comments, dashboard, documents, findings, ledger, letters, lifecycles, links,
+         notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

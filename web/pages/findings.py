@@ -21,6 +21,7 @@ from workflow.errors import InvalidInput, RectifyError, StaleFinding
 from workflow.models import Finding
 from workflow.services.directory import visible_units
 from workflow.services.evidence import check_file_count
+from workflow.services.parties import party_views
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle
 
@@ -42,6 +43,7 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
                           everywhere=everywhere) if unit_fields else []
     return render_template(
         "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
+        parties=party_views(uow.session, finding),
         timeline=timeline(lc, events), time=time_facts(lc, finding, events),
         diagram=mermaid(lc, lang(), current=finding.state),
         discussion=discussion_view(finding, discussion),

@@ -40,7 +40,19 @@ def _engine_event_label(trigger: str) -> str:
         return str(_("Comment"))
     if trigger == "comment_edit":
         return str(_("Comment edited"))
+    if trigger == "link":
+        return str(_("Linked to a related finding"))
+    if trigger == "unlink":
+        return str(_("Related link removed"))
     return trigger
+
+
+def _fact_label(name: str) -> str | None:
+    """Facts the engine records beside a transition's fields: a child finding split off, the
+    parent of one, the other end of a link."""
+    labels = {"child": _("Child finding"), "parent": _("Split off from"),
+              "other": _("Linked finding"), "note": _("Note")}
+    return str(labels[name]) if name in labels else None
 
 
 # What a letter's annotations record (workflow.services.letters), labelled for the timeline.
@@ -65,7 +77,8 @@ def _fields_of(lc: Lifecycle, event: Event) -> dict[str, FieldSpec]:
 
 def _entry(spec: FieldSpec | None, name: str, value: Any, files: dict[str, Any],
            code: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"label": spec.label(code) if spec else name, "value": value,
+    entry: dict[str, Any] = {"label": spec.label(code) if spec else _fact_label(name) or name,
+                             "value": value,
                              "type": spec.type if spec else "text"}
     if entry["type"] == "files":
         entry["files"] = [files[d] for d in value if d in files]
@@ -78,6 +91,7 @@ def _entry(spec: FieldSpec | None, name: str, value: Any, files: dict[str, Any],
 
 
 _HIDDEN = ("lifecycle", "inspection", "due_date_change", "recurrence_of")
+_LINK_EVENTS = ("link", "unlink")  # their "link" is the link's id
 
 
 def _entries(lc: Lifecycle, event: Event, files: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,7 +101,8 @@ def _entries(lc: Lifecycle, event: Event, files: dict[str, Any]) -> list[dict[st
                   else value, files, code)
            for name, value in event.payload.items()
            if value not in (None, "", []) and name not in _HIDDEN
-           and (not letter or name in specs)]
+           and (not letter or name in specs)
+           and not (name == "link" and event.trigger in _LINK_EVENTS)]
     change = event.payload.get("due_date_change")
     if isinstance(change, list) and len(change) == 2:
         out.append({"label": _("Due date"), "type": "text",

@@ -25,7 +25,7 @@ from workflow.payload import Cleaned, Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import first_text, notify, params_for
-from workflow.services.scope import findings_clause, independent, unit_in_scope
+from workflow.services.scope import findings_clause, takes_side, unit_in_scope
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 if TYPE_CHECKING:
@@ -54,12 +54,10 @@ def lifecycle_of(uow: UnitOfWork, finding: Finding) -> Lifecycle:
 
 def available_transitions(uow: UnitOfWork, finding: Finding, actor: User) -> list[TransitionSpec]:
     """Transitions from the finding's state that the actor may fire now (guards run on fire)."""
-    if not unit_in_scope(actor, finding.unit):
-        return []
     lifecycle = lifecycle_of(uow, finding)
     ctx = Context(uow.session, finding, actor, {}, uow.now(), uow.today(), lifecycle, uow)
     return [t for t in lifecycle.transitions_from(finding.state)
-            if _refusal(actor, t, finding) is None and offered(ctx, t)]
+            if refusal(actor, t, finding) is None and offered(ctx, t)]
 
 
 def check_fire(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
@@ -79,31 +77,49 @@ def _checked(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
     if spec is None:
         allowed = [t.trigger for t in available_transitions(uow, finding, actor)]
         raise TransitionNotAllowed(trigger, finding.state, allowed)
-    refusal = _refusal(actor, spec, finding)
-    if refusal is not None:
-        raise refusal
+    refused = refusal(actor, spec, finding)
+    if refused is not None:
+        raise refused
     return lifecycle, spec
 
 
-def _refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
+def refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
     """Why the actor's roles or side do not allow the transition, or None."""
     if not actor.role_set.intersection(spec.roles):
         return Forbidden(f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}")
-    if not independent(actor, spec.side, finding):
-        text = (f"'{spec.trigger}' is for the {spec.side} side of this finding: "
-                + ("the unit itself" if spec.side == "responsible"
-                   else "the body that raised it or one above, never its own unit"))
-        return Forbidden(text, _SIDE_REASONS[spec.side])
+    if not any(takes_side(actor, side, finding) for side in spec.sides):
+        text = f"'{spec.trigger}' is for " + " or ".join(_SIDE_TEXT[s] for s in spec.sides)
+        if not unit_in_scope(actor, finding.unit):  # it sees the finding as a party only
+            return Forbidden(text, _PARTY_ONLY)
+        reasons = [_SIDE_REASONS[s] for s in spec.sides]
+        return Forbidden(text, {lang: ("；" if lang == "zh" else "; or ").join(
+            r[lang] for r in reasons) for lang in ("zh", "en")})
     return None
 
 
-_SIDE_REASONS = {  # nobody both does the work and checks it
+_PARTY_ONLY = {"zh": "本单位只作为该问题的协办方（受理、牵头或配合单位）参与，此操作不由本单位办理",
+               "en": "your unit takes part in this finding only as a party (the body addressed, "
+                     "the lead or a co-responsible unit): this step is not yours"}
+_SIDE_TEXT = {
+    "responsible": "the responsible side of this finding: the unit itself",
+    "inspecting": "the inspecting side of this finding: the body that raised it or one above, "
+                  "never its own unit",
+    "addressee": "the body the escalation is addressed to",
+    "lead": "the lead coordinating body",
+    "co_responsible": "a co-responsible unit",
+}
+_SIDE_REASONS = {  # nobody both does the work and checks it; a party acts only as that party
     "responsible": {"zh": "此操作由责任单位办理，提出问题的检查机构及其上级不能代办",
                     "en": "this step is the responsible unit's: the body that raised the finding "
                           "and those above it cannot take it"},
     "inspecting": {"zh": "此操作由提出问题的检查机构或其上级办理，责任单位本身不能办理",
                    "en": "this step is for the body that raised the finding or one above it, "
                          "never for the finding's own unit"},
+    "addressee": {"zh": "此操作只能由该问题上报的受理机构办理",
+                  "en": "this step is only for the body the escalation is addressed to"},
+    "lead": {"zh": "此操作只能由牵头单位办理", "en": "this step is only for the lead body"},
+    "co_responsible": {"zh": "此操作只能由配合单位办理，且只办理本单位负责的部分",
+                       "en": "this step is only for a co-responsible unit, on its own part"},
 }
 
 
@@ -123,12 +139,9 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     now = uow.now()
     cleaned = clean(spec.fields, payload, payload_lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
-    for guard in spec.guards:
-        message = GUARDS[guard.name].check(ctx, guard.params)
-        if message is not None:
-            raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
+    check_guards(ctx, spec)
     try:  # any flush from here on may find the row changed by a concurrent fire
-        _write(uow, ctx, lifecycle, spec, cleaned)
+        write_transition(uow, ctx, lifecycle, spec, cleaned)
         session.flush()
         uow.commit()
     except (StaleDataError, IntegrityError):
@@ -137,9 +150,18 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     return finding
 
 
-def _write(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
+def check_guards(ctx: Context, spec: TransitionSpec) -> None:
+    """GuardFailed from the first of the transition's guards that refuses."""
+    for guard in spec.guards:
+        message = GUARDS[guard.name].check(ctx, guard.params)
+        if message is not None:
+            raise GuardFailed(guard.name, message, GUARDS[guard.name].field_of(guard.params))
+
+
+def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
            cleaned: Cleaned) -> None:
-    """The new state, the effects, the ladder, the event and its notifications (unflushed)."""
+    """The new state, the effects, the ladder, the event and its notifications (unflushed):
+    the checks (scope, role, side, guards) are the caller's."""
     finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
@@ -153,7 +175,7 @@ def _write(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: Transition
     for effect in spec.effects:
         EFFECTS[effect.name].apply(ctx, effect.params)
     reschedule(lifecycle, finding, uow.calendar)
-    record = cleaned.record
+    record = {**cleaned.record, **ctx.facts}
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
     event = append_event(ctx.session, finding, spec.trigger, source, finding.state, actor,

@@ -19,6 +19,7 @@ from workflow.models import (
     User,
     WebhookEndpoint,
 )
+from workflow.services.parties import party_units
 
 # audience -> (roles, where to look): "unit" the finding's unit, "parent" the one above it,
 # "raising" the body that raised it; each walks up to the nearest unit that has such people.
@@ -29,6 +30,13 @@ _AUDIENCES: Mapping[str, tuple[tuple[str, ...], str]] = {
     "raising_body": (("inspector", "supervisor"), "raising"),
     "reviewers": (("reviewer",), "raising"),
 }
+# audience -> (roles, party role): the active people of the finding's party units of that role
+# (exactly those units: a party acts as itself, workflow.services.scope.takes_side).
+_PARTY_AUDIENCES: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "addressee": (("supervisor",), "addressee"),
+    "lead": (("supervisor",), "lead"),
+    "co_responsible": (("handler",), "co_responsible"),
+}
 IMMEDIATE = "immediate"
 
 
@@ -37,6 +45,8 @@ def recipients(session: Session, finding: Finding, audience: str) -> list[User]:
     if audience == "raiser":
         raiser = session.get(User, finding.raised_by_id)
         return [raiser] if raiser is not None and raiser.active else []
+    if audience in _PARTY_AUDIENCES:
+        return _party_people(session, finding, *_PARTY_AUDIENCES[audience])
     roles, where = _AUDIENCES[audience]
     start = (finding.unit if where == "unit" else finding.unit.parent if where == "parent"
              else finding.raised_by_unit)  # only the one asked for is loaded
@@ -50,6 +60,14 @@ def recipients(session: Session, finding: Finding, audience: str) -> list[User]:
         if found:
             return sorted(found, key=lambda u: u.id)
     return []
+
+
+def _party_people(session: Session, finding: Finding, roles: tuple[str, ...],
+                  party_role: str) -> list[User]:
+    units = party_units(finding, party_role)
+    people = session.scalars(select(User).where(User.unit_id.in_(units), User.active.is_(True))
+                             .order_by(User.id)).all() if units else []
+    return [u for u in people if u.has_role(*roles)]
 
 
 def notify(session: Session, finding: Finding, event: Event, audiences: Iterable[str],

@@ -4,11 +4,12 @@ audited `Finding.parties` column and the `finding_parties` index change together
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflow.models import Finding, FindingParty, Unit
 
@@ -83,9 +84,10 @@ def mark_done(session: Session, finding: Finding, role: str, unit_id: int,
 def _row(session: Session, finding: Finding, role: str, unit_id: int) -> FindingParty | None:
     if finding.id is None:
         return None
-    return session.scalar(select(FindingParty).where(
-        FindingParty.finding_id == finding.id, FindingParty.role == role,
-        FindingParty.unit_id == unit_id))
+    with session.no_autoflush:  # flushing the finding now would bump its version a second time
+        return session.scalar(select(FindingParty).where(
+            FindingParty.finding_id == finding.id, FindingParty.role == role,
+            FindingParty.unit_id == unit_id))
 
 
 def _drop_row(session: Session, finding: Finding, party: Party) -> None:
@@ -96,8 +98,35 @@ def _drop_row(session: Session, finding: Finding, party: Party) -> None:
 
 def index_agrees(session: Session, finding: Finding) -> bool:
     """Whether the finding_parties rows say what the audited column says (for `verify`)."""
-    rows = session.execute(select(FindingParty.role, FindingParty.unit_id,
-                                  FindingParty.done_at.is_not(None))
-                           .where(FindingParty.finding_id == finding.id)).all()
-    return sorted((r, u, bool(d)) for r, u, d in rows) == sorted(
-        (p.role, p.unit_id, p.done) for p in parties_of(finding))
+    return finding.id not in index_disagrees(session, [finding])
+
+
+def index_disagrees(session: Session, findings: Sequence[Finding]) -> set[int]:
+    """The ids of those findings whose finding_parties rows differ from their audited column."""
+    rows: dict[int, list[tuple[str, int, bool]]] = {f.id: [] for f in findings}
+    for finding_id, role, unit_id, done in session.execute(
+            select(FindingParty.finding_id, FindingParty.role, FindingParty.unit_id,
+                   FindingParty.done_at.is_not(None))
+            .where(FindingParty.finding_id.in_(list(rows)))):
+        rows[finding_id].append((role, unit_id, bool(done)))
+    return {f.id for f in findings if sorted(rows[f.id]) != sorted(
+        (p.role, p.unit_id, p.done) for p in parties_of(f))}
+
+
+@dataclass(frozen=True)
+class PartyView:
+    """A party as the finding page and the API show it."""
+
+    role: str
+    unit: Unit
+    part: str
+    done: bool
+
+
+def party_views(session: Session, finding: Finding) -> list[PartyView]:
+    """The finding's parties with their units and parts, in the order they were added (the
+    index rows carry the part; whether it is done is the audited column's word)."""
+    done = {(p.role, p.unit_id) for p in parties_of(finding) if p.done}
+    rows = session.scalars(select(FindingParty).where(FindingParty.finding_id == finding.id)
+                           .options(joinedload(FindingParty.unit)).order_by(FindingParty.id))
+    return [PartyView(r.role, r.unit, r.part, (r.role, r.unit_id) in done) for r in rows]

@@ -63,7 +63,7 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
     inspection = _inspection(session, actor, inspection_id, unit)
     now = uow.now()
     finding = Finding(
-        code=_next_code(session, now.astimezone(uow.zone).year),
+        code=next_code(session, now.astimezone(uow.zone).year),
         title=cleaned.values["title"], description=cleaned.values.get("description", ""),
         category=cleaned.values["category"], severity=cleaned.values["severity"],
         unit_id=unit.id, unit=unit, inspection_id=inspection.id if inspection else None,
@@ -77,13 +77,13 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
     )
     session.add(finding)
     record = dict(cleaned.record, lifecycle=spec.key, inspection=finding.inspection_id)
-    _start(uow, spec, finding, actor, record, cleaned.attachments)
+    start(uow, spec, finding, actor, record, cleaned.attachments)
     session.flush()
     uow.commit()
     return finding
 
 
-def _start(uow: UnitOfWork, spec: Lifecycle, finding: Finding, actor: User,
+def start(uow: UnitOfWork, spec: Lifecycle, finding: Finding, actor: User,
            record: dict[str, Any], attachments: Sequence[Attachment] = ()) -> None:
     """What raising sets off (the definition's raise_effects), the ladder, the 'raise' event
     and its notifications."""
@@ -108,21 +108,32 @@ def raise_recurrence(uow: UnitOfWork, original: Finding, actor: User, now: datet
     """A new finding for a problem that came back after closing, linked to the original, on the
     newest version of its lifecycle; in the caller's transaction (a look-back's effect)."""
     spec = uow.registry.get(original.lifecycle)
+    code = next_code(uow.session, now.astimezone(uow.zone).year)
+    finding = derived_finding(uow, spec, original, actor, now, code, recurrence_of_id=original.id)
+    start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code})
+    return finding
+
+
+def derived_finding(uow: UnitOfWork, spec: Lifecycle, source: Finding, actor: User,
+                    now: datetime, code: str, **changes: Any) -> Finding:
+    """A new finding (added to the session) raised by the actor from another one: its title,
+    description, category, severity, unit, inspection, campaign and requirement unless
+    `changes` says otherwise; no due date; at the start of `spec`."""
+    values: dict[str, Any] = {
+        "title": source.title, "description": source.description, "category": source.category,
+        "severity": source.severity, "unit_id": source.unit_id, "unit": source.unit,
+        "inspection_id": source.inspection_id, "campaign_id": source.campaign_id,
+        "requirement": source.requirement, "due_date": None, **changes}
     finding = Finding(
-        code=_next_code(uow.session, now.astimezone(uow.zone).year), title=original.title,
-        description=original.description, category=original.category,
-        severity=original.severity, unit_id=original.unit_id, unit=original.unit,
-        inspection_id=original.inspection_id, campaign_id=original.campaign_id,
-        requirement=original.requirement, due_date=None, lifecycle=spec.name,
-        lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
-        is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
+        code=code, **values, lifecycle=spec.name, lifecycle_version=spec.version,
+        definition_hash=spec.digest, state=spec.initial, is_open=True, rework_rounds=0,
+        raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
         # this session's copy: the actor may come from another one (its unit would clash with
-        # the original's raising body, already loaded here)
+        # the source's raising body, already loaded here)
         raised_by_unit=uow.session.get(Unit, actor.unit_id), created_at=now, updated_at=now,
-        last_seq=0, last_hash="", due_basis=spec.deadlines.basis, recurrence_of_id=original.id,
+        last_seq=0, last_hash="", due_basis=spec.deadlines.basis,
     )
     uow.session.add(finding)
-    _start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code})
     return finding
 
 
@@ -143,7 +154,7 @@ def _inspection(session: Session, actor: User, raw: object, unit: Unit) -> Inspe
     return inspection
 
 
-def _next_code(session: Session, year: int) -> str:
+def next_code(session: Session, year: int) -> str:
     """Next code of the year, e.g. 2026-0001; the counter row serialises concurrent raisers."""
     for _ in range(3):
         last = session.scalar(

@@ -1,11 +1,13 @@
-"""What an actor may see: the subtree of its unit (admins: everything). The one place it is decided."""
+"""What an actor may see: the subtree of its unit, and findings where a unit of that subtree is a
+party (admins: everything); and which side of a finding it may take. The one place it is decided."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from workflow.models import Finding, Unit, User
+from workflow.models import Finding, FindingParty, Unit, User
+from workflow.services.parties import PARTY_ROLES, party_units
 
 
 def sees_everything(actor: User) -> bool:
@@ -14,6 +16,18 @@ def sees_everything(actor: User) -> bool:
 
 def unit_in_scope(actor: User, unit: Unit) -> bool:
     return sees_everything(actor) or unit.path.startswith(actor.unit.path)
+
+
+def takes_side(actor: User, side: str, finding: Finding) -> bool:
+    """Who may take which side of a finding it sees:
+
+    - a party side (addressee, lead, co_responsible): a member of that very party unit;
+    - the responsible and inspecting sides: the finding's unit lies in the actor's scope (a
+      party-only viewer never acts on them), and `independent()` holds.
+    `side_clause` is the same rule in SQL."""
+    if side in PARTY_ROLES:
+        return actor.unit_id in party_units(finding, side)
+    return unit_in_scope(actor, finding.unit) and independent(actor, side, finding)
 
 
 def independent(actor: User, side: str, finding: Finding) -> bool:
@@ -39,11 +53,17 @@ def raised_at_or_below(actor: User) -> ColumnElement[bool]:
 
 
 def side_clause(actor: User, side: str) -> ColumnElement[bool]:
-    """`independent()` as a WHERE clause on Finding, for lists such as My work."""
+    """`takes_side()` as a WHERE clause on Finding, for lists such as My work."""
+    if side in PARTY_ROLES:
+        return _party_exists(FindingParty.role == side, FindingParty.unit_id == actor.unit_id)
     ours = raised_at_or_below(actor)
-    if side == "responsible":
-        return ~ours
-    return and_(ours, Finding.unit_id != actor.unit_id)
+    independent_ = ~ours if side == "responsible" else and_(ours, Finding.unit_id != actor.unit_id)
+    return and_(own_findings_clause(actor), independent_)
+
+
+def _party_exists(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS a finding_parties row of the finding (indexed on finding_id) matching `where`."""
+    return exists().where(FindingParty.finding_id == Finding.id, *where)
 
 
 def units_clause(actor: User) -> ColumnElement[bool]:
@@ -53,11 +73,21 @@ def units_clause(actor: User) -> ColumnElement[bool]:
     return Unit.path.startswith(actor.unit.path, autoescape=True)
 
 
-def findings_clause(actor: User) -> ColumnElement[bool]:
-    """WHERE clause on Finding for the findings this actor may see."""
+def own_findings_clause(actor: User) -> ColumnElement[bool]:
+    """WHERE clause on Finding: its responsible unit lies in the actor's scope (statistics count
+    these; a finding where the actor's units are only parties is not theirs to answer for)."""
     if sees_everything(actor):
         return true()
     return Finding.unit_id.in_(select(Unit.id).where(units_clause(actor)))
+
+
+def findings_clause(actor: User) -> ColumnElement[bool]:
+    """WHERE clause on Finding for the findings this actor may see: its own, and those where a
+    unit of its subtree is a party."""
+    if sees_everything(actor):
+        return true()
+    return or_(own_findings_clause(actor), _party_exists(
+        FindingParty.unit_id.in_(select(Unit.id).where(units_clause(actor)))))
 
 
 def subtree_clause(session: Session, unit_id: int) -> ColumnElement[bool]:

@@ -14,7 +14,7 @@ from workflow.models import Finding, Unit, User
 from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
-from workflow.services.scope import findings_clause, subtree_clause, unit_in_scope, units_clause
+from workflow.services.scope import own_findings_clause, subtree_clause, unit_in_scope, units_clause
 from workflow.spec import Registry
 
 
@@ -82,7 +82,7 @@ def dashboard(session: Session, actor: User, today: date, registry: Registry,
     with a row per unit directly below the focus; Forbidden to roles without the dashboard.
     yellow_cutoff: the ledger's light filter's (services.light.today_cutoff)."""
     require(actor, "dashboard")
-    scope = [findings_clause(actor)]
+    scope = [own_findings_clause(actor)]  # a unit answers for its own findings, not its parts
     focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
     if focus is not None and not unit_in_scope(actor, focus):
         focus = None

@@ -11,10 +11,15 @@ from workflow.attachments import AttachmentStore
 from workflow.chain import ChainProblem, verify_chain
 from workflow.models import Attachment, Event, Finding
 from workflow.services.events import finding_digest, scheme_of
+from workflow.services.parties import index_disagrees
+
+PARTIES_DISAGREE = ("the finding_parties index disagrees with the finding's audited parties "
+                    "column (one of them was edited outside the engine)")
 
 
 def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, list[ChainProblem]]]:
-    """(finding, problems) for every finding whose chain does not verify."""
+    """(finding, problems) for every finding whose chain does not verify, or whose parties
+    index disagrees with its audited column."""
     last_id = 0
     while True:
         findings = list(session.scalars(
@@ -26,6 +31,7 @@ def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, li
         for event in session.scalars(select(Event).where(Event.finding_id.in_(ids))
                                      .order_by(Event.finding_id, Event.id)):
             events[event.finding_id].append(event)
+        disagreeing = index_disagrees(session, findings)
         for finding in findings:
             chain = events[finding.id]
             if not chain:  # every finding is raised with an event: none left means removed
@@ -35,6 +41,8 @@ def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, li
             current = finding_digest(finding, scheme_of(chain[-1].finding_digest))
             problems = verify_chain(finding.id, finding.code, chain, finding.last_seq,
                                     finding.last_hash, finding.state, current)
+            if finding.id in disagreeing:
+                problems.append(ChainProblem(finding.id, None, None, PARTIES_DISAGREE))
             if problems:
                 yield finding, problems
         last_id = ids[-1]

@@ -44,8 +44,9 @@ def actionable_states(uow: UnitOfWork,
 def _possible(actor: User, spec: TransitionSpec, today: date) -> ColumnElement[bool]:
     """The transition in SQL: the actor's side of the finding, and those of its guards that
     have a SQL form (the ones the finding page checks before offering it)."""
-    guards = [sql(today) for g in spec.guards if (sql := GUARDS[g.name].sql) is not None]
-    return and_(side_clause(actor, spec.side), *guards)
+    guards = [sql for g in spec.guards
+              if (sql := GUARDS[g.name].sql_for(today, actor)) is not None]
+    return and_(or_(*[side_clause(actor, side) for side in spec.sides]), *guards)
 
 
 def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:

@@ -8,6 +8,7 @@ from typing import Any
 
 from workflow.guards import EFFECTS, GUARDS, ParamKinds
 from workflow.spec.model import ANNOTATIONS, AUDIENCES, FIELD_TYPES, ROLES, SAME_STATE
+from workflow.spec.split_checks import check_split
 from workflow.spec.time_checks import check_time
 
 Problem = tuple[str, str]
@@ -52,6 +53,7 @@ def check(data: Mapping[str, Any], raw: Mapping[str, Any]) -> list[Problem]:
     for j, rule in enumerate(data["raise_effects"]):
         _check_rule(rule, f"raise_effects[{j}]", "effect", EFFECTS, {}, triggers, problems)
     problems.extend(check_time(data))
+    problems.extend(check_split(data))
     if not problems:
         problems.extend(_check_graph(data, finals))
     return problems
@@ -135,6 +137,8 @@ def _check_rule(rule: Mapping[str, Any], path: str, kind: str, registry: Mapping
             problems.append((f"{path}.params.{name}", f"must be a {expected.split(':')[0]} name"))
         elif expected == "trigger" and value not in triggers:
             problems.append((f"{path}.params.{name}", f"unknown trigger '{value}'"))
+        elif expected == "lifecycle" and not value.isidentifier():  # known: load_paths checks
+            problems.append((f"{path}.params.{name}", f"'{value}' is not a lifecycle name"))
         elif expected == "audience" and value not in AUDIENCES:
             problems.append((f"{path}.params.{name}", f"unknown audience '{value}' "
                              f"(known: {', '.join(AUDIENCES)})"))

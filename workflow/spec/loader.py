@@ -28,6 +28,7 @@ from workflow.spec.model import (
     TransitionSpec,
 )
 from workflow.spec.schema import LifecycleSchema, flatten
+from workflow.spec.split_checks import check_children_lifecycles
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -144,7 +145,7 @@ def _freeze_transition(t: Mapping[str, Any]) -> TransitionSpec:
         fields=tuple(_freeze_field(f) for f in t["fields_"]),
         guards=tuple(Rule(g["name"], MappingProxyType(dict(g["params"]))) for g in t["guards"]),
         effects=tuple(Rule(e["name"], MappingProxyType(dict(e["params"]))) for e in t["effects"]),
-        todo=t["todo"], side=t["side"],
+        todo=t["todo"], sides=tuple(t["side"]),
     )
 
 
@@ -196,6 +197,7 @@ def load_paths(paths: Iterable[Path]) -> tuple[list[Lifecycle], list[str]]:
             )
         elif other is None:
             lifecycles[key] = lifecycle
+    problems.extend(check_children_lifecycles(lifecycles.values()))
     return list(lifecycles.values()), problems
 
 

@@ -18,7 +18,10 @@ ROLES = ("inspector", "handler", "reviewer", "supervisor", "admin")
 CLOCKS = ("acknowledge", "rectify", "review", "lookback")
 # Who a notification goes to, resolved on the unit tree when it is sent (services.notify).
 AUDIENCES = ("unit_handlers", "unit_supervisors", "parent_supervisors", "raising_body",
-             "reviewers", "raiser")
+             "reviewers", "raiser", "addressee", "lead", "co_responsible")
+# Who takes a transition: "responsible" (the unit's own side), "inspecting" (the raising body or
+# one above it), or a party to the finding (workflow.services.parties): its members only.
+SIDES = ("inspecting", "responsible", "addressee", "lead", "co_responsible")
 FIELD_TYPES = ("text", "date", "unit", "choice", "number", "files")
 SAME_STATE = "="
 # Events that record something about a finding without moving it (workflow.services.annotate):
@@ -90,8 +93,9 @@ class TransitionSpec:
     effects: tuple[Rule, ...] = ()
     todo: bool = True  # counts as work awaiting the actor (withdraw, waive, reassign don't)
     # "responsible": the unit's own side (report, ask, adopt); "inspecting": only a body above
-    # the finding's unit may fire it (check, close, waive, decide) — never the unit itself.
-    side: str = "inspecting"
+    # the finding's unit may fire it (check, close, waive, decide) — never the unit itself; a
+    # party role (SIDES): only that party's members. Several sides: any one of them may.
+    sides: tuple[str, ...] = ("inspecting",)
 
     def label(self, lang: str) -> str:
         return self.zh if lang.startswith("zh") else self.en

@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workflow.spec.model import SIDES
+
 IDENTIFIER = validate.Regexp(
     r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case letters, digits and _"
 )
@@ -21,6 +23,19 @@ class OneOrMany(fields.Field[list[str]]):
             raise ValidationError("must be a state name or a non-empty list of state names")
         if not all(isinstance(item, str) for item in items):
             raise ValidationError("every source must be a state name")
+        return items
+
+
+class Sides(fields.Field[list[str]]):
+    """A side or a list of sides (any one of them may take the transition)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[str]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise ValidationError("must be a side or a non-empty list of sides")
+        unknown = [item for item in items if item not in SIDES]
+        if unknown or len(set(items)) != len(items):
+            raise ValidationError(f"must be one of: {', '.join(SIDES)} (each once)")
         return items
 
 
@@ -75,8 +90,7 @@ class TransitionSchema(Schema):
     dest = fields.Str(required=True)
     roles = fields.List(fields.Str(), required=True, validate=validate.Length(min=1))
     todo = fields.Bool(load_default=True)
-    side = fields.Str(load_default="inspecting",
-                      validate=validate.OneOf(["inspecting", "responsible"]))
+    side = Sides(load_default=["inspecting"])
     fields_ = fields.List(fields.Nested(FieldSchema), data_key="fields", load_default=list)
     guards = fields.List(fields.Nested(RuleSchema), load_default=list)
     effects = fields.List(fields.Nested(RuleSchema), load_default=list)
