@@ -85,6 +85,7 @@ UNITS: tuple[UnitRow, ...] = (
 USERS: tuple[UserRow, ...] = (
     UserRow("admin", "系统管理员", ("admin",), "SZ-CDI"),
     UserRow("prov_supervisor", "钱志明", ("supervisor",), "PROV-CDI", email="qian.zhiming@prov-cdi.example"),
+    UserRow("prov_inspector", "邵文清", ("inspector",), "PROV-CDI", email="shao.wenqing@prov-cdi.example"),
     UserRow("prov_reviewer", "孔德林", ("reviewer",), "PROV-CDI", email="kong.delin@prov-cdi.example"),
     UserRow("gxt_handler", "严晓东", ("handler",), "PROV-GXT", email="yan.xiaodong@prov-gxt.example"),
     UserRow("rst_handler", "姚佳琪", ("handler",), "PROV-RST", email="yao.jiaqi@prov-rst.example"),

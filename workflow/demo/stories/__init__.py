@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.demo.model import Story
 from workflow.demo.stories import (
+    coordination,
     escalation,
     immediate,
     standard_done,
@@ -13,6 +14,7 @@ from workflow.demo.stories import (
 )
 
 STORIES: tuple[Story, ...] = (standard_done.STORIES + standard_open.STORIES + standard_time.STORIES
-                              + immediate.STORIES + suggestion.STORIES + escalation.STORIES)
+                              + immediate.STORIES + suggestion.STORIES + escalation.STORIES
+                              + coordination.STORIES)
 
 __all__ = ["STORIES"]

@@ -1,4 +1,5 @@
-"""Escalations (提请协同): supplies the units could not find, a plant short of workers, and the rest."""
+"""Escalations (提请协同): supplies the units could not find (the market-regulation bureau
+co-responsible for them), and the rest; the plant short of workers is in stories.coordination."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ STORIES: tuple[Story, ...] = (
                    help_needed="请求协调调拨电子测温枪 40 支、84 消毒液 2 吨。"),
               step(12, "supervisor", "accept_escalation", coordinator=UnitRef("SZ-CDI-G7"),
                    plan=_SUPPLIES_PLAN),
+              # The market-regulation bureau owns the supplies part (配合单位), as in Weinan.
+              step(12, "supervisor", "add_co_responsible", unit=UnitRef("SZ-SCJG"),
+                   part="从市级应急储备调拨电子测温枪 40 支、84 消毒液 2 吨，交付金源物业。"),
+              step(15, "market_bureau_handler", "report_part", evidence=Photos(1),
+                   measures="已从市级应急储备调拨测温枪 40 支、消毒液 2 吨，金源物业签收。"),
               step(16, "supervisor", "complete_coordination", outcome=_SUPPLIES_OUTCOME, due_date=Rel(5)),
               step(18, "property_handler", "report_rectification", evidence=Photos(2),
                    measures="领到测温枪 40 支、消毒液 2 吨，12 个小区检查点全部配齐并投入使用。"),
@@ -57,25 +63,6 @@ STORIES: tuple[Story, ...] = (
               step(15, "invest_handler", "report_rectification", evidence=Photos(1),
                    measures="从集团防疫办调剂口罩 3000 只，并动用应急专项资金采购 5000 只。"),
               step(17, "supervisor", "confirm"),
-          )),
-    Story("escalation", 12, "inspector", "SZ-INV-AJ", "防护服生产企业用工紧缺，工人连续加班存在安全生产隐患",
-          "work_safety", "high", inspection="I5", photos=1,
-          description="产能无法全部释放，日产防护服不足百件；现有工人每天工作超过 12 小时，"
-                      "车间存在安全隐患。",
-          steps=(
-              step(12, "inspector", "assign", due_date=Rel(10),
-                   requirement="合理安排班次，消除超时作业的安全隐患，保障防护服生产。"),
-              step(13, "factory_handler", "acknowledge"),
-              step(13, "factory_handler", "escalate", to_body=UnitRef("SZ-CDI"),
-                   obstacle="企业无法在短期内自行招到足够熟练工人，减少工时会直接影响防护服供应。",
-                   help_needed="请求协调人社部门帮助招工，协调工信、市场监管、应急部门给予支持。"),
-              step(14, "city_supervisor", "accept_escalation", coordinator=UnitRef("SZ-CDI"),
-                   plan="提请开展协同监督，向工信、人社、市场监管、应急管理四个部门发送提醒函。"),
-              step(24, "city_supervisor", "complete_coordination", reminder_letters=4, due_date=Rel(10),
-                   outcome="四部门协同推动招工 200 余人，企业实行三班倒，日产量提升到 1500 件。"),
-              step(30, "factory_handler", "report_rectification", evidence=Photos(2),
-                   measures="新招工人完成岗前培训，实行三班倒，单人每日工作不超过 8 小时。"),
-              step(33, "reviewer", "confirm", conclusion="用工和班次已规范，安全隐患消除，同意销号。"),
           )),
     Story("escalation", 68, "inspector2", "SZ-PORT-YT", "冷链查验场地不足，进口冻品查验积压",
           "management", "high", inspection="I10", photos=1,
