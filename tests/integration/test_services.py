@@ -138,7 +138,7 @@ def test_a_look_back_keeps_the_finding_closed_and_a_recurrence_is_raised_once(
         linked = list(uow.session.scalars(select(Finding).where(
             Finding.recurrence_of_id == closed.id)))
         assert [(f.state, f.is_open, f.unit_id, f.raised_by_unit_id, f.lifecycle_version)
-                for f in linked] == ([("raised", True, org.group_a.id, org.inspection_body.id, 2)]
+                for f in linked] == ([("raised", True, org.group_a.id, org.inspection_body.id, 3)]
                                      if outcome == "recurred" else [])
         assert list(verify_all(uow.session)) == []
     with flow.refused(closed.id, GuardFailed) as refused:  # looked back once: nothing pending

@@ -258,9 +258,9 @@ def test_fire_refusals(api, driver, org, flow):
     body = assert_error(post("confirm", org.reviewer, {}), 409)
     assert body["allowed"] == []
     body = assert_error(post("assign", org.inspector, {}), 409)  # v2: urging is the raiser's
-    assert body["allowed"] == ["urge", "reassign", "withdraw"]
+    assert body["allowed"] == ["urge", "add_co_responsible", "reassign", "withdraw"]
     body = assert_error(post("no_such_trigger", org.supervisor, {}), 409)
-    assert body["allowed"] == ["urge", "reassign", "withdraw", "waive"]
+    assert body["allowed"] == ["urge", "add_co_responsible", "reassign", "withdraw", "waive"]
     # without the version the caller saw: refused before anything is looked at
     body = assert_error(api.post(f"{url}/request_extension", org.handler_a, json={"payload": {
         "requested_due_date": "2026-12-31", "reason": "Parts on order"}}), 428)

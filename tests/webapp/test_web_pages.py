@@ -65,7 +65,7 @@ def test_login_page_health_check_and_static_files_are_public(client):
     assert 'name="password"' in text_of(page)
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.get_json() == {"status": "ok", "database": "ok", "lifecycles": 7}  # versions
+    assert health.get_json() == {"status": "ok", "database": "ok", "lifecycles": 9}  # versions
     with client.get("/static/css/app.css") as css:
         assert css.status_code == 200
 
