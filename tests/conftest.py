@@ -78,13 +78,25 @@ def registry() -> Registry:
     return load_registry(DEFINITIONS)
 
 
+def _registry_upto(tmp_path_factory: pytest.TempPathFactory, newest: int) -> Registry:
+    """The shipped versions up to `newest` of every lifecycle (same files, same digests)."""
+    folder = tmp_path_factory.mktemp(f"definitions-v{newest}")
+    for version in range(1, newest + 1):
+        for path in DEFINITIONS.glob(f"*.v{version}.yaml"):
+            shutil.copyfile(path, folder / path.name)
+    return load_registry(folder)
+
+
 @pytest.fixture(scope="session")
 def registry_v1(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     """Version 1 of every shipped lifecycle, nothing newer (same files, same digests)."""
-    folder = tmp_path_factory.mktemp("definitions-v1")
-    for path in DEFINITIONS.glob("*.v1.yaml"):
-        shutil.copyfile(path, folder / path.name)
-    return load_registry(folder)
+    return _registry_upto(tmp_path_factory, 1)
+
+
+@pytest.fixture(scope="session")
+def registry_v2(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    """Versions 1 and 2 of every shipped lifecycle, nothing newer."""
+    return _registry_upto(tmp_path_factory, 2)
 
 
 @pytest.fixture(scope="session")
@@ -260,6 +272,16 @@ def rectify_v1(rectify: Rectify, registry_v1: Registry) -> Iterator[Rectify]:
     """A second Rectify on this test's database and clock knowing only version 1 of each
     lifecycle: findings it raises start on v1; the ``rectify`` fixture still reads them."""
     app = Rectify(rectify.settings, clock=rectify.clock, registry=registry_v1)
+    try:
+        yield app
+    finally:
+        app.database.dispose()
+
+
+@pytest.fixture
+def rectify_v2(rectify: Rectify, registry_v2: Registry) -> Iterator[Rectify]:
+    """Like ``rectify_v1``, knowing versions 1 and 2: findings it raises start on v2."""
+    app = Rectify(rectify.settings, clock=rectify.clock, registry=registry_v2)
     try:
         yield app
     finally:
@@ -499,7 +521,8 @@ class Flow:
             # the lead left empty is that same body (v2 reads neither to_body nor an empty lead).
             "escalate": lambda: {"obstacle": "Needs the landlord's consent",
                                  "help_needed": "Talk to the landlord",
-                                 "to_body": self.org.commission.id},
+                                 **({"to_body": self.org.commission.id}
+                                    if finding.lifecycle_version >= 3 else {})},
             "accept_escalation": lambda: {"coordinator": self.org.inspection_body.id
                                           if finding.lifecycle_version < 3 else None,
                                           "plan": "Meet the landlord"},
@@ -581,3 +604,9 @@ def flow(rectify: Rectify, org: Org) -> Flow:
 def flow_v1(rectify_v1: Rectify, org: Org) -> Flow:
     """A Flow whose findings start on version 1 of their lifecycle (see ``rectify_v1``)."""
     return Flow(rectify_v1, org)
+
+
+@pytest.fixture
+def flow_v2(rectify_v2: Rectify, org: Org) -> Flow:
+    """A Flow whose findings start on version 2 of their lifecycle (see ``rectify_v2``)."""
+    return Flow(rectify_v2, org)

@@ -123,8 +123,18 @@ class Firing:
             if guards & BELOW_RAISER and (unit.id == self.actor.unit_id or unit.path == raiser.path
                                           or not unit.path.startswith(raiser.path)):
                 continue
+            if "unit_above_finding" in guards and not self.above_the_finding(unit):
+                continue
+            taken = {token.rstrip("+") for token in (self.finding.parties or "").split()}
+            if "not_a_party_yet" in guards and (unit.id == self.finding.unit_id
+                                                or f"co_responsible:{unit.id}" in taken):
+                continue
             return unit
         raise AssertionError(f"{field.name}: no unit in the drop-down that the guards accept")
+
+    def above_the_finding(self, unit: Unit) -> bool:
+        below = next(u for u in self.org.units.values() if u.id == self.finding.unit_id).path
+        return below.startswith(unit.path) and below != unit.path
 
     def submit(self) -> None:
         with self.page.expect_navigation():
@@ -154,7 +164,7 @@ def assert_recorded(flow: Flow, finding_id: int, firing: Firing) -> None:
 
 
 def test_every_transition_of_every_lifecycle_through_the_pages(
-        logins: Logins, flow: Flow, flow_v1: Flow, org: Org, registry: Registry,
+        logins: Logins, flow: Flow, flow_v1: Flow, flow_v2: Flow, org: Org, registry: Registry,
         png: Callable[[int], bytes], shots: Callable[[Any, str], Path], tmp_path: Path,
         clock: Any) -> None:
     photo = tmp_path / "整改照片.png"
@@ -162,8 +172,14 @@ def test_every_transition_of_every_lifecycle_through_the_pages(
     fired: set[tuple[str, str, str]] = set()
     for number, (lc, source, spec) in enumerate(cases(registry), start=1):
         raiser = org.inspector if "inspector" in lc.raise_roles else org.supervisor
-        on = flow if lc is registry.get(lc.name) else flow_v1  # newest, else version 1
-        finding = on.drive(on.raise_(lc.name, by=raiser).id, *lc.path_to(source))
+        on = flow if lc is registry.get(lc.name) else {1: flow_v1, 2: flow_v2}[lc.version]
+        path = lc.path_to(source)
+        finding = on.raise_(lc.name, by=raiser)
+        if "co_responsible" in spec.sides:  # a part to report: a unit given one once assigned
+            on.drive(finding.id, *path[:1])
+            on.fire(finding.id, "add_co_responsible")
+            path = path[1:]
+        finding = on.drive(finding.id, *path)
         assert (finding.lifecycle_version, finding.state) == (lc.version, source)
         if finding.lookback_due_date and finding.lookback_due_date > on.today():
             clock.advance(days=(finding.lookback_due_date - on.today()).days)  # look-back due

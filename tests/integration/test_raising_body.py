@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from workflow.errors import Forbidden, GuardFailed
 from workflow.models import Finding, User
 from workflow.services import available_transitions, get_finding, verify_all
-from workflow.services.scope import independent, side_clause
+from workflow.services.scope import independent, side_clause, takes_side
 from workflow.services.work import my_work
 
 FINDINGS = Finding.__table__
@@ -126,7 +126,7 @@ def test_sql_and_python_forms_of_independence_agree_everywhere(org, flow, rectif
         for user_id, side in itertools.product([u.id for u in org.users.values()],
                                                ("inspecting", "responsible")):
             actor = load_user(uow, user_id)
-            in_python = {f.id for f in findings if independent(actor, side, f)}
+            in_python = {f.id for f in findings if takes_side(actor, side, f)}
             in_sql = set(uow.session.scalars(select(Finding.id).where(
                 Finding.id.in_(ids), side_clause(actor, side))))
             assert in_sql == in_python, (actor.username, side)
