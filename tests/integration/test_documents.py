@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from workflow.documents import chinese_date, english_date
 from workflow.documents.render import PLACEHOLDERS, ROW_FIELDS
-from workflow.errors import DocumentTemplateError, DocumentUnavailable, UnknownFinding
+from workflow.errors import DocumentTemplateError, DocumentUnavailable, UnknownFinding, UnknownLetter
 from workflow.runtime import Rectify
 from workflow.services import document_facts, documents
 
@@ -159,9 +159,9 @@ def test_a_letter_is_seen_by_the_issuing_body_and_the_addressees_subtrees_only(r
     for reader in (org.admin, org.inspector, org.supervisor, org.handler_b):
         assert generate(rectify, documents.prepare_letter, reader, letter_id, "zh").context
     for outsider in (org.handler_a, org.handler_a1):  # a sibling group; not above the body
-        with pytest.raises(UnknownFinding):
+        with pytest.raises(UnknownLetter):
             generate(rectify, documents.letter_document, outsider, letter_id, "zh")
-    with pytest.raises(UnknownFinding):
+    with pytest.raises(UnknownLetter):
         generate(rectify, documents.letter_document, org.admin, letter_id + 1, "zh")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.documents import document_date, render_document
-from workflow.errors import UnknownFinding
+from workflow.errors import UnknownFinding, UnknownLetter
 from workflow.models import Letter, LetterAddressee, User
 from workflow.services.directory import campaign_in_view
 from workflow.services.document_facts import (
@@ -25,7 +25,7 @@ from workflow.services.document_facts import (
     safe_filename,
 )
 from workflow.services.firing import get_finding, history
-from workflow.services.scope import sees_everything
+from workflow.services.letter_scope import sees_letter
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
@@ -111,21 +111,15 @@ def closure_document(uow: UnitOfWork, actor: User, finding_id: int,
     return rendered(uow, prepare_closure(uow, actor, finding_id, lang))
 
 
-def letter_visible(actor: User, letter: Letter) -> bool:
-    """Who may read a letter: the issuing body or an addressee lies in the actor's subtree
-    (admins: every letter). The same rule as workflow.services.letters; to be made one."""
-    units = [letter.body, *(a.unit for a in letter.addressees)]
-    return sees_everything(actor) or any(u.path.startswith(actor.unit.path) for u in units)
-
-
 def visible_letter(uow: UnitOfWork, actor: User, letter_id: int) -> Letter:
-    """The letter if it exists and the actor may read it; UnknownFinding (a 404) otherwise."""
+    """The letter if it exists and the actor may read it (letter_scope.sees_letter, the one
+    rule); UnknownLetter (a 404) otherwise."""
     letter = uow.session.scalar(
         select(Letter).where(Letter.id == letter_id).options(
             joinedload(Letter.body), joinedload(Letter.finding),
             selectinload(Letter.addressees).joinedload(LetterAddressee.unit)))
-    if letter is None or not letter_visible(actor, letter):
-        raise UnknownFinding(f"letter {letter_id}")
+    if letter is None or not sees_letter(actor, letter):
+        raise UnknownLetter(letter_id)
     return letter
 
 
