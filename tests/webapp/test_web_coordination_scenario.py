@@ -240,7 +240,7 @@ def test_the_coordination_scenario_end_to_end(api, browser, app, org, scene, reg
     # The lead completes the coordination (another body may not); the plant reports.
     finding = get(api, finding["id"], org.supervisor)
     due = (today + timedelta(days=10)).isoformat()
-    done = {"outcome": "四部门协同推动招工，企业实行三班倒。", "reminder_letters": 4,
+    done = {"outcome": "四部门协同推动招工，企业实行三班倒。",
             "due_date": due}
     fire(api, finding, "complete_coordination", scene.ib_supervisor, done, status=403)
     finding = fire(api, finding, "complete_coordination", org.supervisor, done)

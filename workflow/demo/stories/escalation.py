@@ -106,7 +106,7 @@ STORIES: tuple[Story, ...] = (
                    help_needed="请求协调市国资委安排专项资金。"),
               step(46, "supervisor", "accept_escalation", coordinator=UnitRef("SZ-CDI-G7"),
                    plan="向市国资委通报情况，协调安排国有资本经营预算专项资金。"),
-              step(60, "supervisor", "complete_coordination", reminder_letters=1, due_date=Rel(12),
+              step(60, "supervisor", "complete_coordination", due_date=Rel(12),
                    outcome="市国资委安排专项资金 320 万元，已拨付到位。"),
               step(71, "invest_handler", "report_rectification", evidence=Photos(2),
                    measures="完成 3.2 公里老旧管网维修，试压合格。"),
