@@ -37,7 +37,8 @@ def test_demo_covers_every_state_and_its_chains_verify(rectify: Rectify) -> None
         triggers = set(uow.session.scalars(select(Event.trigger).distinct()))
         assert {"reject", "approve_extension", "deny_extension", "waive", "reassign",
                 "accept_escalation", "complete_coordination", "acknowledge", "urge",
-                "request_waiver", "approve_waiver", "look_back"} <= triggers
+                "request_waiver", "approve_waiver", "look_back", "split_off", "letter",
+                "letter_reply", "comment", "add_co_responsible", "report_part"} <= triggers
         last_event = uow.session.scalar(select(func.max(Event.created_at)))
         assert last_event is not None and last_event <= uow.now()
         users = {u.username: u for u in uow.session.scalars(select(User))}

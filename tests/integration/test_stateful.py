@@ -124,10 +124,10 @@ class Walk(RuleBasedStateMachine):
             with self.app.unit_of_work() as uow:
                 add_comment(uow, actor, fid, data.draw(WORDS, label="comment"))
         except UnknownFinding:
-            assert not self.sees(actor, self.unit_of(finding))
+            assert not self.sees_finding(actor, finding)
             assert self.flow.snapshot(fid) == before
             return
-        assert self.sees(actor, self.unit_of(finding))
+        assert self.sees_finding(actor, finding)
         after = self.flow.snapshot(fid)
         assert after["events"] == before["events"] + 1
         moved = {"version", "last_seq", "last_hash"}

@@ -87,7 +87,7 @@ def test_the_document_needs_a_login_and_declares_bearer_auth(client, api, org):
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None,
+@settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_every_operation_conforms_to_the_document(case, app, org, rectify, caller, seeded):
