@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from web.api.schemas import ApiError, LifecycleOut, lifecycle_out
+from web.api.lifecycle_schemas import LifecycleOut, lifecycle_out
+from web.api.schemas import ApiError
 from web.i18n import lang
 from web.uow import get_uow
 from workflow.spec.diagram import mermaid

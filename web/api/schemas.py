@@ -8,12 +8,12 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from web.api.link_schemas import ChildrenOut, LinkedFinding, LinksOut
-from web.forms import ID_MAX, field_out, form_fields
+from web.forms import ID_MAX, form_fields
 from web.i18n import lang
 from workflow.models import Finding
 from workflow.services.ledger_args import Id
 from workflow.services.ledger_args import LedgerArgs as LedgerArgs  # the ledger's one contract
-from workflow.spec.model import Lifecycle, TransitionSpec
+from workflow.spec.model import TransitionSpec
 
 
 def id_field(*, query: bool = False, **kwargs: Any) -> fields.Int:
@@ -248,58 +248,3 @@ class AttachmentOut(Schema):
     media_type = fields.Str()
     original_name = fields.Str()
     url = fields.Str()
-
-
-class DeadlinesOut(Schema):
-    basis = fields.Str(metadata={"description": "working (China's calendar) or calendar days"})
-    rectify = fields.Dict(keys=fields.Str(), values=fields.Int(),
-                          metadata={"description": "default due date in days, by severity"})
-    acknowledge = fields.Int(allow_none=True)
-    review = fields.Int(allow_none=True)
-    lookback = fields.Int(allow_none=True)
-
-
-class LadderStepOut(Schema):
-    name = fields.Str()
-    label = fields.Str()
-    clock = fields.Str(metadata={"description": "acknowledge, rectify, review or lookback"})
-    at = fields.Int(metadata={"description": "days after the clock's date (before it if < 0)"})
-    notify = fields.List(fields.Str())
-    level = fields.Int()
-    accountability = fields.Bool()
-
-
-class LifecycleOut(Schema):
-    name = fields.Str()
-    version = fields.Int()
-    title = fields.Str()
-    initial = fields.Str()
-    digest = fields.Str()
-    raise_roles = fields.List(fields.Str())
-    states = fields.List(fields.Dict())
-    transitions = fields.List(fields.Nested(TransitionOut))
-    deadlines = fields.Nested(DeadlinesOut)
-    ladder = fields.List(fields.Nested(LadderStepOut))
-    mermaid = fields.Str()
-
-
-def lifecycle_out(lc: Lifecycle, today: date, diagram: str) -> dict[str, Any]:
-    code = lang()
-    return {
-        "name": lc.name, "version": lc.version, "title": lc.label(code), "initial": lc.initial,
-        "digest": lc.digest, "raise_roles": list(lc.raise_roles),
-        "states": [{"name": s.name, "label": s.label(code), "final": s.final} for s in lc.states],
-        "transitions": [
-            {"trigger": t.trigger, "label": t.label(code), "dest": t.dest,
-             "sources": list(t.sources), "roles": list(t.roles),
-             "fields_": [field_out(f, today) for f in t.fields]}
-            for t in lc.transitions
-        ],
-        "deadlines": {"basis": lc.deadlines.basis, "rectify": dict(lc.deadlines.rectify),
-                      "acknowledge": lc.deadlines.acknowledge, "review": lc.deadlines.review,
-                      "lookback": lc.deadlines.lookback},
-        "ladder": [{"name": s.name, "label": s.label(code), "clock": s.clock, "at": s.at,
-                    "notify": list(s.notify), "level": s.level,
-                    "accountability": s.accountability} for s in lc.ladder],
-        "mermaid": diagram,
-    }
