@@ -1,5 +1,6 @@
 """SQLAlchemy 2.x typed models: the unit tree, people, campaigns, findings and their events
-(core), parties, links and letters (coordination), notifications and the outbox (messaging);
+(core), parties, links and letters (coordination), notifications and the outbox (messaging),
+imported spreadsheet rows (imports);
 one metadata for Alembic (base)."""
 
 from workflow.models.base import NAMING, Base, JSONType, UTCDateTime, utcnow
@@ -23,11 +24,12 @@ from workflow.models.core import (
     Unit,
     User,
 )
+from workflow.models.imports import ImportRow
 from workflow.models.messaging import Notification, OutboxMessage, WebhookEndpoint
 
 __all__ = [
     "NAMING", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
-    "FindingAttachment", "FindingLink", "FindingParty", "Inspection",
+    "FindingAttachment", "FindingLink", "FindingParty", "ImportRow", "Inspection",
     "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "Notification",
     "OutboxMessage",
     "UTCDateTime", "Unit", "User", "WebhookEndpoint", "utcnow",

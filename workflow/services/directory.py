@@ -153,6 +153,18 @@ def add_campaign(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Campa
 
 def add_inspection(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Inspection:
     """Record a visit to a unit in the actor's scope, in a campaign the actor may see; commits."""
+    values, campaign = check_inspection(uow, actor, data)
+    inspection = create_inspection(uow.session, values["unit_id"], values["inspected_on"],
+                                   values["method"], campaign, values.get("team", ""),
+                                   values.get("notes", ""), actor)
+    commit(uow)
+    return inspection
+
+
+def check_inspection(uow: UnitOfWork, actor: User,
+                     data: Mapping[str, Any]) -> tuple[dict[str, Any], Campaign | None]:
+    """Every rule a new inspection obeys, writing nothing: its cleaned fields and campaign, or
+    InvalidInput naming each wrong field (Forbidden without the role)."""
     require(actor, "add_inspection")
     fields = {k: v for k, v in data.items() if k != "campaign_id"}
     values, errors = checked(uow, actor, INSPECTION_FIELDS, fields)
@@ -165,11 +177,7 @@ def add_inspection(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Ins
     if campaign is None and raw not in (None, ""):
         errors["campaign_id"] = _NO_CAMPAIGN
     refuse(errors)
-    inspection = create_inspection(uow.session, values["unit_id"], values["inspected_on"],
-                                   values["method"], campaign, values.get("team", ""),
-                                   values.get("notes", ""), actor)
-    commit(uow)
-    return inspection
+    return values, campaign
 
 
 def _campaign(session: Session, actor: User, raw: Any) -> Campaign | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -40,11 +41,32 @@ RAISE_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class CheckedRaise:
+    """A finding that passed every raising rule, ready to be written (check_raise)."""
+
+    spec: Lifecycle
+    values: dict[str, Any]
+    record: dict[str, Any]
+    attachments: list[Attachment]
+    inspection: Inspection | None
+
+
 def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
                   inspection_id: object = None) -> Finding:
     """Create a finding in the lifecycle's initial state, record its 'raise' event, commit.
 
     `inspection_id` is the id as it came (an int from JSON, text from a form): checked here."""
+    finding = write_raise(uow, actor, check_raise(uow, actor, lifecycle, data, inspection_id))
+    uow.session.flush()
+    uow.commit()
+    return finding
+
+
+def check_raise(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
+                inspection_id: object = None) -> CheckedRaise:
+    """Every rule a new finding obeys (lifecycle, role, fields, unit, inspection), writing
+    nothing: InvalidInput naming the fields, or Forbidden."""
     session = uow.session
     try:
         spec = uow.registry.get(lifecycle)
@@ -61,25 +83,30 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
         raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记",
                                      "en": "findings against your own unit are raised by a body above it"}})
     inspection = _inspection(session, actor, inspection_id, unit)
+    return CheckedRaise(spec, cleaned.values, cleaned.record, cleaned.attachments, inspection)
+
+
+def write_raise(uow: UnitOfWork, actor: User, checked: CheckedRaise) -> Finding:
+    """Write a checked finding and its 'raise' event in the caller's transaction (no commit)."""
+    spec, values, inspection = checked.spec, checked.values, checked.inspection
+    unit: Unit = values["unit"]
     now = uow.now()
     finding = Finding(
-        code=next_code(session, now.astimezone(uow.zone).year),
-        title=cleaned.values["title"], description=cleaned.values.get("description", ""),
-        category=cleaned.values["category"], severity=cleaned.values["severity"],
+        code=next_code(uow.session, now.astimezone(uow.zone).year),
+        title=values["title"], description=values.get("description", ""),
+        category=values["category"], severity=values["severity"],
         unit_id=unit.id, unit=unit, inspection_id=inspection.id if inspection else None,
         campaign_id=inspection.campaign_id if inspection else None,
-        requirement=cleaned.values.get("requirement", ""),
-        due_date=cleaned.values.get("due_date"), lifecycle=spec.name,
+        requirement=values.get("requirement", ""),
+        due_date=values.get("due_date"), lifecycle=spec.name,
         lifecycle_version=spec.version, definition_hash=spec.digest, state=spec.initial,
         is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
         raised_by_unit=actor.unit, created_at=now, updated_at=now,
         last_seq=0, last_hash="", due_basis=spec.deadlines.basis,
     )
-    session.add(finding)
-    record = dict(cleaned.record, lifecycle=spec.key, inspection=finding.inspection_id)
-    start(uow, spec, finding, actor, record, cleaned.attachments)
-    session.flush()
-    uow.commit()
+    uow.session.add(finding)
+    record = dict(checked.record, lifecycle=spec.key, inspection=finding.inspection_id)
+    start(uow, spec, finding, actor, record, checked.attachments)
     return finding
 
 
