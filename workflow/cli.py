@@ -1,4 +1,5 @@
-"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger, tick, worker."""
+"""The engine's command line: init, demo, lint, graph, verify, attachments, import, ledger, tick,
+worker."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from workflow.cli_import import import_command
 from workflow.cli_ledger import ledger_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
@@ -211,6 +213,7 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
     click.echo(f"{verb} {moved} open finding(s) of {name} from v{from_version} to v{to_version}")
 
 
+engine.add_command(import_command)
 engine.add_command(ledger_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)

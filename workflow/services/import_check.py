@@ -24,7 +24,7 @@ from workflow.services.import_columns import (
     as_text,
     map_headers,
 )
-from workflow.services.import_file import FORMULA, Sheet, SheetRow
+from workflow.services.import_file import Formula, Sheet, SheetRow
 from workflow.services.import_units import UnitNames
 from workflow.services.raising import CheckedRaise, check_raise
 from workflow.text import TextRefused, clean_text
@@ -118,7 +118,7 @@ class _RowChecker:
         cells = {key: sheet_row.cells[i] if i < len(sheet_row.cells) else None
                  for key, i in self.columns.items()}
         for key, value in cells.items():
-            if value is FORMULA:
+            if isinstance(value, Formula):
                 row.errors[key], cells[key] = _FORMULA, None
         data, unit_id = self._raise_data(row, cells)
         try:

@@ -14,7 +14,10 @@ from workflow.errors import InvalidInput
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
-FORMULA = object()  # a cell holding a formula: refused, its shown value is not what is stored
+
+
+class Formula(str):
+    """A cell holding a formula (its text): refused, what it shows is not what would be stored."""
 
 
 class ImportFileError(InvalidInput):
@@ -92,7 +95,8 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     def cells() -> Iterator[list[Any]]:
         try:
             for row in sheet.iter_rows():
-                yield [FORMULA if getattr(c, "data_type", None) == "f" else c.value for c in row]
+                yield [Formula(c.value) if getattr(c, "data_type", None) == "f" else c.value
+                       for c in row]
         finally:
             book.close()
     return cells()
