@@ -62,7 +62,7 @@ def import_confirm():  # type: ignore[no-untyped-def]
         report = import_file(uow, actor(), _stashed(digest, suffix), "upload" + suffix)
     except RectifyError as exc:
         uow.session.rollback()
-        return _render(check=None, error=describe(exc)[0]), 422
+        return _render(check=None, error=_problem(exc)), 422
     if report.errors:
         uow.session.rollback()
         return _preview(digest, suffix)
@@ -97,9 +97,15 @@ def _preview(digest: str, suffix: str):  # type: ignore[no-untyped-def]
     try:
         check = check_file(uow, actor(), _stashed(digest, suffix), "upload" + suffix)
     except RectifyError as exc:
-        return _render(check=None, error=describe(exc)[0]), 422
+        return _render(check=None, error=_problem(exc)), 422
     return _render(check=check, error=None, digest=digest,
                            suffix=suffix), 422 if check.failed else 200
+
+
+def _problem(exc: RectifyError) -> str:
+    """What is wrong with the file as a whole, in the user's language."""
+    text, errors = describe(exc)
+    return errors.get("file", text)
 
 
 def _render(**context: object) -> str:

@@ -1,0 +1,57 @@
+"""The import page: template, upload and check, import; errors by row with the marked file."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tests.integration.test_import import ZH, good_rows, xlsx
+from tests.webapp.web_support import text_of
+from workflow.models import Finding
+
+
+def _findings(rectify) -> int:
+    with rectify.unit_of_work(write=False) as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(Finding)) or 0)
+
+
+def test_an_inspector_checks_then_imports_a_file_and_a_handler_may_not(rectify, browser):
+    inspector = browser("inspector")
+    template = inspector.get("/import/template.xlsx")
+    assert template.status_code == 200
+    assert load_workbook(io.BytesIO(template.data)).worksheets[0]["B1"].value == "问题标题*"
+    with rectify.unit_of_work(write=False) as uow:
+        rows = good_rows(uow.today(), 2)
+    checked = inspector.post("/import", data={"file": (io.BytesIO(xlsx(ZH, rows)), "清单.xlsx")},
+                             content_type="multipart/form-data")
+    assert checked.status_code == 200 and _findings(rectify) == 0  # a check writes nothing
+    html = text_of(checked)
+    digest = html.split('name="digest" value="')[1][:64]
+    done = inspector.post("/import/confirm", data={"digest": digest, "suffix": ".xlsx"})
+    assert done.status_code == 302 and _findings(rectify) == 2
+    handler = browser("handler_a")
+    assert handler.get("/import").status_code == 403
+    assert handler.get(f"/import/{digest}/xlsx/errors.xlsx").status_code == 403
+
+
+def test_a_wrong_row_is_listed_and_the_marked_file_comes_back(rectify, browser):
+    inspector = browser("inspector")
+    with rectify.unit_of_work(write=False) as uow:
+        rows = good_rows(uow.today(), 2)
+    rows[1][0] = "不存在的单位"
+    checked = inspector.post("/import", data={"file": (io.BytesIO(xlsx(ZH, rows)), "a.xlsx")},
+                             content_type="multipart/form-data")
+    assert checked.status_code == 422 and "单位不存在或不在您的管辖范围内" in text_of(checked)
+    assert 'name="digest"' not in text_of(checked)  # no import button
+    link = re.search(r'href="(/import/[0-9a-f]{64}/xlsx/errors\.xlsx)"', text_of(checked))
+    assert link is not None
+    marked = load_workbook(io.BytesIO(inspector.get(link.group(1)).data)).active
+    assert marked is not None and marked.cell(1, 8).value == "错误"
+    assert "责任单位" in marked.cell(3, 8).value and _findings(rectify) == 0
+    junk = inspector.post("/import", data={"file": (io.BytesIO(b"%PDF"), "a.pdf")},
+                          content_type="multipart/form-data")
+    assert junk.status_code == 422 and "只能导入 XLSX 或 CSV" in text_of(junk)
+    assert inspector.get("/import/" + "../" * 3 + "x/xlsx/errors.xlsx").status_code == 404
