@@ -12,6 +12,7 @@ def register_pages(app: Flask) -> None:
         account,
         admin,
         comments,
+        daily,
         dashboard,
         documents,
         findings,
@@ -26,7 +27,7 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, comments, dashboard, documents, findings, ledger, letters, lifecycles, links,
+    _ = (account, comments, daily, dashboard, documents, findings, ledger, letters, lifecycles, links,
          notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
