@@ -1,5 +1,5 @@
-"""The engine's command line: init, demo, lint, graph, verify, attachments, import, ledger, tick,
-worker."""
+"""The engine's command line: init, demo, lint, graph, verify, attachments, import, ledger,
+report, tick, worker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from workflow.cli_import import import_command
 from workflow.cli_ledger import ledger_command
+from workflow.cli_report import report_command, verify_anchor
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
 from workflow.cli_worker import worker_command
@@ -111,10 +112,16 @@ def graph(name: str) -> None:
 
 
 @engine.command()
-def verify() -> None:
+@click.option("--anchor", metavar="FINGERPRINT@TIME",
+              help="Instead: check the record up to TIME against the fingerprint printed on a "
+                   "daily report (16+ hex digits, dashes ignored); exit 1 if it was rewritten.")
+def verify(anchor: str | None) -> None:
     """Recompute every finding's hash chain and every evidence file's sha256; exit 1 and name
-    each break."""
+    each break. With --anchor: whether the record up to a report's cut-off is unchanged."""
     rectify = initialised_rectify()
+    if anchor is not None:
+        verify_anchor(rectify, anchor)
+        return
     broken = 0
     with rectify.unit_of_work(write=False) as uow:
         for finding, problems in verify_all(uow.session):
@@ -215,5 +222,6 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 
 engine.add_command(import_command)
 engine.add_command(ledger_command)
+engine.add_command(report_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)

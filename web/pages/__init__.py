@@ -12,6 +12,7 @@ def register_pages(app: Flask) -> None:
         account,
         admin,
         comments,
+        daily,
         dashboard,
         documents,
         findings,
@@ -27,8 +28,8 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, comments, dashboard, documents, findings, importing, ledger, letters, lifecycles,
-         links, notifications, raising, work)
+    _ = (account, comments, daily, dashboard, documents, findings, importing, ledger, letters,
+         lifecycles, links, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

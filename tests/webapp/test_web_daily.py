@@ -1,0 +1,40 @@
+"""The daily report page (zh and en, printable, scoped) and its XLSX download."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from openpyxl import load_workbook
+from web_support import text_of
+
+
+def test_the_page_in_both_languages_and_the_workbook(browser: Any, flow: Any) -> None:
+    finding = flow.raise_(title="消防通道堵塞", unit=flow.org.sub_a1.id)
+    page = browser("supervisor")
+    zh = text_of(page.get("/reports/daily?date=2026-03-02"))
+    assert "督查督办日报" in zh and "新发现" in zh and finding.code in zh and "记录指纹" in zh
+    assert "rectify verify --anchor " in zh and "@media print" not in zh  # the stylesheet's
+    with page.session_transaction() as session:
+        session["lang"] = "en"
+    en = text_of(page.get(f"/reports/daily?date=2026-03-02&unit={flow.org.group_a.id}"))
+    assert "Daily report" in en and "Became overdue" in en and "Subsidiary A1" in en
+    download = page.get(f"/reports/daily.xlsx?date=2026-03-02&unit={flow.org.group_a.id}")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row if cell.value is not None] for row in sheet.iter_rows()]
+    assert rows[1] == ["Date", datetime(2026, 3, 2)]  # a date cell, not text
+    assert ["Subsidiary A1", 1, 0, 0, 0, 0, 1, 0, 1, 0] in rows
+    assert any(row[:1] == [finding.code] and row[3] == "New" for row in rows)
+
+
+def test_scope_and_bad_input(browser: Any, flow: Any) -> None:
+    flow.raise_(unit=flow.org.group_b.id)
+    assert browser("handler_a").get("/reports/daily").status_code == 403
+    inspector = browser("inspector")  # sees the inspection body's subtree, not the commission
+    assert inspector.get(f"/reports/daily?unit={flow.org.commission.id}").status_code == 403
+    for bad in ("2026-02-30", "yesterday", "2026-03-0%00", "%ED%A0%80", "9" * 5000, "2099-01-01"):
+        response = inspector.get(f"/reports/daily?date={bad}")
+        assert response.status_code == 422, (bad, response.status_code)

@@ -1,0 +1,123 @@
+"""The record's fingerprint at a moment T, printed on reports and checked by `verify --anchor`.
+
+Definition (version 1): take, for every finding with at least one event created at or before T,
+its last such event (the highest seq with created_at <= T); order these by finding id; the
+fingerprint is the lowercase hex sha256 of the UTF-8 text made of one line per finding,
+``f"{finding code}\\t{seq}\\t{event hash}\\n"``. Each event hash chains every earlier event of its
+finding (workflow.chain), so the fingerprint covers every event up to T. The short form printed
+on paper is its first 20 hex digits in groups of four ("3f2a-91bc-0e4d-77a1-5c20").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow.chain import timestamp
+from workflow.errors import InvalidInput
+from workflow.models import Event, Finding
+
+SHORT_DIGITS = 20
+MIN_DIGITS = 16
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The fingerprint of the record at `cutoff`, over `findings` chains and `events` events."""
+
+    fingerprint: str
+    cutoff: datetime
+    events: int
+    findings: int
+
+    @property
+    def short(self) -> str:
+        head = self.fingerprint[:SHORT_DIGITS]
+        return "-".join(head[i:i + 4] for i in range(0, SHORT_DIGITS, 4))
+
+    @property
+    def text(self) -> str:
+        """What `rectify verify --anchor` takes: SHORT@CUTOFF (the cut-off in UTC ISO)."""
+        return f"{self.short}@{timestamp(self.cutoff)}"
+
+
+def count_findings(session: Session) -> int:
+    """How many findings the fingerprint walks over at most (for a progress bar)."""
+    return session.scalar(select(func.count()).select_from(Finding)) or 0
+
+
+def chain_heads(session: Session, cutoff: datetime,
+                batch: int = 500) -> Iterator[tuple[str, int, str, int]]:
+    """(code, seq, hash, finding id) of each finding's last event at or before cutoff, by
+    finding id, streamed in keyset batches of findings (memory stays flat)."""
+    last_id = 0
+    while True:
+        page = session.execute(select(Finding.id, Finding.code).where(Finding.id > last_id)
+                               .order_by(Finding.id).limit(batch)).all()
+        if not page:
+            return
+        codes = dict(page)
+        heads: dict[int, tuple[int, str]] = {}
+        for finding_id, seq, digest in session.execute(
+                select(Event.finding_id, Event.seq, Event.hash)
+                .where(Event.finding_id.in_(codes), Event.created_at <= cutoff)
+                .order_by(Event.finding_id, Event.seq)):
+            heads[finding_id] = (seq, digest)
+        for finding_id, code in page:
+            if finding_id in heads:
+                yield code, heads[finding_id][0], heads[finding_id][1], finding_id
+        last_id = page[-1][0]
+
+
+def anchor_at(session: Session, cutoff: datetime,
+              progress: Callable[[int], None] | None = None) -> Anchor:
+    """The record's fingerprint at cutoff (see the module docstring); `progress(finding_id)`
+    is told each finding walked."""
+    digest = hashlib.sha256()
+    findings = 0
+    for code, seq, event_hash, finding_id in chain_heads(session, cutoff):
+        digest.update(f"{code}\t{seq}\t{event_hash}\n".encode())
+        findings += 1
+        if progress is not None:
+            progress(finding_id)
+    events = session.scalar(select(func.count()).select_from(Event)
+                            .where(Event.created_at <= cutoff)) or 0
+    return Anchor(digest.hexdigest(), cutoff, events, findings)
+
+
+def _error(en: str, zh: str) -> InvalidInput:
+    return InvalidInput({"anchor": {"zh": zh, "en": en}})
+
+
+def parse_anchor(text: str) -> tuple[str, datetime]:
+    """FINGERPRINT@TIME -> (lowercase hex digits, aware cut-off); InvalidInput names what is
+    wrong. The fingerprint: the full 64 hex digits or a prefix of at least 16, dashes ignored;
+    the time: ISO 8601 with a zone (as printed: 2026-03-02T15:59:59.999999Z)."""
+    head, sep, when = text.strip().partition("@")
+    if not sep:
+        raise _error("write FINGERPRINT@TIME, e.g. 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z",
+                     "格式应为 指纹@时间，例如 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z")
+    digits = head.replace("-", "").strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{16,64}", digits):
+        raise _error(f"the fingerprint must be {MIN_DIGITS} to 64 hex digits (dashes allowed)",
+                     f"指纹应为 {MIN_DIGITS} 至 64 位十六进制数字（可含短横线）")
+    try:
+        cutoff = datetime.fromisoformat(when.strip())
+    except ValueError:
+        raise _error(f"the time {when!r} is not an ISO 8601 date and time",
+                     f"时间 {when!r} 不是 ISO 8601 格式的日期时间") from None
+    if cutoff.tzinfo is None:
+        raise _error("the time needs its zone (Z or +08:00), as printed on the report",
+                     "时间须带时区（Z 或 +08:00），与报告上印的一致")
+    return digits, cutoff
+
+
+def anchor_holds(expected: str, anchor: Anchor) -> bool:
+    """Whether the recomputed fingerprint matches the expected hex digits (a prefix of it)."""
+    return anchor.fingerprint.startswith(expected)
