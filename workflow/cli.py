@@ -1,4 +1,4 @@
-"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger, tick, worker."""
+"""The engine's command line: init, demo, lint, graph, verify, attachments, ledger, export, tick..."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from workflow.cli_export import export_command
 from workflow.cli_ledger import ledger_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
@@ -212,5 +213,6 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 
 
 engine.add_command(ledger_command)
+engine.add_command(export_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)

@@ -1,25 +1,24 @@
-"""The ledger (台账): filters, keyset pages, sorting, CSV and Excel export of what is filtered."""
+"""The ledger (台账): filters, keyset pages, sorting; the 整改台账 of what is filtered as CSV and Excel."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import tempfile
+from urllib.parse import quote
 
-from flask import Response, render_template, request
-from openpyxl import Workbook
+from flask import Response, render_template, request, send_file, stream_with_context
 
 from web.auth import actor
 from web.i18n import lang, message
 from web.pages import bp
 from web.uow import get_uow
 from workflow.errors import InvalidInput
-from workflow.export import spreadsheet_safe
+from workflow.ledger_files import XLSX_TYPE, csv_chunks, file_name, write_xlsx
 from workflow.models import Finding
 from workflow.services import LedgerFilter, Page, ledger
 from workflow.services.directory import visible_campaigns, visible_units
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
-from workflow.services.ledger_rows import COLUMNS, LedgerRow, RowBuilder, row_builder
+from workflow.services.ledger_export import LedgerExport
+from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
 from workflow.services.light import today_cutoff
 
 
@@ -36,17 +35,6 @@ def rows() -> RowBuilder:
 def ledger_row(finding: Finding) -> LedgerRow:
     """What a finding table shows of a finding (ledger and My work alike)."""
     return rows().row(finding)
-
-
-def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
-    uow, cursor = get_uow(), None
-    while True:
-        page = ledger(uow.session, actor(), flt, uow.today(), cursor, limit=500,
-                      yellow_cutoff=today_cutoff(uow))
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
 
 def _page(query: LedgerQuery) -> Page:
@@ -79,47 +67,42 @@ def ledger_page():  # type: ignore[no-untyped-def]
                            args=request.args, base_args=base_args), 422 if errors else 200
 
 
-def _export_rows() -> Iterator[list[object]]:
-    """Header, then one row per finding filtered; InvalidInput before the first row."""
-    flt, builder = ledger_query().filter, rows()
-    yield list(builder.headers())
-    for finding in all_rows(flt):
-        cells = builder.cells(finding)
-        yield [spreadsheet_safe(cells[key]) for key, _zh, _en in COLUMNS]
-
-
 def _export(render: str) -> Response | tuple[str, int]:
+    """The 整改台账 as filtered on the page; a 422 page for bad arguments, before any row."""
     try:
-        table = _export_rows()
-        header = next(table)
+        export = LedgerExport(get_uow(), actor(), ledger_query().filter, lang())
     except InvalidInput as exc:
         text = "; ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
         return render_template("error.html", code=422, message=text), 422
-    return _csv(header, table) if render == "csv" else _xlsx(header, table)
+    return _csv(export) if render == "csv" else _xlsx(export)
 
 
-def _csv(header: list[object], table: Iterator[list[object]]) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel opens UTF-8 Chinese correctly
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(table)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=ledger.csv"})
+def attachment(name: str, fallback: str) -> str:
+    """Content-Disposition for a download: an ASCII name, and the real one per RFC 5987."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _xlsx(header: list[object], table: Iterator[list[object]]) -> Response:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "ledger"
-    sheet.append(header)
-    for row in table:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return Response(buffer.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=ledger.xlsx"})
+def _csv(export: LedgerExport) -> Response:
+    """Streamed as it is read from the database (the request's unit of work stays open)."""
+    disposition = attachment(file_name(export, "csv"), "ledger.csv")
+    return Response(stream_with_context(csv_chunks(export)), mimetype="text/csv",
+                    headers={"Content-Disposition": disposition})
+
+
+def _xlsx(export: LedgerExport) -> Response:
+    """openpyxl finishes a workbook before it can be sent: written to a temporary file (rows
+    stream through), then sent from it in chunks."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it when sent)
+    try:
+        write_xlsx(export, spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = send_file(spool, mimetype=XLSX_TYPE, as_attachment=True,
+                         download_name="ledger.xlsx")
+    response.headers["Content-Disposition"] = attachment(file_name(export, "xlsx"), "ledger.xlsx")
+    return response
 
 
 @bp.route("/ledger.csv")
