@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from typing import IO
 from urllib.parse import quote
 
-from flask import Response, render_template, request, send_file, stream_with_context
+from flask import Response, render_template, request
 
 from web.auth import actor
 from web.i18n import lang, message
 from web.pages import bp
-from web.uow import get_uow
+from web.uow import get_uow, rectify
 from workflow.errors import InvalidInput
 from workflow.ledger_files import XLSX_TYPE, csv_chunks, file_name, write_xlsx
-from workflow.models import Finding
+from workflow.models import Finding, User
+from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, Page, ledger
 from workflow.services.directory import visible_campaigns, visible_units
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_export import LedgerExport
 from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
 from workflow.services.light import today_cutoff
+
+CHUNK = 64 * 1024
 
 
 def ledger_query() -> LedgerQuery:
@@ -83,26 +88,43 @@ def attachment(name: str, fallback: str) -> str:
 
 
 def _csv(export: LedgerExport) -> Response:
-    """Streamed as it is read from the database (the request's unit of work stays open)."""
+    """Streamed as it is read from the database."""
     disposition = attachment(file_name(export, "csv"), "ledger.csv")
-    return Response(stream_with_context(csv_chunks(export)), mimetype="text/csv",
-                    headers={"Content-Disposition": disposition})
+    stream = _csv_stream(rectify(), export.actor.id, export.flt, export.lang)
+    return Response(stream, mimetype="text/csv", headers={"Content-Disposition": disposition})
+
+
+def _csv_stream(engine: Rectify, actor_id: int, flt: LedgerFilter, language: str) -> Iterator[str]:
+    """The rows read in a unit of work of their own: the request's closes when the view returns,
+    before the server iterates the response."""
+    with engine.unit_of_work(write=False) as uow:
+        user = uow.session.get(User, actor_id)
+        if user is not None:
+            yield from csv_chunks(LedgerExport(uow, user, flt, language))
 
 
 def _xlsx(export: LedgerExport) -> Response:
     """openpyxl finishes a workbook before it can be sent: written to a temporary file (rows
-    stream through), then sent from it in chunks."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it when sent)
+    stream through), then sent from it in chunks and closed."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent, or when the response is)
     try:
         write_xlsx(export, spool)
+        size = spool.tell()
+        spool.seek(0)
     except BaseException:
         spool.close()
         raise
-    spool.seek(0)
-    response = send_file(spool, mimetype=XLSX_TYPE, as_attachment=True,
-                         download_name="ledger.xlsx")
-    response.headers["Content-Disposition"] = attachment(file_name(export, "xlsx"), "ledger.xlsx")
+    response = Response(_chunks(spool), mimetype=XLSX_TYPE, headers={
+        "Content-Disposition": attachment(file_name(export, "xlsx"), "ledger.xlsx"),
+        "Content-Length": str(size)})
+    response.call_on_close(spool.close)
     return response
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK):
+            yield chunk
 
 
 @bp.route("/ledger.csv")
