@@ -8,8 +8,11 @@ import io
 from datetime import date, datetime
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from workflow.cli import engine
 from workflow.ledger_files import csv_chunks, file_name, write_xlsx
 from workflow.services import LedgerFilter, ledger
 from workflow.services.ledger_export import COLUMNS, LedgerExport
@@ -96,3 +99,19 @@ def test_the_csv_has_a_bom_and_the_same_columns(flow, org, rectify):
     row = dict(zip(KEYS, rows[1], strict=True))
     assert row["code"] == finding.code and row["title"] == "'@SUM(1) 冷链台账"
     assert date.fromisoformat(row["raised_at"][:10]) == flow.today()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_rectify_export_writes_the_filtered_file(flow, org, database_url, tmp_path):
+    flow.raise_(title="甲集团问题")
+    in_b = flow.raise_(title="乙集团问题", unit=org.group_b.id)
+    target = tmp_path / "out.xlsx"
+    env = {"RECTIFY_DATABASE_URL": database_url, "RECTIFY_INSTANCE_PATH": str(tmp_path / "i")}
+    args = ["export", "--unit", "GB", "--lang", "en", "--output", str(target)]
+    result = CliRunner().invoke(engine, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(f"1 finding(s) -> {target}\n")
+    book = load_workbook(target)
+    assert book.sheetnames[0].startswith("Ledger-Group B-") and list(_rows(book)) == [in_b.code]
+    refused = CliRunner().invoke(engine, ["export", "--state", "nosuch"], env=env)
+    assert refused.exit_code == 1 and "unknown state 'nosuch'" in refused.output
