@@ -50,7 +50,7 @@ def test_the_workbook_carries_every_column_in_chinese_and_english(flow, org, rec
     assert export.name == f"整改台账-全部-{today}.xlsx"  # type: ignore[attr-defined]
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]][:4] == ["编号", "问题标题", "问题描述", "问题类型"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:V3"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:W3"
     assert sheet[1][0].font.b and sheet.column_dimensions["B"].width >= 2 * len("安全通道堵塞")
     row = _rows(book)[reported.code]
     assert row["unit"] == "纪委监委 / 第一纪检监察组 / 甲集团"

@@ -17,7 +17,7 @@ from workflow.errors import InvalidInput
 from workflow.models import Finding, User
 from workflow.runtime import UnitOfWork
 from workflow.services.export_facts import FactsLoader, RowFacts
-from workflow.services.ledger import SORTS, LedgerFilter, filtered, is_overdue
+from workflow.services.ledger import SORTS, LedgerFilter, filtered, is_overdue, is_unacknowledged
 from workflow.services.light import light, today_cutoff
 
 BATCH = 500  # findings per round trip (and per query of their events)
@@ -34,8 +34,8 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("requirement", "整改要求", "Requirement", "text"), ("due_date", "整改期限", "Due date", "date"),
     ("due_history", "期限变更", "Due date history", "text"),
     ("measures", "整改措施", "Measures reported", "text"), ("state", "状态", "State", "text"),
-    ("light", "亮灯", "Light", "text"), ("overdue_days", "逾期天数（工作日）",
-                                          "Working days overdue", "int"),
+    ("light", "亮灯", "Light", "text"), ("unacknowledged", "未签收", "Not acknowledged", "text"),
+    ("overdue_days", "逾期天数（工作日）", "Working days overdue", "int"),
     ("rework_rounds", "返工轮次", "Rework rounds", "int"),
     ("last_action", "最近操作", "Last action", "text"), ("closed_at", "办结时间", "Closed at", "datetime"),
 )
@@ -112,6 +112,7 @@ class LedgerExport:
             f.raised_by.display_name, self._local(f.created_at), f.requirement, f.due_date,
             facts.due_history, facts.measures, state,
             self._pick(LIGHTS[lit.colour]) if lit.colour else "",
+            self._pick(("是", "yes")) if is_unacknowledged(f) else "",
             lit.working_days_overdue or None, f.rework_rounds, facts.last_action,
             self._local(f.closed_at) if f.closed_at else None,
         ]
