@@ -18,7 +18,7 @@ from workflow.models import Finding, User
 from workflow.runtime import UnitOfWork
 from workflow.services.export_facts import FactsLoader, RowFacts
 from workflow.services.ledger import SORTS, LedgerFilter, filtered, is_overdue, is_unacknowledged
-from workflow.services.light import light, today_cutoff
+from workflow.services.light import Light, light, running, today_cutoff
 
 BATCH = 500  # findings per round trip (and per query of their events)
 Value = str | int | date | datetime | None
@@ -67,6 +67,7 @@ class LedgerExport:
             raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
                                          "en": f"sort must be one of {', '.join(SORTS)}"}})
         self.today = self.uow.today()
+        self._lights: dict[tuple[bool, date | None, int], Light] = {}
         self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone)
 
     def headers(self) -> list[str]:
@@ -99,7 +100,7 @@ class LedgerExport:
     def _row(self, f: Finding, facts: RowFacts) -> list[Value]:
         uow, lang = self.uow, self.lang
         lifecycle = uow.registry.get(f.lifecycle, f.lifecycle_version)
-        lit = light(f, self.today, uow.calendar, uow.light_policy)
+        lit = self._light(f)
         state = lifecycle.state(f.state).label(lang)
         self._count(f, state)
         inspection = f.inspection
@@ -116,6 +117,13 @@ class LedgerExport:
             lit.working_days_overdue or None, f.rework_rounds, facts.last_action,
             self._local(f.closed_at) if f.closed_at else None,
         ]
+
+    def _light(self, f: Finding) -> Light:
+        """services.light, counted once per due date and level (the calendar walk is the cost)."""
+        key = (running(f), f.due_date, f.overdue_level)
+        if key not in self._lights:
+            self._lights[key] = light(f, self.today, self.uow.calendar, self.uow.light_policy)
+        return self._lights[key]
 
     def _local(self, moment: datetime) -> datetime:
         """Local wall time as the app shows it, naive (spreadsheets hold no time zones)."""
