@@ -38,7 +38,7 @@ def display_width(text: str) -> int:
 def file_name(export: LedgerExport, suffix: str) -> str:
     """"整改台账-市纪委监委-2026-11-29.xlsx" (language, scope, date; safe on every system)."""
     session = export.uow.session
-    return f"{export_name(session, export.flt, export.lang, export.today)}.{suffix}"
+    return f"{export_name(session, export.actor, export.flt, export.lang, export.today)}.{suffix}"
 
 
 def _text(value: Value) -> str:
@@ -84,7 +84,8 @@ def write_xlsx(export: LedgerExport, target: IO[bytes], progress: Progress | Non
     from the first rows), then the filter and the totals of the rows written."""
     book = Workbook(write_only=True)
     session, day = export.uow.session, export.today
-    sheet = book.create_sheet(export_name(session, export.flt, export.lang, day, limit=31))
+    name = export_name(session, export.actor, export.flt, export.lang, day, limit=31)
+    sheet = book.create_sheet(name)
     headers, rows = export.headers(), export.rows()
     sample = list(islice(rows, SAMPLE))
     for i, width in enumerate(_widths(headers, sample), start=1):
@@ -107,7 +108,7 @@ def _summary_sheet(book: Workbook, export: LedgerExport) -> None:
     pick = 0 if lang == "zh" else 1
     sheet.append(_header(sheet, [("筛选条件", "Filter")[pick], ("取值", "Value")[pick]]))
     uow = export.uow
-    for name, words in filter_lines(uow.session, uow.registry, export.flt, lang):
+    for name, words in filter_lines(uow.session, uow.registry, export.actor, export.flt, lang):
         sheet.append([name, spreadsheet_safe(words)])
     sheet.append([("导出人", "Exported by")[pick], spreadsheet_safe(export.actor.display_name)])
     when = WriteOnlyCell(sheet, value=uow.now().astimezone(uow.zone).replace(tzinfo=None))

@@ -47,3 +47,6 @@ def test_the_csv_streams_only_what_the_user_sees(browser, driver, org):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert [r[0] for r in rows[1:]] == [mine["code"]]
+    foreign = browser("handler_b").get("/ledger.csv", query_string={"unit": org.group_a.id})
+    assert _file_name(foreign).startswith(f"整改台账-#{org.group_a.id}-")  # not 甲集团's name
+    assert len(list(csv.reader(io.StringIO(text_of(foreign)[1:])))) == 1  # the header alone

@@ -10,7 +10,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from workflow.catalog import CATEGORIES, SEVERITIES, label
-from workflow.models import Campaign, Unit
+from workflow.models import User
+from workflow.services.directory import campaign_in_view, unit_in_view
 from workflow.services.ledger import LedgerFilter
 from workflow.services.ledger_export import LIGHTS, Totals
 from workflow.spec import Registry
@@ -38,23 +39,26 @@ def safe_name(text: str) -> str:
     return _UNSAFE.sub("_", text).strip(" .") or "_"
 
 
-def scope_name(session: Session, flt: LedgerFilter, lang: str) -> str:
-    """The unit the export is filtered to, or "全部" / "all"."""
-    unit = session.get(Unit, flt.unit_id) if flt.unit_id is not None else None
-    return unit.name(lang) if unit else _pick(("全部", "all"), lang)
+def scope_name(session: Session, actor: User, flt: LedgerFilter, lang: str) -> str:
+    """The unit the export is filtered to (if the actor may see it: else its number), or "全部" /
+    "all"."""
+    if flt.unit_id is None:
+        return _pick(("全部", "all"), lang)
+    unit = unit_in_view(session, actor, flt.unit_id)
+    return unit.name(lang) if unit else f"#{flt.unit_id}"
 
 
-def export_name(session: Session, flt: LedgerFilter, lang: str, day: date,
+def export_name(session: Session, actor: User, flt: LedgerFilter, lang: str, day: date,
                 limit: int | None = None) -> str:
     """"整改台账-市纪委监委-2026-11-29": a file's stem, or with a limit (Excel's 31 characters
     for a sheet) the scope cut short, never the date."""
-    title, scope = _pick(TITLE, lang), scope_name(session, flt, lang)
+    title, scope = _pick(TITLE, lang), scope_name(session, actor, flt, lang)
     if limit is not None:
         scope = scope[:max(1, limit - len(title) - len(day.isoformat()) - 2)]
     return safe_name(f"{title}-{scope}-{day.isoformat()}")
 
 
-def filter_lines(session: Session, registry: Registry, flt: LedgerFilter,
+def filter_lines(session: Session, registry: Registry, actor: User, flt: LedgerFilter,
                  lang: str) -> list[tuple[str, str]]:
     """Each filter that narrows the export, in words; the sort last."""
     lines = []
@@ -63,7 +67,7 @@ def filter_lines(session: Session, registry: Registry, flt: LedgerFilter,
         if value in (None, (), "") or spec.name == "sort":
             continue
         name = _pick(_LABELS[spec.name], lang) if spec.name in _LABELS else spec.name
-        lines.append((name, _words(session, registry, spec.name, value, lang)))
+        lines.append((name, _words(session, registry, actor, spec.name, value, lang)))
     if not lines:
         lines.append((_pick(("筛选", "Filter"), lang), _pick(("无（全部可见问题）",
                                                               "none (every finding visible)"), lang)))
@@ -71,7 +75,8 @@ def filter_lines(session: Session, registry: Registry, flt: LedgerFilter,
     return lines
 
 
-def _words(session: Session, registry: Registry, name: str, value: object, lang: str) -> str:
+def _words(session: Session, registry: Registry, actor: User, name: str, value: object,
+           lang: str) -> str:
     if isinstance(value, bool):
         return _pick(("是", "yes") if value else ("否", "no"), lang)
     if name == "states" and isinstance(value, tuple):
@@ -81,11 +86,11 @@ def _words(session: Session, registry: Registry, name: str, value: object, lang:
     if name == "lifecycle":
         return next((lc.label(lang) for lc in registry.latest() if lc.name == value), str(value))
     if name == "unit_id":
-        return scope_name(session, LedgerFilter(unit_id=int(str(value))), lang) + _pick(
+        return scope_name(session, actor, LedgerFilter(unit_id=int(str(value))), lang) + _pick(
             ("（含下级单位）", " (and the units below it)"), lang)
     if name == "campaign_id":
-        campaign = session.get(Campaign, value)
-        return campaign.name if campaign else str(value)
+        campaign = campaign_in_view(session, actor, int(str(value)))
+        return campaign.name if campaign else f"#{value}"
     vocabulary = {"category": CATEGORIES, "severity": SEVERITIES, "light": LIGHTS}.get(name)
     return label(vocabulary, str(value), lang) if vocabulary else str(value)
 
