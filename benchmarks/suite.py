@@ -14,7 +14,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from benchmarks import ledger, machines, memory, tick, transition
+from benchmarks import export, ledger, machines, memory, tick, transition
 from benchmarks.report import Section, write
 from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
@@ -33,6 +33,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="open findings behind the tick pass (100000)")
     parser.add_argument("--tick-due", type=int, default=1000,
                         help="of them falling due (1000)")
+    parser.add_argument("--export-rows", type=int, default=export.ROWS,
+                        help="findings in the exported ledger (10000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.json/.md")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, one batch: proves every benchmark still runs (the test "
@@ -55,7 +57,7 @@ def machine_info(servers: list[str], load: float) -> dict[str, Any]:
 
 def on_backend(target: AbstractContextManager[Target], folder: Path, args: argparse.Namespace,
                servers: list[str]) -> tuple[Section, list[Section]]:
-    """Transition, ledger and tick sections on one backend, in a database of their own."""
+    """Transition, ledger, tick and export sections on one backend, in a database of their own."""
     registry = load_registry(REPO_ROOT / "definitions")
     with target as where:
         if where.server:
@@ -69,6 +71,7 @@ def on_backend(target: AbstractContextManager[Target], folder: Path, args: argpa
                               batches=args.batches)
             page.append(tick.run(app, org, where, args.tick_open, args.tick_due,
                                  batches=min(args.batches, 5)))
+            page += export.run(app, org, where, args.export_rows, batches=min(args.batches, 3))
         finally:
             app.database.dispose()
     return fired, page
@@ -79,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.n, args.batches = min(args.n, 10), 1
         args.tick_open, args.tick_due = min(args.tick_open, 500), min(args.tick_due, 5)
+        args.export_rows = min(args.export_rows, 50)
     began, date = perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     load = os.getloadavg()[0]
     standard = load_registry(REPO_ROOT / "definitions").get("standard")

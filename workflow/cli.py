@@ -1,5 +1,5 @@
 """The engine's command line: init, demo, lint, graph, verify, attachments, import, ledger,
-report, tick, worker."""
+export, report, tick, worker."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from workflow.cli_export import export_command
 from workflow.cli_import import import_command
 from workflow.cli_ledger import ledger_command
 from workflow.cli_report import report_command, verify_anchor
@@ -223,5 +224,6 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 engine.add_command(import_command)
 engine.add_command(ledger_command)
 engine.add_command(report_command)
+engine.add_command(export_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)

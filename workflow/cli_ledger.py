@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import click
 from sqlalchemy import select
@@ -22,43 +22,62 @@ from workflow.services.ledger_args import parse_ledger_args
 from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
 from workflow.services.light import today_cutoff
 
+FILTER_OPTIONS = (  # the ledger's filters at the console: `rectify ledger` and `rectify export`
+    click.option("--state", "states", multiple=True, help="Only these states (repeatable)."),
+    click.option("--lifecycle"),
+    click.option("--unit", "unit_code", help="Unit code: that unit and its subtree."),
+    click.option("--category", type=click.Choice(list(CATEGORIES))),
+    click.option("--severity", type=click.Choice(list(SEVERITIES))),
+    click.option("--overdue/--not-overdue", default=None),
+    click.option("--light", type=click.Choice(["green", "yellow", "red"])),
+    click.option("--unacknowledged/--not-unacknowledged", default=None,
+                 help="Only findings awaiting (or not awaiting) the unit's 签收."),
+    click.option("--acknowledge-overdue/--not-acknowledge-overdue", default=None,
+                 help="Only findings past (or not past) their 签收 deadline, still not signed."),
+    click.option("--review-overdue/--not-review-overdue", default=None,
+                 help="Only findings whose follow-up check (复查时限) is (or is not) late."),
+    click.option("--open/--closed", "is_open", default=None),
+    click.option("--text"),
+    click.option("--lang", type=click.Choice(["zh", "en"]), default="zh"),
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def ledger_filter_options(command: F) -> F:
+    """The ledger's filter options (and --lang) on a command; read them with console_filter."""
+    for option in reversed(FILTER_OPTIONS):
+        command = option(command)
+    return command
+
+
+def console_filter(uow: UnitOfWork, options: dict[str, Any]) -> LedgerFilter:
+    """The options of ledger_filter_options -> a LedgerFilter through the ledger's one contract
+    (the web page's, the API's); ClickException naming what is wrong."""
+    args: dict[str, Any] = {
+        "state": list(options["states"]), "lifecycle": options["lifecycle"],
+        "category": options["category"], "severity": options["severity"],
+        "overdue": options["overdue"], "light": options["light"], "open": options["is_open"],
+        "q": options["text"], "unacknowledged": options["unacknowledged"],
+        "acknowledge_overdue": options["acknowledge_overdue"],
+        "review_overdue": options["review_overdue"],
+        "unit": _unit_id(uow, options["unit_code"])}
+    try:
+        return parse_ledger_args({k: v for k, v in args.items() if v is not None},
+                                 uow.registry).filter
+    except RectifyError as exc:
+        raise click.ClickException(str(exc)) from None
+
 
 @click.command("ledger")
-@click.option("--state", "states", multiple=True, help="Only these states (repeatable).")
-@click.option("--lifecycle")
-@click.option("--unit", "unit_code", help="Unit code: that unit and its subtree.")
-@click.option("--category", type=click.Choice(list(CATEGORIES)))
-@click.option("--severity", type=click.Choice(list(SEVERITIES)))
-@click.option("--overdue/--not-overdue", default=None)
-@click.option("--light", type=click.Choice(["green", "yellow", "red"]))
-@click.option("--unacknowledged/--not-unacknowledged", default=None,
-              help="Only findings awaiting (or not awaiting) the unit's 签收.")
-@click.option("--acknowledge-overdue/--not-acknowledge-overdue", default=None,
-              help="Only findings past (or not past) their 签收 deadline, still not signed.")
-@click.option("--review-overdue/--not-review-overdue", default=None,
-              help="Only findings whose follow-up check (复查时限) is (or is not) late.")
-@click.option("--open/--closed", "is_open", default=None)
-@click.option("--text")
+@ledger_filter_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
-def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: str | None,
-                   category: str | None, severity: str | None, overdue: bool | None,
-                   light: str | None, unacknowledged: bool | None,
-                   acknowledge_overdue: bool | None, review_overdue: bool | None,
-                   is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
-    """Print the ledger (台账) as a table, CSV or JSON."""
+def ledger_command(fmt: str, **options: Any) -> None:
+    """Print the ledger (台账) as a table, CSV or JSON (files for Excel: `rectify export`)."""
     rectify = initialised_rectify()
-    args: dict[str, Any] = {"state": list(states), "lifecycle": lifecycle, "category": category,
-            "severity": severity, "overdue": overdue, "light": light, "open": is_open, "q": text,
-            "unacknowledged": unacknowledged, "acknowledge_overdue": acknowledge_overdue,
-            "review_overdue": review_overdue}
     with rectify.unit_of_work(write=False) as uow:
-        args["unit"] = _unit_id(uow, unit_code)
-        try:  # the same contract as the web page, the API and the exports
-            query = parse_ledger_args({k: v for k, v in args.items() if v is not None},
-                                      uow.registry)
-            findings = _all_findings(uow, query.filter)
-            _echo_rows(row_builder(uow, lang), findings, fmt)
+        flt = console_filter(uow, options)
+        try:
+            _echo_rows(row_builder(uow, options["lang"]), _all_findings(uow, flt), fmt)
         except RectifyError as exc:
             raise click.ClickException(str(exc)) from None
 

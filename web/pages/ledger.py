@@ -1,26 +1,30 @@
-"""The ledger (台账): filters, keyset pages, sorting, CSV and Excel export of what is filtered."""
+"""The ledger (台账): filters, keyset pages, sorting; the 整改台账 of what is filtered as CSV and Excel."""
 
 from __future__ import annotations
 
-import csv
-import io
+import tempfile
 from collections.abc import Iterator
+from typing import IO
+from urllib.parse import quote
 
 from flask import Response, render_template, request
-from openpyxl import Workbook
 
 from web.auth import actor
 from web.i18n import lang, message
 from web.pages import bp
-from web.uow import get_uow
+from web.uow import get_uow, rectify
 from workflow.errors import InvalidInput
-from workflow.export import spreadsheet_safe
-from workflow.models import Finding
+from workflow.ledger_files import XLSX_TYPE, csv_chunks, file_name, write_xlsx
+from workflow.models import Finding, User
+from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, Page, ledger
 from workflow.services.directory import visible_campaigns, visible_units
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
-from workflow.services.ledger_rows import COLUMNS, LedgerRow, RowBuilder, row_builder
+from workflow.services.ledger_export import LedgerExport
+from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
 from workflow.services.light import today_cutoff
+
+CHUNK = 64 * 1024
 
 
 def ledger_query() -> LedgerQuery:
@@ -36,17 +40,6 @@ def rows() -> RowBuilder:
 def ledger_row(finding: Finding) -> LedgerRow:
     """What a finding table shows of a finding (ledger and My work alike)."""
     return rows().row(finding)
-
-
-def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
-    uow, cursor = get_uow(), None
-    while True:
-        page = ledger(uow.session, actor(), flt, uow.today(), cursor, limit=500,
-                      yellow_cutoff=today_cutoff(uow))
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
 
 def _page(query: LedgerQuery) -> Page:
@@ -79,47 +72,59 @@ def ledger_page():  # type: ignore[no-untyped-def]
                            args=request.args, base_args=base_args), 422 if errors else 200
 
 
-def _export_rows() -> Iterator[list[object]]:
-    """Header, then one row per finding filtered; InvalidInput before the first row."""
-    flt, builder = ledger_query().filter, rows()
-    yield list(builder.headers())
-    for finding in all_rows(flt):
-        cells = builder.cells(finding)
-        yield [spreadsheet_safe(cells[key]) for key, _zh, _en in COLUMNS]
-
-
 def _export(render: str) -> Response | tuple[str, int]:
+    """The 整改台账 as filtered on the page; a 422 page for bad arguments, before any row."""
     try:
-        table = _export_rows()
-        header = next(table)
+        export = LedgerExport(get_uow(), actor(), ledger_query().filter, lang())
     except InvalidInput as exc:
         text = "; ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
         return render_template("error.html", code=422, message=text), 422
-    return _csv(header, table) if render == "csv" else _xlsx(header, table)
+    return _csv(export) if render == "csv" else _xlsx(export)
 
 
-def _csv(header: list[object], table: Iterator[list[object]]) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel opens UTF-8 Chinese correctly
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(table)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=ledger.csv"})
+def attachment(name: str, fallback: str) -> str:
+    """Content-Disposition for a download: an ASCII name, and the real one per RFC 5987."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _xlsx(header: list[object], table: Iterator[list[object]]) -> Response:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "ledger"
-    sheet.append(header)
-    for row in table:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return Response(buffer.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=ledger.xlsx"})
+def _csv(export: LedgerExport) -> Response:
+    """Streamed as it is read from the database."""
+    disposition = attachment(file_name(export, "csv"), "ledger.csv")
+    stream = _csv_stream(rectify(), export.actor.id, export.flt, export.lang)
+    return Response(stream, mimetype="text/csv", headers={"Content-Disposition": disposition})
+
+
+def _csv_stream(engine: Rectify, actor_id: int, flt: LedgerFilter, language: str) -> Iterator[str]:
+    """The rows read in a unit of work of their own: the request's closes when the view returns,
+    before the server iterates the response."""
+    with engine.unit_of_work(write=False) as uow:
+        user = uow.session.get(User, actor_id)
+        if user is not None:
+            yield from csv_chunks(LedgerExport(uow, user, flt, language))
+
+
+def _xlsx(export: LedgerExport) -> Response:
+    """openpyxl finishes a workbook before it can be sent: written to a temporary file (rows
+    stream through), then sent from it in chunks and closed."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent, or when the response is)
+    try:
+        write_xlsx(export, spool)
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    response = Response(_chunks(spool), mimetype=XLSX_TYPE, headers={
+        "Content-Disposition": attachment(file_name(export, "xlsx"), "ledger.xlsx"),
+        "Content-Length": str(size)})
+    response.call_on_close(spool.close)
+    return response
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK):
+            yield chunk
 
 
 @bp.route("/ledger.csv")
