@@ -11,6 +11,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         account,
         admin,
+        burden,
         comments,
         dashboard,
         documents,
@@ -26,8 +27,8 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, comments, dashboard, documents, findings, ledger, letters, lifecycles, links,
-         notifications, raising, work)
+    _ = (account, burden, comments, dashboard, documents, findings, ledger, letters, lifecycles,
+         links, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")
