@@ -16,6 +16,7 @@ from workflow.guards import EFFECTS, Context
 from workflow.models import Attachment, CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
+from workflow.services.duplicates import recurrence_target
 from workflow.services.events import append_event
 from workflow.services.notify import notify, params_for
 from workflow.services.scope import unit_in_scope
@@ -41,10 +42,11 @@ RAISE_FIELDS = (
 
 
 def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
-                  inspection_id: object = None) -> Finding:
+                  inspection_id: object = None, recurrence_of: object = None) -> Finding:
     """Create a finding in the lifecycle's initial state, record its 'raise' event, commit.
 
-    `inspection_id` is the id as it came (an int from JSON, text from a form): checked here."""
+    `inspection_id` is the id as it came (an int from JSON, text from a form): checked here;
+    so is `recurrence_of`, a closed finding this one repeats (duplicates.recurrence_target)."""
     session = uow.session
     try:
         spec = uow.registry.get(lifecycle)
@@ -61,6 +63,7 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
         raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记",
                                      "en": "findings against your own unit are raised by a body above it"}})
     inspection = _inspection(session, actor, inspection_id, unit)
+    original = recurrence_target(session, actor, unit, recurrence_of)
     now = uow.now()
     finding = Finding(
         code=next_code(session, now.astimezone(uow.zone).year),
@@ -74,9 +77,12 @@ def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[st
         is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
         raised_by_unit=actor.unit, created_at=now, updated_at=now,
         last_seq=0, last_hash="", due_basis=spec.deadlines.basis,
+        recurrence_of_id=original.id if original else None,
     )
     session.add(finding)
     record = dict(cleaned.record, lifecycle=spec.key, inspection=finding.inspection_id)
+    if original is not None:
+        record["recurrence_of"] = original.code
     start(uow, spec, finding, actor, record, cleaned.attachments)
     session.flush()
     uow.commit()
