@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ THRESHOLD = 0.20  # chosen on the labelled pairs for recall (README, "Burden on 
 RECENT_DAYS = 180  # closed findings this recent are offered as recurrences
 CANDIDATES = 200  # newest findings scored per check, at most: the work stays bounded
 SHOWN = 5
+Key = TypeVar("Key")  # a unit's id, or its name in the labelled pairs
 TEXT_LIMIT = 2000  # characters of a description read, at most
 
 
@@ -52,6 +54,11 @@ def finding_similarity(title_a: str, text_a: str, title_b: str, text_b: str) -> 
     return similarity(f"{title_a} {text_a}", f"{title_b} {text_b}")
 
 
+def family(unit_id: Key, parent_id: Key | None) -> list[Key]:
+    """Whose findings a new one of the unit may repeat: the unit's own and its parent's."""
+    return [unit_id] + ([parent_id] if parent_id is not None else [])
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """A finding the new one may repeat: open (link or comment there) or closed (a recurrence)."""
@@ -68,9 +75,8 @@ def similar_findings(session: Session, actor: User, unit: Unit, title: str, desc
                      now: datetime, threshold: float = THRESHOLD) -> list[Suggestion]:
     """Findings the actor may see, of `unit` or its parent, open or closed within RECENT_DAYS,
     reading at least `threshold` alike; best first, SHOWN at most."""
-    units = [unit.id] + ([unit.parent_id] if unit.parent_id is not None else [])
     query = (select(Finding)
-             .where(Finding.unit_id.in_(units), findings_clause(actor),
+             .where(Finding.unit_id.in_(family(unit.id, unit.parent_id)), findings_clause(actor),
                     or_(Finding.is_open.is_(True),
                         Finding.closed_at >= now - timedelta(days=RECENT_DAYS)))
              .order_by(Finding.id.desc()).limit(CANDIDATES))
@@ -89,7 +95,7 @@ def recurrence_target(session: Session, actor: User, unit: Unit, raw: object) ->
     original = session.scalar(select(Finding).where(
         Finding.id == finding_id, findings_clause(actor))) if finding_id else None
     if (original is None or original.is_open
-            or original.unit_id not in (unit.id, unit.parent_id)):
+            or original.unit_id not in family(unit.id, unit.parent_id)):
         raise InvalidInput({"recurrence_of": {
             "zh": "只能作为本单位或其上级单位已办结问题的再次发生",
             "en": "a recurrence is of a closed finding of the same unit or its parent"}})
