@@ -103,3 +103,22 @@ def test_a_closed_similar_finding_is_offered_as_a_recurrence(browser, driver, or
     assert raised.status_code == 302
     new_id = int(raised.location.rsplit("/", 1)[1])
     assert driver.finding(new_id)["recurrence_of"] == closed["code"]
+
+
+def test_the_api_answers_with_the_same_services(api, driver, org):
+    today = driver.today()
+    record(api, "admin", org.group_a, today - timedelta(days=5))
+    listed = api.get(f"/api/v1/inspections/overlaps?unit_id={org.sub_a1.id}"
+                     f"&inspected_on={today.isoformat()}", "inspector").get_json()
+    assert [(o["inspection"]["unit"]["id"], o["body"]["id"]) for o in listed] == [
+        (org.group_a.id, org.commission.id)]
+    refused = api.get(f"/api/v1/inspections/overlaps?unit_id={org.sub_b1.id}"
+                      "&inspected_on=2026-02-30", "handler_a")
+    assert refused.status_code == 422
+    assert set(refused.get_json()["errors"]) == {"unit_id", "inspected_on"}
+    closed = driver.bring_to("standard", "withdrawn", title="卡口值守人员脱岗")
+    similar = api.get(f"/api/v1/findings/similar?unit={org.group_a.id}&title=卡口值守人员又脱岗",
+                      "inspector").get_json()
+    assert [(s["finding"]["code"], s["recurrence"]) for s in similar] == [(closed["code"], True)]
+    again = driver.raise_(title="卡口值守人员又脱岗", recurrence_of=closed["id"])
+    assert again["recurrence_of"] == closed["code"]

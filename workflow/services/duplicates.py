@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, Unit, User
-from workflow.services.scope import findings_clause
+from workflow.services.scope import findings_clause, unit_in_scope
 from workflow.text import as_id
 
 THRESHOLD = 0.20  # chosen on the labelled pairs for recall (README, "Burden on the grassroots")
@@ -100,3 +100,14 @@ def recurrence_target(session: Session, actor: User, unit: Unit, raw: object) ->
             "zh": "只能作为本单位或其上级单位已办结问题的再次发生",
             "en": "a recurrence is of a closed finding of the same unit or its parent"}})
     return original
+
+
+def suggestions_for(session: Session, actor: User, unit_id: object, title: str,
+                    description: str, now: datetime) -> list[Suggestion]:
+    """similar_findings for a unit id as it comes (the API); a field error on 'unit' for one
+    that is not a unit the actor sees."""
+    unit = session.get(Unit, as_id(unit_id)) if as_id(unit_id) is not None else None
+    if unit is None or not unit_in_scope(actor, unit):
+        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内",
+                                     "en": "no such unit within your scope"}})
+    return similar_findings(session, actor, unit, title, description, now)

@@ -18,6 +18,7 @@ from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.config import BurdenPolicy
+from workflow.errors import InvalidInput
 from workflow.models import Inspection, Unit, User
 from workflow.services.scope import unit_in_scope, units_clause
 from workflow.text import as_id
@@ -93,15 +94,36 @@ def inspection_frequency(session: Session, actor: User, today: date,
     return FrequencyTable(rows, flagged, since, today, policy.threshold)
 
 
+def overlaps_checked(session: Session, actor: User, unit_id: object, on: object,
+                     policy: BurdenPolicy) -> list[Overlap]:
+    """overlapping_inspections for a unit id and an ISO date as they come (API, form);
+    InvalidInput names each field that is not a unit the actor sees or not a date."""
+    unit = session.get(Unit, as_id(unit_id)) if as_id(unit_id) is not None else None
+    errors = {}
+    if unit is None or not unit_in_scope(actor, unit):
+        errors["unit_id"] = {"zh": "单位不存在或不在您的范围内", "en": "no such unit within your scope"}
+    day = _iso_date(on)
+    if day is None:
+        errors["inspected_on"] = {"zh": "请填写有效日期（YYYY-MM-DD）",
+                                  "en": "a valid date (YYYY-MM-DD)"}
+    if errors or unit is None or day is None:
+        raise InvalidInput(errors)
+    return overlapping_inspections(session, actor, unit, day, policy)
+
+
 def overlaps_for_form(session: Session, actor: User, unit_id: object, on: object,
                       policy: BurdenPolicy) -> list[Overlap]:
-    """overlapping_inspections for a unit id and ISO date as a form sends them; nothing for a
-    unit out of sight or input that is not an id and a date (saving reports those)."""
-    unit = session.get(Unit, as_id(unit_id)) if as_id(unit_id) is not None else None
+    """overlaps_checked, or nothing while the form is incomplete (saving reports the fields)."""
     try:
-        day = date.fromisoformat(on) if isinstance(on, str) and len(on) == 10 else None
-    except ValueError:
-        day = None
-    if unit is None or day is None or not unit_in_scope(actor, unit):
+        return overlaps_checked(session, actor, unit_id, on, policy)
+    except InvalidInput:
         return []
-    return overlapping_inspections(session, actor, unit, day, policy)
+
+
+def _iso_date(value: object) -> date | None:
+    if not isinstance(value, str) or len(value) != 10 or not value.isascii():
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
