@@ -117,8 +117,12 @@ def test_the_api_answers_with_the_same_services(api, driver, org):
     assert refused.status_code == 422
     assert set(refused.get_json()["errors"]) == {"unit_id", "inspected_on"}
     closed = driver.bring_to("standard", "withdrawn", title="卡口值守人员脱岗")
-    similar = api.get(f"/api/v1/findings/similar?unit={org.group_a.id}&title=卡口值守人员又脱岗",
-                      "inspector").get_json()
-    assert [(s["finding"]["code"], s["recurrence"]) for s in similar] == [(closed["code"], True)]
+    similar = f"/api/v1/findings/similar?unit={org.group_a.id}&title=卡口值守人员又脱岗"
+    found = api.get(similar, "inspector").get_json()
+    assert [(s["finding"]["code"], s["recurrence"]) for s in found] == [(closed["code"], True)]
     again = driver.raise_(title="卡口值守人员又脱岗", recurrence_of=closed["id"])
     assert again["recurrence_of"] == closed["code"]
+    driver.rectify.clock.advance(days=181)  # closed over 180 days ago: no longer offered
+    later = api.get(similar, "inspector", headers={
+        "Authorization": f"Bearer {api.fresh_token('inspector')}"}).get_json()
+    assert [(s["finding"]["code"], s["recurrence"]) for s in later] == [(again["code"], False)]
