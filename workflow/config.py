@@ -23,6 +23,25 @@ class LightPolicy:
         return cls(int(os.environ.get("RECTIFY_YELLOW_WORKING_DAYS", 3)))
 
 
+@dataclass(frozen=True)
+class BurdenPolicy:
+    """Burden on the grassroots (减轻基层负担): inspections of a unit or its parent by other
+    bodies within overlap_days are shown when one is recorded (RECTIFY_INSPECTION_OVERLAP_DAYS);
+    a unit inspected more than threshold times within period_days is flagged on the dashboard
+    (RECTIFY_INSPECTION_THRESHOLD, RECTIFY_INSPECTION_PERIOD_DAYS)."""
+
+    overlap_days: int = 30
+    threshold: int = 4
+    period_days: int = 30
+
+    @classmethod
+    def from_env(cls) -> BurdenPolicy:
+        env = os.environ.get
+        return cls(int(env("RECTIFY_INSPECTION_OVERLAP_DAYS", 30)),
+                   int(env("RECTIFY_INSPECTION_THRESHOLD", 4)),
+                   int(env("RECTIFY_INSPECTION_PERIOD_DAYS", 30)))
+
+
 MAIL_BACKENDS = ("smtp", "files", "off")
 
 
@@ -77,6 +96,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     calendar_path: Path | None = None  # the organisation's working-day calendar override file
     light: LightPolicy = field(default_factory=LightPolicy)
+    burden: BurdenPolicy = field(default_factory=BurdenPolicy)
     digest_hour: int = 8  # local hour from which `rectify tick` sends the daily digests
     tick_seconds: float = 60.0  # `rectify serve`'s background scheduler: seconds between ticks
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
@@ -116,6 +136,7 @@ class Settings:
             "timezone": os.environ.get("RECTIFY_TIMEZONE", "Asia/Shanghai"),
             "calendar_path": _optional_path(os.environ.get("RECTIFY_CALENDAR")),
             "light": LightPolicy.from_env(),
+            "burden": BurdenPolicy.from_env(),
             "digest_hour": int(os.environ.get("RECTIFY_DIGEST_HOUR", 8)),
             "tick_seconds": float(os.environ.get("RECTIFY_TICK_SECONDS", 60)),
             "delivery": DeliverySettings.from_env(),

@@ -91,6 +91,7 @@ class UnitOfWork:
         self.store = rectify.store
         self.calendar = rectify.calendar
         self.light_policy = rectify.settings.light
+        self.burden_policy = rectify.settings.burden
         self.document_templates = rectify.settings.document_templates_path
         self._clock = rectify.clock
         self.zone = rectify.zone

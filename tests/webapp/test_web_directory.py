@@ -31,7 +31,7 @@ def _operations(org):
                        {"unit_id": org.sub_a1.id, "inspected_on": "2026-03-02",
                         "method": "onsite"},
                        {"unit_id": str(org.sub_a1.id), "inspected_on": "2026-03-03",
-                        "method": "onsite"}),
+                        "method": "onsite", "confirm_overlap": "1"}),  # others' visits: seen
     }
 
 

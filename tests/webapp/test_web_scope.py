@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from web_support import assert_error, text_of
 
-from workflow.services.duplicates import similarity
+from workflow.services.duplicates import THRESHOLD, similarity
 
 TITLE = "Warehouse sprinkler valve closed"
 
@@ -113,7 +113,7 @@ def test_the_duplicate_check_does_not_reveal_findings_outside_the_raisers_scope(
     secret = driver.raise_("suggestion", by=org.supervisor, unit=elsewhere["id"],
                            title="Merge the two canteen contracts")
     probe = "Merging both canteen contracts"
-    assert similarity(probe, secret["title"]) >= 0.3  # similar enough to be listed
+    assert similarity(probe, secret["title"]) >= THRESHOLD  # similar enough to be listed
     response = browser("inspector").post("/raise", data={
         "lifecycle": "standard", "title": probe, "category": "other", "severity": "low",
         "unit": str(elsewhere["id"])})

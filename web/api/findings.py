@@ -78,8 +78,9 @@ class Findings(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Raise a finding on the newest version of a lifecycle (inspectors)."""
         lifecycle = data.pop("lifecycle")
-        inspection = data.pop("inspection")
-        finding = services.raise_finding(get_uow(), actor(), lifecycle, data, inspection)
+        inspection, recurrence_of = data.pop("inspection"), data.pop("recurrence_of")
+        finding = services.raise_finding(get_uow(), actor(), lifecycle, data, inspection,
+                                         recurrence_of)
         return finding_out(finding)
 
 

@@ -211,6 +211,9 @@ class FindingCreate(Schema):
     requirement = fields.Str(load_default="")
     due_date = fields.Str(load_default=None, allow_none=True)
     inspection = id_field(load_default=None, allow_none=True)
+    recurrence_of = id_field(load_default=None, allow_none=True, metadata={
+        "description": "A closed finding of the same unit or its parent this one recurs of "
+                       "(GET /api/v1/findings/similar offers them)"})
     evidence = fields.List(fields.Str(), load_default=list)
 
 

@@ -11,6 +11,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         account,
         admin,
+        burden,
         comments,
         daily,
         dashboard,
@@ -28,8 +29,8 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, comments, daily, dashboard, documents, findings, importing, ledger, letters,
-         lifecycles, links, notifications, raising, work)
+    _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
+         letters, lifecycles, links, notifications, raising, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

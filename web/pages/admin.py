@@ -26,6 +26,7 @@ from workflow.services.directory import (
     visible_inspections,
     visible_units,
 )
+from workflow.services.inspection_burden import Overlap, overlaps_for_form
 from workflow.services.permissions import may
 from workflow.spec.model import ROLES
 
@@ -34,7 +35,8 @@ bp = Blueprint("admin", __name__)
 
 # Pages whose rule lives in workflow.services.permissions; every other page here is for admins.
 _ACTIONS = {"admin.units": "add_unit", "admin.unit_edit": "edit_unit", "admin.campaigns": "add_campaign",
-            "admin.inspections": "add_inspection", "admin.users": "manage_users",
+            "admin.inspections": "add_inspection", "admin.inspection_overlaps": "add_inspection",
+            "admin.users": "manage_users",
             "admin.user_edit": "manage_users"}
 
 
@@ -160,5 +162,21 @@ def inspections():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return render_template("admin/inspections.html", errors={}, values={}, **context)
     data = _form("unit_id", "inspected_on", "method", "campaign_id", "team", "notes")
+    overlaps = _overlaps(data.get("unit_id"), data.get("inspected_on"))
+    if overlaps and not request.form.get("confirm_overlap"):  # 不准搞重复多头检查: ask first
+        return render_template("admin/inspections.html", errors={}, values=request.form,
+                               overlaps=overlaps, **context)
     return _handle(lambda: directory.add_inspection(get_uow(), actor(), data),
                    _("Inspection recorded."), "admin/inspections.html", **context)
+
+
+def _overlaps(unit_id: object, on: object) -> list[Overlap]:
+    uow = get_uow()
+    return overlaps_for_form(uow.session, actor(), unit_id, on, uow.burden_policy)
+
+
+@bp.route("/inspections/overlaps")
+def inspection_overlaps() -> str:
+    """The overlap warning for a unit and date, as the inspection form fetches it."""
+    overlaps = _overlaps(request.args.get("unit_id"), request.args.get("inspected_on"))
+    return render_template("admin/_overlaps.html", overlaps=overlaps)

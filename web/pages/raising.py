@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from web.auth import actor
 from web.errors import describe
@@ -17,8 +18,9 @@ from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow import services
 from workflow.errors import InvalidInput, RectifyError
+from workflow.services.comments import add_comment
 from workflow.services.directory import unit_in_view, visible_inspections, visible_units
-from workflow.services.duplicates import similar_open_findings
+from workflow.services.duplicates import Suggestion, similar_findings
 from workflow.services.evidence import check_file_count
 from workflow.services.raising import RAISE_FIELDS
 
@@ -54,15 +56,12 @@ def raise_page():  # type: ignore[no-untyped-def]
     values["evidence"] = data["evidence"]  # kept for the next try if anything is refused
     if upload_error:
         errors["evidence"] = message(upload_error)
-    unit = unit_in_view(uow.session, actor(), as_int(values.get("unit")))
-    duplicates = []
-    if (not errors and unit is not None and values.get("title")
-            and not values.get("confirm_duplicate")):  # never show titles outside the scope
-        duplicates = similar_open_findings(uow.session, unit.id, values["title"])
+    duplicates = [] if errors else _suggestions(values)
     if not errors and not duplicates:
         try:
             finding = services.raise_finding(uow, actor(), values.get("lifecycle", "standard"),
-                                             data, values.get("inspection", "").strip())
+                                             data, values.get("inspection", "").strip(),
+                                             values.get("recurrence_of", ""))
         except RectifyError as exc:
             uow.session.rollback()
             msg, errors = describe(exc)
@@ -73,6 +72,36 @@ def raise_page():  # type: ignore[no-untyped-def]
     uow.session.rollback()
     return render_template("raise.html", values=values, errors=errors, duplicates=duplicates,
                            **context), 422 if errors else 200
+
+
+def _suggestions(values: dict[str, Any]) -> list[Suggestion]:
+    """Findings the new one may repeat, among those the raiser may see (the service's scope);
+    none once the raiser said it is a different problem or a recurrence of a closed one."""
+    uow = get_uow()
+    unit = unit_in_view(uow.session, actor(), as_int(values.get("unit")))
+    if (unit is None or not values.get("title") or values.get("confirm_duplicate")
+            or values.get("recurrence_of")):
+        return []
+    return similar_findings(uow.session, actor(), unit, values["title"],
+                            values.get("description", ""), uow.now())
+
+
+@bp.route("/raise/instead/<int:finding_id>", methods=["POST"])
+def raise_instead(finding_id: int) -> Response:
+    """Instead of raising a duplicate, add what was found to the existing finding as a comment
+    (with the photos already uploaded); the comment service checks the raiser may see it."""
+    title, description = request.form.get("title", ""), request.form.get("description", "")
+    text = _("Found again at an inspection: %(title)s", title=title)
+    try:
+        add_comment(get_uow(), actor(), finding_id, f"{text}\n{description}".strip(),
+                    kept_digests("evidence"))
+    except RectifyError as exc:
+        get_uow().session.rollback()
+        msg, errors = describe(exc)
+        flash(" ".join(errors.values()) if errors else msg, "error")
+        return redirect(url_for("pages.raise_page"))
+    flash(_("Added to the existing finding instead of raising a new one."), "success")
+    return redirect(url_for("pages.finding_page", finding_id=finding_id, _anchor="comments"))
 
 
 def _count_errors() -> dict[str, str]:

@@ -17,6 +17,7 @@ from workflow.guards import EFFECTS, Context
 from workflow.models import Attachment, CodeCounter, Finding, Inspection, Unit, User
 from workflow.payload import Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
+from workflow.services.duplicates import recurrence_target
 from workflow.services.events import append_event
 from workflow.services.notify import notify, params_for
 from workflow.services.scope import unit_in_scope
@@ -50,23 +51,26 @@ class CheckedRaise:
     record: dict[str, Any]
     attachments: list[Attachment]
     inspection: Inspection | None
+    original: Finding | None = None  # the closed finding this one repeats
 
 
 def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
-                  inspection_id: object = None) -> Finding:
+                  inspection_id: object = None, recurrence_of: object = None) -> Finding:
     """Create a finding in the lifecycle's initial state, record its 'raise' event, commit.
 
-    `inspection_id` is the id as it came (an int from JSON, text from a form): checked here."""
-    finding = write_raise(uow, actor, check_raise(uow, actor, lifecycle, data, inspection_id))
+    `inspection_id` is the id as it came (an int from JSON, text from a form): checked here;
+    so is `recurrence_of`, a closed finding this one repeats (duplicates.recurrence_target)."""
+    checked = check_raise(uow, actor, lifecycle, data, inspection_id, recurrence_of)
+    finding = write_raise(uow, actor, checked)
     uow.session.flush()
     uow.commit()
     return finding
 
 
 def check_raise(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
-                inspection_id: object = None) -> CheckedRaise:
-    """Every rule a new finding obeys (lifecycle, role, fields, unit, inspection), writing
-    nothing: InvalidInput naming the fields, or Forbidden."""
+                inspection_id: object = None, recurrence_of: object = None) -> CheckedRaise:
+    """Every rule a new finding obeys (lifecycle, role, fields, unit, inspection, the finding
+    it repeats), writing nothing: InvalidInput naming the fields, or Forbidden."""
     session = uow.session
     try:
         spec = uow.registry.get(lifecycle)
@@ -83,12 +87,15 @@ def check_raise(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str,
         raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记",
                                      "en": "findings against your own unit are raised by a body above it"}})
     inspection = _inspection(session, actor, inspection_id, unit)
-    return CheckedRaise(spec, cleaned.values, cleaned.record, cleaned.attachments, inspection)
+    original = recurrence_target(session, actor, unit, recurrence_of)
+    return CheckedRaise(spec, cleaned.values, cleaned.record, cleaned.attachments, inspection,
+                        original)
 
 
 def write_raise(uow: UnitOfWork, actor: User, checked: CheckedRaise) -> Finding:
     """Write a checked finding and its 'raise' event in the caller's transaction (no commit)."""
-    spec, values, inspection = checked.spec, checked.values, checked.inspection
+    spec, values, inspection, original = (checked.spec, checked.values, checked.inspection,
+                                          checked.original)
     unit: Unit = values["unit"]
     now = uow.now()
     finding = Finding(
@@ -103,9 +110,12 @@ def write_raise(uow: UnitOfWork, actor: User, checked: CheckedRaise) -> Finding:
         is_open=True, rework_rounds=0, raised_by_id=actor.id, raised_by_unit_id=actor.unit_id,
         raised_by_unit=actor.unit, created_at=now, updated_at=now,
         last_seq=0, last_hash="", due_basis=spec.deadlines.basis,
+        recurrence_of_id=original.id if original else None,
     )
     uow.session.add(finding)
     record = dict(checked.record, lifecycle=spec.key, inspection=finding.inspection_id)
+    if original is not None:
+        record["recurrence_of"] = original.code
     start(uow, spec, finding, actor, record, checked.attachments)
     return finding
 
