@@ -32,7 +32,7 @@ def _may_import() -> bool:
     return any(actor().role_set.intersection(lc.raise_roles) for lc in get_uow().registry.latest())
 
 
-def _forbidden():  # type: ignore[no-untyped-def]
+def _forbidden() -> tuple[str, int]:
     return render_template("error.html", code=403,
                            message=_("Only inspectors can raise findings.")), 403
 
