@@ -14,8 +14,8 @@ from workflow.models import Finding, Unit, User
 from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
-from workflow.services.stats_kinds import kind_clause, outcomes_of
 from workflow.services.scope import own_findings_clause, subtree_clause, unit_in_scope, units_clause
+from workflow.services.stats_kinds import kind_clause, outcomes_of
 from workflow.spec import Registry
 
 

@@ -64,7 +64,7 @@ def in_states(cols: Any, triples: tuple[Triple, ...]) -> ColumnElement[bool]:
 def kind_clause(kind: str, outcomes: Outcomes, cols: Any) -> ColumnElement[bool]:
     if not outcomes.suggestions:
         return true() if kind == "problem" else false()
-    is_suggestion = cols.lifecycle.in_(outcomes.suggestions)
+    is_suggestion: ColumnElement[bool] = cols.lifecycle.in_(outcomes.suggestions)
     return is_suggestion if kind == "suggestion" else ~is_suggestion
 
 
