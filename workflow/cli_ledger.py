@@ -56,7 +56,7 @@ def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: st
         args["unit"] = _unit_id(uow, unit_code)
         try:  # the same contract as the web page, the API and the exports
             query = parse_ledger_args({k: v for k, v in args.items() if v is not None},
-                                      uow.registry)
+                                      uow.registry, uow.zone)
             findings = _all_findings(uow, query.filter)
             _echo_rows(row_builder(uow, lang), findings, fmt)
         except RectifyError as exc:

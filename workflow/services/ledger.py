@@ -159,6 +159,13 @@ def _statistics_filters(flt: LedgerFilter) -> list[ColumnElement[bool]]:
     return where
 
 
+def ledger_total(session: Session, actor: User, flt: LedgerFilter, today: date,
+                 yellow_cutoff: date | None = None) -> int:
+    """How many findings the filter selects (every page together)."""
+    selected = filtered(session, actor, flt, today, yellow_cutoff).with_only_columns(Finding.id)
+    return int(session.scalar(select(func.count()).select_from(selected.subquery())) or 0)
+
+
 def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
            cursor: str | None = None, limit: int = 50, yellow_cutoff: date | None = None) -> Page:
     """One page of the ledger; pass next_cursor back for the next page."""

@@ -92,10 +92,16 @@ def parse_stats_args(args: Mapping[str, Any], registry: Registry,
                      zone: ZoneInfo = SHANGHAI) -> StatsQuery:
     """Raw arguments (a query string, or a dict) -> a checked StatsQuery."""
     data = StatsArgs().load({k: v for k, v in dict(args).items() if v not in ("", None)})
+    return stats_query(data, registry, zone)
+
+
+def stats_query(data: Mapping[str, Any], registry: Registry,
+                zone: ZoneInfo = SHANGHAI) -> StatsQuery:
+    """StatsArgs' output -> a StatsQuery; the lifecycle must exist in a definition."""
     if data.get("lifecycle"):
         ledger_query({"lifecycle": data["lifecycle"]}, registry)  # the ledger's check: known
     return StatsQuery(
         unit_id=data.get("unit"), campaign_id=data.get("campaign"),
         category=data.get("category"), raised_by=data.get("raised_by"),
         lifecycle=data.get("lifecycle"), start=data.get("from_"), end=data.get("to"),
-        as_of=data.get("as_of"), bucket=data["bucket"], zone=zone)
+        as_of=data.get("as_of"), bucket=data.get("bucket", "month"), zone=zone)

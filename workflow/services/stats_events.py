@@ -98,8 +98,7 @@ def event_figures(session: Session, source: Subquery, registry: Registry, outcom
     finals = {(lc.name, lc.version, s.name) for lc in registry.all() for s in lc.states if s.final}
     for history in _by_finding(steps):
         first, last = history[0], history[-1]
-        _dwell(figures.dwell, history, until, (last.lifecycle, last.version, last.to_state)
-               in finals)
+        _dwell(figures.dwell, history, until, finals)
         where = (last.lifecycle, last.version, last.to_state)
         if last.lifecycle in outcomes.suggestions or where in excluded:
             continue
@@ -126,12 +125,14 @@ def _by_finding(steps: Iterable[_Step]) -> Iterator[list[_Step]]:
 
 
 def _dwell(dwell: dict[tuple[str, str], Dwell], history: list[_Step], until: datetime,
-           final: bool) -> None:
-    """Add each stay (an event to the next; the last one to `until` unless final) to its state."""
-    ends = [step.at for step in history[1:]] + ([] if final else [until])
+           finals: set[tuple[str, int, str]]) -> None:
+    """Add each stay in a state that is not final (an event to the next, the last one to
+    `until`) to its state."""
+    ends = [step.at for step in history[1:]] + [until]
     seen: dict[str, float] = defaultdict(float)
-    for step, end in zip(history, ends, strict=False):
-        seen[step.to_state] += max(0.0, (end - step.at).total_seconds() / DAY)
+    for step, end in zip(history, ends, strict=True):
+        if (step.lifecycle, step.version, step.to_state) not in finals:
+            seen[step.to_state] += max(0.0, (end - step.at).total_seconds() / DAY)
     for state, days in seen.items():
         entry = dwell.setdefault((history[0].lifecycle, state), Dwell())
         entry.days += days

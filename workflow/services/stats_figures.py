@@ -90,3 +90,14 @@ def figures_by(session: Session, source: Subquery, key: str, outcomes: Outcomes,
         out[row[0]] = Figures(**counts, due=int(row.dated or 0) + counts["overdue"],
                               rework_rounds=int(row.rework_rounds or 0))
     return out
+
+
+# The ledger's arguments selecting exactly the findings a counted figure counts (with the
+# statistics' own filters, StatsQuery.ledger_args); due and rework_rounds are not finding counts.
+FIGURE_LINKS: dict[str, dict[str, str]] = {
+    "open": {"stage": "raised", "open": "true"},
+    "overdue": {"stage": "raised", "overdue": "true"},
+    **{name: {"stage": name} for name in ("raised", "rectified", "confirmed", "on_time",
+                                          "first_pass", "reworked", "recurring", "proposed",
+                                          "adopted", "implemented", "declined")},
+}
