@@ -86,3 +86,18 @@ def test_trends_count_raised_problems_by_week(flow: Flow, rectify: Rectify) -> N
     flow.raise_()  # Monday 9 March: the next one
     stats = _stats(rectify, flow.org.supervisor, bucket="week", **{"from": "2026-02-25"})
     assert stats.trends["raised"] == {"2026-02-23": 0, "2026-03-02": 2, "2026-03-09": 1}
+
+
+def test_as_of_a_past_moment_the_figures_stood_as_then(flow: Flow, rectify: Rectify) -> None:
+    fid = flow.raise_().id
+    flow.drive(fid, "assign", "report_rectification", "revisit")
+    rectify.clock.advance(days=3)
+    before = rectify.clock()
+    rectify.clock.advance(days=1)
+    flow.drive(fid, "confirm")
+    flow.raise_()  # raised after the moment: not there yet
+    then = _stats(rectify, flow.org.supervisor, as_of=before.isoformat())
+    assert (then.totals.raised, then.totals.confirmed, then.totals.rectified) == (1, 0, 1)
+    assert then.events.to_confirm.count == 0 and then.events.to_rectify.count == 1
+    now = _stats(rectify, flow.org.supervisor)
+    assert (now.totals.raised, now.totals.confirmed) == (2, 1)

@@ -94,3 +94,12 @@ def test_bad_filters_are_named(browser: Callable[[str], FlaskClient], api: Any) 
         answer = api.get(f"/api/v1/stats?{query}", "supervisor")
         assert answer.status_code == 422
         assert set(answer.json["errors"]) == {field}
+
+
+def test_as_of_a_past_moment_nothing_links_to_the_live_ledger(
+        findings: None, browser: Callable[[str], FlaskClient]) -> None:
+    page = browser("supervisor").get(f"/dashboard?{PERIOD}&as_of=2026-03-10T00:00:00%2B08:00")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="as-of-note"' in text
+    assert not _LINK.findall(text)
+    assert re.search(r'id="kpi-total">(\d+)<', text)

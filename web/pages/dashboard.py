@@ -38,7 +38,12 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     """Who may see it is the service's rule (permissions.RULES["dashboard"]), as in the API."""
     user, uow = actor(), get_uow()
     query, errors = stats_query()
-    stats = current_statistics(query)
+    try:
+        stats = current_statistics(query)
+    except InvalidInput as exc:  # an as_of moment still to come
+        errors = {k: message(v) for k, v in exc.errors.items()}
+        query = StatsQuery(zone=uow.zone)
+        stats = current_statistics(query)
     board = dashboard(uow.session, user, uow.today(), uow.registry, query.campaign_id,
                       query.unit_id, today_cutoff(uow))
     code = lang()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.errors import InvalidInput
 from workflow.models import Unit, User
 from workflow.services.permissions import require
 from workflow.services.stats import roll_up
@@ -17,7 +18,7 @@ from workflow.services.stats_events import EventFigures, event_figures
 from workflow.services.stats_figures import Figures, figures_by
 from workflow.services.stats_inspections import InspectionFigures, inspection_figures
 from workflow.services.stats_kinds import outcomes_of, stage_clause
-from workflow.services.stats_source import AsOf, findings_source
+from workflow.services.stats_source import findings_source
 from workflow.services.stats_trends import Series, bucket_of, local_days, series
 from workflow.spec import Registry
 
@@ -40,14 +41,16 @@ class Statistics:
 
 
 def statistics(session: Session, actor: User, registry: Registry, query: StatsQuery,
-               now: datetime, as_of: AsOf | None = None) -> Statistics:
+               now: datetime) -> Statistics:
     """The statistics the actor may see (Forbidden without the dashboard), as of query.as_of
-    when given (through as_of, services.as_of.findings_as_of), else now."""
+    when given (services.as_of.findings_as_of), else now."""
     require(actor, "dashboard")
+    if query.as_of is not None and query.as_of > now:
+        raise InvalidInput({"as_of": {"zh": "应为过去的时刻", "en": "must be a past moment"}})
     moment = query.as_of or now
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)
-    source = findings_source(session, actor, registry, query, as_of)
+    source = findings_source(session, actor, registry, query)
     per_unit = figures_by(session, source, "unit_id", outcomes, today)
     totals = Figures()
     for figures in per_unit.values():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Subquery, case, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
+from workflow.services.as_of import findings_as_of
 from workflow.services.scope import own_findings_clause
 from workflow.services.stats_args import StatsQuery
 from workflow.spec import Registry
@@ -21,23 +20,24 @@ _FIXED = ("id", "lifecycle", "lifecycle_version", "campaign_id", "category", "ra
 MOVING = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
           "closed_at", "last_seq")
 
-AsOf = Callable[[Registry, datetime], Subquery]
 
-
-def findings_source(session: Session, actor: User, registry: Registry, query: StatsQuery,
-                    as_of: AsOf | None = None) -> Subquery:
+def findings_source(session: Session, actor: User, registry: Registry,
+                    query: StatsQuery) -> Subquery:
     """A subquery with the columns _FIXED + MOVING + rectified_on of the findings the actor
-    answers for that match the filters (raised in the period, and by query.as_of)."""
+    answers for (its unit now in the actor's scope) that match the filters (raised in the
+    period; by query.as_of, then with their state, unit, due date... as of that moment)."""
     fixed = [getattr(Finding, name) for name in _FIXED]
-    if query.as_of is None or as_of is None:
+    if query.as_of is None:
         moving: Any = Finding
         rectified_on: Any = Finding.rectified_on
         select_from = select(*fixed, *[getattr(Finding, n) for n in MOVING], rectified_on)
     else:
-        past = as_of(registry, query.as_of)
+        past = findings_as_of(registry, query.as_of)
         moving = past.c
         # the local date of the report: the table's, when the report then is the one it kept
         rectified_on = case((moving.rectified_at == Finding.rectified_at, Finding.rectified_on))
+        fixed = [past.c.lifecycle_version if name == "lifecycle_version"
+                 else getattr(Finding, name) for name in _FIXED]  # migrated since, maybe
         select_from = (select(*fixed, *[getattr(moving, n) for n in MOVING],
                               rectified_on.label("rectified_on"))
                        .join(past, past.c.id == Finding.id))
