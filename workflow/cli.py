@@ -11,6 +11,7 @@ import click
 from sqlalchemy import select
 
 from workflow.cli_ledger import ledger_command
+from workflow.cli_stats import stats_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
 from workflow.cli_worker import worker_command
@@ -212,5 +213,6 @@ def migrate(name: str, from_version: int, to_version: int, mappings: tuple[str, 
 
 
 engine.add_command(ledger_command)
+engine.add_command(stats_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)

@@ -3,9 +3,14 @@ first-pass acceptance, inspections by mode, trend buckets."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
+
+from workflow.cli import engine
 from workflow.models import Unit
 from workflow.runtime import Rectify
 from workflow.services.directory import create_inspection
@@ -101,3 +106,17 @@ def test_as_of_a_past_moment_the_figures_stood_as_then(flow: Flow, rectify: Rect
     assert then.events.to_confirm.count == 0 and then.events.to_rectify.count == 1
     now = _stats(rectify, flow.org.supervisor)
     assert (now.totals.raised, now.totals.confirmed) == (2, 1)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_stats_command_prints_the_same_figures(flow: Flow, database_url: str,
+                                                   tmp_path: Any) -> None:
+    flow.drive(flow.raise_().id, *CLOSE)
+    flow.raise_("suggestion", by=flow.org.supervisor)
+    env = {"RECTIFY_DATABASE_URL": database_url, "RECTIFY_INSTANCE_PATH": str(tmp_path / "cli")}
+    result = CliRunner().invoke(engine, ["stats", "--unit", "GA", "--bucket", "week"], env=env)
+    assert result.exit_code == 0, result.output
+    totals = json.loads(result.output)["totals"]
+    assert (totals["raised"], totals["confirmed"], totals["proposed"]) == (1, 1, 1)
+    refused = CliRunner().invoke(engine, ["stats", "--from", "2026-02-30"], env=env)
+    assert refused.exit_code != 0 and "from" in refused.output

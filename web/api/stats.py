@@ -13,9 +13,8 @@ from web.i18n import lang
 from web.pages.stats_view import breakdown_names
 from web.uow import get_uow
 from workflow.services.stats_args import StatsArgs, stats_query
-from workflow.services.stats_events import Spread
 from workflow.services.stats_figures import COUNTED, RATES
-from workflow.services.stats_report import BREAKDOWNS, statistics
+from workflow.services.stats_report import BREAKDOWNS, statistics, statistics_dict
 
 PREFIX = "/stats"
 blp = Blueprint("api_stats", __name__, description="Statistics that match the reports")
@@ -76,21 +75,12 @@ class Stats(MethodView):
         uow = get_uow()
         query = stats_query(args, uow.registry, uow.zone)
         stats = statistics(uow.session, actor(), uow.registry, query, uow.now())
-        names = breakdown_names(stats)
-        return {
-            "moment": stats.moment, "totals": stats.totals.as_dict(),
-            "by_unit": [dict(n.as_dict(), key=u.id, name=u.name(lang())) for u, n in stats.by_unit],
-            "by": {key: [dict(n.as_dict(), key=k, name=names[key][k])
-                         for k, n in stats.by[key].items()] for key in BREAKDOWNS},
-            "days_to_rectify": _spread(stats.events.to_rectify),
-            "days_to_confirm": _spread(stats.events.to_confirm),
-            "inspections": stats.inspections.as_dict(),
-            "time_in_states": [{"lifecycle": lc, "state": st, "days": round(d.days, 2),
-                                "findings": d.findings, "mean": d.mean}
-                               for (lc, st), d in sorted(stats.events.dwell.items())],
-            "trends": stats.trends,
-        }
+        out, names = statistics_dict(stats), breakdown_names(stats)
+        for row, (unit, _n) in zip(out["by_unit"], stats.by_unit, strict=True):
+            row["name"] = unit.name(lang())
+        for key in BREAKDOWNS:
+            for row in out["by"][key]:
+                row["name"] = names[key][row["key"]]
+        return out
 
 
-def _spread(spread: Spread) -> dict[str, Any]:
-    return spread.as_dict()

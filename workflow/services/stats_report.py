@@ -86,3 +86,20 @@ def trend_period(query: StatsQuery, today: date) -> tuple[date, date]:
     for _month in range(11):
         first = bucket_of(first - timedelta(days=1), "month")
     return first, end
+
+
+def statistics_dict(stats: Statistics) -> dict[str, Any]:
+    """The statistics as plain data (the API adds display names; `rectify stats` prints it)."""
+    return {
+        "moment": stats.moment, "totals": stats.totals.as_dict(),
+        "by_unit": [dict(n.as_dict(), key=u.id) for u, n in stats.by_unit],
+        "by": {key: [dict(n.as_dict(), key=k) for k, n in stats.by[key].items()]
+               for key in BREAKDOWNS},
+        "days_to_rectify": stats.events.to_rectify.as_dict(),
+        "days_to_confirm": stats.events.to_confirm.as_dict(),
+        "inspections": stats.inspections.as_dict(),
+        "time_in_states": [{"lifecycle": lc, "state": st, "days": round(d.days, 2),
+                            "findings": d.findings, "mean": d.mean}
+                           for (lc, st), d in sorted(stats.events.dwell.items())],
+        "trends": stats.trends,
+    }
