@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -129,10 +129,12 @@ def parse_ledger_args(args: Mapping[str, Any], registry: Registry,
 
 
 def day_start(day: date | None, zone: ZoneInfo, days_after: int = 0) -> datetime | None:
-    """The moment a local day (plus days_after) begins, or None."""
-    if day is None:
+    """The moment a local day (plus days_after) begins, or None (no day, or none after it)."""
+    try:
+        return None if day is None else datetime.combine(
+            day + timedelta(days=days_after), time(), zone).astimezone(UTC)
+    except OverflowError:  # beyond either end of the calendar: no bound
         return None
-    return datetime.combine(day + timedelta(days=days_after), time(), zone)
 
 
 def ledger_query(data: Mapping[str, Any], registry: Registry,

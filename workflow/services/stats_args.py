@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,17 +16,19 @@ from workflow.services.ledger_args import SHANGHAI, Id, Text, day_start, ledger_
 from workflow.spec import Registry
 
 BUCKETS = ("week", "month")
+_YEARS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))  # bounded trends
 _MESSAGES = {
     "unit": ("应为单位编号", "must be a unit id"),
     "campaign": ("应为检查活动编号", "must be a campaign id"),
     "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
     "raised_by": ("应为用户编号", "must be a user id"),
     "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
-    "from": ("应为日期，如 2026-01-31", "must be a date like 2026-01-31"),
-    "to": ("应为日期，如 2026-01-31，且不早于开始日期",
-           "must be a date like 2026-01-31, not before from"),
-    "as_of": ("应为带时区的时刻，如 2026-01-31T18:00:00+08:00",
-              "must be a moment with its offset, like 2026-01-31T18:00:00+08:00"),
+    "from": ("应为 2000 至 2100 年间的日期，如 2026-01-31",
+             "must be a date from 2000 to 2100, like 2026-01-31"),
+    "to": ("应为 2000 至 2100 年间的日期，如 2026-01-31，且不早于开始日期",
+           "must be a date from 2000 to 2100, like 2026-01-31, not before from"),
+    "as_of": ("应为 2000 年以后带时区的时刻，如 2026-01-31T18:00:00+08:00",
+              "must be a moment after 2000 with its offset, like 2026-01-31T18:00:00+08:00"),
     "bucket": ("应为 week 或 month", "must be week or month"),
 }
 
@@ -42,9 +44,12 @@ class StatsArgs(Schema):
     category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
     raised_by = Id(strict=False, metadata={"description": "Raised by this user (inspector)"})
     lifecycle = Text(validate=validate.Length(min=1, max=64))
-    from_ = fields.Date(data_key="from", metadata={"description": "Period start (local date)"})
-    to = fields.Date(metadata={"description": "Period end, included (local date)"})
-    as_of = fields.AwareDateTime(metadata={"description": "Figures as they stood at this moment"})
+    from_ = fields.Date(data_key="from", validate=_YEARS,
+                        metadata={"description": "Period start (local date)"})
+    to = fields.Date(validate=_YEARS, metadata={"description": "Period end, included (local date)"})
+    as_of = fields.AwareDateTime(validate=validate.Range(
+        min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2101, 1, 1, tzinfo=UTC)),
+        metadata={"description": "Figures as they stood at this past moment"})
     bucket = fields.Str(load_default="month", validate=validate.OneOf(list(BUCKETS)))
 
     @validates_schema
