@@ -15,6 +15,7 @@ from workflow.cli_export import export_command
 from workflow.cli_import import import_command
 from workflow.cli_ledger import ledger_command
 from workflow.cli_report import report_command, verify_anchor
+from workflow.cli_stats import stats_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
 from workflow.cli_worker import worker_command
@@ -225,5 +226,6 @@ engine.add_command(import_command)
 engine.add_command(ledger_command)
 engine.add_command(report_command)
 engine.add_command(export_command)
+engine.add_command(stats_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)

@@ -63,7 +63,7 @@ def console_filter(uow: UnitOfWork, options: dict[str, Any]) -> LedgerFilter:
         "unit": _unit_id(uow, options["unit_code"])}
     try:
         return parse_ledger_args({k: v for k, v in args.items() if v is not None},
-                                 uow.registry).filter
+                                 uow.registry, uow.zone).filter
     except RectifyError as exc:
         raise click.ClickException(str(exc)) from None
 

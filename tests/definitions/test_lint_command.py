@@ -32,6 +32,7 @@ def test_shipped_definitions_lint_clean(definitions_dir: Path) -> None:
         "ok standard@2: 9 states (3 final), 17 transitions, initial 'raised' — Standard finding",
         "ok standard@3: 9 states (3 final), 20 transitions, initial 'raised' — Standard finding",
         "ok suggestion@1: 5 states (3 final), 4 transitions, initial 'proposed' — Suggestion",
+        "ok suggestion@2: 5 states (3 final), 4 transitions, initial 'proposed' — Suggestion",
         "ok unit kinds (unit_kinds.yaml): commission, inspection_body, department, group, "
         "subsidiary, site; inspecting: commission, inspection_body",
     ]
@@ -52,7 +53,7 @@ def test_without_arguments_lints_the_configured_directory(
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
         "ok escalation@1", "ok escalation@2", "ok escalation@3", "ok immediate@1", "ok immediate@2",
         "ok standard@1", "ok standard@2", "ok standard@3", "ok suggestion@1",
-        "ok unit kinds (unit_kinds.yaml)",
+        "ok suggestion@2", "ok unit kinds (unit_kinds.yaml)",
     ]
 
 

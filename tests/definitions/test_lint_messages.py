@@ -153,7 +153,7 @@ CASES: list[tuple[str, Callable[[Data], None], list[str]]] = [
     ("outcome on a state that is not final", _set("states", 0, "outcome", value="confirmed"),
      ["bad.yaml: states[0].outcome: an outcome applies only to a final state"]),
     ("unknown outcome", _set("states", 1, "outcome", value="great"),
-     ["bad.yaml: states[1].outcome: must be one of: confirmed, excluded"]),
+     ["bad.yaml: states[1].outcome: must be one of: confirmed, implemented, declined, excluded"]),
     ("reserved trigger", _set("transitions", 0, "trigger", value="migrate"),
      ["bad.yaml: transitions[0].trigger: 'migrate' is reserved for the engine"]),
     ("unknown side", _set("transitions", 0, "side", value="both"),

@@ -22,7 +22,7 @@ def test_definitions_are_shipped() -> None:
     assert [p.name for p in SHIPPED] == [
         "escalation.v1.yaml", "escalation.v2.yaml", "escalation.v3.yaml", "immediate.v1.yaml",
         "immediate.v2.yaml", "standard.v1.yaml", "standard.v2.yaml", "standard.v3.yaml",
-        "suggestion.v1.yaml",
+        "suggestion.v1.yaml", "suggestion.v2.yaml",
     ]
 
 
@@ -39,7 +39,7 @@ def test_each_shipped_file_loads_without_problems(path: Path) -> None:
 def test_registry_holds_every_lifecycle(registry: Registry) -> None:
     assert [lc.key for lc in registry.all()] == [
         "escalation@1", "escalation@2", "escalation@3", "immediate@1", "immediate@2",
-        "standard@1", "standard@2", "standard@3", "suggestion@1",
+        "standard@1", "standard@2", "standard@3", "suggestion@1", "suggestion@2",
     ]
     assert registry.get("standard") is registry.get("standard", 3)  # the newest version
     assert registry.get("standard", 1).version == 1
@@ -47,7 +47,7 @@ def test_registry_holds_every_lifecycle(registry: Registry) -> None:
 
 @pytest.mark.parametrize("key", ["escalation@1", "escalation@2", "escalation@3", "immediate@1",
                                  "immediate@2", "standard@1", "standard@2", "standard@3",
-                                 "suggestion@1"])
+                                 "suggestion@1", "suggestion@2"])
 def test_no_transition_leaves_a_final_state(registry: Registry, key: str) -> None:
     name, version = key.split("@")
     lc = registry.get(name, int(version))
@@ -231,6 +231,9 @@ def test_suggestion_is_adopted_or_declined(registry: Registry) -> None:
     }
     assert _only(lc, "report_implementation").dest == "implemented"
     assert set(lc.final_states()) == {"implemented", "not_adopted", "withdrawn"}
+    # its outcomes tell the statistics it is no problem: implemented is not 销号
+    assert {s.name: s.outcome for s in lc.states if s.final} == {
+        "implemented": "implemented", "not_adopted": "declined", "withdrawn": "excluded"}
 
 
 @pytest.mark.parametrize("name", ["escalation", "immediate", "standard", "suggestion"])

@@ -55,7 +55,7 @@ CASES = [
     ("unknown child lifecycle", _child_lifecycle("nosuch"),
      f"standard.v3.yaml: {SPLIT}.effects[0].params.lifecycle: unknown lifecycle 'nosuch'"),
     ("child lifecycle without assign", _child_lifecycle("suggestion"),
-     f"standard.v3.yaml: {SPLIT}.effects[0].params.lifecycle: suggestion@1 has no 'assign' "
+     f"standard.v3.yaml: {SPLIT}.effects[0].params.lifecycle: suggestion@2 has no 'assign' "
      "from its initial state 'proposed'"),
     ("not a lifecycle name", _child_lifecycle("no such"),
      f"standard.v3.yaml: {SPLIT}.effects[0].params.lifecycle: 'no such' is not a lifecycle name"),

@@ -189,8 +189,8 @@ def test_each_time_problem_is_printed_with_file_and_path(
 
 def test_shipped_v2_definitions_lint_clean(definitions_dir: Path) -> None:
     paths = sorted(str(p) for p in definitions_dir.glob("*.v2.yaml"))
-    assert len(paths) == 3
+    assert len(paths) == 4
     result = CliRunner().invoke(engine, ["lint", *paths])
     assert result.exit_code == 0, result.output
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
-        "ok escalation@2", "ok immediate@2", "ok standard@2"]
+        "ok escalation@2", "ok immediate@2", "ok standard@2", "ok suggestion@2"]

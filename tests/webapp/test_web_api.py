@@ -547,7 +547,8 @@ def test_dashboard_numbers(api, driver, org, clock):
     closed = driver.bring_to("standard", "closed")  # rectified on day 0, due on day 14
     late = driver.bring_to("standard", "assigned")  # due on day 14, never rectified
     driver.bring_to("standard", "withdrawn")  # not counted
-    driver.raise_("suggestion", unit=org.group_b.id)  # open, undated
+    driver.raise_("suggestion", unit=org.group_b.id)  # a suggestion: counted apart (stats)
+    driver.raise_("standard", unit=org.group_b.id)  # open, not yet due
     clock.advance(days=20)
     numbers = api.get("/api/v1/dashboard", org.supervisor).get_json()
     assert numbers["totals"] == {
@@ -563,7 +564,7 @@ def test_dashboard_numbers(api, driver, org, clock):
     assert focused["totals"]["total"] == 2
     assert {(s["lifecycle"], s["state"], s["count"]) for s in numbers["by_state"]} == {
         ("standard", "closed", 1), ("standard", "assigned", 1), ("standard", "withdrawn", 1),
-        ("suggestion", "proposed", 1)}
+        ("standard", "raised", 1), ("suggestion", "proposed", 1)}
     # a unit's reviewer sees its subtree only, whatever unit it asks about
     for query in ("", f"?unit={org.group_b.id}"):
         mine = api.get(f"/api/v1/dashboard{query}", org.handler_reviewer_a).get_json()["totals"]

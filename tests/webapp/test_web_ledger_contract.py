@@ -29,6 +29,8 @@ def run_ledger(rectify, tmp_path):
     ({"state": "nosuch"}, "state"), ({"lifecycle": "nosuch"}, "lifecycle"),
     ({"category": "nosuch"}, "category"), ({"unit": "8.9"}, "unit"), ({"unit": "٨"}, "unit"),
     ({"open": "maybe"}, "open"), ({"sort": "title"}, "sort"),
+    ({"stage": "closed"}, "stage"), ({"kind": "idea"}, "kind"),
+    ({"raised_from": "2026-02-30"}, "raised_from"), ({"raised_by": "x"}, "raised_by"),
 ])
 def test_page_api_and_exports_refuse_the_same_arguments(api, browser, org, query, field):
     error = assert_error(api.get("/api/v1/findings", org.inspector, query_string=query), 422)

@@ -72,7 +72,7 @@ def test_the_document_needs_a_login_and_declares_bearer_auth(client, api, org):
     assert document["security"] == [{"bearer": []}]
     operations = {(method.upper(), path) for path, item in document["paths"].items()
                   for method in item if method != "parameters"}
-    assert len(operations) == 41
+    assert len(operations) == 42
     assert {("GET", "/api/v1/letters"), ("POST", "/api/v1/letters"),
             ("GET", "/api/v1/letters/{letter_id}"),
             ("POST", "/api/v1/letters/{letter_id}/replies")} <= operations
@@ -84,6 +84,7 @@ def test_the_document_needs_a_login_and_declares_bearer_auth(client, api, org):
     assert {("GET", "/api/v1/inspections/overlaps"), ("GET", "/api/v1/findings/similar")} <= operations
     assert {("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read")} <= operations
     assert ("POST", "/api/v1/findings/{finding_id}/transitions/{trigger}") in operations
+    assert ("GET", "/api/v1/stats") in operations
     assert document == DOCUMENT  # what schemathesis tests below is what the app serves
 
 

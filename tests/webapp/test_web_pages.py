@@ -4,6 +4,7 @@ the language switch and Accept-Language."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -66,7 +67,7 @@ def test_login_page_health_check_and_static_files_are_public(client):
     assert 'name="password"' in text_of(page)
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.get_json() == {"status": "ok", "database": "ok", "lifecycles": 9}  # versions
+    assert health.get_json() == {"status": "ok", "database": "ok", "lifecycles": 10}  # versions
     with client.get("/static/css/app.css") as css:
         assert css.status_code == 200
 
@@ -249,8 +250,10 @@ def test_lifecycles_page_shows_every_definition_with_its_diagram(browser, regist
 def test_dashboard_for_supervisors_and_inspectors_only(browser, findings):
     page = browser("supervisor").get("/dashboard")
     assert page.status_code == 200
-    assert '<b id="kpi-total">3</b>' in text_of(page)
-    assert '<b id="kpi-overdue">0</b>' in text_of(page)
+    # each count links to the ledger of those findings (tests/webapp/test_web_stats.py)
+    assert re.search(r'<b id="kpi-total"><a href="[^"]+" data-count="3">3</a></b>', text_of(page))
+    assert re.search(r'<b id="kpi-overdue"><a href="[^"]+" data-count="0">0</a></b>',
+                     text_of(page))
     assert browser("inspector").get("/dashboard").status_code == 200
     assert browser("handler_a").get("/dashboard").status_code == 403
 

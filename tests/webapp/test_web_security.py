@@ -132,7 +132,7 @@ def test_user_text_is_escaped_on_every_page_that_shows_it(api, browser, driver, 
                      json={"display_name": f"Insp {SCRIPT}"}).status_code == 200
     client = browser("inspector")
     pages = {"/ledger": 1, f"/ledger?q={SCRIPT}": 1, "/work": 1,
-             f"/findings/{finding['id']}": 3, "/dashboard": 0, "/lifecycles": 0}
+             f"/findings/{finding['id']}": 3, "/dashboard": 1, "/lifecycles": 0}
     for url, at_least in pages.items():
         html = text_of(client.get(url))
         assert SCRIPT not in html, url

@@ -66,7 +66,7 @@ class Findings(MethodView):
 
         Pass `next_cursor` back as `cursor` for the next page."""
         uow = get_uow()
-        query = ledger_query(args, uow.registry)  # the page's and the exports' contract too
+        query = ledger_query(args, uow.registry, uow.zone)  # the page's and the exports' contract too
         page = services.ledger(uow.session, actor(), query.filter, uow.today(), query.cursor,
                                query.limit, yellow_cutoff=today_cutoff(uow))
         return {"items": [finding_out(f) for f in page.items], "next_cursor": page.next_cursor}

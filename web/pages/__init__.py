@@ -25,12 +25,13 @@ def register_pages(app: Flask) -> None:
         notifications,
         outbox,
         raising,
+        stats_export,
         work,
     )
     from web.pages.helpers import register_template_helpers
 
     _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
-         letters, lifecycles, links, notifications, raising, work)
+         letters, lifecycles, links, notifications, raising, stats_export, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

@@ -19,6 +19,7 @@ from workflow.models import Finding, User
 from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, Page, ledger
 from workflow.services.directory import visible_campaigns, visible_units
+from workflow.services.ledger import ledger_total
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_export import LedgerExport
 from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
@@ -29,7 +30,7 @@ CHUNK = 64 * 1024
 
 def ledger_query() -> LedgerQuery:
     """The query string through the ledger's one contract (InvalidInput names each bad argument)."""
-    return parse_ledger_args(request.args, get_uow().registry)
+    return parse_ledger_args(request.args, get_uow().registry, get_uow().zone)
 
 
 def rows() -> RowBuilder:
@@ -59,13 +60,14 @@ def ledger_page():  # type: ignore[no-untyped-def]
     try:
         query = ledger_query()
         page = _page(query)
+        total = ledger_total(uow.session, actor(), query.filter, uow.today(), today_cutoff(uow))
     except InvalidInput as exc:  # shown beside the filters; nothing is listed for them
         errors = {k: message(v) for k, v in exc.errors.items()}
-        query, page = LedgerQuery(LedgerFilter()), Page()
+        query, page, total = LedgerQuery(LedgerFilter()), Page(), 0
     states = sorted({(s.name, s.label(lang())) for lc in uow.registry.latest() for s in lc.states},
                     key=lambda p: p[1])
     base_args = {k: v for k, v in request.args.items(multi=True) if k != "cursor"}
-    return render_template("ledger.html", page=page, flt=query.filter, errors=errors,
+    return render_template("ledger.html", page=page, flt=query.filter, errors=errors, total=total,
                            units=visible_units(uow.session, actor()),
                            campaigns=visible_campaigns(uow.session, actor()),
                            states=states, lifecycles=uow.registry.latest(),

@@ -17,6 +17,7 @@ from workflow.errors import InvalidInput
 from workflow.models import Finding, User
 from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.scope import findings_clause, subtree_clause
+from workflow.services.stats_kinds import Outcomes, kind_clause, stage_clause
 
 SORTS = ("-created", "due")
 Colour = Literal["green", "yellow", "red"]
@@ -40,6 +41,12 @@ class LedgerFilter:
     light: Colour | None = None  # the traffic light (services.light), red being overdue
     unacknowledged: bool | None = None  # awaiting the unit's 签收 (unacknowledged_clause)
     sort: str = "-created"
+    raised_by: int | None = None  # the user who raised it (the inspector)
+    raised_after: datetime | None = None  # raised at or after this moment (UTC)
+    raised_before: datetime | None = None  # raised before this moment (UTC)
+    kind: str | None = None  # problem | suggestion (stats_kinds), with outcomes
+    stage: str | None = None  # one counted figure of the statistics (stats_kinds.STAGES)
+    outcomes: Outcomes | None = None  # the registry's, given with kind or stage
 
 
 @dataclass
@@ -125,6 +132,7 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
         query = query.where(clause if flt.unacknowledged else ~clause)
     if flt.light:
         query = query.where(light_clause(flt.light, today, yellow_cutoff or today))
+    query = query.where(*_statistics_filters(flt))
     if flt.text and flt.text.strip():
         needle = flt.text.strip()
         query = query.where(or_(
@@ -133,6 +141,29 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
             Finding.code.icontains(needle, autoescape=True),
         ))
     return query
+
+
+def _statistics_filters(flt: LedgerFilter) -> list[ColumnElement[bool]]:
+    """The filters a statistics figure links with: inspector, period of raising, kind, stage."""
+    where = []
+    if flt.raised_by is not None:
+        where.append(Finding.raised_by_id == flt.raised_by)
+    if flt.raised_after is not None:
+        where.append(Finding.created_at >= flt.raised_after)
+    if flt.raised_before is not None:
+        where.append(Finding.created_at < flt.raised_before)
+    if flt.outcomes is not None and flt.kind:
+        where.append(kind_clause(flt.kind, flt.outcomes, Finding))
+    if flt.outcomes is not None and flt.stage:
+        where.append(stage_clause(flt.stage, flt.outcomes, Finding))
+    return where
+
+
+def ledger_total(session: Session, actor: User, flt: LedgerFilter, today: date,
+                 yellow_cutoff: date | None = None) -> int:
+    """How many findings the filter selects (every page together)."""
+    selected = filtered(session, actor, flt, today, yellow_cutoff).with_only_columns(Finding.id)
+    return int(session.scalar(select(func.count()).select_from(selected.subquery())) or 0)
 
 
 def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,

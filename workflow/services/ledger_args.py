@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.errors import InvalidInput
 from workflow.services.ledger import COLOURS, SORTS, LedgerFilter
+from workflow.services.stats_kinds import KINDS, STAGES, outcomes_of
 from workflow.spec import Registry
 from workflow.text import TextRefused, as_id, clean_text
 
@@ -30,6 +33,11 @@ _MESSAGES = {  # one message per argument, for anything its field refuses
     "q": ("最多 200 个字", "at most 200 characters"),
     "sort": ("排序应为 " + "、".join(SORTS) + " 之一", "sort must be one of " + ", ".join(SORTS)),
     "cursor": ("分页游标无效", "invalid cursor"),
+    "raised_by": ("应为用户编号", "must be a user id"),
+    "raised_from": ("应为日期，如 2026-01-31", "must be a date like 2026-01-31"),
+    "raised_to": ("应为日期，如 2026-01-31", "must be a date like 2026-01-31"),
+    "kind": ("应为 problem 或 suggestion", "must be problem or suggestion"),
+    "stage": ("应为以下之一：" + "、".join(STAGES), "must be one of: " + ", ".join(STAGES)),
     "limit": ("应为 1 到 500 之间的整数", "must be a whole number from 1 to 500"),
 }
 
@@ -77,6 +85,12 @@ class LedgerArgs(Schema):
     q = Text(validate=validate.Length(max=200))
     sort = fields.Str(load_default="-created", validate=validate.OneOf(list(SORTS)))
     cursor = Text(validate=validate.Length(max=500))
+    raised_by = Id(strict=False, metadata={"description": "Raised by this user (inspector)"})
+    raised_from = fields.Date(metadata={"description": "Raised on or after this local date"})
+    raised_to = fields.Date(metadata={"description": "Raised on or before this local date"})
+    kind = fields.Str(validate=validate.OneOf(list(KINDS)))
+    stage = fields.Str(validate=validate.OneOf(list(STAGES)), metadata={
+        "description": "One counted figure of the statistics (README: Statistics)"})
     limit = Id(strict=False, load_default=50, validate=validate.Range(min=1, max=500))
 
     @pre_load
@@ -103,14 +117,28 @@ class LedgerQuery:
     limit: int = 50
 
 
-def parse_ledger_args(args: Mapping[str, Any], registry: Registry) -> LedgerQuery:
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def parse_ledger_args(args: Mapping[str, Any], registry: Registry,
+                      zone: ZoneInfo = SHANGHAI) -> LedgerQuery:
     """Raw arguments (a query string's MultiDict, or a dict of lists) -> a checked LedgerQuery."""
     getlist = getattr(args, "getlist", None)
     plain = {key: (getlist(key) if getlist and key == "state" else args[key]) for key in args}
-    return ledger_query(LedgerArgs().load(plain), registry)
+    return ledger_query(LedgerArgs().load(plain), registry, zone)
 
 
-def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
+def day_start(day: date | None, zone: ZoneInfo, days_after: int = 0) -> datetime | None:
+    """The moment a local day (plus days_after) begins, or None (no day, or none after it)."""
+    try:
+        return None if day is None else datetime.combine(
+            day + timedelta(days=days_after), time(), zone).astimezone(UTC)
+    except OverflowError:  # beyond either end of the calendar: no bound
+        return None
+
+
+def ledger_query(data: Mapping[str, Any], registry: Registry,
+                 zone: ZoneInfo = SHANGHAI) -> LedgerQuery:
     """LedgerArgs' output -> a LedgerQuery; state and lifecycle names must exist in a definition."""
     lifecycles = {lc.name: {s.name for s in lc.states} for lc in registry.latest()}
     errors: dict[str, dict[str, str]] = {}
@@ -133,7 +161,11 @@ def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
         severity=data.get("severity"), overdue=data.get("overdue"), open=data.get("open"),
         light=data.get("light"), unacknowledged=data.get("unacknowledged"),
         text=(data.get("q") or "").strip() or None,
-        sort=data.get("sort", "-created"))
+        sort=data.get("sort", "-created"), raised_by=data.get("raised_by"),
+        raised_after=day_start(data.get("raised_from"), zone),
+        raised_before=day_start(data.get("raised_to"), zone, 1),
+        kind=data.get("kind"), stage=data.get("stage"),
+        outcomes=outcomes_of(registry) if data.get("kind") or data.get("stage") else None)
     return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
 
 

@@ -15,6 +15,7 @@ from workflow.services.late import acknowledge_overdue_clause, review_overdue_cl
 from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
 from workflow.services.scope import own_findings_clause, subtree_clause, unit_in_scope, units_clause
+from workflow.services.stats_kinds import kind_clause, outcomes_of
 from workflow.spec import Registry
 
 
@@ -90,17 +91,19 @@ def dashboard(session: Session, actor: User, today: date, registry: Registry,
         scope.append(subtree_clause(session, focus.id))
     if campaign_id is not None:
         scope.append(Finding.campaign_id == campaign_id)
+    kinds = outcomes_of(registry)
     by_state: dict[tuple[str, str], int] = {
         (lc, st): n for lc, st, n in session.execute(
             select(Finding.lifecycle, Finding.state, func.count()).where(*scope)
             .group_by(Finding.lifecycle, Finding.state))
     }
-    per_unit = _numbers_by(session, Finding.unit_id, scope, today, registry)
-    per_category = _numbers_by(session, Finding.category, scope, today, registry)
+    problems = [*scope, kind_clause("problem", kinds, Finding)]  # suggestions apart
+    per_unit = _numbers_by(session, Finding.unit_id, problems, today, registry)
+    per_category = _numbers_by(session, Finding.category, problems, today, registry)
     totals = Numbers()
     for numbers in per_unit.values():
         totals.add(numbers)
-    focus, rows = _roll_up(session, actor, per_unit, focus)
+    focus, rows = roll_up(session, actor, per_unit, focus)
     lights, levels = _lights(session, scope, today, yellow_cutoff or today, top_level(registry))
     return Dashboard(totals, by_state, rows, dict(sorted(per_category.items())), focus, lights,
                      levels)
@@ -146,12 +149,13 @@ def _numbers_by(session: Session, key: Any, scope: list[Any], today: date,
     return {row[0]: Numbers(*[int(v or 0) for v in row[1:]]) for row in session.execute(query)}
 
 
-def _roll_up(session: Session, actor: User, per_unit: dict[int, Numbers],
-             focus: Unit | None) -> tuple[Unit | None, list[tuple[Unit, Numbers]]]:
+def roll_up(session: Session, actor: User, per_unit: dict[int, Any],
+             focus: Unit | None, make: Any = Numbers) -> tuple[Unit | None, list[tuple[Unit, Any]]]:
     """Numbers per child of the focus unit (its own findings on its own row).
 
     Without a focus: the actor's unit (admins: the tree's root), descending while all the
-    findings sit below one single child, so the table always splits something."""
+    findings sit below one single child, so the table always splits something. make: the
+    numbers' class (with add), Numbers or stats_figures.Figures."""
     units = {u.id: u for u in session.scalars(select(Unit).where(units_clause(actor)))}
     if not units:
         return None, []
@@ -164,7 +168,7 @@ def _roll_up(session: Session, actor: User, per_unit: dict[int, Numbers],
             if len(heads) != 1 or direct:
                 break
             focus = units[heads.pop()]  # type: ignore[index]
-    rolled: dict[int, Numbers] = defaultdict(Numbers)
+    rolled: dict[int, Any] = defaultdict(make)
     for unit, numbers in located:
         if unit.path.startswith(focus.path):
             rolled[_child_towards(focus, unit) or focus.id].add(numbers)

@@ -63,3 +63,22 @@ def mermaid(lifecycle: Lifecycle, lang: str = "en", current: str | None = None) 
     # transitions draws the current state red on salmon (hard to read): white on the brand red.
     return text.replace("classDef s_active color:red,fill:darksalmon",
                         "classDef s_active color:white,fill:#b3261e,stroke:#7f1d1d,font-weight:bold")
+
+
+# Five shades from pale to deep red: a state's share of all the time findings spent in states.
+HEAT = ("#fff5f0", "#fdcab5", "#fc8a6a", "#f24a35", "#b11218")
+
+
+def heat_mermaid(lifecycle: Lifecycle, lang: str, shares: dict[str, float]) -> str:
+    """The diagram with each state coloured by its share (0..1) of the time spent, and the
+    share in its label: where findings pile up."""
+    text = mermaid(lifecycle, lang)
+    lines = [f"  classDef heat{i} color:{'white' if i >= 3 else 'black'},fill:{colour}"
+             for i, colour in enumerate(HEAT)]
+    for state in lifecycle.states:
+        share = shares.get(state.name, 0.0)
+        level = min(len(HEAT) - 1, int(share * len(HEAT)))
+        text = text.replace(f"Class {state.name} s_default", f"Class {state.name} heat{level}")
+        text = text.replace(f'state "{state.label(lang)}" as {state.name}',
+                            f'state "{state.label(lang)} · {share:.0%}" as {state.name}')
+    return text.replace("  classDef s_active", "\n".join(lines) + "\n  classDef s_active", 1)

@@ -26,6 +26,10 @@ FIELD_TYPES = ("text", "date", "unit", "choice", "number", "files")
 SAME_STATE = "="
 # Events that record something about a finding without moving it (workflow.services.annotate):
 # their triggers are the engine's own, no definition may use them.
+# A final state's outcome, for statistics: a problem's "confirmed" (销号), a suggestion's
+# "implemented" or "declined" (not adopted), or "excluded" (withdrawn, waived: not counted).
+# A lifecycle with an "implemented" outcome in any version is a suggestion lifecycle.
+OUTCOMES = ("confirmed", "implemented", "declined", "excluded")
 ANNOTATIONS = ("comment", "comment_edit", "link", "unlink", "letter", "letter_reply")
 
 
@@ -73,7 +77,7 @@ class StateSpec:
     zh: str
     en: str
     final: bool = False
-    # For statistics: "confirmed" (rectified and confirmed) or "excluded" (not counted at all).
+    # For statistics: one of OUTCOMES (final states only).
     outcome: str | None = None
 
     def label(self, lang: str) -> str:

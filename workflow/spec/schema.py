@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workflow.spec.model import SIDES
+from workflow.spec.model import OUTCOMES, SIDES
 
 IDENTIFIER = validate.Regexp(
     r"^[a-z][a-z0-9_]*$", error="must be lower_snake_case letters, digits and _"
@@ -79,7 +79,7 @@ class StateSchema(Schema):
     zh = _label
     en = _label
     final = fields.Bool(load_default=False)
-    outcome = fields.Str(validate=validate.OneOf(["confirmed", "excluded"]))
+    outcome = fields.Str(validate=validate.OneOf(list(OUTCOMES)))
 
 
 class TransitionSchema(Schema):

@@ -57,4 +57,19 @@
       options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
+  // The statistics' trends: one line per figure over the weeks or months of the period.
+  var trendData = document.getElementById("trend-data");
+  var trendCanvas = document.getElementById("trend-chart");
+  if (trendData && trendCanvas && window.Chart) {
+    var t = JSON.parse(trendData.textContent);
+    var colours = ["#5b8def", "#f0a030", "#3aa471", "#9b59b6", "#7f8c8d"];
+    new window.Chart(trendCanvas, {
+      type: "line",
+      data: { labels: t.labels, datasets: t.series.map(function (s, i) {
+        return { label: s.label, data: s.data, borderColor: colours[i % colours.length],
+                 backgroundColor: colours[i % colours.length], tension: 0.2 };
+      }) },
+      options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
 })();

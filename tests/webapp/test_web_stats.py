@@ -1,0 +1,105 @@
+"""The statistics on the dashboard: every counted number links to the ledger listing exactly that
+many findings; the API gives the page's numbers; the Excel export opens; bad filters are named."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from workflow.runtime import Rectify
+
+Flow = Any
+CLOSE = ("assign", "report_rectification", "revisit", "confirm")
+_LINK = re.compile(r'<a href="([^"]+)" data-count="(\d+)">')
+_TOTAL = re.compile(r'<b id="ledger-total">(\d+)</b>')
+
+
+@pytest.fixture
+def findings(flow: Flow, rectify: Rectify) -> None:
+    """Problems in every stage at two groups, suggestions, one raised before the period."""
+    org = flow.org
+    flow.raise_(unit=org.group_b.id)  # before the period: never counted below
+    rectify.clock.advance(days=2)
+    flow.drive(flow.raise_().id, *CLOSE)
+    flow.drive(flow.raise_(unit=org.sub_a1.id).id, "assign", "report_rectification", "revisit",
+               "reject", "report_rectification", "revisit", "confirm")
+    flow.drive(flow.raise_(unit=org.group_b.id, category="food_safety").id, "assign")
+    flow.drive(flow.raise_(unit=org.group_b.id).id, "assign", "withdraw")
+    flow.drive(flow.raise_("suggestion", by=org.supervisor, unit=org.group_b.id).id,
+               "adopt", "report_implementation")
+    flow.drive(flow.raise_("suggestion", by=org.supervisor).id, "decline")
+    flow.raise_("suggestion", by=org.supervisor)
+    rectify.clock.advance(days=20)  # the assigned one is overdue now
+
+
+PERIOD = "from=2026-03-03&to=2026-03-31"
+
+
+def test_every_number_links_to_a_ledger_of_that_many_findings(
+        findings: None, browser: Callable[[str], FlaskClient]) -> None:
+    client = browser("supervisor")
+    page = client.get(f"/dashboard?{PERIOD}")
+    assert page.status_code == 200
+    links = _LINK.findall(page.get_data(as_text=True))
+    assert len(links) > 40
+    counted = {href: int(n) for href, n in links}
+    for href, shown in counted.items():
+        listed = client.get(html.unescape(href))
+        assert listed.status_code == 200, href
+        total = _TOTAL.search(listed.get_data(as_text=True))
+        assert total and int(total[1]) == shown, href
+    assert any(n > 0 for n in counted.values())
+
+
+def test_the_api_gives_the_page_numbers(findings: None, api: Any,
+                                        browser: Callable[[str], FlaskClient]) -> None:
+    answer = api.get(f"/api/v1/stats?{PERIOD}", "supervisor")
+    assert answer.status_code == 200
+    totals = answer.json["totals"]
+    assert (totals["raised"], totals["confirmed"], totals["open"]) == (3, 2, 1)
+    assert (totals["proposed"], totals["adopted"], totals["implemented"]) == (3, 1, 1)
+    assert totals["first_pass"] == 1 and totals["overdue"] == 1
+    page = browser("supervisor").get(f"/dashboard?{PERIOD}").get_data(as_text=True)
+    for kpi, name in (("kpi-total", "raised"), ("kpi-confirmed", "confirmed"),
+                      ("kpi-overdue", "overdue")):
+        shown = re.search(rf'id="{kpi}"><a href="[^"]+" data-count="(\d+)"', page)
+        assert shown and int(shown[1]) == totals[name], kpi
+    rate = re.search(r'id="kpi-rectification-rate">([\d.]+)%', page)
+    assert rate and float(rate[1]) == round(totals["rectification_rate"] * 100, 1)
+
+
+def test_the_excel_export_opens_with_a_row_per_unit(
+        findings: None, browser: Callable[[str], FlaskClient]) -> None:
+    answer = browser("supervisor").get(f"/dashboard.xlsx?{PERIOD}")
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.data))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("单位", "已登记", "未办结")  # the supervisor reads Chinese
+    assert rows[-1][0] == "合计" and rows[-1][1] == 3
+    assert len(book.sheetnames) == 5
+
+
+def test_bad_filters_are_named(browser: Callable[[str], FlaskClient], api: Any) -> None:
+    page = browser("supervisor").get("/dashboard?from=2026-13-01&bucket=day")
+    assert page.status_code == 422
+    for query, field in (("from=2026-03-10&to=2026-03-01", "to"),
+                         ("as_of=2026-03-01T00:00", "as_of"), ("unit=\x00", "unit")):
+        answer = api.get(f"/api/v1/stats?{query}", "supervisor")
+        assert answer.status_code == 422
+        assert set(answer.json["errors"]) == {field}
+
+
+def test_as_of_a_past_moment_nothing_links_to_the_live_ledger(
+        findings: None, browser: Callable[[str], FlaskClient]) -> None:
+    page = browser("supervisor").get(f"/dashboard?{PERIOD}&as_of=2026-03-10T00:00:00%2B08:00")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="as-of-note"' in text
+    assert not _LINK.findall(text)
+    assert re.search(r'id="kpi-total">(\d+)<', text)

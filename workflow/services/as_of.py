@@ -1,0 +1,195 @@
+"""Findings as of a past moment, rebuilt from their hash-chained events (never from a snapshot).
+
+`findings_as_of(registry, moment)` is a subquery with one row per finding whose first event
+is at or before `moment`, its columns named like Finding's, so that a clause written against
+`Finding` can be written against `sub.c` instead (ledger filters, statistics):
+
+- id, last_seq: the finding, and the seq of its last event at or before the moment;
+- state: that event's to_state;
+- lifecycle_version: the to_version of the last `migrate` event by then, else the from_version
+  of the first `migrate` event (after the moment), else the row's;
+- is_open: the state is not final in that lifecycle version (the definitions' final states);
+- unit_id: the unit named in the payload of the last event by then whose transition carries the
+  `reassign_unit` effect (payload[field].id, the field its params name), else the unit recorded
+  by the raise event (payload unit.id), else the row's unit (findings split off or recurring
+  record none: their unit is taken from the row);
+- due_date: the new date of the last `due_date_change: [old, new]` by then (fire() and raising
+  write it), else the due date given when raising (raise payload due_date), else none;
+- rework_rounds: how many events by then carry the `count_rework` effect;
+- rectified_at: the time of the last event by then carrying `record_rectified_at`, unless a
+  `count_rework` event came after it (it clears the report);
+- closed_at: when not open, the time of the last event by then that entered a final state.
+
+Transitions are matched by (lifecycle name, trigger) over every version of the lifecycle.
+Everything else is taken from the row, being fixed at raising: code, title, description,
+category, severity, lifecycle, campaign, inspection, raised_by, raised_by_unit, created_at.
+Not rebuilt (read from the row if needed): pending_due_date, acknowledged_at and the other
+clock dates, overdue_level, parties, requirement.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Date, Integer, String, Subquery, and_, case, false, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from workflow.models import Event, Finding
+from workflow.spec import Registry
+
+
+class iso_date(FunctionElement[Any]):  # noqa: N801 - a SQL function's name
+    """An ISO date text (from JSON) as a DATE: CAST on PostgreSQL, the text itself on SQLite
+    (which stores dates as that very text; its CAST AS DATE would yield a number)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "iso_date"
+
+
+@compiles(iso_date)
+def _iso_date_default(element: iso_date, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(iso_date, "sqlite")
+def _iso_date_sqlite(element: iso_date, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+def _triggers_with(registry: Registry, effect: str) -> dict[tuple[str, str], str]:
+    """(lifecycle name, trigger) -> the effect's `field` param ("" if none), any version."""
+    return {(lc.name, t.trigger): str(rule.params.get("field", ""))
+            for lc in registry.all() for t in lc.transitions for rule in t.effects
+            if rule.name == effect}
+
+
+def _carries(pairs: dict[tuple[str, str], str]) -> ColumnElement[bool]:
+    """The event (of a finding joined in) is one of these transitions."""
+    if not pairs:
+        return false()
+    return or_(*[and_(Finding.lifecycle == name, Event.trigger == trigger)
+                 for name, trigger in pairs])
+
+
+def final_clause(registry: Registry, name: Any, version: Any, state: Any) -> ColumnElement[bool]:
+    """The state is final in that lifecycle version (never NULL for non-NULL columns)."""
+    clauses = [and_(name == lc.name, version == lc.version, state.in_(lc.final_states()))
+               for lc in registry.all() if lc.final_states()]
+    return or_(*clauses) if clauses else false()
+
+
+def _entered_final(registry: Registry) -> ColumnElement[bool]:
+    """The event moved the finding into a final state (in any version of its lifecycle)."""
+    finals: dict[str, set[str]] = {}
+    for lc in registry.all():
+        finals.setdefault(lc.name, set()).update(lc.final_states())
+    clauses = [and_(Finding.lifecycle == name, Event.to_state.in_(states),
+                    or_(Event.from_state.is_(None), Event.from_state.not_in(states)))
+               for name, states in finals.items() if states]
+    return or_(*clauses) if clauses else false()
+
+
+def _has_due_change() -> ColumnElement[bool]:
+    change = Event.payload["due_date_change"]
+    return func.coalesce(change[0].as_string(), change[1].as_string()).is_not(None)
+
+
+def _latest(registry: Registry, moment: datetime) -> Subquery:
+    """Per finding, over its events at or before the moment: the seqs and sums findings_as_of
+    reads (an event's time grows with its seq)."""
+    rework = _carries(_triggers_with(registry, "count_rework"))
+
+    def last_seq_where(cond: ColumnElement[bool]) -> Any:
+        return func.max(case((cond, Event.seq)))
+
+    return (
+        select(
+            Event.finding_id.label("finding_id"),
+            func.max(Event.seq).label("last_seq"),
+            last_seq_where(_carries(_triggers_with(registry, "reassign_unit"))).label("unit_seq"),
+            last_seq_where(_has_due_change()).label("due_seq"),
+            last_seq_where(Event.trigger == "migrate").label("migrate_seq"),
+            func.sum(case((rework, 1), else_=0)).label("rework_rounds"),
+            last_seq_where(rework).label("rework_seq"),
+            last_seq_where(_carries(_triggers_with(registry, "record_rectified_at")))
+            .label("rectified_seq"),
+            func.max(case((_carries(_triggers_with(registry, "record_rectified_at")),
+                           Event.created_at))).label("rectified_at"),
+            func.max(case((_entered_final(registry), Event.created_at))).label("closed_at"),
+        )
+        .join(Finding, Finding.id == Event.finding_id)
+        .where(Event.created_at <= moment)
+        .group_by(Event.finding_id)
+        .subquery("latest")
+    )
+
+
+def _first_migration() -> Subquery:
+    """Per migrated finding, the seq of its first `migrate` event (the version it was raised on
+    is that event's from_version)."""
+    return (select(Event.finding_id.label("finding_id"), func.min(Event.seq).label("seq"))
+            .where(Event.trigger == "migrate").group_by(Event.finding_id).subquery("first_mig"))
+
+
+def _unit_from(registry: Registry, event: Any) -> Any:
+    """The reassigned unit's id from a reassigning event's payload (its field per trigger)."""
+    fields = _triggers_with(registry, "reassign_unit")
+    whens = [(and_(Finding.lifecycle == name, event.trigger == trigger),
+              event.payload[(field, "id")].as_integer())
+             for (name, trigger), field in fields.items() if field]
+    return case(*whens, else_=None) if whens else None
+
+
+def findings_as_of(registry: Registry, moment: datetime) -> Subquery:
+    """One row per finding raised by `moment` (see the module's docstring for each column)."""
+    latest = _latest(registry, moment)
+    last, raised, moved, due, migrated, first_moved = (
+        aliased(Event, name=n) for n in ("ev_last", "ev_raise", "ev_unit", "ev_due", "ev_mig",
+                                          "ev_mig_first"))
+    version = func.coalesce(migrated.payload["to_version"].as_integer(),
+                            first_moved.payload["from_version"].as_integer(),
+                            Finding.lifecycle_version)
+    first = _first_migration()
+    state = last.to_state
+    is_open = ~final_clause(registry, Finding.lifecycle, version, state)
+    reassigned = _unit_from(registry, moved)
+    raised_unit = raised.payload[("unit", "id")].as_integer()
+    unit_id = func.coalesce(*([reassigned] if reassigned is not None else []), raised_unit,
+                            Finding.unit_id)
+    due_date = case((latest.c.due_seq.is_not(None),
+                     iso_date(due.payload[("due_date_change", 1)].as_string())),
+                    else_=iso_date(raised.payload["due_date"].as_string()))
+    rectified = latest.c.rectified_seq > func.coalesce(latest.c.rework_seq, 0)
+
+    def at(alias: Any, seq: Any) -> ColumnElement[bool]:
+        return and_(alias.finding_id == latest.c.finding_id, alias.seq == seq)
+
+    query = (
+        select(
+            Finding.id.label("id"),
+            state.cast(String(64)).label("state"),
+            is_open.label("is_open"),
+            unit_id.cast(Integer).label("unit_id"),
+            due_date.label("due_date"),
+            func.coalesce(latest.c.rework_rounds, 0).label("rework_rounds"),
+            case((rectified, latest.c.rectified_at), else_=None).label("rectified_at"),
+            case((is_open, None), else_=latest.c.closed_at).label("closed_at"),
+            latest.c.last_seq.label("last_seq"),
+            Finding.lifecycle.label("lifecycle"),
+            version.label("lifecycle_version"),
+        )
+        .select_from(latest)
+        .join(Finding, Finding.id == latest.c.finding_id)
+        .join(last, at(last, latest.c.last_seq))
+        .join(raised, at(raised, 1))
+        .outerjoin(moved, at(moved, latest.c.unit_seq))
+        .outerjoin(due, at(due, latest.c.due_seq))
+        .outerjoin(migrated, at(migrated, latest.c.migrate_seq))
+        .outerjoin(first, first.c.finding_id == latest.c.finding_id)
+        .outerjoin(first_moved, at(first_moved, first.c.seq))
+    )
+    return query.subquery("as_of")

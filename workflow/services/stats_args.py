@@ -1,0 +1,112 @@
+"""The statistics' filters: one schema, one parsing function (dashboard page, API, CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from workflow.catalog import CATEGORIES
+from workflow.errors import InvalidInput
+from workflow.services.ledger_args import SHANGHAI, Id, Text, day_start, ledger_query
+from workflow.spec import Registry
+
+BUCKETS = ("week", "month")
+_YEARS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))  # bounded trends
+_MESSAGES = {
+    "unit": ("应为单位编号", "must be a unit id"),
+    "campaign": ("应为检查活动编号", "must be a campaign id"),
+    "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
+    "raised_by": ("应为用户编号", "must be a user id"),
+    "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
+    "from": ("应为 2000 至 2100 年间的日期，如 2026-01-31",
+             "must be a date from 2000 to 2100, like 2026-01-31"),
+    "to": ("应为 2000 至 2100 年间的日期，如 2026-01-31，且不早于开始日期",
+           "must be a date from 2000 to 2100, like 2026-01-31, not before from"),
+    "as_of": ("应为 2000 年以后带时区的时刻，如 2026-01-31T18:00:00+08:00",
+              "must be a moment after 2000 with its offset, like 2026-01-31T18:00:00+08:00"),
+    "bucket": ("应为 week 或 month", "must be week or month"),
+}
+
+
+class StatsArgs(Schema):
+    """Filters of the statistics; unknown parameters are ignored, blank ones absent."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    unit = Id(strict=False, metadata={"description": "Only this unit's subtree"})
+    campaign = Id(strict=False)
+    category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
+    raised_by = Id(strict=False, metadata={"description": "Raised by this user (inspector)"})
+    lifecycle = Text(validate=validate.Length(min=1, max=64))
+    from_ = fields.Date(data_key="from", validate=_YEARS,
+                        metadata={"description": "Period start (local date)"})
+    to = fields.Date(validate=_YEARS, metadata={"description": "Period end, included (local date)"})
+    as_of = fields.AwareDateTime(validate=validate.Range(
+        min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2101, 1, 1, tzinfo=UTC)),
+        metadata={"description": "Figures as they stood at this past moment"})
+    bucket = fields.Str(load_default="month", validate=validate.OneOf(list(BUCKETS)))
+
+    @validates_schema
+    def _period_in_order(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
+            raise ValidationError("before from", "to")
+
+    def handle_error(self, error: ValidationError, data: Any, **kwargs: Any) -> None:
+        """Field errors named, in zh and en."""
+        names = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+        raise InvalidInput({name: dict(zip(("zh", "en"), _MESSAGES.get(name, ("无效", "invalid")),
+                                           strict=True)) for name in names})
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    unit_id: int | None = None
+    campaign_id: int | None = None
+    category: str | None = None
+    raised_by: int | None = None
+    lifecycle: str | None = None
+    start: date | None = None  # the period's first local day
+    end: date | None = None  # its last local day, included
+    as_of: datetime | None = None  # None: now
+    bucket: str = "month"
+    zone: ZoneInfo = SHANGHAI
+
+    def raised_after(self) -> datetime | None:
+        return day_start(self.start, self.zone)
+
+    def raised_before(self) -> datetime | None:
+        return day_start(self.end, self.zone, 1)
+
+    def ledger_args(self) -> dict[str, Any]:
+        """The ledger's arguments selecting the findings these filters count (raised in the
+        period); a figure adds its stage (and open/overdue)."""
+        pairs = {"unit": self.unit_id, "campaign": self.campaign_id, "category": self.category,
+                 "raised_by": self.raised_by, "lifecycle": self.lifecycle,
+                 "raised_from": self.start and self.start.isoformat(),
+                 "raised_to": self.end and self.end.isoformat()}
+        return {key: value for key, value in pairs.items() if value is not None}
+
+
+def parse_stats_args(args: Mapping[str, Any], registry: Registry,
+                     zone: ZoneInfo = SHANGHAI) -> StatsQuery:
+    """Raw arguments (a query string, or a dict) -> a checked StatsQuery."""
+    data = StatsArgs().load({k: v for k, v in dict(args).items() if v not in ("", None)})
+    return stats_query(data, registry, zone)
+
+
+def stats_query(data: Mapping[str, Any], registry: Registry,
+                zone: ZoneInfo = SHANGHAI) -> StatsQuery:
+    """StatsArgs' output -> a StatsQuery; the lifecycle must exist in a definition."""
+    if data.get("lifecycle"):
+        ledger_query({"lifecycle": data["lifecycle"]}, registry)  # the ledger's check: known
+    return StatsQuery(
+        unit_id=data.get("unit"), campaign_id=data.get("campaign"),
+        category=data.get("category"), raised_by=data.get("raised_by"),
+        lifecycle=data.get("lifecycle"), start=data.get("from_"), end=data.get("to"),
+        as_of=data.get("as_of"), bucket=data.get("bucket", "month"), zone=zone)

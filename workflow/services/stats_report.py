@@ -1,0 +1,105 @@
+"""Statistics that match the reports: every figure over one findings source, with trends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.errors import InvalidInput
+from workflow.models import Unit, User
+from workflow.services.permissions import require
+from workflow.services.stats import roll_up
+from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_events import EventFigures, event_figures
+from workflow.services.stats_figures import Figures, figures_by
+from workflow.services.stats_inspections import InspectionFigures, inspection_figures
+from workflow.services.stats_kinds import outcomes_of, stage_clause
+from workflow.services.stats_source import findings_source
+from workflow.services.stats_trends import Series, bucket_of, local_days, series
+from workflow.spec import Registry
+
+BREAKDOWNS = ("campaign_id", "category", "raised_by_id", "lifecycle")
+
+
+@dataclass
+class Statistics:
+    query: StatsQuery
+    moment: datetime  # now, or the as-of moment
+    totals: Figures
+    focus: Unit | None
+    by_unit: list[tuple[Unit, Figures]]
+    by: dict[str, dict[Any, Figures]]  # BREAKDOWNS: per campaign, category, inspector, lifecycle
+    events: EventFigures
+    inspections: InspectionFigures
+    trend_start: date
+    trend_end: date
+    trends: dict[str, Series] = field(default_factory=dict)
+
+
+def statistics(session: Session, actor: User, registry: Registry, query: StatsQuery,
+               now: datetime) -> Statistics:
+    """The statistics the actor may see (Forbidden without the dashboard), as of query.as_of
+    when given (services.as_of.findings_as_of), else now."""
+    require(actor, "dashboard")
+    if query.as_of is not None and query.as_of > now:
+        raise InvalidInput({"as_of": {"zh": "应为过去的时刻", "en": "must be a past moment"}})
+    moment = query.as_of or now
+    today = moment.astimezone(query.zone).date()
+    outcomes = outcomes_of(registry)
+    source = findings_source(session, actor, registry, query)
+    per_unit = figures_by(session, source, "unit_id", outcomes, today)
+    totals = Figures()
+    for figures in per_unit.values():
+        totals.add(figures)
+    focus = session.get(Unit, query.unit_id) if query.unit_id is not None else None
+    focus, rows = roll_up(session, actor, per_unit, focus, Figures)
+    by = {key: figures_by(session, source, key, outcomes, today) for key in BREAKDOWNS}
+    events = event_figures(session, source, registry, outcomes, moment)
+    inspections = inspection_figures(session, actor, query, today)
+    start, end = trend_period(query, today)
+    stats = Statistics(query, moment, totals, focus, rows, by, events, inspections, start, end)
+    raised = [at for (at,) in session.execute(
+        select(source.c.created_at).where(stage_clause("raised", outcomes, source.c)))]
+    proposed = [at for (at,) in session.execute(
+        select(source.c.created_at).where(stage_clause("proposed", outcomes, source.c)))]
+    for name, days in (("raised", local_days(raised, query.zone)),
+                       ("rectified", local_days(events.rectified_at, query.zone)),
+                       ("confirmed", local_days(events.confirmed_at, query.zone)),
+                       ("proposed", local_days(proposed, query.zone)),
+                       ("inspections", inspections.dates)):
+        stats.trends[name] = series(days, start, end, query.bucket)
+    return stats
+
+
+def trend_period(query: StatsQuery, today: date) -> tuple[date, date]:
+    """The chosen period, or the twelve weeks or months up to today (the period's end)."""
+    end = query.end or today
+    if query.start is not None:
+        return query.start, end
+    if query.bucket == "week":
+        return bucket_of(end, "week") - timedelta(weeks=11), end
+    first = bucket_of(end, "month")
+    for _month in range(11):
+        first = bucket_of(first - timedelta(days=1), "month")
+    return first, end
+
+
+def statistics_dict(stats: Statistics) -> dict[str, Any]:
+    """The statistics as plain data (the API adds display names; `rectify stats` prints it)."""
+    return {
+        "moment": stats.moment, "totals": stats.totals.as_dict(),
+        "by_unit": [dict(n.as_dict(), key=u.id) for u, n in stats.by_unit],
+        "by": {key: [dict(n.as_dict(), key=k) for k, n in stats.by[key].items()]
+               for key in BREAKDOWNS},
+        "days_to_rectify": stats.events.to_rectify.as_dict(),
+        "days_to_confirm": stats.events.to_confirm.as_dict(),
+        "inspections": stats.inspections.as_dict(),
+        "time_in_states": [{"lifecycle": lc, "state": st, "days": round(d.days, 2),
+                            "findings": d.findings, "mean": d.mean}
+                           for (lc, st), d in sorted(stats.events.dwell.items())],
+        "trends": stats.trends,
+    }

@@ -1,0 +1,63 @@
+"""The one set of findings every statistic reads: live, or as they stood at a past moment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Subquery, case, select
+from sqlalchemy.orm import Session
+
+from workflow.models import Finding, Unit, User
+from workflow.services.as_of import findings_as_of
+from workflow.services.scope import own_findings_clause
+from workflow.services.stats_args import StatsQuery
+from workflow.spec import Registry
+
+# Columns that never change after raising, always read from the findings table.
+_FIXED = ("id", "lifecycle", "lifecycle_version", "campaign_id", "category", "raised_by_id",
+          "created_at", "recurrence_of_id")
+# Columns that move with the finding: from the table (live) or from findings_as_of (past).
+MOVING = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
+          "closed_at", "last_seq")
+
+
+def findings_source(session: Session, actor: User, registry: Registry,
+                    query: StatsQuery) -> Subquery:
+    """A subquery with the columns _FIXED + MOVING + rectified_on of the findings the actor
+    answers for (its unit now in the actor's scope) that match the filters (raised in the
+    period; by query.as_of, then with their state, unit, due date... as of that moment)."""
+    fixed = [getattr(Finding, name) for name in _FIXED]
+    if query.as_of is None:
+        moving: Any = Finding
+        rectified_on: Any = Finding.rectified_on
+        select_from = select(*fixed, *[getattr(Finding, n) for n in MOVING], rectified_on)
+    else:
+        past = findings_as_of(registry, query.as_of)
+        moving = past.c
+        # the local date of the report: the table's, when the report then is the one it kept
+        rectified_on = case((moving.rectified_at == Finding.rectified_at, Finding.rectified_on))
+        fixed = [past.c.lifecycle_version if name == "lifecycle_version"
+                 else getattr(Finding, name) for name in _FIXED]  # migrated since, maybe
+        select_from = (select(*fixed, *[getattr(moving, n) for n in MOVING],
+                              rectified_on.label("rectified_on"))
+                       .join(past, past.c.id == Finding.id))
+    where = [own_findings_clause(actor)]
+    if query.unit_id is not None:
+        unit = session.get(Unit, query.unit_id)
+        subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True)) \
+            if unit is not None else select(Unit.id).where(Unit.id.is_(None))
+        where.append(moving.unit_id.in_(subtree))
+    for column, value in ((Finding.campaign_id, query.campaign_id),
+                          (Finding.category, query.category),
+                          (Finding.raised_by_id, query.raised_by),
+                          (Finding.lifecycle, query.lifecycle)):
+        if value is not None:
+            where.append(column == value)
+    if (after := query.raised_after()) is not None:
+        where.append(Finding.created_at >= after)
+    if (before := query.raised_before()) is not None:
+        where.append(Finding.created_at < before)
+    if query.as_of is not None:
+        where.append(Finding.created_at <= query.as_of)
+    return select_from.where(*where).subquery("counted_findings")
+
