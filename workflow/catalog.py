@@ -25,6 +25,7 @@ METHODS: dict[str, tuple[str, str]] = {
     "onsite": ("现场检查", "On site"),
     "unannounced": ("四不两直", "Unannounced (四不两直)"),
     "online": ("线上监督", "Online"),
+    "embedded": ("嵌入式监督", "Embedded (嵌入式监督)"),  # sitting in on the unit's own meetings, work
 }
 
 ROLE_LABELS: dict[str, tuple[str, str]] = {

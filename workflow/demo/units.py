@@ -145,4 +145,6 @@ INSPECTIONS: tuple[InspectionRow, ...] = (
                   "公交场站安全生产专项检查：消防设施、充电站和外包人员管理。"),
     InspectionRow("I12", "SZ-WATER-P2", 74, "unannounced", "第一检查组：李明",
                   "“四不两直”检查第二水厂安全生产和门卫登记。"),
+    InspectionRow("I13", "SZ-BUS", 30, "embedded", "第二检查组：李明",
+                  "嵌入式监督：列席巴士集团防疫工作例会，跟踪外包人员管理措施的部署和落实。"),
 )
