@@ -17,10 +17,9 @@ from workflow.errors import RectifyError
 from workflow.export import spreadsheet_safe
 from workflow.models import Finding, Unit
 from workflow.runtime import UnitOfWork
-from workflow.services import LedgerFilter, ledger
 from workflow.services.ledger_args import parse_ledger_args
 from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
-from workflow.services.light import today_cutoff
+from workflow.services.ledger_view import every_finding, ledger_day
 
 
 @click.command("ledger")
@@ -39,26 +38,29 @@ from workflow.services.light import today_cutoff
               help="Only findings whose follow-up check (复查时限) is (or is not) late.")
 @click.option("--open/--closed", "is_open", default=None)
 @click.option("--text")
+@click.option("--as-of", "as_of", help="The ledger as it stood then: 2026-11-09 (end of the "
+              "day) or 2026-11-09T18:00, local time.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
 def ledger_command(states: tuple[str, ...], lifecycle: str | None, unit_code: str | None,
                    category: str | None, severity: str | None, overdue: bool | None,
                    light: str | None, unacknowledged: bool | None,
                    acknowledge_overdue: bool | None, review_overdue: bool | None,
-                   is_open: bool | None, text: str | None, fmt: str, lang: str) -> None:
+                   is_open: bool | None, text: str | None, as_of: str | None, fmt: str,
+                   lang: str) -> None:
     """Print the ledger (台账) as a table, CSV or JSON."""
     rectify = initialised_rectify()
     args: dict[str, Any] = {"state": list(states), "lifecycle": lifecycle, "category": category,
             "severity": severity, "overdue": overdue, "light": light, "open": is_open, "q": text,
             "unacknowledged": unacknowledged, "acknowledge_overdue": acknowledge_overdue,
-            "review_overdue": review_overdue}
+            "review_overdue": review_overdue, "as_of": as_of}
     with rectify.unit_of_work(write=False) as uow:
         args["unit"] = _unit_id(uow, unit_code)
         try:  # the same contract as the web page, the API and the exports
             query = parse_ledger_args({k: v for k, v in args.items() if v is not None},
-                                      uow.registry)
-            findings = _all_findings(uow, query.filter)
-            _echo_rows(row_builder(uow, lang), findings, fmt)
+                                      uow.registry, uow.now(), uow.zone)
+            findings = every_finding(uow, system_actor(), query.filter)
+            _echo_rows(row_builder(uow, lang, ledger_day(uow, query.filter)), findings, fmt)
         except RectifyError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -70,17 +72,6 @@ def _unit_id(uow: UnitOfWork, code: str | None) -> int | None:
     if unit_id is None:
         raise click.ClickException(f"unknown unit code {code!r}")
     return unit_id
-
-
-def _all_findings(uow: UnitOfWork, flt: LedgerFilter) -> Iterator[Finding]:
-    cursor = None
-    while True:
-        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500,
-                      yellow_cutoff=today_cutoff(uow))
-        yield from page.items
-        cursor = page.next_cursor
-        if cursor is None:
-            return
 
 
 def _echo_rows(rows: RowBuilder, findings: Iterator[Finding], fmt: str) -> None:

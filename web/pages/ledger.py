@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 
-from flask import Response, render_template, request
+from flask import Response, g, render_template, request
 from openpyxl import Workbook
 
 from web.auth import actor
@@ -16,20 +17,22 @@ from web.uow import get_uow
 from workflow.errors import InvalidInput
 from workflow.export import spreadsheet_safe
 from workflow.models import Finding
-from workflow.services import LedgerFilter, Page, ledger
+from workflow.services import LedgerFilter, Page
 from workflow.services.directory import visible_campaigns, visible_units
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_rows import COLUMNS, LedgerRow, RowBuilder, row_builder
-from workflow.services.light import today_cutoff
+from workflow.services.ledger_view import every_finding, ledger_day, read_ledger
 
 
 def ledger_query() -> LedgerQuery:
     """The query string through the ledger's one contract (InvalidInput names each bad argument)."""
-    return parse_ledger_args(request.args, get_uow().registry)
+    uow = get_uow()
+    return parse_ledger_args(request.args, uow.registry, uow.now(), uow.zone)
 
 
 def rows() -> RowBuilder:
-    return row_builder(get_uow(), lang())
+    """Rows as of today, or of the day the ledger page is viewed as of (g.ledger_day)."""
+    return row_builder(get_uow(), lang(), g.get("ledger_day"))
 
 
 @bp.app_template_global("ledger_row")
@@ -39,24 +42,17 @@ def ledger_row(finding: Finding) -> LedgerRow:
 
 
 def all_rows(flt: LedgerFilter) -> Iterator[Finding]:
-    uow, cursor = get_uow(), None
-    while True:
-        page = ledger(uow.session, actor(), flt, uow.today(), cursor, limit=500,
-                      yellow_cutoff=today_cutoff(uow))
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+    return every_finding(get_uow(), actor(), flt)
 
 
 def _page(query: LedgerQuery) -> Page:
     uow = get_uow()
     try:
-        return ledger(uow.session, actor(), query.filter, uow.today(), query.cursor, 50,
-                      yellow_cutoff=today_cutoff(uow))
-    except InvalidInput:  # a cursor from another sort or an old link: the first page
-        return ledger(uow.session, actor(), query.filter, uow.today(), None, 50,
-                      yellow_cutoff=today_cutoff(uow))
+        return read_ledger(uow, actor(), query.filter, query.cursor, 50)
+    except InvalidInput as exc:  # a cursor from another sort or an old link: the first page
+        if "cursor" not in exc.errors:
+            raise
+        return read_ledger(uow, actor(), query.filter, None, 50)
 
 
 @bp.route("/ledger")
@@ -65,6 +61,8 @@ def ledger_page():  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     try:
         query = ledger_query()
+        if query.filter.as_of:  # the rows' overdue and lights as of that day
+            g.ledger_day = ledger_day(uow, query.filter)
         page = _page(query)
     except InvalidInput as exc:  # shown beside the filters; nothing is listed for them
         errors = {k: message(v) for k, v in exc.errors.items()}
@@ -76,12 +74,19 @@ def ledger_page():  # type: ignore[no-untyped-def]
                            units=visible_units(uow.session, actor()),
                            campaigns=visible_campaigns(uow.session, actor()),
                            states=states, lifecycles=uow.registry.latest(),
-                           args=request.args, base_args=base_args), 422 if errors else 200
+                           args=request.args, base_args=base_args,
+                           now_args={k: v for k, v in base_args.items() if k != "as_of"},
+                           as_of=_local(query.filter.as_of)), 422 if errors else 200
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(get_uow().zone) if moment else None
 
 
 def _export_rows() -> Iterator[list[object]]:
     """Header, then one row per finding filtered; InvalidInput before the first row."""
-    flt, builder = ledger_query().filter, rows()
+    flt = ledger_query().filter
+    builder = row_builder(get_uow(), lang(), ledger_day(get_uow(), flt))
     yield list(builder.headers())
     for finding in all_rows(flt):
         cells = builder.cells(finding)

@@ -29,15 +29,28 @@ clock dates, overdue_level, parties, requirement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, Subquery, and_, case, false, func, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from workflow.models import Event, Finding
+from workflow.models import Event, Finding, Unit
 from workflow.spec import Registry
 
 
@@ -193,3 +206,22 @@ def findings_as_of(registry: Registry, moment: datetime) -> Subquery:
         .outerjoin(first_moved, at(first_moved, first.c.seq))
     )
     return query.subquery("as_of")
+
+
+REBUILT = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
+           "closed_at", "last_seq", "lifecycle_version")
+NOT_REBUILT = {"pending_due_date": None, "acknowledged_at": None, "acknowledge_due_date": None,
+               "review_due_date": None, "overdue_level": 0}
+
+
+def as_it_was(session: Session, finding: Finding, past: Mapping[Any, Any]) -> Finding:
+    """An unsaved copy of the finding with the columns findings_as_of rebuilt (a row of it:
+    `past`), the clocks it does not rebuild cleared, and its unit as of then; never added to
+    the session, so nothing of it is ever written."""
+    values = {attr.key: getattr(finding, attr.key) for attr in inspect(Finding).column_attrs}
+    values.update({name: past[name] for name in REBUILT}, **NOT_REBUILT)
+    copy = Finding(**values)
+    copy.unit = session.get(Unit, copy.unit_id)  # type: ignore[assignment]
+    for name in ("raised_by_unit", "raised_by", "campaign", "inspection"):
+        setattr(copy, name, getattr(finding, name))
+    return copy

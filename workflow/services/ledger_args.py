@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
@@ -31,7 +32,10 @@ _MESSAGES = {  # one message per argument, for anything its field refuses
     "sort": ("排序应为 " + "、".join(SORTS) + " 之一", "sort must be one of " + ", ".join(SORTS)),
     "cursor": ("分页游标无效", "invalid cursor"),
     "limit": ("应为 1 到 500 之间的整数", "must be a whole number from 1 to 500"),
+    "as_of": ("应为日期或日期时间，如 2026-11-09 或 2026-11-09T18:00（北京时间）",
+              "must be a date or date and time, e.g. 2026-11-09 or 2026-11-09T18:00 (local)"),
 }
+_FUTURE = {"as_of": {"zh": "截至时间不能晚于现在", "en": "as_of must not be in the future"}}
 
 
 class Text(fields.Str):
@@ -78,6 +82,9 @@ class LedgerArgs(Schema):
     sort = fields.Str(load_default="-created", validate=validate.OneOf(list(SORTS)))
     cursor = Text(validate=validate.Length(max=500))
     limit = Id(strict=False, load_default=50, validate=validate.Range(min=1, max=500))
+    as_of = Text(validate=validate.Length(min=1, max=40), metadata={
+        "description": "the ledger as of this past moment: an ISO date (its end) or date and "
+                       "time, in the organisation's time zone unless an offset is given"})
 
     @pre_load
     def _drop_blanks(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -103,15 +110,18 @@ class LedgerQuery:
     limit: int = 50
 
 
-def parse_ledger_args(args: Mapping[str, Any], registry: Registry) -> LedgerQuery:
+def parse_ledger_args(args: Mapping[str, Any], registry: Registry,
+                      now: datetime | None = None, zone: tzinfo = UTC) -> LedgerQuery:
     """Raw arguments (a query string's MultiDict, or a dict of lists) -> a checked LedgerQuery."""
     getlist = getattr(args, "getlist", None)
     plain = {key: (getlist(key) if getlist and key == "state" else args[key]) for key in args}
-    return ledger_query(LedgerArgs().load(plain), registry)
+    return ledger_query(LedgerArgs().load(plain), registry, now, zone)
 
 
-def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
-    """LedgerArgs' output -> a LedgerQuery; state and lifecycle names must exist in a definition."""
+def ledger_query(data: Mapping[str, Any], registry: Registry, now: datetime | None = None,
+                 zone: tzinfo = UTC) -> LedgerQuery:
+    """LedgerArgs' output -> a LedgerQuery; state and lifecycle names must exist in a definition.
+    `as_of` is read in `zone` and must not be after `now` (without now: refused)."""
     lifecycles = {lc.name: {s.name for s in lc.states} for lc in registry.latest()}
     errors: dict[str, dict[str, str]] = {}
     lifecycle, states = data.get("lifecycle"), tuple(data.get("state") or ())
@@ -133,8 +143,30 @@ def ledger_query(data: Mapping[str, Any], registry: Registry) -> LedgerQuery:
         severity=data.get("severity"), overdue=data.get("overdue"), open=data.get("open"),
         light=data.get("light"), unacknowledged=data.get("unacknowledged"),
         text=(data.get("q") or "").strip() or None,
-        sort=data.get("sort", "-created"))
+        sort=data.get("sort", "-created"), as_of=_as_of(data.get("as_of"), now, zone))
     return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
+
+
+def _as_of(text: str | None, now: datetime | None, zone: tzinfo) -> datetime | None:
+    """A past moment, aware UTC: a date is the end of that day (today: now); a datetime without
+    an offset is in `zone`. InvalidInput naming as_of for anything else or the future."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.max, zone)
+            if now is not None and day == now.astimezone(zone).date():
+                moment = now
+        else:
+            moment = datetime.fromisoformat(text)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidInput({"as_of": _message("as_of", None)}) from None
+    if now is None or moment > now:
+        raise InvalidInput(_FUTURE)
+    return moment
 
 
 def _by_field(messages: Any) -> dict[str, Any]:
