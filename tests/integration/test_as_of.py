@@ -120,6 +120,7 @@ def test_ledger_as_of_shows_the_due_date_before_an_extension(flow: Any, clock: A
     fid = flow.raise_().id
     flow.drive(fid, "assign", "request_extension")
     first_due = flow.finding(fid).due_date
+    early = clock()  # weeks before the first due date: on time then
     clock.set(datetime.combine(first_due + timedelta(days=2), time(2), UTC))
     late = clock()
     clock.advance(minutes=5)
@@ -134,6 +135,8 @@ def test_ledger_as_of_shows_the_due_date_before_an_extension(flow: Any, clock: A
     assert later not in past
     assert set(seen(flow, flow.org.admin, as_of=late, overdue=True)) == {fid}
     assert not seen(flow, flow.org.admin, overdue=True)
+    assert not seen(flow, flow.org.admin, as_of=early, overdue=True)
+    assert seen(flow, flow.org.admin, as_of=early)[fid].row.light.colour == "green"
     now = seen(flow, flow.org.admin)
     assert now[fid].due_date == extended and not now[fid].row.overdue
 
@@ -167,3 +170,23 @@ def parse_error(parse: Any, **args: Any) -> str:
     with pytest.raises(InvalidInput) as refused:
         parse(**args)
     return str(refused.value.errors["as_of"]["en"])
+
+
+def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any) -> None:
+    """Open (and not closed) before the confirmation, closed after it; reported rectified after
+    the report, no longer once the check sent it back."""
+    fid = flow.raise_().id
+    moments = []
+    for step in ("assign", "report_rectification", "revisit", "reject", "report_rectification",
+                 "revisit", "confirm"):
+        clock.advance(hours=1)
+        flow.fire(fid, step)
+        moments.append(clock())
+        clock.advance(minutes=1)
+    now = flow.finding(fid)
+    rows = [rows_as_of(flow, moment)[fid] for moment in moments]
+    assert [r["is_open"] for r in rows] == [True] * 6 + [False]
+    assert [r["closed_at"] for r in rows] == [None] * 6 + [now.closed_at]
+    assert [r["rectified_at"] is not None for r in rows] == [False, True, True, False, True,
+                                                             True, True]
+    assert rows[1]["rectified_at"] == moments[1] and rows[-1]["rectified_at"] == moments[4]
