@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.util import find_tables
 
 from workflow.models import Event, Finding, Unit
 from workflow.spec import Registry
@@ -80,12 +81,23 @@ def _triggers_with(registry: Registry, effect: str) -> dict[tuple[str, str], str
             if rule.name == effect}
 
 
-def _carries(pairs: dict[tuple[str, str], str]) -> ColumnElement[bool]:
-    """The event (of a finding joined in) is one of these transitions."""
-    if not pairs:
-        return false()
-    return or_(*[and_(Finding.lifecycle == name, Event.trigger == trigger)
-                 for name, trigger in pairs])
+def _carries(registry: Registry, pairs: dict[tuple[str, str], str]) -> ColumnElement[bool]:
+    """The event is one of these transitions: by its trigger alone where every transition of
+    that name carries it (no lifecycle to look up), else with its finding's lifecycle (the
+    findings table must then be joined in)."""
+    everywhere = {trigger for _name, trigger in pairs} - _elsewhere(registry, pairs)
+    clauses: list[ColumnElement[bool]] = []
+    if everywhere:
+        clauses.append(Event.trigger.in_(sorted(everywhere)))
+    clauses += [and_(Finding.lifecycle == name, Event.trigger == trigger)
+                for name, trigger in pairs if trigger not in everywhere]
+    return or_(*clauses) if clauses else false()
+
+
+def _elsewhere(registry: Registry, pairs: dict[tuple[str, str], str]) -> set[str]:
+    """Triggers of these pairs that some lifecycle names without the pair's effect."""
+    return {t.trigger for lc in registry.all() for t in lc.transitions
+            if (lc.name, t.trigger) not in pairs}
 
 
 def final_clause(registry: Registry, name: Any, version: Any, state: Any) -> ColumnElement[bool]:
@@ -96,10 +108,17 @@ def final_clause(registry: Registry, name: Any, version: Any, state: Any) -> Col
 
 
 def _entered_final(registry: Registry) -> ColumnElement[bool]:
-    """The event moved the finding into a final state (in any version of its lifecycle)."""
+    """The event moved the finding into a final state (in any version of its lifecycle); by
+    state names alone where a name is final in every lifecycle that has it."""
     finals: dict[str, set[str]] = {}
     for lc in registry.all():
         finals.setdefault(lc.name, set()).update(lc.final_states())
+    every_final = set().union(*finals.values())
+    not_always = {s.name for lc in registry.all() for s in lc.states
+                  if s.name not in finals[lc.name]}
+    if not every_final & not_always:
+        return and_(Event.to_state.in_(sorted(every_final)), or_(
+            Event.from_state.is_(None), Event.from_state.not_in(sorted(every_final))))
     clauses = [and_(Finding.lifecycle == name, Event.to_state.in_(states),
                     or_(Event.from_state.is_(None), Event.from_state.not_in(states)))
                for name, states in finals.items() if states]
@@ -113,32 +132,30 @@ def _has_due_change() -> ColumnElement[bool]:
 
 def _latest(registry: Registry, moment: datetime) -> Subquery:
     """Per finding, over its events at or before the moment: the seqs and sums findings_as_of
-    reads (an event's time grows with its seq)."""
-    rework = _carries(_triggers_with(registry, "count_rework"))
+    reads (an event's time grows with its seq). The findings table is joined in only when a
+    condition needs the finding's lifecycle (_carries)."""
+    moved, rework, report = (_carries(registry, _triggers_with(registry, effect)) for effect in
+                             ("reassign_unit", "count_rework", "record_rectified_at"))
+    closing = _entered_final(registry)
 
     def last_seq_where(cond: ColumnElement[bool]) -> Any:
         return func.max(case((cond, Event.seq)))
 
-    return (
-        select(
-            Event.finding_id.label("finding_id"),
-            func.max(Event.seq).label("last_seq"),
-            last_seq_where(_carries(_triggers_with(registry, "reassign_unit"))).label("unit_seq"),
-            last_seq_where(_has_due_change()).label("due_seq"),
-            last_seq_where(Event.trigger == "migrate").label("migrate_seq"),
-            func.sum(case((rework, 1), else_=0)).label("rework_rounds"),
-            last_seq_where(rework).label("rework_seq"),
-            last_seq_where(_carries(_triggers_with(registry, "record_rectified_at")))
-            .label("rectified_seq"),
-            func.max(case((_carries(_triggers_with(registry, "record_rectified_at")),
-                           Event.created_at))).label("rectified_at"),
-            func.max(case((_entered_final(registry), Event.created_at))).label("closed_at"),
-        )
-        .join(Finding, Finding.id == Event.finding_id)
-        .where(Event.created_at <= moment)
-        .group_by(Event.finding_id)
-        .subquery("latest")
-    )
+    query = select(
+        Event.finding_id.label("finding_id"),
+        func.max(Event.seq).label("last_seq"),
+        last_seq_where(moved).label("unit_seq"),
+        last_seq_where(_has_due_change()).label("due_seq"),
+        last_seq_where(Event.trigger == "migrate").label("migrate_seq"),
+        func.sum(case((rework, 1), else_=0)).label("rework_rounds"),
+        last_seq_where(rework).label("rework_seq"),
+        last_seq_where(report).label("rectified_seq"),
+        func.max(case((report, Event.created_at))).label("rectified_at"),
+        func.max(case((closing, Event.created_at))).label("closed_at"),
+    ).where(Event.created_at <= moment).group_by(Event.finding_id)
+    if any(Finding.__table__ in find_tables(c) for c in (moved, rework, report, closing)):
+        query = query.join(Finding, Finding.id == Event.finding_id)
+    return query.subquery("latest")
 
 
 def _first_migration() -> Subquery:
