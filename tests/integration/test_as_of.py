@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding
+from workflow.services import as_of
 from workflow.services.as_of import findings_as_of
 from workflow.services.ledger import LedgerFilter
 from workflow.services.ledger_args import parse_ledger_args
@@ -35,7 +36,18 @@ def rows_now(flow: Any) -> dict[int, dict[str, Any]]:
                 for f in uow.session.scalars(select(Finding))}
 
 
-def test_as_of_now_is_the_row(flow: Any, clock: Any) -> None:
+@pytest.fixture(params=["by name", "by lifecycle"])
+def matching(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Shipped definitions let triggers and final states be matched by name alone; "by
+    lifecycle" makes findings_as_of take the way definitions that differ would need."""
+    if request.param == "by lifecycle":
+        monkeypatch.setattr(as_of, "_elsewhere", lambda registry, pairs: {
+            trigger for _name, trigger in pairs})
+        monkeypatch.setattr(as_of, "_uniform_finals", lambda registry: None)
+    return str(request.param)
+
+
+def test_as_of_now_is_the_row(flow: Any, clock: Any, matching: str) -> None:
     """Every column rebuilt from the events equals the row's, through rework, extension,
     reassignment and closing."""
     a = flow.raise_().id
@@ -172,7 +184,8 @@ def parse_error(parse: Any, **args: Any) -> str:
     return str(refused.value.errors["as_of"]["en"])
 
 
-def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any) -> None:
+def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any, matching: str
+                                                     ) -> None:
     """Open (and not closed) before the confirmation, closed after it; reported rectified after
     the report, no longer once the check sent it back."""
     fid = flow.raise_().id

@@ -11,8 +11,8 @@ is at or before `moment`, its columns named like Finding's, so that a clause wri
 - is_open: the state is not final in that lifecycle version (the definitions' final states);
 - unit_id: the unit named in the payload of the last event by then whose transition carries the
   `reassign_unit` effect (payload[field].id, the field its params name), else the unit recorded
-  by the raise event (payload unit.id), else the row's unit (findings split off or recurring
-  record none: their unit is taken from the row);
+  by the raise event (payload unit.id), else the row's unit (recurrences raised before their
+  raise event recorded the unit);
 - due_date: the new date of the last `due_date_change: [old, new]` by then (fire() and raising
   write it), else the due date given when raising (raise payload due_date), else none;
 - rework_rounds: how many events by then carry the `count_rework` effect;
@@ -20,7 +20,8 @@ is at or before `moment`, its columns named like Finding's, so that a clause wri
   `count_rework` event came after it (it clears the report);
 - closed_at: when not open, the time of the last event by then that entered a final state.
 
-Transitions are matched by (lifecycle name, trigger) over every version of the lifecycle.
+Transitions are matched by (lifecycle name, trigger) over every version of the lifecycle, by
+the trigger alone where it means the same in every lifecycle; final states likewise by name.
 Everything else is taken from the row, being fixed at raising: code, title, description,
 category, severity, lifecycle, campaign, inspection, raised_by, raised_by_unit, created_at.
 Not rebuilt (read from the row if needed): pending_due_date, acknowledged_at and the other
@@ -100,29 +101,31 @@ def _elsewhere(registry: Registry, pairs: dict[tuple[str, str], str]) -> set[str
             if (lc.name, t.trigger) not in pairs}
 
 
+def _uniform_finals(registry: Registry) -> set[str] | None:
+    """The final state names, if each is final in every lifecycle version that has it (then a
+    state's name alone says whether it is final); None if not."""
+    finals = {s.name for lc in registry.all() for s in lc.states if s.final}
+    elsewhere = {s.name for lc in registry.all() for s in lc.states if not s.final}
+    return None if finals & elsewhere else finals
+
+
 def final_clause(registry: Registry, name: Any, version: Any, state: Any) -> ColumnElement[bool]:
     """The state is final in that lifecycle version (never NULL for non-NULL columns)."""
+    uniform = _uniform_finals(registry)
+    if uniform is not None:
+        return state.in_(sorted(uniform)) if uniform else false()
     clauses = [and_(name == lc.name, version == lc.version, state.in_(lc.final_states()))
                for lc in registry.all() if lc.final_states()]
     return or_(*clauses) if clauses else false()
 
 
 def _entered_final(registry: Registry) -> ColumnElement[bool]:
-    """The event moved the finding into a final state (in any version of its lifecycle); by
-    state names alone where a name is final in every lifecycle that has it."""
-    finals: dict[str, set[str]] = {}
-    for lc in registry.all():
-        finals.setdefault(lc.name, set()).update(lc.final_states())
-    every_final = set().union(*finals.values())
-    not_always = {s.name for lc in registry.all() for s in lc.states
-                  if s.name not in finals[lc.name]}
-    if not every_final & not_always:
-        return and_(Event.to_state.in_(sorted(every_final)), or_(
-            Event.from_state.is_(None), Event.from_state.not_in(sorted(every_final))))
-    clauses = [and_(Finding.lifecycle == name, Event.to_state.in_(states),
-                    or_(Event.from_state.is_(None), Event.from_state.not_in(states)))
-               for name, states in finals.items() if states]
-    return or_(*clauses) if clauses else false()
+    """The event moved the finding into a final state: by the state's name alone where that
+    says it (_uniform_finals), else in the finding's current lifecycle version."""
+    def final(state: Any) -> ColumnElement[bool]:
+        return final_clause(registry, Finding.lifecycle, Finding.lifecycle_version, state)
+
+    return and_(final(Event.to_state), or_(Event.from_state.is_(None), ~final(Event.from_state)))
 
 
 def _has_due_change() -> ColumnElement[bool]:
@@ -153,7 +156,8 @@ def _latest(registry: Registry, moment: datetime) -> Subquery:
         func.max(case((report, Event.created_at))).label("rectified_at"),
         func.max(case((closing, Event.created_at))).label("closed_at"),
     ).where(Event.created_at <= moment).group_by(Event.finding_id)
-    if any(Finding.__table__ in find_tables(c) for c in (moved, rework, report, closing)):
+    if any(Finding.__table__ in find_tables(c, check_columns=True)
+           for c in (moved, rework, report, closing)):
         query = query.join(Finding, Finding.id == Event.finding_id)
     return query.subquery("latest")
 
