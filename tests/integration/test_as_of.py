@@ -20,12 +20,12 @@ from workflow.services.ledger_rows import LedgerRow, row_builder
 from workflow.services.ledger_view import every_finding, ledger_day
 
 COLUMNS = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
-           "closed_at", "last_seq", "lifecycle_version")
+           "rectified_on", "closed_at", "last_seq", "lifecycle_version")
 
 
 def rows_as_of(flow: Any, moment: datetime) -> dict[int, dict[str, Any]]:
     with flow.app.unit_of_work(write=False) as uow:
-        sub = findings_as_of(uow.registry, moment)
+        sub = findings_as_of(uow.registry, moment, uow.zone)
         return {row.id: {c: getattr(row, c) for c in COLUMNS}
                 for row in uow.session.execute(select(sub))}
 
@@ -187,7 +187,9 @@ def parse_error(parse: Any, **args: Any) -> str:
 def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any, matching: str
                                                      ) -> None:
     """Open (and not closed) before the confirmation, closed after it; reported rectified after
-    the report, no longer once the check sent it back."""
+    the report (on the local day: the steps cross midnight in Beijing), no longer once the
+    check sent it back."""
+    clock.set(datetime(2026, 3, 2, 13, 30, tzinfo=UTC))
     fid = flow.raise_().id
     moments = []
     for step in ("assign", "report_rectification", "revisit", "reject", "report_rectification",
@@ -203,3 +205,6 @@ def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any, match
     assert [r["rectified_at"] is not None for r in rows] == [False, True, True, False, True,
                                                              True, True]
     assert rows[1]["rectified_at"] == moments[1] and rows[-1]["rectified_at"] == moments[4]
+    assert (rows[1]["rectified_on"], rows[-1]["rectified_on"]) == (date(2026, 3, 2),
+                                                                   date(2026, 3, 3))
+    assert rows[-1]["rectified_on"] == now.rectified_on

@@ -17,7 +17,7 @@ is at or before `moment`, its columns named like Finding's, so that a clause wri
   write it), else the due date given when raising (raise payload due_date), else none;
 - rework_rounds: how many events by then carry the `count_rework` effect;
 - rectified_at: the time of the last event by then carrying `record_rectified_at`, unless a
-  `count_rework` event came after it (it clears the report);
+  `count_rework` event came after it (it clears the report); rectified_on: its local date;
 - closed_at: when not open, the time of the last event by then that entered a final state.
 
 Transitions are matched by (lifecycle name, trigger) over every version of the lifecycle, by
@@ -31,7 +31,7 @@ clock dates, overdue_level, parties, requirement.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import (
@@ -44,6 +44,7 @@ from sqlalchemy import (
     false,
     func,
     inspect,
+    literal,
     or_,
     select,
 )
@@ -63,6 +64,35 @@ class iso_date(FunctionElement[Any]):  # noqa: N801 - a SQL function's name
     type = Date()
     inherit_cache = True
     name = "iso_date"
+
+
+class local_day(FunctionElement[Any]):  # noqa: N801 - a SQL function's name
+    """local_day(moment, zone name, SQLite offset modifier): the date a UTC timestamp falls on in
+    the zone. PostgreSQL converts by the zone's name (exact); SQLite, which knows no zones, adds
+    the zone's offset at the moment asked about (exact for zones without summer time, such as
+    Asia/Shanghai)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_day"
+
+
+@compiles(local_day)
+def _local_day_default(element: local_day, compiler: Any, **kw: Any) -> str:
+    moment, zone, _offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(timezone({zone}, {moment}) AS DATE)"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element: local_day, compiler: Any, **kw: Any) -> str:
+    moment, _zone, offset = (compiler.process(c, **kw) for c in element.clauses)
+    return f"date({moment}, {offset})"
+
+
+def _local_day(moment: Any, zone: tzinfo, at: datetime) -> local_day:
+    offset = zone.utcoffset(at) or timedelta(0)
+    return local_day(moment, literal(getattr(zone, "key", "UTC"), String()),
+                     literal(f"{int(offset.total_seconds() // 60):+d} minutes", String()))
 
 
 @compiles(iso_date)
@@ -178,8 +208,9 @@ def _unit_from(registry: Registry, event: Any) -> Any:
     return case(*whens, else_=None) if whens else None
 
 
-def findings_as_of(registry: Registry, moment: datetime) -> Subquery:
-    """One row per finding raised by `moment` (see the module's docstring for each column)."""
+def findings_as_of(registry: Registry, moment: datetime, zone: tzinfo = UTC) -> Subquery:
+    """One row per finding raised by `moment` (see the module's docstring for each column);
+    rectified_on is the report's date in `zone` (the organisation's: UnitOfWork.zone)."""
     latest = _latest(registry, moment)
     last, raised, moved, due, migrated, first_moved = (
         aliased(Event, name=n) for n in ("ev_last", "ev_raise", "ev_unit", "ev_due", "ev_mig",
@@ -211,6 +242,8 @@ def findings_as_of(registry: Registry, moment: datetime) -> Subquery:
             due_date.label("due_date"),
             func.coalesce(latest.c.rework_rounds, 0).label("rework_rounds"),
             case((rectified, latest.c.rectified_at), else_=None).label("rectified_at"),
+            case((rectified, _local_day(latest.c.rectified_at, zone, moment)), else_=None)
+            .label("rectified_on"),
             case((is_open, None), else_=latest.c.closed_at).label("closed_at"),
             latest.c.last_seq.label("last_seq"),
             Finding.lifecycle.label("lifecycle"),
@@ -230,7 +263,7 @@ def findings_as_of(registry: Registry, moment: datetime) -> Subquery:
 
 
 REBUILT = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
-           "closed_at", "last_seq", "lifecycle_version")
+           "rectified_on", "closed_at", "last_seq", "lifecycle_version")
 NOT_REBUILT = {"pending_due_date": None, "acknowledged_at": None, "acknowledge_due_date": None,
                "review_due_date": None, "overdue_level": 0}
 

@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -103,12 +103,14 @@ def level_clause(level: int, today: date) -> ColumnElement[bool]:
 
 
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
-             yellow_cutoff: date | None = None, registry: Registry | None = None) -> Select[Any]:
+             yellow_cutoff: date | None = None, registry: Registry | None = None,
+             zone: tzinfo = UTC) -> Select[Any]:
     """SELECT of the actor's findings matching the filter, unsorted (yellow_cutoff: see
     light_clause; services.light.today_cutoff). With flt.as_of (which needs the registry) the
     findings raised by then, filtered on their state, unit, due date... as of then (today being
-    that moment's day), joined to services.as_of's subquery, selected second."""
-    src, query = _source(flt, registry)
+    that moment's day; zone: the organisation's), joined to services.as_of's subquery, selected
+    second."""
+    src, query = _source(flt, registry, zone)
     return _filter(session, actor, flt, today, yellow_cutoff, src, query)
 
 
@@ -151,7 +153,8 @@ def _filter(session: Session, actor: User, flt: LedgerFilter, today: date,
     return query
 
 
-def _source(flt: LedgerFilter, registry: Registry | None) -> tuple[Any, Select[Any]]:
+def _source(flt: LedgerFilter, registry: Registry | None,
+            zone: tzinfo) -> tuple[Any, Select[Any]]:
     """Where state, unit, due date... come from: the row, or the findings as of flt.as_of."""
     if flt.as_of is None:
         return Finding, select(Finding)
@@ -160,13 +163,13 @@ def _source(flt: LedgerFilter, registry: Registry | None) -> tuple[Any, Select[A
         raise InvalidInput({name: _NOT_AS_OF_MESSAGE for name in refused})
     if registry is None:
         raise ValueError("the ledger as of a moment needs the registry")
-    past = findings_as_of(registry, flt.as_of)
+    past = findings_as_of(registry, flt.as_of, zone)
     return past.c, select(Finding, past).join(past, past.c.id == Finding.id)
 
 
 def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
            cursor: str | None = None, limit: int = 50, yellow_cutoff: date | None = None,
-           registry: Registry | None = None) -> Page:
+           registry: Registry | None = None, zone: tzinfo = UTC) -> Page:
     """One page of the ledger; pass next_cursor back for the next page. With flt.as_of the
     items are unsaved copies of the findings as they stood then (services.as_of.as_it_was),
     and `today` should be that moment's day."""
@@ -174,7 +177,7 @@ def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
         raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
                                      "en": f"sort must be one of {', '.join(SORTS)}"}})
     limit = max(1, min(limit, 500))
-    src, query = _source(flt, registry)
+    src, query = _source(flt, registry, zone)
     query = _filter(session, actor, flt, today, yellow_cutoff, src, query)
     query = query.options(joinedload(Finding.unit))
     if flt.sort == "due":

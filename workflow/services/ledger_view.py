@@ -24,7 +24,7 @@ def read_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter, cursor: str | N
     """One page of services.ledger.ledger, on ledger_day and its yellow cutoff."""
     day = ledger_day(uow, flt)
     return ledger(uow.session, actor, flt, day, cursor, limit,
-                  yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry)
+                  yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone)
 
 
 def every_finding(uow: UnitOfWork, actor: User, flt: LedgerFilter) -> Iterator[Finding]:
