@@ -42,6 +42,8 @@ def test_the_page_shows_the_ledger_as_of_a_moment(browser: Any, org: Any, reassi
     now = client.get("/ledger")
     assert 'id="as-of-banner"' not in now.get_data(as_text=True)
     assert org.group_b.name_zh in table(now) and org.group_a.name_zh not in table(now)
+    export = client.get("/ledger.csv", query_string={"as_of": BEFORE}).get_data(as_text=True)
+    assert org.group_a.name_zh in export and org.group_b.name_zh not in export
     future = client.get("/ledger", query_string={"as_of": FUTURE})
     assert future.status_code == 422 and "as_of" in text_of(future)
 
