@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -131,12 +132,13 @@ def _elsewhere(registry: Registry, pairs: dict[tuple[str, str], str]) -> set[str
             if (lc.name, t.trigger) not in pairs}
 
 
-def _uniform_finals(registry: Registry) -> set[str] | None:
+@lru_cache(maxsize=8)
+def _uniform_finals(registry: Registry) -> frozenset[str] | None:
     """The final state names, if each is final in every lifecycle version that has it (then a
     state's name alone says whether it is final); None if not."""
     finals = {s.name for lc in registry.all() for s in lc.states if s.final}
     elsewhere = {s.name for lc in registry.all() for s in lc.states if not s.final}
-    return None if finals & elsewhere else finals
+    return None if finals & elsewhere else frozenset(finals)
 
 
 def final_clause(registry: Registry, name: Any, version: Any, state: Any) -> ColumnElement[bool]:
@@ -167,9 +169,7 @@ def _latest(registry: Registry, moment: datetime) -> Subquery:
     """Per finding, over its events at or before the moment: the seqs and sums findings_as_of
     reads (an event's time grows with its seq). The findings table is joined in only when a
     condition needs the finding's lifecycle (_carries)."""
-    moved, rework, report = (_carries(registry, _triggers_with(registry, effect)) for effect in
-                             ("reassign_unit", "count_rework", "record_rectified_at"))
-    closing = _entered_final(registry)
+    moved, rework, report, closing, by_lifecycle = _conditions(registry)
 
     def last_seq_where(cond: ColumnElement[bool]) -> Any:
         return func.max(case((cond, Event.seq)))
@@ -186,10 +186,22 @@ def _latest(registry: Registry, moment: datetime) -> Subquery:
         func.max(case((report, Event.created_at))).label("rectified_at"),
         func.max(case((closing, Event.created_at))).label("closed_at"),
     ).where(Event.created_at <= moment).group_by(Event.finding_id)
-    if any(Finding.__table__ in find_tables(c, check_columns=True)
-           for c in (moved, rework, report, closing)):
+    if by_lifecycle:
         query = query.join(Finding, Finding.id == Event.finding_id)
     return query.subquery("latest")
+
+
+@lru_cache(maxsize=8)
+def _conditions(registry: Registry) -> tuple[ColumnElement[bool], ColumnElement[bool],
+                                             ColumnElement[bool], ColumnElement[bool], bool]:
+    """The events that reassign, count a rework, report rectified, close; and whether any of
+    these reads the finding's lifecycle (once per registry: SQL expressions are immutable)."""
+    moved, rework, report = (_carries(registry, _triggers_with(registry, effect)) for effect in
+                             ("reassign_unit", "count_rework", "record_rectified_at"))
+    closing = _entered_final(registry)
+    by_lifecycle = any(Finding.__table__ in find_tables(c, check_columns=True)
+                       for c in (moved, rework, report, closing))
+    return moved, rework, report, closing, by_lifecycle
 
 
 def _first_migration() -> Subquery:
