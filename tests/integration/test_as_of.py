@@ -3,6 +3,7 @@ now, and showing the unit, due date and state they had before later steps."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -37,19 +38,24 @@ def rows_now(flow: Any) -> dict[int, dict[str, Any]]:
 
 
 @pytest.fixture(params=["by name", "by lifecycle"])
-def matching(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def matching(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Shipped definitions let triggers and final states be matched by name alone; "by
     lifecycle" makes findings_as_of take the way definitions that differ would need."""
+    as_of._conditions.cache_clear()
     if request.param == "by lifecycle":
         monkeypatch.setattr(as_of, "_elsewhere", lambda registry, pairs: {
             trigger for _name, trigger in pairs})
         monkeypatch.setattr(as_of, "_uniform_finals", lambda registry: None)
-    return str(request.param)
+    yield str(request.param)
+    as_of._conditions.cache_clear()
 
 
 def test_as_of_now_is_the_row(flow: Any, clock: Any, matching: str) -> None:
     """Every column rebuilt from the events equals the row's, through rework, extension,
     reassignment and closing."""
+    with flow.app.unit_of_work(write=False) as uow:
+        joined = "JOIN findings" in str(as_of._latest(uow.registry, clock()))
+    assert joined == (matching == "by lifecycle")
     a = flow.raise_().id
     flow.drive(a, "assign", "report_rectification", "revisit")
     clock.advance(hours=2)
