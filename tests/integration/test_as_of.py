@@ -18,7 +18,7 @@ from workflow.services.as_of import findings_as_of
 from workflow.services.ledger import LedgerFilter
 from workflow.services.ledger_args import parse_ledger_args
 from workflow.services.ledger_rows import LedgerRow, row_builder
-from workflow.services.ledger_view import every_finding, ledger_day
+from workflow.services.ledger_view import every_finding, ledger_day, read_ledger
 
 COLUMNS = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
            "rectified_on", "closed_at", "last_seq", "lifecycle_version")
@@ -214,3 +214,22 @@ def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any, match
     assert (rows[1]["rectified_on"], rows[-1]["rectified_on"]) == (date(2026, 3, 2),
                                                                    date(2026, 3, 3))
     assert rows[-1]["rectified_on"] == now.rectified_on
+
+
+@pytest.mark.parametrize("sort", ["-created", "due"])
+def test_pages_as_of_a_moment(flow: Any, clock: Any, sort: str) -> None:
+    """Keyset pages as of a moment list each finding once, in the order of the dates then."""
+    ids = [flow.raise_(due_date=(flow.today() + timedelta(days=d)).isoformat()).id
+           for d in (9, 3, 6)]
+    moment = clock()
+    clock.advance(minutes=1)
+    flow.drive(ids[1], "assign", "request_extension", "approve_extension")  # now due last
+    seen_ids, cursor = [], None
+    with flow.app.unit_of_work(write=False) as uow:
+        while True:
+            page = read_ledger(uow, flow.org.admin, LedgerFilter(as_of=moment, sort=sort),
+                               cursor, limit=1)
+            seen_ids += [f.id for f in page.items]
+            if (cursor := page.next_cursor) is None:
+                break
+    assert seen_ids == ([ids[1], ids[2], ids[0]] if sort == "due" else ids[::-1])
