@@ -17,10 +17,10 @@ from workflow.errors import RectifyError
 from workflow.export import spreadsheet_safe
 from workflow.models import Finding, Unit
 from workflow.runtime import UnitOfWork
-from workflow.services import LedgerFilter, ledger
+from workflow.services.ledger import LedgerFilter
 from workflow.services.ledger_args import parse_ledger_args
 from workflow.services.ledger_rows import COLUMNS, Cell, RowBuilder, row_builder
-from workflow.services.light import today_cutoff
+from workflow.services.ledger_view import every_finding, ledger_day
 
 FILTER_OPTIONS = (  # the ledger's filters at the console: `rectify ledger` and `rectify export`
     click.option("--state", "states", multiple=True, help="Only these states (repeatable)."),
@@ -38,6 +38,8 @@ FILTER_OPTIONS = (  # the ledger's filters at the console: `rectify ledger` and 
                  help="Only findings whose follow-up check (复查时限) is (or is not) late."),
     click.option("--open/--closed", "is_open", default=None),
     click.option("--text"),
+    click.option("--as-of", "as_of", help="The ledger as it stood then: 2026-11-09 (end of the "
+                 "day) or 2026-11-09T18:00, local time."),
     click.option("--lang", type=click.Choice(["zh", "en"]), default="zh"),
 )
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,10 +62,10 @@ def console_filter(uow: UnitOfWork, options: dict[str, Any]) -> LedgerFilter:
         "q": options["text"], "unacknowledged": options["unacknowledged"],
         "acknowledge_overdue": options["acknowledge_overdue"],
         "review_overdue": options["review_overdue"],
-        "unit": _unit_id(uow, options["unit_code"])}
+        "as_of": options["as_of"], "unit": _unit_id(uow, options["unit_code"])}
     try:
         return parse_ledger_args({k: v for k, v in args.items() if v is not None},
-                                 uow.registry, uow.zone).filter
+                                 uow.registry, uow.now(), uow.zone).filter
     except RectifyError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -77,7 +79,8 @@ def ledger_command(fmt: str, **options: Any) -> None:
     with rectify.unit_of_work(write=False) as uow:
         flt = console_filter(uow, options)
         try:
-            _echo_rows(row_builder(uow, options["lang"]), _all_findings(uow, flt), fmt)
+            _echo_rows(row_builder(uow, options["lang"], ledger_day(uow, flt)),
+                       every_finding(uow, system_actor(), flt), fmt)
         except RectifyError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -89,17 +92,6 @@ def _unit_id(uow: UnitOfWork, code: str | None) -> int | None:
     if unit_id is None:
         raise click.ClickException(f"unknown unit code {code!r}")
     return unit_id
-
-
-def _all_findings(uow: UnitOfWork, flt: LedgerFilter) -> Iterator[Finding]:
-    cursor = None
-    while True:
-        page = ledger(uow.session, system_actor(), flt, uow.today(), cursor, limit=500,
-                      yellow_cutoff=today_cutoff(uow))
-        yield from page.items
-        cursor = page.next_cursor
-        if cursor is None:
-            return
 
 
 def _echo_rows(rows: RowBuilder, findings: Iterator[Finding], fmt: str) -> None:

@@ -11,6 +11,7 @@ from tests.conftest import FakeClock, Flow, Org
 from tests.integration.time_support import D, at, closed
 from workflow.errors import GuardFailed
 from workflow.models import Event, Finding
+from workflow.payload import unit_record
 from workflow.runtime import Rectify
 from workflow.services import verify_all
 
@@ -51,7 +52,8 @@ def test_a_look_back_that_found_it_recurred(
             "standard", 3, org.reviewer.id)
         first = uow.session.scalars(select(Event).where(Event.finding_id == again.id)).all()
         assert [(e.seq, e.trigger, e.to_state, e.payload) for e in first] == [
-            (1, "raise", "raised", {"lifecycle": "standard@3", "recurrence_of": done.code})]
+            (1, "raise", "raised", {"lifecycle": "standard@3", "recurrence_of": done.code,
+                                    "unit": unit_record(again.unit)})]
         assert again.created_at == clock.current.replace(tzinfo=UTC)
     assert flow.events(done.id)[-1].payload["outcome"] == "recurred"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -31,7 +32,7 @@ from workflow.models import Finding
 from workflow.services.delays import delays
 from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
-from workflow.services.light import today_cutoff
+from workflow.services.ledger_view import ledger_day, read_ledger
 from workflow.services.parties import party_views
 from workflow.services.related import recurrences_of
 
@@ -39,10 +40,10 @@ PREFIX = "/findings"
 blp = Blueprint("api_findings", __name__, description="Findings (问题) and their transitions")
 
 
-def finding_out(finding: Finding) -> dict[str, Any]:
-    """A finding with its state label, whether it is overdue today and its traffic light (the
-    ledger row's)."""
-    row = row_builder(get_uow(), lang()).row(finding)
+def finding_out(finding: Finding, day: date | None = None) -> dict[str, Any]:
+    """A finding with its state label, whether it is overdue today (or on `day`: the ledger as
+    of a past moment) and its traffic light (the ledger row's)."""
+    row = row_builder(get_uow(), lang(), day).row(finding)
     data = {c: getattr(finding, c) for c in FindingOut().fields if hasattr(finding, c)}
     data.update(unit=finding.unit, raised_by_unit=finding.raised_by_unit,
                 state_label=row.state, overdue=row.overdue, light=row.light,
@@ -66,10 +67,12 @@ class Findings(MethodView):
 
         Pass `next_cursor` back as `cursor` for the next page."""
         uow = get_uow()
-        query = ledger_query(args, uow.registry, uow.zone)  # the page's and the exports' contract too
-        page = services.ledger(uow.session, actor(), query.filter, uow.today(), query.cursor,
-                               query.limit, yellow_cutoff=today_cutoff(uow))
-        return {"items": [finding_out(f) for f in page.items], "next_cursor": page.next_cursor}
+        # the page's and the exports' contract too
+        query = ledger_query(args, uow.registry, uow.now(), uow.zone)
+        page = read_ledger(uow, actor(), query.filter, query.cursor, query.limit)
+        day = ledger_day(uow, query.filter)
+        return {"items": [finding_out(f, day) for f in page.items],
+                "next_cursor": page.next_cursor}
 
     @blp.arguments(FindingCreate)
     @blp.response(201, FindingOut)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from typing import IO
 from urllib.parse import quote
 
-from flask import Response, render_template, request
+from flask import Response, g, render_template, request
 
 from web.auth import actor
 from web.i18n import lang, message
@@ -17,24 +18,25 @@ from workflow.errors import InvalidInput
 from workflow.ledger_files import XLSX_TYPE, csv_chunks, file_name, write_xlsx
 from workflow.models import Finding, User
 from workflow.runtime import Rectify
-from workflow.services import LedgerFilter, Page, ledger
+from workflow.services import LedgerFilter, Page
 from workflow.services.directory import visible_campaigns, visible_units
-from workflow.services.ledger import ledger_total
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_export import LedgerExport
 from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
-from workflow.services.light import today_cutoff
+from workflow.services.ledger_view import count_ledger, ledger_day, read_ledger
 
 CHUNK = 64 * 1024
 
 
 def ledger_query() -> LedgerQuery:
     """The query string through the ledger's one contract (InvalidInput names each bad argument)."""
-    return parse_ledger_args(request.args, get_uow().registry, get_uow().zone)
+    uow = get_uow()
+    return parse_ledger_args(request.args, uow.registry, uow.now(), uow.zone)
 
 
 def rows() -> RowBuilder:
-    return row_builder(get_uow(), lang())
+    """Rows as of today, or of the day the ledger page is viewed as of (g.ledger_day)."""
+    return row_builder(get_uow(), lang(), g.get("ledger_day"))
 
 
 @bp.app_template_global("ledger_row")
@@ -46,11 +48,11 @@ def ledger_row(finding: Finding) -> LedgerRow:
 def _page(query: LedgerQuery) -> Page:
     uow = get_uow()
     try:
-        return ledger(uow.session, actor(), query.filter, uow.today(), query.cursor, 50,
-                      yellow_cutoff=today_cutoff(uow))
-    except InvalidInput:  # a cursor from another sort or an old link: the first page
-        return ledger(uow.session, actor(), query.filter, uow.today(), None, 50,
-                      yellow_cutoff=today_cutoff(uow))
+        return read_ledger(uow, actor(), query.filter, query.cursor, 50)
+    except InvalidInput as exc:  # a cursor from another sort or an old link: the first page
+        if "cursor" not in exc.errors:
+            raise
+        return read_ledger(uow, actor(), query.filter, None, 50)
 
 
 @bp.route("/ledger")
@@ -59,8 +61,10 @@ def ledger_page():  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     try:
         query = ledger_query()
+        if query.filter.as_of:  # the rows' overdue and lights as of that day
+            g.ledger_day = ledger_day(uow, query.filter)
         page = _page(query)
-        total = ledger_total(uow.session, actor(), query.filter, uow.today(), today_cutoff(uow))
+        total = count_ledger(uow, actor(), query.filter)
     except InvalidInput as exc:  # shown beside the filters; nothing is listed for them
         errors = {k: message(v) for k, v in exc.errors.items()}
         query, page, total = LedgerQuery(LedgerFilter()), Page(), 0
@@ -71,7 +75,13 @@ def ledger_page():  # type: ignore[no-untyped-def]
                            units=visible_units(uow.session, actor()),
                            campaigns=visible_campaigns(uow.session, actor()),
                            states=states, lifecycles=uow.registry.latest(),
-                           args=request.args, base_args=base_args), 422 if errors else 200
+                           args=request.args, base_args=base_args,
+                           now_args={k: v for k, v in base_args.items() if k != "as_of"},
+                           as_of=_local(query.filter.as_of)), 422 if errors else 200
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(get_uow().zone) if moment else None
 
 
 def _export(render: str) -> Response | tuple[str, int]:

@@ -114,7 +114,7 @@ class Inspection(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     inspected_on: Mapped[date] = mapped_column(Date)
     team: Mapped[str] = mapped_column(String(500), default="")
-    method: Mapped[str] = mapped_column(String(16))  # onsite | unannounced | online | embedded (catalog.METHODS)
+    method: Mapped[str] = mapped_column(String(16))  # catalog.METHODS: onsite, unannounced...
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     campaign: Mapped[Campaign | None] = relationship()

@@ -45,6 +45,7 @@ class FactsLoader:
     registry: Registry
     lang: str
     zone: tzinfo
+    until: datetime | None = None  # the ledger as of a moment: only the events up to it
     _unit_names: dict[int, str] = field(default_factory=dict)
     _user_names: dict[int, str] = field(default_factory=dict)
 
@@ -61,6 +62,8 @@ class FactsLoader:
         events: dict[int, list[Event]] = defaultdict(list)
         query = (select(Event).where(Event.finding_id.in_([f.id for f in findings]))
                  .order_by(Event.finding_id, Event.seq))
+        if self.until is not None:
+            query = query.where(Event.created_at <= self.until)
         for event in self.session.scalars(query):
             events[event.finding_id].append(event)
         self._cache_users({e.actor_id for evs in events.values() for e in evs})

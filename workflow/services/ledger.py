@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -15,14 +15,19 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, User
+from workflow.services.as_of import as_it_was, findings_as_of
 from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.scope import findings_clause, subtree_clause
 from workflow.services.stats_kinds import Outcomes, kind_clause, stage_clause
+from workflow.spec import Registry
 
 SORTS = ("-created", "due")
 Colour = Literal["green", "yellow", "red"]
 COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
 _BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
+NOT_AS_OF = ("review_overdue", "acknowledge_overdue", "unacknowledged")  # not rebuilt (as_of)
+_NOT_AS_OF_MESSAGE = {"zh": "查看历史时点（截至）时不能按此筛选",
+                      "en": "not available when viewing the ledger as of a past moment"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class LedgerFilter:
     kind: str | None = None  # problem | suggestion (stats_kinds), with outcomes
     stage: str | None = None  # one counted figure of the statistics (stats_kinds.STAGES)
     outcomes: Outcomes | None = None  # the registry's, given with kind or stage
+    as_of: datetime | None = None  # the ledger as it stood then (services.as_of): aware UTC
 
 
 @dataclass
@@ -55,13 +61,14 @@ class Page:
     next_cursor: str | None = None
 
 
-def overdue_clause(today: date) -> ColumnElement[bool]:
+def overdue_clause(today: date, src: Any = Finding) -> ColumnElement[bool]:
     """Open, past its due date, and not reported rectified (awaiting review doesn't count).
 
     Never NULL, so that its negation (not overdue) is exactly the rest: undated findings too.
+    src: where the columns come from (Finding, or services.as_of's subquery `.c`).
     """
-    return and_(Finding.is_open.is_(True), Finding.due_date.is_not(None),
-                Finding.due_date < today, Finding.rectified_at.is_(None))
+    return and_(src.is_open.is_(True), src.due_date.is_not(None),
+                src.due_date < today, src.rectified_at.is_(None))
 
 
 def is_overdue(finding: Finding, today: date) -> bool:
@@ -83,15 +90,16 @@ def is_unacknowledged(finding: Finding) -> bool:
                 and finding.acknowledged_at is None)
 
 
-def light_clause(colour: Colour, today: date, yellow_cutoff: date) -> ColumnElement[bool]:
+def light_clause(colour: Colour, today: date, yellow_cutoff: date,
+                 src: Any = Finding) -> ColumnElement[bool]:
     """One colour of services.light in SQL: red is overdue; yellow and green are the running
     deadlines not yet passed, due by yellow_cutoff (N working days from today) or after it."""
     if colour == "red":
-        return overdue_clause(today)
-    runs = and_(Finding.is_open.is_(True), Finding.due_date.is_not(None),
-                Finding.rectified_at.is_(None), Finding.due_date >= today)
-    return and_(runs, Finding.due_date <= yellow_cutoff if colour == "yellow"
-                else Finding.due_date > yellow_cutoff)
+        return overdue_clause(today, src)
+    runs = and_(src.is_open.is_(True), src.due_date.is_not(None),
+                src.rectified_at.is_(None), src.due_date >= today)
+    return and_(runs, src.due_date <= yellow_cutoff if colour == "yellow"
+                else src.due_date > yellow_cutoff)
 
 
 def level_clause(level: int, today: date) -> ColumnElement[bool]:
@@ -102,16 +110,26 @@ def level_clause(level: int, today: date) -> ColumnElement[bool]:
 
 
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
-             yellow_cutoff: date | None = None) -> Select[Any]:
+             yellow_cutoff: date | None = None, registry: Registry | None = None,
+             zone: tzinfo = UTC) -> Select[Any]:
     """SELECT of the actor's findings matching the filter, unsorted (yellow_cutoff: see
-    light_clause; services.light.today_cutoff)."""
-    query = select(Finding).where(findings_clause(actor))
+    light_clause; services.light.today_cutoff). With flt.as_of (which needs the registry) the
+    findings raised by then, filtered on their state, unit, due date... as of then (today being
+    that moment's day; zone: the organisation's), joined to services.as_of's subquery, selected
+    second."""
+    src, query = _source(flt, registry, zone)
+    return _filter(session, actor, flt, today, yellow_cutoff, src, query)
+
+
+def _filter(session: Session, actor: User, flt: LedgerFilter, today: date,
+            yellow_cutoff: date | None, src: Any, query: Select[Any]) -> Select[Any]:
+    query = query.where(findings_clause(actor, src.unit_id))
     if flt.states:
-        query = query.where(Finding.state.in_(flt.states))
+        query = query.where(src.state.in_(flt.states))
     if flt.lifecycle:
         query = query.where(Finding.lifecycle == flt.lifecycle)
     if flt.unit_id is not None:
-        query = query.where(subtree_clause(session, flt.unit_id))
+        query = query.where(subtree_clause(session, flt.unit_id, src.unit_id))
     if flt.campaign_id is not None:
         query = query.where(Finding.campaign_id == flt.campaign_id)
     if flt.category:
@@ -119,20 +137,20 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
     if flt.severity:
         query = query.where(Finding.severity == flt.severity)
     if flt.open is not None:
-        query = query.where(Finding.is_open.is_(flt.open))
+        query = query.where(src.is_open.is_(flt.open))
     for wanted, late in ((flt.review_overdue, review_overdue_clause),
                          (flt.acknowledge_overdue, acknowledge_overdue_clause)):
         if wanted is not None:
             query = query.where(late(today) if wanted else ~late(today))
     if flt.overdue is not None:
-        clause = overdue_clause(today)
+        clause = overdue_clause(today, src)
         query = query.where(clause if flt.overdue else ~clause)
     if flt.unacknowledged is not None:
         clause = unacknowledged_clause()
         query = query.where(clause if flt.unacknowledged else ~clause)
     if flt.light:
-        query = query.where(light_clause(flt.light, today, yellow_cutoff or today))
-    query = query.where(*_statistics_filters(flt))
+        query = query.where(light_clause(flt.light, today, yellow_cutoff or today, src))
+    query = query.where(*_statistics_filters(flt, src))
     if flt.text and flt.text.strip():
         needle = flt.text.strip()
         query = query.where(or_(
@@ -143,7 +161,7 @@ def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,
     return query
 
 
-def _statistics_filters(flt: LedgerFilter) -> list[ColumnElement[bool]]:
+def _statistics_filters(flt: LedgerFilter, src: Any) -> list[ColumnElement[bool]]:
     """The filters a statistics figure links with: inspector, period of raising, kind, stage."""
     where = []
     if flt.raised_by is not None:
@@ -153,30 +171,51 @@ def _statistics_filters(flt: LedgerFilter) -> list[ColumnElement[bool]]:
     if flt.raised_before is not None:
         where.append(Finding.created_at < flt.raised_before)
     if flt.outcomes is not None and flt.kind:
-        where.append(kind_clause(flt.kind, flt.outcomes, Finding))
+        where.append(kind_clause(flt.kind, flt.outcomes, src))
     if flt.outcomes is not None and flt.stage:
-        where.append(stage_clause(flt.stage, flt.outcomes, Finding))
+        where.append(stage_clause(flt.stage, flt.outcomes, src))
     return where
 
 
 def ledger_total(session: Session, actor: User, flt: LedgerFilter, today: date,
-                 yellow_cutoff: date | None = None) -> int:
+                 yellow_cutoff: date | None = None, registry: Registry | None = None,
+                 zone: tzinfo = UTC) -> int:
     """How many findings the filter selects (every page together)."""
-    selected = filtered(session, actor, flt, today, yellow_cutoff).with_only_columns(Finding.id)
+    selected = filtered(session, actor, flt, today, yellow_cutoff, registry,
+                        zone).with_only_columns(Finding.id)
     return int(session.scalar(select(func.count()).select_from(selected.subquery())) or 0)
 
 
+def _source(flt: LedgerFilter, registry: Registry | None,
+            zone: tzinfo) -> tuple[Any, Select[Any]]:
+    """Where state, unit, due date... come from: the row, or the findings as of flt.as_of."""
+    if flt.as_of is None:
+        return Finding, select(Finding)
+    refused = [name for name in NOT_AS_OF if getattr(flt, name) is not None]
+    if refused:
+        raise InvalidInput({name: _NOT_AS_OF_MESSAGE for name in refused})
+    if registry is None:
+        raise ValueError("the ledger as of a moment needs the registry")
+    past = findings_as_of(registry, flt.as_of, zone)
+    return past.c, select(Finding, past).join(past, past.c.id == Finding.id)
+
+
 def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
-           cursor: str | None = None, limit: int = 50, yellow_cutoff: date | None = None) -> Page:
-    """One page of the ledger; pass next_cursor back for the next page."""
+           cursor: str | None = None, limit: int = 50, yellow_cutoff: date | None = None,
+           registry: Registry | None = None, zone: tzinfo = UTC) -> Page:
+    """One page of the ledger; pass next_cursor back for the next page. With flt.as_of the
+    items are unsaved copies of the findings as they stood then (services.as_of.as_it_was),
+    and `today` should be that moment's day."""
     if flt.sort not in SORTS:
         raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
                                      "en": f"sort must be one of {', '.join(SORTS)}"}})
     limit = max(1, min(limit, 500))
-    query = filtered(session, actor, flt, today, yellow_cutoff).options(joinedload(Finding.unit))
+    src, query = _source(flt, registry, zone)
+    query = _filter(session, actor, flt, today, yellow_cutoff, src, query)
+    query = query.options(joinedload(Finding.unit))
     if flt.sort == "due":
         # Undated findings sort last: a far-future sentinel keeps the key total and comparable.
-        due_key = _due_key()
+        due_key = func.coalesce(src.due_date, date.max)
         query = query.order_by(due_key, Finding.id)
         if cursor:
             last_due, last_id = _decode(cursor, date.fromisoformat)
@@ -188,7 +227,7 @@ def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
             moment, last_id = _decode(cursor, _aware_datetime)
             query = query.where(or_(Finding.created_at < moment,
                                     and_(Finding.created_at == moment, Finding.id < last_id)))
-    rows = list(session.scalars(query.limit(limit + 1)).unique())
+    rows = _items(session, query.limit(limit + 1), flt.as_of is not None)
     page = Page(items=rows[:limit])
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -198,8 +237,10 @@ def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
     return page
 
 
-def _due_key() -> ColumnElement[Any]:
-    return func.coalesce(Finding.due_date, date.max)
+def _items(session: Session, query: Select[Any], past: bool) -> list[Finding]:
+    if not past:
+        return list(session.scalars(query).unique())
+    return [as_it_was(session, row[0], row._mapping) for row in session.execute(query).unique()]
 
 
 def _encode(values: list[Any]) -> str:

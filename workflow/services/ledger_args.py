@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,10 @@ _MESSAGES = {  # one message per argument, for anything its field refuses
     "kind": ("应为 problem 或 suggestion", "must be problem or suggestion"),
     "stage": ("应为以下之一：" + "、".join(STAGES), "must be one of: " + ", ".join(STAGES)),
     "limit": ("应为 1 到 500 之间的整数", "must be a whole number from 1 to 500"),
+    "as_of": ("应为日期或日期时间，如 2026-11-09 或 2026-11-09T18:00（北京时间）",
+              "must be a date or date and time, e.g. 2026-11-09 or 2026-11-09T18:00 (local)"),
 }
+_FUTURE = {"as_of": {"zh": "截至时间不能晚于现在", "en": "as_of must not be in the future"}}
 
 
 class Text(fields.Str):
@@ -92,6 +95,9 @@ class LedgerArgs(Schema):
     stage = fields.Str(validate=validate.OneOf(list(STAGES)), metadata={
         "description": "One counted figure of the statistics (README: Statistics)"})
     limit = Id(strict=False, load_default=50, validate=validate.Range(min=1, max=500))
+    as_of = Text(validate=validate.Length(min=1, max=40), metadata={
+        "description": "the ledger as of this past moment: an ISO date (its end) or date and "
+                       "time, in the organisation's time zone unless an offset is given"})
 
     @pre_load
     def _drop_blanks(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -121,14 +127,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def parse_ledger_args(args: Mapping[str, Any], registry: Registry,
-                      zone: ZoneInfo = SHANGHAI) -> LedgerQuery:
+                      now: datetime | None = None, zone: tzinfo = SHANGHAI) -> LedgerQuery:
     """Raw arguments (a query string's MultiDict, or a dict of lists) -> a checked LedgerQuery."""
     getlist = getattr(args, "getlist", None)
     plain = {key: (getlist(key) if getlist and key == "state" else args[key]) for key in args}
-    return ledger_query(LedgerArgs().load(plain), registry, zone)
+    return ledger_query(LedgerArgs().load(plain), registry, now, zone)
 
 
-def day_start(day: date | None, zone: ZoneInfo, days_after: int = 0) -> datetime | None:
+def day_start(day: date | None, zone: tzinfo, days_after: int = 0) -> datetime | None:
     """The moment a local day (plus days_after) begins, or None (no day, or none after it)."""
     try:
         return None if day is None else datetime.combine(
@@ -137,9 +143,10 @@ def day_start(day: date | None, zone: ZoneInfo, days_after: int = 0) -> datetime
         return None
 
 
-def ledger_query(data: Mapping[str, Any], registry: Registry,
-                 zone: ZoneInfo = SHANGHAI) -> LedgerQuery:
-    """LedgerArgs' output -> a LedgerQuery; state and lifecycle names must exist in a definition."""
+def ledger_query(data: Mapping[str, Any], registry: Registry, now: datetime | None = None,
+                 zone: tzinfo = SHANGHAI) -> LedgerQuery:
+    """LedgerArgs' output -> a LedgerQuery; state and lifecycle names must exist in a definition.
+    `as_of` is read in `zone` and must not be after `now` (without now: refused)."""
     lifecycles = {lc.name: {s.name for s in lc.states} for lc in registry.latest()}
     errors: dict[str, dict[str, str]] = {}
     lifecycle, states = data.get("lifecycle"), tuple(data.get("state") or ())
@@ -165,8 +172,31 @@ def ledger_query(data: Mapping[str, Any], registry: Registry,
         raised_after=day_start(data.get("raised_from"), zone),
         raised_before=day_start(data.get("raised_to"), zone, 1),
         kind=data.get("kind"), stage=data.get("stage"),
-        outcomes=outcomes_of(registry) if data.get("kind") or data.get("stage") else None)
+        outcomes=outcomes_of(registry) if data.get("kind") or data.get("stage") else None,
+        as_of=_as_of(data.get("as_of"), now, zone))
     return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
+
+
+def _as_of(text: str | None, now: datetime | None, zone: tzinfo) -> datetime | None:
+    """A past moment, aware UTC: a date is the end of that day (today: now); a datetime without
+    an offset is in `zone`. InvalidInput naming as_of for anything else or the future."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.max, zone)
+            if now is not None and day == now.astimezone(zone).date():
+                moment = now
+        else:
+            moment = datetime.fromisoformat(text)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidInput({"as_of": _message("as_of", None)}) from None
+    if now is None or moment > now:
+        raise InvalidInput(_FUTURE)
+    return moment
 
 
 def _by_field(messages: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Select, func
@@ -18,7 +19,8 @@ from workflow.models import Finding, User
 from workflow.runtime import UnitOfWork
 from workflow.services.export_facts import FactsLoader, RowFacts
 from workflow.services.ledger import SORTS, LedgerFilter, filtered, is_overdue, is_unacknowledged
-from workflow.services.light import Light, light, running, today_cutoff
+from workflow.services.ledger_view import every_finding, ledger_day
+from workflow.services.light import Light, light, running, yellow_cutoff
 
 BATCH = 500  # findings per round trip (and per query of their events)
 Value = str | int | date | datetime | None
@@ -66,15 +68,19 @@ class LedgerExport:
         if self.flt.sort not in SORTS:
             raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
                                          "en": f"sort must be one of {', '.join(SORTS)}"}})
-        self.today = self.uow.today()
+        self.today = ledger_day(self.uow, self.flt)  # today, or the as-of moment's day
         self._lights: dict[tuple[bool, date | None, int], Light] = {}
-        self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone)
+        self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone,
+                                 self.flt.as_of)
 
     def headers(self) -> list[str]:
         return [zh if self.lang == "zh" else en for _key, zh, en, _kind in COLUMNS]
 
     def _query(self) -> Select[Any]:
-        return filtered(self.uow.session, self.actor, self.flt, self.today, today_cutoff(self.uow))
+        uow = self.uow
+        return filtered(uow.session, self.actor, self.flt, self.today,
+                        yellow_cutoff(self.today, uow.calendar, uow.light_policy), uow.registry,
+                        uow.zone)
 
     def count(self) -> int:
         """How many rows rows() yields (the ledger's total for the same filter)."""
@@ -82,7 +88,12 @@ class LedgerExport:
         return int(self.uow.session.scalar(query) or 0)
 
     def rows(self) -> Iterator[list[Value]]:
-        """Each finding's values in COLUMNS order, in the ledger's sort; totals counted as it goes."""
+        """Each finding's values in COLUMNS order, in the ledger's sort; totals counted as it goes.
+        As of a moment: the findings as they stood then (services.ledger_view), their events up
+        to it."""
+        if self.flt.as_of is not None:
+            yield from self._rows_as_of()
+            return
         order = ((func.coalesce(Finding.due_date, date.max), Finding.id) if self.flt.sort == "due"
                  else (Finding.created_at.desc(), Finding.id.desc()))
         query = self._query().order_by(*order).options(
@@ -90,6 +101,13 @@ class LedgerExport:
             joinedload(Finding.campaign), joinedload(Finding.inspection),
         ).execution_options(yield_per=BATCH)
         for batch in self.uow.session.scalars(query).partitions():
+            facts = self.facts.load(batch)
+            for finding in batch:
+                yield self._row(finding, facts[finding.id])
+
+    def _rows_as_of(self) -> Iterator[list[Value]]:
+        findings = every_finding(self.uow, self.actor, self.flt)
+        while batch := list(islice(findings, BATCH)):
             facts = self.facts.load(batch)
             for finding in batch:
                 yield self._row(finding, facts[finding.id])

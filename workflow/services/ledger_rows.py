@@ -93,6 +93,8 @@ def _minute(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def row_builder(uow: UnitOfWork, lang: str) -> RowBuilder:
-    """Rows for this unit of work's definitions, today and time zone."""
-    return RowBuilder(uow.registry, uow.today(), uow.zone, lang, uow.calendar, uow.light_policy)
+def row_builder(uow: UnitOfWork, lang: str, day: date | None = None) -> RowBuilder:
+    """Rows for this unit of work's definitions, today (or `day`: the ledger as of a past
+    moment, services.ledger_view.ledger_day) and time zone."""
+    return RowBuilder(uow.registry, day or uow.today(), uow.zone, lang, uow.calendar,
+                      uow.light_policy)

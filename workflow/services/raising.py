@@ -15,7 +15,7 @@ from workflow.catalog import CATEGORIES, SEVERITIES, as_choices
 from workflow.errors import Forbidden, InvalidInput, UnknownLifecycle
 from workflow.guards import EFFECTS, Context
 from workflow.models import Attachment, CodeCounter, Finding, Inspection, Unit, User
-from workflow.payload import Lookup, clean
+from workflow.payload import Lookup, clean, unit_record
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.duplicates import recurrence_target
 from workflow.services.events import append_event
@@ -147,7 +147,8 @@ def raise_recurrence(uow: UnitOfWork, original: Finding, actor: User, now: datet
     spec = uow.registry.get(original.lifecycle)
     code = next_code(uow.session, now.astimezone(uow.zone).year)
     finding = derived_finding(uow, spec, original, actor, now, code, recurrence_of_id=original.id)
-    start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code})
+    start(uow, spec, finding, actor, {"lifecycle": spec.key, "recurrence_of": original.code,
+                                      "unit": unit_record(finding.unit)})  # as_of reads it
     return finding
 
 

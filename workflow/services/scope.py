@@ -3,6 +3,8 @@ party (admins: everything); and which side of a finding it may take. The one pla
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -73,27 +75,31 @@ def units_clause(actor: User) -> ColumnElement[bool]:
     return Unit.path.startswith(actor.unit.path, autoescape=True)
 
 
-def own_findings_clause(actor: User) -> ColumnElement[bool]:
+def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
     """WHERE clause on Finding: its responsible unit lies in the actor's scope (statistics count
-    these; a finding where the actor's units are only parties is not theirs to answer for)."""
+    these; a finding where the actor's units are only parties is not theirs to answer for).
+    unit_id: the column holding the responsible unit (services.as_of's, for a past moment)."""
     if sees_everything(actor):
         return true()
-    return Finding.unit_id.in_(select(Unit.id).where(units_clause(actor)))
+    clause: ColumnElement[bool] = unit_id.in_(select(Unit.id).where(units_clause(actor)))
+    return clause
 
 
-def findings_clause(actor: User) -> ColumnElement[bool]:
+def findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
     """WHERE clause on Finding for the findings this actor may see: its own, and those where a
-    unit of its subtree is a party."""
+    unit of its subtree is a party (unit_id: as in own_findings_clause)."""
     if sees_everything(actor):
         return true()
-    return or_(own_findings_clause(actor), _party_exists(
+    return or_(own_findings_clause(actor, unit_id), _party_exists(
         FindingParty.unit_id.in_(select(Unit.id).where(units_clause(actor)))))
 
 
-def subtree_clause(session: Session, unit_id: int) -> ColumnElement[bool]:
-    """WHERE clause on Finding: responsible unit within the subtree of unit_id."""
+def subtree_clause(session: Session, unit_id: int,
+                   column: Any = Finding.unit_id) -> ColumnElement[bool]:
+    """WHERE clause on Finding: responsible unit (in `column`) within the subtree of unit_id."""
     unit = session.get(Unit, unit_id)
     if unit is None:
         return Finding.id.is_(None)
     subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
-    return Finding.unit_id.in_(subtree)
+    clause: ColumnElement[bool] = column.in_(subtree)
+    return clause

@@ -1,0 +1,45 @@
+"""The ledger as pages, API, exports and the CLI run it: as of today, or of a past moment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING
+
+from workflow.models import Finding, User
+from workflow.services.ledger import LedgerFilter, Page, ledger, ledger_total
+from workflow.services.light import yellow_cutoff
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
+
+
+def ledger_day(uow: UnitOfWork, flt: LedgerFilter) -> date:
+    """The day overdue and the lights are judged on: today, or the as-of moment's local day."""
+    return flt.as_of.astimezone(uow.zone).date() if flt.as_of else uow.today()
+
+
+def read_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter, cursor: str | None = None,
+                limit: int = 50) -> Page:
+    """One page of services.ledger.ledger, on ledger_day and its yellow cutoff."""
+    day = ledger_day(uow, flt)
+    return ledger(uow.session, actor, flt, day, cursor, limit,
+                  yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone)
+
+
+def count_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter) -> int:
+    """How many findings the filter lists on ledger_day (every page together)."""
+    day = ledger_day(uow, flt)
+    return ledger_total(uow.session, actor, flt, day,
+                        yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone)
+
+
+def every_finding(uow: UnitOfWork, actor: User, flt: LedgerFilter) -> Iterator[Finding]:
+    """Every finding the filter lists, page after page (exports and the CLI)."""
+    cursor = None
+    while True:
+        page = read_ledger(uow, actor, flt, cursor, limit=500)
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
