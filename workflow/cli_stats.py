@@ -42,7 +42,7 @@ def stats_command(unit_code: str | None, campaign: str | None, category: str | N
                 select(User.id).where(User.username == raised_by)), "user", raised_by)
         try:
             query = parse_stats_args({k: v for k, v in args.items() if v is not None},
-                                     uow.registry, uow.zone)
+                                     uow.registry, uow.now(), uow.zone)
             stats = statistics(uow.session, system_actor(), uow.registry, query, uow.now())
         except RectifyError as exc:
             raise click.ClickException(str(exc)) from None

@@ -23,7 +23,7 @@ CLOSE = ("assign", "report_rectification", "revisit", "confirm")
 
 def _stats(rectify: Rectify, actor: Any, **args: Any) -> Statistics:
     with rectify.unit_of_work(write=False) as uow:
-        query = parse_stats_args(args, uow.registry, uow.zone)
+        query = parse_stats_args(args, uow.registry, uow.now(), uow.zone)
         return statistics(uow.session, actor, uow.registry, query, uow.now())
 
 
@@ -74,13 +74,14 @@ def test_inspections_by_mode_within_the_period(flow: Flow, rectify: Rectify) -> 
     org = flow.org
     with rectify.unit_of_work() as uow:
         for unit, day, method in ((org.group_a, 3, "onsite"), (org.group_a, 5, "unannounced"),
-                                  (org.group_b, 9, "unannounced"), (org.group_b, 20, "online")):
+                                  (org.group_b, 9, "unannounced"), (org.group_b, 12, "embedded"),
+                                  (org.group_b, 20, "online")):
             create_inspection(uow.session, uow.session.get(Unit, unit.id),
                               date(2026, 2, day), method)
         uow.commit()
     made = _stats(rectify, org.supervisor, **{"from": "2026-02-04", "to": "2026-02-19"}).inspections
-    assert (made.made, made.units) == (2, 2)
-    assert made.by_mode == {"onsite": 0, "unannounced": 2, "online": 0}
+    assert (made.made, made.units) == (3, 2)
+    assert made.by_mode == {"onsite": 0, "unannounced": 2, "online": 0, "embedded": 1}
 
 
 def test_trends_count_raised_problems_by_week(flow: Flow, rectify: Rectify) -> None:

@@ -90,16 +90,23 @@ def test_bad_filters_are_named(browser: Callable[[str], FlaskClient], api: Any) 
     page = browser("supervisor").get("/dashboard?from=2026-13-01&bucket=day")
     assert page.status_code == 422
     for query, field in (("from=2026-03-10&to=2026-03-01", "to"),
-                         ("as_of=2026-03-01T00:00", "as_of"), ("unit=\x00", "unit")):
+                         ("as_of=2026-13-01T00:00", "as_of"), ("unit=\x00", "unit")):
         answer = api.get(f"/api/v1/stats?{query}", "supervisor")
         assert answer.status_code == 422
         assert set(answer.json["errors"]) == {field}
 
 
-def test_as_of_a_past_moment_nothing_links_to_the_live_ledger(
+def test_as_of_a_past_moment_every_number_links_to_the_ledger_as_of_then(
         findings: None, browser: Callable[[str], FlaskClient]) -> None:
-    page = browser("supervisor").get(f"/dashboard?{PERIOD}&as_of=2026-03-10T00:00:00%2B08:00")
+    client = browser("supervisor")
+    page = client.get(f"/dashboard?{PERIOD}&as_of=2026-03-10T00:00:00%2B08:00")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="as-of-note"' in text
-    assert not _LINK.findall(text)
-    assert re.search(r'id="kpi-total">(\d+)<', text)
+    links = {href: int(n) for href, n in _LINK.findall(text)}
+    assert len(links) > 40 and all("as_of=" in href for href in links)
+    for href, shown in links.items():
+        listed = client.get(html.unescape(href))
+        total = _TOTAL.search(listed.get_data(as_text=True))
+        assert listed.status_code == 200 and total and int(total[1]) == shown, href
+    live = dict(_LINK.findall(client.get(f"/dashboard?{PERIOD}").get_data(as_text=True)))
+    assert sorted(map(int, live.values())) != sorted(links.values())  # the past differs from now

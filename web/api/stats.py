@@ -73,7 +73,7 @@ class Stats(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Problems and suggestions apart, rates, days, inspections, time per state, trends."""
         uow = get_uow()
-        query = stats_query(args, uow.registry, uow.zone)
+        query = stats_query(args, uow.registry, uow.now(), uow.zone)
         stats = statistics(uow.session, actor(), uow.registry, query, uow.now())
         out, names = statistics_dict(stats), breakdown_names(stats)
         for row, (unit, _n) in zip(out["by_unit"], stats.by_unit, strict=True):

@@ -23,7 +23,7 @@ def stats_query() -> tuple[StatsQuery, dict[str, str]]:
     """The query string through the statistics' one contract; errors by field (then no filter)."""
     uow = get_uow()
     try:
-        return parse_stats_args(request.args, uow.registry, uow.zone), {}
+        return parse_stats_args(request.args, uow.registry, uow.now(), uow.zone), {}
     except InvalidInput as exc:
         return StatsQuery(zone=uow.zone), {k: message(v) for k, v in exc.errors.items()}
 

@@ -34,7 +34,7 @@ def _headers() -> dict[str, str]:
 def dashboard_xlsx() -> Response:
     """InvalidInput (a 422 naming each bad argument) before anything is written."""
     uow = get_uow()
-    stats = current_statistics(parse_stats_args(request.args, uow.registry, uow.zone))
+    stats = current_statistics(parse_stats_args(request.args, uow.registry, uow.now(), uow.zone))
     headers, code = _headers(), lang()
     book = Workbook()
     sheet = book.active

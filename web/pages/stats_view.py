@@ -23,17 +23,15 @@ NARROW = {"campaign_id": "campaign", "category": "category", "raised_by_id": "ra
 
 
 class Links:
-    """Ledger URLs of the dashboard's counted figures (none as of a past moment: the ledger
-    lists findings as they are now)."""
+    """Ledger URLs of the dashboard's counted figures (as of the same moment when it is past)."""
 
     def __init__(self, stats: Statistics, viewer: User) -> None:
         self.base = stats.query.ledger_args()
         if "unit" not in self.base and not sees_everything(viewer):
             self.base["unit"] = viewer.unit_id  # the ledger also lists findings seen as a party
-        self.live = stats.query.as_of is None
 
     def __call__(self, figure: str, **narrow: Any) -> str | None:
-        if not self.live or figure not in FIGURE_LINKS or None in narrow.values():
+        if figure not in FIGURE_LINKS or None in narrow.values():
             return None
         args = {**self.base, **FIGURE_LINKS[figure],
                 **{NARROW.get(key, key): value for key, value in narrow.items()}}

@@ -197,7 +197,21 @@ def _source(flt: LedgerFilter, registry: Registry | None,
     if registry is None:
         raise ValueError("the ledger as of a moment needs the registry")
     past = findings_as_of(registry, flt.as_of, zone)
-    return past.c, select(Finding, past).join(past, past.c.id == Finding.id)
+    return PastColumns(past.c), select(Finding, past).join(past, past.c.id == Finding.id)
+
+
+class PastColumns:
+    """The columns of services.as_of's subquery; those it does not rebuild (never changed after
+    raising: lifecycle, category, recurrence_of_id...) are the findings table's."""
+
+    def __init__(self, columns: Any) -> None:
+        self._columns = columns
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return getattr(self._columns, name)
+        except AttributeError:
+            return getattr(Finding, name)
 
 
 def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,

@@ -173,11 +173,11 @@ def ledger_query(data: Mapping[str, Any], registry: Registry, now: datetime | No
         raised_before=day_start(data.get("raised_to"), zone, 1),
         kind=data.get("kind"), stage=data.get("stage"),
         outcomes=outcomes_of(registry) if data.get("kind") or data.get("stage") else None,
-        as_of=_as_of(data.get("as_of"), now, zone))
+        as_of=as_of_moment(data.get("as_of"), now, zone))
     return LedgerQuery(flt, data.get("cursor"), data.get("limit", 50))
 
 
-def _as_of(text: str | None, now: datetime | None, zone: tzinfo) -> datetime | None:
+def as_of_moment(text: str | None, now: datetime | None, zone: tzinfo) -> datetime | None:
     """A past moment, aware UTC: a date is the end of that day (today: now); a datetime without
     an offset is in `zone`. InvalidInput naming as_of for anything else or the future."""
     if text is None:

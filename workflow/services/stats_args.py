@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from workflow.catalog import CATEGORIES
 from workflow.errors import InvalidInput
-from workflow.services.ledger_args import SHANGHAI, Id, Text, day_start, ledger_query
+from workflow.services.ledger_args import _MESSAGES as LEDGER_MESSAGES
+from workflow.services.ledger_args import SHANGHAI, Id, Text, as_of_moment, day_start, ledger_query
 from workflow.spec import Registry
 
 BUCKETS = ("week", "month")
@@ -27,8 +28,7 @@ _MESSAGES = {
              "must be a date from 2000 to 2100, like 2026-01-31"),
     "to": ("应为 2000 至 2100 年间的日期，如 2026-01-31，且不早于开始日期",
            "must be a date from 2000 to 2100, like 2026-01-31, not before from"),
-    "as_of": ("应为 2000 年以后带时区的时刻，如 2026-01-31T18:00:00+08:00",
-              "must be a moment after 2000 with its offset, like 2026-01-31T18:00:00+08:00"),
+    "as_of": LEDGER_MESSAGES["as_of"],
     "bucket": ("应为 week 或 month", "must be week or month"),
 }
 
@@ -47,9 +47,10 @@ class StatsArgs(Schema):
     from_ = fields.Date(data_key="from", validate=_YEARS,
                         metadata={"description": "Period start (local date)"})
     to = fields.Date(validate=_YEARS, metadata={"description": "Period end, included (local date)"})
-    as_of = fields.AwareDateTime(validate=validate.Range(
-        min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(2101, 1, 1, tzinfo=UTC)),
-        metadata={"description": "Figures as they stood at this past moment"})
+    as_of = Text(validate=validate.Length(min=1, max=40), metadata={
+        "description": "Figures as they stood at this past moment: an ISO date (its end) or date "
+                       "and time, in the organisation's time zone unless an offset is given "
+                       "(the ledger's as_of)"})
     bucket = fields.Str(load_default="month", validate=validate.OneOf(list(BUCKETS)))
 
     @validates_schema
@@ -89,24 +90,26 @@ class StatsQuery:
         pairs = {"unit": self.unit_id, "campaign": self.campaign_id, "category": self.category,
                  "raised_by": self.raised_by, "lifecycle": self.lifecycle,
                  "raised_from": self.start and self.start.isoformat(),
-                 "raised_to": self.end and self.end.isoformat()}
+                 "raised_to": self.end and self.end.isoformat(),
+                 "as_of": self.as_of and self.as_of.isoformat()}
         return {key: value for key, value in pairs.items() if value is not None}
 
 
-def parse_stats_args(args: Mapping[str, Any], registry: Registry,
+def parse_stats_args(args: Mapping[str, Any], registry: Registry, now: datetime | None = None,
                      zone: ZoneInfo = SHANGHAI) -> StatsQuery:
     """Raw arguments (a query string, or a dict) -> a checked StatsQuery."""
     data = StatsArgs().load({k: v for k, v in dict(args).items() if v not in ("", None)})
-    return stats_query(data, registry, zone)
+    return stats_query(data, registry, now, zone)
 
 
-def stats_query(data: Mapping[str, Any], registry: Registry,
+def stats_query(data: Mapping[str, Any], registry: Registry, now: datetime | None = None,
                 zone: ZoneInfo = SHANGHAI) -> StatsQuery:
-    """StatsArgs' output -> a StatsQuery; the lifecycle must exist in a definition."""
+    """StatsArgs' output -> a StatsQuery; the lifecycle must exist in a definition; as_of is
+    read by the ledger's rule (ledger_args.as_of_moment: past, local unless an offset)."""
     if data.get("lifecycle"):
         ledger_query({"lifecycle": data["lifecycle"]}, registry)  # the ledger's check: known
     return StatsQuery(
         unit_id=data.get("unit"), campaign_id=data.get("campaign"),
         category=data.get("category"), raised_by=data.get("raised_by"),
         lifecycle=data.get("lifecycle"), start=data.get("from_"), end=data.get("to"),
-        as_of=data.get("as_of"), bucket=data.get("bucket", "month"), zone=zone)
+        as_of=as_of_moment(data.get("as_of"), now, zone), bucket=data.get("bucket", "month"), zone=zone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Subquery, case, select
+from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
@@ -24,7 +24,7 @@ MOVING = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified
 def findings_source(session: Session, actor: User, registry: Registry,
                     query: StatsQuery) -> Subquery:
     """A subquery with the columns _FIXED + MOVING + rectified_on of the findings the actor
-    answers for (its unit now in the actor's scope) that match the filters (raised in the
+    answers for (its unit, then, in the actor's scope) that match the filters (raised in the
     period; by query.as_of, then with their state, unit, due date... as of that moment)."""
     fixed = [getattr(Finding, name) for name in _FIXED]
     if query.as_of is None:
@@ -32,16 +32,15 @@ def findings_source(session: Session, actor: User, registry: Registry,
         rectified_on: Any = Finding.rectified_on
         select_from = select(*fixed, *[getattr(Finding, n) for n in MOVING], rectified_on)
     else:
-        past = findings_as_of(registry, query.as_of)
+        past = findings_as_of(registry, query.as_of, query.zone)
         moving = past.c
-        # the local date of the report: the table's, when the report then is the one it kept
-        rectified_on = case((moving.rectified_at == Finding.rectified_at, Finding.rectified_on))
+        rectified_on = past.c.rectified_on  # the report's local date as of then
         fixed = [past.c.lifecycle_version if name == "lifecycle_version"
                  else getattr(Finding, name) for name in _FIXED]  # migrated since, maybe
         select_from = (select(*fixed, *[getattr(moving, n) for n in MOVING],
                               rectified_on.label("rectified_on"))
                        .join(past, past.c.id == Finding.id))
-    where = [own_findings_clause(actor)]
+    where = [own_findings_clause(actor, moving.unit_id)]  # its unit then, as the ledger's scope
     if query.unit_id is not None:
         unit = session.get(Unit, query.unit_id)
         subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True)) \
