@@ -15,12 +15,14 @@ from time import perf_counter
 from typing import Any
 
 from benchmarks import ledger, machines, memory, tick, transition
+from benchmarks.bulk_run import bulk_targets, on_bulk_world
 from benchmarks.report import Section, write
 from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
+CASES = ("transition", "ledger", "tick", "machine", "memory", "dashboard", "export", "import")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -34,6 +36,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tick-due", type=int, default=1000,
                         help="of them falling due (1000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.json/.md")
+    parser.add_argument("--findings", type=int, default=2000,
+                        help="findings in the bulk world behind dashboard, export and import (2000)")
+    parser.add_argument("--import-rows", type=int, default=10_000, help="rows imported (10000)")
+    parser.add_argument("--only", action="append", choices=CASES, metavar="NAME",
+                        help=f"run only these (repeatable): {', '.join(CASES)}")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, one batch: proves every benchmark still runs (the test "
                              "suite does this); its numbers mean nothing")
@@ -53,22 +60,33 @@ def machine_info(servers: list[str], load: float) -> dict[str, Any]:
     return info
 
 
+def wanted(args: argparse.Namespace, name: str) -> bool:
+    return not args.only or name in args.only
+
+
 def on_backend(target: AbstractContextManager[Target], folder: Path, args: argparse.Namespace,
-               servers: list[str]) -> tuple[Section, list[Section]]:
+               servers: list[str]) -> tuple[list[Section], list[Section]]:
     """Transition, ledger and tick sections on one backend, in a database of their own."""
     registry = load_registry(REPO_ROOT / "definitions")
+    fired: list[Section] = []
+    page: list[Section] = []
+    if not any(wanted(args, name) for name in ("transition", "ledger", "tick")):
+        return fired, page
     with target as where:
         if where.server:
             servers.append(where.server)
         app = start(where, folder, registry)
         try:
             org = build_org(app)
-            fired = transition.run(app, org, where, ops=4 if args.smoke else 60,
+            if wanted(args, "transition"):
+                fired.append(transition.run(app, org, where, ops=4 if args.smoke else 60,
+                                            batches=args.batches))
+            if wanted(args, "ledger"):
+                page += ledger.run(app, org, where, args.n, ops=2 if args.smoke else 20,
                                    batches=args.batches)
-            page = ledger.run(app, org, where, args.n, ops=2 if args.smoke else 20,
-                              batches=args.batches)
-            page.append(tick.run(app, org, where, args.tick_open, args.tick_due,
-                                 batches=min(args.batches, 5)))
+            if wanted(args, "tick"):
+                page.append(tick.run(app, org, where, args.tick_open, args.tick_due,
+                                     batches=min(args.batches, 5)))
         finally:
             app.database.dispose()
     return fired, page
@@ -79,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.n, args.batches = min(args.n, 10), 1
         args.tick_open, args.tick_due = min(args.tick_open, 500), min(args.tick_due, 5)
+        args.findings, args.import_rows = min(args.findings, 200), min(args.import_rows, 20)
     began, date = perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     load = os.getloadavg()[0]
     standard = load_registry(REPO_ROOT / "definitions").get("standard")
@@ -87,12 +106,18 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         backends = [sqlite_target(folder)] + ([postgres_target(args.postgres)] if args.postgres else [])
         results = [on_backend(backend, folder, args, servers) for backend in backends]
-    sections = [fired for fired, _ in results]
-    sections += [machines.run(standard, ops=10 if args.smoke else 1000, batches=args.batches),
-                 memory.run(standard, rows=100 if args.smoke else memory.ROWS)]
+        bulk = [on_bulk_world(backend, folder, args, servers)
+                for backend in bulk_targets(folder, args)]
+    sections = [fired for fired_list, _ in results for fired in fired_list]
+    if wanted(args, "machine"):
+        sections.append(machines.run(standard, ops=10 if args.smoke else 1000, batches=args.batches))
+    if wanted(args, "memory"):
+        sections.append(memory.run(standard, rows=100 if args.smoke else memory.ROWS))
     sections += [page for _, pages in results for page in pages]
+    sections += [section for sections_of in bulk for section in sections_of]
     meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
             "machine": machine_info(servers, load),
-            "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres)}}
+            "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres),
+                         "findings": args.findings, "only": args.only or list(CASES)}}
     print(write(args.out, meta, sections))
     return 0
