@@ -61,7 +61,9 @@ def dashboard_section(app: Rectify, target: Target, world: World, whole: bool,
             raw.query(FLOOR_BY_UNIT, (today, path + "%"))
             return sum(row[2] for row in raw.query(FLOOR_BY_STATE, (path + "%",)))
 
-        service = lambda: dashboard_numbers(app, actor, focus)  # noqa: E731
+        def service() -> int:
+            return dashboard_numbers(app, actor, focus)
+
         counted = (service(), floor())
         samples = each_call({"raw GROUP BY": floor, "dashboard()": service}, rounds)
     finally:

@@ -37,7 +37,8 @@ def walks(lifecycle: Lifecycle, rng: random.Random, per_state: int = 24,
     pools: dict[str, list[tuple[TransitionSpec, ...]]] = {s.name: [] for s in lifecycle.states}
     pools[lifecycle.initial].append(())
     for _ in range(tries):
-        state, acknowledged, path = lifecycle.initial, False, ()
+        state, acknowledged = lifecycle.initial, False
+        path: tuple[TransitionSpec, ...] = ()
         for _step in range(rng.randrange(1, 12)):
             options = [t for t in lifecycle.transitions_from(state) if t.trigger not in SKIPPED
                        and not (acknowledged and t.trigger == "acknowledge")]

@@ -23,7 +23,8 @@ def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractCon
     if args.only and not set(args.only) & set(BULK_CASES):
         return
     (folder / "bulk").mkdir(exist_ok=True)
-    yield sqlite_target(folder / "bulk")
+    if args.sqlite:
+        yield sqlite_target(folder / "bulk")
     if args.postgres:
         yield postgres_target(args.postgres)
 

@@ -138,7 +138,7 @@ def write_campaigns(conn: Connection, tree: Tree, rng: random.Random, today: dat
     unannounced, online) of each leaf unit within them."""
     year = today.year
     names = ("安全生产专项检查", "食品安全专项整治", "作风建设专项督查", "营商环境专项监督")
-    campaigns = []
+    campaigns: list[dict[str, Any]] = []
     cid = (conn.scalar(select(func.max(Campaign.id))) or 0) + 1
     for i, name in enumerate(names * 3):
         starts = today - timedelta(days=360 - i * 25)
@@ -151,11 +151,12 @@ def write_campaigns(conn: Connection, tree: Tree, rng: random.Random, today: dat
     for leaf in tree.leaves:
         tree.inspections[leaf] = []
         for campaign in rng.sample(campaigns, 2):
+            began: date = campaign["starts_on"]
             rows.append({"id": iid, "campaign_id": campaign["id"], "unit_id": leaf,
-                         "inspected_on": campaign["starts_on"] + timedelta(days=rng.randrange(60)),
+                         "inspected_on": began + timedelta(days=rng.randrange(60)),
                          "team": "第一检查组", "method": METHODS[iid % 3], "notes": "",
                          "created_by_id": tree.person(tree.body_of[leaf], "inspector")})
-            tree.inspections[leaf].append((iid, campaign["id"]))
+            tree.inspections[leaf].append((iid, int(campaign["id"])))
             iid += 1
     for start in range(0, len(rows), 2000):
         conn.execute(insert(Inspection), rows[start:start + 2000])

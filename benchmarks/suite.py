@@ -16,7 +16,7 @@ from typing import Any
 
 from benchmarks import ledger, machines, memory, tick, transition
 from benchmarks.bulk_run import bulk_targets, on_bulk_world
-from benchmarks.report import Section, write
+from benchmarks.report import Section, markdown, write
 from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
@@ -36,6 +36,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tick-due", type=int, default=1000,
                         help="of them falling due (1000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.json/.md")
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True,
+                        help="run on SQLite (default; --no-sqlite with --postgres: PostgreSQL only)")
     parser.add_argument("--findings", type=int, default=2000,
                         help="findings in the bulk world behind dashboard, export and import (2000)")
     parser.add_argument("--import-rows", type=int, default=10_000, help="rows imported (10000)")
@@ -104,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[str] = []
     with tempfile.TemporaryDirectory(prefix="rectify-bench-") as tmp:
         folder = Path(tmp)
-        backends = [sqlite_target(folder)] + ([postgres_target(args.postgres)] if args.postgres else [])
+        backends = ([sqlite_target(folder)] if args.sqlite else []) + \
+            ([postgres_target(args.postgres)] if args.postgres else [])
         results = [on_backend(backend, folder, args, servers) for backend in backends]
         bulk = [on_bulk_world(backend, folder, args, servers)
                 for backend in bulk_targets(folder, args)]
@@ -116,8 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     sections += [page for _, pages in results for page in pages]
     sections += [section for sections_of in bulk for section in sections_of]
     meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
-            "machine": machine_info(servers, load),
+            "machine": {**machine_info(servers, load), "load_at_end": round(os.getloadavg()[0], 2)},
             "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres),
                          "findings": args.findings, "only": args.only or list(CASES)}}
     print(write(args.out, meta, sections))
+    if not args.smoke:  # a dated copy that later runs do not overwrite
+        dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
+        dated = args.out / f"{date[:10]}-{dbs}-{args.findings}.md"
+        dated.write_text(f"# Benchmark run, {args.findings:,} findings\n\n" + markdown(meta, sections),
+                         "utf-8")
     return 0
