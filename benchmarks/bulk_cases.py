@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from benchmarks.bulk import World
 from benchmarks.bulk_tree import PASSWORD
@@ -87,10 +87,11 @@ def export_filter(target: Target, world: World) -> tuple[str, tuple[Any, ...], s
     """(query string, raw WHERE parameters, raw WHERE) of the filter nearest EXPORT_ROWS rows."""
     raw = target.connect()
     try:
-        options = [(f"category={c}", (c,), "category = ?") for c in CATEGORIES]
-        options += [(f"unit={u}", (f"%/{u}/%",), "unit_id IN (SELECT id FROM units WHERE path LIKE ?)")
+        options = [(f"category={c}", (c,), "f.category = ?") for c in CATEGORIES]
+        options += [(f"unit={u}", (f"%/{u}/%",),
+                     "f.unit_id IN (SELECT id FROM units WHERE path LIKE ?)")
                     for u in world.tree.groups[:8]]
-        counts = [raw.query(f"SELECT count(*) FROM findings WHERE {where}", args)[0][0]
+        counts = [raw.query(f"SELECT count(*) FROM findings f WHERE {where}", args)[0][0]
                   for _q, args, where in options]
     finally:
         raw.close()
@@ -123,12 +124,18 @@ def floor_xlsx(raw: Raw, where: str, args: tuple[Any, ...]) -> bytes:
     sheet.append(["code", "title", "unit", "category", "severity", "state", "due", "created"])
     for row in raw.query("SELECT f.code, f.title, u.name_zh, f.category, f.severity, f.state, "
                          "f.due_date, f.created_at FROM findings f JOIN units u ON u.id = f.unit_id "
-                         f"WHERE {where.replace('unit_id', 'f.unit_id').replace('category', 'f.category')} "
+                         f"WHERE {where} "
                          "ORDER BY f.created_at DESC, f.id DESC", args):
         sheet.append([str(v) if v is not None else None for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def data_rows(workbook: bytes) -> int:
+    """Rows below the header of a workbook's first sheet."""
+    sheet = load_workbook(io.BytesIO(workbook), read_only=True).worksheets[0]
+    return sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True))
 
 
 def peak(call: Callable[[], object]) -> float:
@@ -145,9 +152,15 @@ def export_sections(app: Rectify, target: Target, world: World, rounds: int) -> 
     client = web_client(app, f"supervisor-{world.tree.names[world.tree.root][0].lower()}")
     raw = target.connect()
     try:
-        floor = lambda: floor_xlsx(raw, where, args)  # noqa: E731
-        service = lambda: export_xlsx(client, query)  # noqa: E731
-        rows = raw.query(f"SELECT count(*) FROM findings WHERE {where}", args)[0][0]
+        def floor() -> bytes:
+            return floor_xlsx(raw, where, args)
+
+        def service() -> bytes:
+            return export_xlsx(client, query)
+
+        rows = raw.query(f"SELECT count(*) FROM findings f WHERE {where}", args)[0][0]
+        if data_rows(service()) != rows or data_rows(floor()) != rows:
+            raise AssertionError("the export and the floor do not hold the same rows")
         samples = each_call({EXPORT_FLOOR: floor,
                              "GET /ledger.xlsx": service}, rounds)
         memory = {EXPORT_FLOOR: peak(floor),
