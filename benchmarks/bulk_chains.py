@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from benchmarks.bulk_effects import EFFECTS
 from benchmarks.bulk_tree import Tree, stamp
 from workflow.chain import GENESIS, canonical, event_hash, row_digest
 from workflow.services.events import AUDITED_BY_SCHEME, CURRENT_SCHEME
@@ -164,48 +165,9 @@ class Chain:
         return TEXTS.get(name, "情况说明")
 
     def effect(self, name: str, payload: dict[str, Any]) -> None:
-        row, deadlines = self.row, self.lifecycle.deadlines
-        if name == "set_requirement":
-            row["requirement"] = payload.get("requirement", row["requirement"])
-        elif name == "set_due_date" and payload.get("due_date"):
-            row["due_date"] = payload["due_date"]
-        elif name == "default_due_date" and row["due_date"] is None:
-            days = deadlines.rectify.get(row["severity"])
-            row["due_date"] = None if days is None else self.days(days)
-        elif name == "await_acknowledgement":
-            row["acknowledged_at"] = None
-            row["acknowledge_due_date"] = (None if deadlines.acknowledge is None
-                                           else self.days(deadlines.acknowledge))
-        elif name == "acknowledge" and row["acknowledged_at"] is None:
-            row["acknowledged_at"] = self.now
-        elif name == "record_rectified_at":
-            row["rectified_at"], row["rectified_on"] = self.now, self.today
-        elif name == "set_review_due_date" and deadlines.review is not None:
-            row["review_due_date"] = self.days(deadlines.review)
-        elif name == "resume_clock" and row["due_date"] and row["rectified_on"]:
-            row["due_date"] += timedelta(days=(self.today - row["rectified_on"]).days)
-        elif name == "schedule_lookback" and deadlines.lookback is not None:
-            row["lookback_due_date"] = self.days(deadlines.lookback)
-        else:
-            self.party_effect(name, payload)
-
-    def party_effect(self, name: str, payload: dict[str, Any]) -> None:
-        row = self.row
-        if name == "count_rework":
-            row["rework_rounds"] += 1
-        elif name == "set_pending_due_date":
-            row["pending_due_date"] = payload["requested_due_date"]
-        elif name == "apply_pending_due_date":
-            row["due_date"], row["pending_due_date"] = row["pending_due_date"], None
-        elif name == "clear_pending_due_date":
-            row["pending_due_date"] = None
-        elif name in ("address_escalation", "set_lead"):
-            role = "addressee" if name == "address_escalation" else "lead"
-            unit = payload.get("to_body", {}).get("id") or int(row["parties"].split(":")[-1])
-            if f"{role}:{unit}" in row["parties"].split():
-                return  # add_party is idempotent; the one body is always the same here
-            row["parties"] = " ".join([*row["parties"].split(), f"{role}:{unit}"])
-            self.parties.append({"unit_id": unit, "role": role, "part": "", "added_at": self.now})
+        apply = EFFECTS.get(name)
+        if apply is not None:
+            apply(self, payload)
 
 
 Pools = list[tuple[Lifecycle, dict[str, list[tuple[TransitionSpec, ...]]]]]
