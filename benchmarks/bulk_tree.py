@@ -88,24 +88,29 @@ class TreeWriter:
             city = self.unit(f"JS-{code}", f"{zh}市纪委监委", f"{en} City Commission",
                              "commission", root, f"{zh[0]}纪提")
             for k, district in enumerate(DISTRICTS, 1):
-                body = self.unit(f"JS-{code}-D{k:02d}", f"{zh}市{district}区纪委监委",
-                                 f"{en} {district} District Commission", "commission", city)
-                for n in range(1, per + 1):
-                    site_zh, site_en = SITES[n % len(SITES)]
-                    self.leaf(body, body, f"JS-{code}-D{k:02d}-{n:03d}",
-                              f"{zh}市{district}区{site_zh.format(n=n)}",
-                              f"{en} {district} {site_en.format(n=n)}", "site")
-            for k, (industry, industry_en) in enumerate(INDUSTRIES, 1):
-                group = self.unit(f"JS-{code}-G{k:02d}", f"{zh}市{industry}", f"{en} {industry_en}",
-                                  "group", city)
-                self.tree.groups.append(group)
-                for n in range(1, per + 1):
-                    part_zh, part_en = BRANCHES[n % 2]
-                    self.leaf(group, city, f"JS-{code}-G{k:02d}-{n:03d}",
-                              f"{zh}市{industry}{part_zh.format(n=n)}",
-                              f"{en} {industry_en} {part_en.format(n=n)}", "subsidiary")
+                self.district(city, f"JS-{code}-D{k:02d}", f"{zh}市{district}区",
+                              f"{en} {district}", per)
+            for k, names in enumerate(INDUSTRIES, 1):
+                self.group(city, f"JS-{code}-G{k:02d}", f"{zh}市{names[0]}", f"{en} {names[1]}", per)
         self.conn.execute(insert(Unit), self.units)
         return self.tree
+
+    def district(self, city: int, code: str, zh: str, en: str, sites: int) -> None:
+        """A district commission: it inspects its sites itself."""
+        body = self.unit(code, f"{zh}纪委监委", f"{en} District Commission", "commission", city)
+        for n in range(1, sites + 1):
+            site_zh, site_en = SITES[n % len(SITES)]
+            self.leaf(body, body, f"{code}-{n:03d}", f"{zh}{site_zh.format(n=n)}",
+                      f"{en} {site_en.format(n=n)}", "site")
+
+    def group(self, city: int, code: str, zh: str, en: str, branches: int) -> None:
+        """A city's 集团: the city commission inspects its branches."""
+        group = self.unit(code, zh, en, "group", city)
+        self.tree.groups.append(group)
+        for n in range(1, branches + 1):
+            part_zh, part_en = BRANCHES[n % 2]
+            self.leaf(group, city, f"{code}-{n:03d}", f"{zh}{part_zh.format(n=n)}",
+                      f"{en} {part_en.format(n=n)}", "subsidiary")
 
 
 def write_people(conn: Connection, tree: Tree, units: list[dict[str, Any]]) -> None:
