@@ -21,6 +21,8 @@ class Row:
     ratio: float
     low: float | None = None
     high: float | None = None
+    p95: float | None = None
+    p95_ratio: float | None = None
 
 
 @dataclass
@@ -36,11 +38,15 @@ class Section:
 def timed(key: str, title: str, samples: dict[str, Sample], floor: str,
           notes: list[str] | None = None) -> Section:
     """A section of µs per operation, each case as a multiple of the floor's median."""
-    base = samples[floor].median
-    rows = [Row(name, round(s.median, 2), round(s.median / base, 3), round(s.low, 2), round(s.high, 2))
+    base, base95 = samples[floor].median, samples[floor].p95
+    rows = [Row(name, round(s.median, 2), round(s.median / base, 3), round(s.low, 2), round(s.high, 2),
+                None if s.p95 is None else round(s.p95, 2),
+                None if s.p95 is None or not base95 else round(s.p95 / base95, 3))
             for name, s in samples.items()]
     ops = next(iter(samples.values()))
-    notes = [*(notes or []), f"{ops.batches} batches of {ops.ops} after a warm-up batch"]
+    shape = (f"{ops.batches} single calls of each (p50 = median, p95 by nearest rank)"
+             if ops.p95 is not None else f"{ops.batches} batches of {ops.ops} after a warm-up batch")
+    notes = [*(notes or []), shape]
     return Section(key, title, "µs", floor, rows, notes)
 
 
@@ -59,11 +65,14 @@ def _number(value: float, unit: str) -> str:
 
 def table(sections: list[Section]) -> str:
     """One Markdown table over every section: median, spread over batches, multiple of the floor."""
-    lines = ["| benchmark | case | median | min – max | × floor |", "| --- | --- | ---: | ---: | ---: |"]
+    lines = ["| benchmark | case | median (p50) | min – max; p95 (× floor) | × floor (p50) |",
+             "| --- | --- | ---: | ---: | ---: |"]
     for section in sections:
         for row in section.rows:
             spread = "" if row.low is None or row.high is None else \
                 f"{_number(row.low, section.unit)} – {_number(row.high, section.unit)}"
+            if row.p95 is not None:
+                spread += f"; p95 {_number(row.p95, section.unit)} ({row.p95_ratio or 0:.2f}×)"
             floor = " (floor)" if row.case == section.floor else ""
             lines.append(f"| {section.title} | {row.case}{floor} | {_number(row.value, section.unit)} "
                          f"| {spread} | {row.ratio:.2f}× |")

@@ -14,13 +14,15 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from benchmarks import export, ledger, machines, memory, tick, transition
-from benchmarks.report import Section, write
+from benchmarks import ledger, machines, memory, tick, transition
+from benchmarks.bulk_run import bulk_targets, on_bulk_world
+from benchmarks.report import Section, markdown, write
 from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
+CASES = ("transition", "ledger", "tick", "machine", "memory", "dashboard", "export", "import")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -33,9 +35,14 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="open findings behind the tick pass (100000)")
     parser.add_argument("--tick-due", type=int, default=1000,
                         help="of them falling due (1000)")
-    parser.add_argument("--export-rows", type=int, default=export.ROWS,
-                        help="findings in the exported ledger (10000)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write latest.json/.md")
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True,
+                        help="run on SQLite (default; --no-sqlite with --postgres: PostgreSQL only)")
+    parser.add_argument("--findings", type=int, default=2000,
+                        help="findings in the bulk world behind dashboard, export and import (2000)")
+    parser.add_argument("--import-rows", type=int, default=10_000, help="rows imported (10000)")
+    parser.add_argument("--only", action="append", choices=CASES, metavar="NAME",
+                        help=f"run only these (repeatable): {', '.join(CASES)}")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, one batch: proves every benchmark still runs (the test "
                              "suite does this); its numbers mean nothing")
@@ -55,23 +62,33 @@ def machine_info(servers: list[str], load: float) -> dict[str, Any]:
     return info
 
 
+def wanted(args: argparse.Namespace, name: str) -> bool:
+    return not args.only or name in args.only
+
+
 def on_backend(target: AbstractContextManager[Target], folder: Path, args: argparse.Namespace,
-               servers: list[str]) -> tuple[Section, list[Section]]:
-    """Transition, ledger, tick and export sections on one backend, in a database of their own."""
+               servers: list[str]) -> tuple[list[Section], list[Section]]:
+    """Transition, ledger and tick sections on one backend, in a database of their own."""
     registry = load_registry(REPO_ROOT / "definitions")
+    fired: list[Section] = []
+    page: list[Section] = []
+    if not any(wanted(args, name) for name in ("transition", "ledger", "tick")):
+        return fired, page
     with target as where:
         if where.server:
             servers.append(where.server)
         app = start(where, folder, registry)
         try:
             org = build_org(app)
-            fired = transition.run(app, org, where, ops=4 if args.smoke else 60,
+            if wanted(args, "transition"):
+                fired.append(transition.run(app, org, where, ops=4 if args.smoke else 60,
+                                            batches=args.batches))
+            if wanted(args, "ledger"):
+                page += ledger.run(app, org, where, args.n, ops=2 if args.smoke else 20,
                                    batches=args.batches)
-            page = ledger.run(app, org, where, args.n, ops=2 if args.smoke else 20,
-                              batches=args.batches)
-            page.append(tick.run(app, org, where, args.tick_open, args.tick_due,
-                                 batches=min(args.batches, 5)))
-            page += export.run(app, org, where, args.export_rows, batches=min(args.batches, 3))
+            if wanted(args, "tick"):
+                page.append(tick.run(app, org, where, args.tick_open, args.tick_due,
+                                     batches=min(args.batches, 5)))
         finally:
             app.database.dispose()
     return fired, page
@@ -82,21 +99,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.n, args.batches = min(args.n, 10), 1
         args.tick_open, args.tick_due = min(args.tick_open, 500), min(args.tick_due, 5)
-        args.export_rows = min(args.export_rows, 50)
+        args.findings, args.import_rows = min(args.findings, 200), min(args.import_rows, 20)
     began, date = perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     load = os.getloadavg()[0]
     standard = load_registry(REPO_ROOT / "definitions").get("standard")
     servers: list[str] = []
     with tempfile.TemporaryDirectory(prefix="rectify-bench-") as tmp:
         folder = Path(tmp)
-        backends = [sqlite_target(folder)] + ([postgres_target(args.postgres)] if args.postgres else [])
+        backends = ([sqlite_target(folder)] if args.sqlite else []) + \
+            ([postgres_target(args.postgres)] if args.postgres else [])
         results = [on_backend(backend, folder, args, servers) for backend in backends]
-    sections = [fired for fired, _ in results]
-    sections += [machines.run(standard, ops=10 if args.smoke else 1000, batches=args.batches),
-                 memory.run(standard, rows=100 if args.smoke else memory.ROWS)]
+        bulk = [on_bulk_world(backend, folder, args, servers)
+                for backend in bulk_targets(folder, args)]
+    sections = [fired for fired_list, _ in results for fired in fired_list]
+    if wanted(args, "machine"):
+        sections.append(machines.run(standard, ops=10 if args.smoke else 1000, batches=args.batches))
+    if wanted(args, "memory"):
+        sections.append(memory.run(standard, rows=100 if args.smoke else memory.ROWS))
     sections += [page for _, pages in results for page in pages]
+    sections += [section for sections_of in bulk for section in sections_of]
     meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
-            "machine": machine_info(servers, load),
-            "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres)}}
+            "machine": {**machine_info(servers, load), "load_at_end": round(os.getloadavg()[0], 2)},
+            "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres),
+                         "findings": args.findings, "only": args.only or list(CASES)}}
     print(write(args.out, meta, sections))
+    if not args.smoke:  # a dated copy that later runs do not overwrite
+        dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
+        dated = args.out / f"{date[:10]}-{dbs}-{args.findings}.md"
+        dated.write_text(f"# Benchmark run, {args.findings:,} findings\n\n" + markdown(meta, sections),
+                         "utf-8")
     return 0

@@ -17,6 +17,7 @@ class Sample:
     high: float
     batches: int
     ops: int
+    p95: float | None = None  # set by each_call(): the 95th percentile of single calls
 
     @classmethod
     def of(cls, per_op_us: list[float], ops: int) -> Sample:
@@ -39,3 +40,26 @@ def interleaved(cases: Mapping[str, Callable[[], object]], ops: int, batches: in
             if batch >= warmup:
                 times[name].append(elapsed / ops / 1000)
     return {name: Sample.of(times[name], ops) for name in names}
+
+
+def each_call(cases: Mapping[str, Callable[[], object]], rounds: int,
+              warmup: int = 1) -> dict[str, Sample]:
+    """Time every call on its own, cases alternating (order rotating): p50 as the median, p95,
+    and min/max over `rounds` calls of each."""
+    names = list(cases)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for turn in range(warmup + rounds):
+        shift = turn % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = perf_counter_ns()
+            cases[name]()
+            if turn >= warmup:
+                times[name].append((perf_counter_ns() - start) / 1000)
+    return {name: Sample(statistics.median(t), min(t), max(t), len(t), 1, percentile(t, 95))
+            for name, t in times.items()}
+
+
+def percentile(values: list[float], pct: int) -> float:
+    """Nearest-rank percentile (with few calls, p95 is the slowest)."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * pct // 100) - 1)]

@@ -1,0 +1,65 @@
+"""The cases on the bulk world (dashboard, export, import), each backend in a database of its own."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from benchmarks.bulk import generate
+from benchmarks.bulk_cases import dashboard_section, export_sections
+from benchmarks.bulk_import import import_section
+from benchmarks.ledger import analyze
+from benchmarks.report import Row, Section
+from benchmarks.world import Target, postgres_target, sqlite_target, start
+from workflow.config import REPO_ROOT
+from workflow.spec import load_registry
+
+BULK_CASES = ("dashboard", "export", "import")
+
+
+def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractContextManager[Target]]:
+    if args.only and not set(args.only) & set(BULK_CASES):
+        return
+    (folder / "bulk").mkdir(exist_ok=True)
+    if args.sqlite:
+        yield sqlite_target(folder / "bulk")
+    if args.postgres:
+        yield postgres_target(args.postgres)
+
+
+def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: argparse.Namespace,
+                  servers: list[str]) -> list[Section]:
+    """Generate the world (timed), ANALYZE, then each case wanted."""
+    wanted = set(args.only or BULK_CASES)
+    rounds = 1 if args.smoke else max(args.batches, 2)
+    with target as where:
+        if where.server and where.server not in servers:
+            servers.append(where.server)
+        app = start(where, folder / "bulk", load_registry(REPO_ROOT / "definitions"))
+        try:
+            world = generate(app, args.findings, units=300 if args.smoke else 5000)
+            analyze(where)
+            sections = [generation(where, world.findings, world.events, world.seconds,
+                                   len(world.tree.names))]
+            if "dashboard" in wanted:
+                sections += [dashboard_section(app, where, world, whole, rounds)
+                             for whole in (True, False)]
+            if "export" in wanted:
+                sections += export_sections(app, where, world, min(rounds, 5))
+            if "import" in wanted:
+                sections.append(import_section(app, where, world, args.import_rows,
+                                               1 if args.smoke else 2))
+        finally:
+            app.database.dispose()
+    return sections
+
+
+def generation(target: Target, findings: int, events: int, seconds: float, units: int) -> Section:
+    """How long the bulk world took to write: no floor, the rate is the figure."""
+    rate = findings / seconds if seconds else 0.0
+    row = Row(f"generate {findings:,} findings, {events:,} events", round(seconds * 1e6, 2), 1.0)
+    return Section(f"bulk_{target.label.lower()}", f"Bulk world, {target.label}", "µs", "",
+                   [row], [f"{units:,} units; {rate:,.0f} findings/s, {events / max(seconds, 1e-9):,.0f} "
+                           "events/s, chains hashed as the engine does, then ANALYZE"])
