@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from workflow.chain import timestamp
@@ -55,7 +55,8 @@ def count_findings(session: Session) -> int:
 def chain_heads(session: Session, cutoff: datetime,
                 batch: int = 500) -> Iterator[tuple[str, int, str, int]]:
     """(code, seq, hash, finding id) of each finding's last event at or before cutoff, by
-    finding id, streamed in keyset batches of findings (memory stays flat)."""
+    finding id, streamed in keyset batches of findings (memory stays flat); the database picks
+    each head (one row per finding comes back, not every event)."""
     last_id = 0
     while True:
         page = session.execute(select(Finding.id, Finding.code).where(Finding.id > last_id)
@@ -63,12 +64,12 @@ def chain_heads(session: Session, cutoff: datetime,
         if not page:
             return
         codes = dict(page)
-        heads: dict[int, tuple[int, str]] = {}
-        for finding_id, seq, digest in session.execute(
-                select(Event.finding_id, Event.seq, Event.hash)
+        last = (select(Event.finding_id, func.max(Event.seq).label("seq"))
                 .where(Event.finding_id.in_(codes), Event.created_at <= cutoff)
-                .order_by(Event.finding_id, Event.seq)):
-            heads[finding_id] = (seq, digest)
+                .group_by(Event.finding_id).subquery())
+        heads = {finding_id: (seq, digest) for finding_id, seq, digest in session.execute(
+            select(Event.finding_id, Event.seq, Event.hash).join(
+                last, and_(Event.finding_id == last.c.finding_id, Event.seq == last.c.seq)))}
         for finding_id, code in page:
             if finding_id in heads:
                 yield code, heads[finding_id][0], heads[finding_id][1], finding_id
