@@ -12,6 +12,7 @@ from workflow import services
 from workflow.errors import RectifyError
 from workflow.models import Finding
 from workflow.services.letter_work import pending_replies
+from workflow.services.permissions import starts_in_directory
 from workflow.services.work import my_work
 
 
@@ -26,9 +27,15 @@ def may_fire(finding: Finding, trigger: str) -> bool:
     return True
 
 
+def landing() -> str:
+    """The page a user starts on (after login, at "/"): the directory for an admin with no
+    working role, else My work."""
+    return url_for("admin.units" if starts_in_directory(actor()) else "pages.work")
+
+
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
-    return redirect(url_for("pages.work"))
+    return redirect(landing())
 
 
 @bp.route("/work")
