@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_login import current_user
 
 from web.auth import actor
 from web.i18n import lang
@@ -29,8 +30,9 @@ def may_fire(finding: Finding, trigger: str) -> bool:
 
 def landing() -> str:
     """The page a user starts on (after login, at "/"): the directory for an admin with no
-    working role, else My work."""
-    return url_for("admin.units" if starts_in_directory(actor()) else "pages.work")
+    working role, else My work (also for a visitor not logged in)."""
+    directory = current_user.is_authenticated and starts_in_directory(actor())
+    return url_for("admin.units" if directory else "pages.work")
 
 
 @bp.route("/")
