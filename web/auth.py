@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -12,8 +13,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from web.extensions import csrf, login_manager
 from web.uow import get_uow, rectify
-from workflow.models import ApiToken, User
+from workflow.models import ApiToken, LoginSession, User
+from workflow.services import sessions as login_sessions
 from workflow.services.accounts import Login
+from workflow.services.sessions import Lifetimes
 from workflow.services.tokens import live_token, mark_used, record_use
 
 # Endpoints anyone may reach; everything else needs a logged-in user or a bearer token.
@@ -66,10 +69,16 @@ def _parse_id(user_id: str) -> tuple[int, int, int] | None:
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
+def session_lifetimes() -> Lifetimes:
+    """The configured idle and absolute session lifetimes."""
+    return Lifetimes(idle=timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"])),
+                     longest=timedelta(hours=int(current_app.config["SESSION_MAX_HOURS"])))
+
+
 def _within_lifetimes(issued: int, now: int) -> bool:
     """Absolute lifetime from login; idle lifetime from the last request (signed session)."""
-    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
-    longest = int(current_app.config["SESSION_MAX_HOURS"]) * 3600
+    lifetimes = session_lifetimes()
+    idle, longest = lifetimes.idle.total_seconds(), lifetimes.longest.total_seconds()
     seen = session.get("seen", issued)
     return isinstance(seen, int) and now - issued < longest and now - seen < idle
 
@@ -82,6 +91,8 @@ def _load_user(user_id: str) -> Principal | None:
     user = get_uow().session.get(User, parsed[0])
     if user is None or not user.active or user.session_version != parsed[1]:
         return None
+    if "sid" in session and not _session_lives(user, session["sid"]):
+        return None  # ended from the account page (a remember-me cookie carries no sid)
     if session.get("seen") != now:
         session["seen"] = now
     return Principal(user, issued=parsed[2])
@@ -96,21 +107,31 @@ def _load_from_token(req: object) -> Principal | None:
     row = live_token(get_uow().session, token, now)
     if row is None:
         return None
-    _mark_used(row, now)
+    _note_use(row, "last_used_at", mark_used, record_use)
     principal = Principal(row.user, via_token=True)
     principal.token = row  # held for the request, so the row keeps the use just recorded
     return principal
 
 
-def _mark_used(row: ApiToken, now: datetime) -> None:
-    """last_used_at, at most once a minute: in the request's transaction when it writes (it
-    holds the write lock), else in a short one of its own (the request's row shows it too)."""
+def _session_lives(user: User, key: object) -> bool:
+    """The browser session the cookie names was not ended; its last request is recorded."""
+    row = login_sessions.live_session(get_uow().session, user, key)
+    if row is not None:
+        _note_use(row, "last_seen_at", login_sessions.mark_seen, login_sessions.record_seen)
+    return row is not None
+
+
+def _note_use(row: ApiToken | LoginSession, column: str, mark: Callable[..., bool],
+              record: Callable[..., bool]) -> None:
+    """A use of a token or a session, at most once a minute: in the request's transaction when
+    it writes (it holds the write lock), else in a short one of its own (the row shows it too)."""
+    now = rectify().clock()
     if request.method not in _SAFE:
-        mark_used(get_uow().session, row.id, now)
+        mark(get_uow().session, row.id, now)
         return
     with rectify().unit_of_work() as uow:
-        if record_use(uow, row.id, now):
-            set_committed_value(row, "last_used_at", now)
+        if record(uow, row.id, now):
+            set_committed_value(row, column, now)
 
 
 def login_refusal(result: Login) -> tuple[str, int]:

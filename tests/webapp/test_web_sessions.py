@@ -189,8 +189,8 @@ def test_a_user_revokes_a_token_from_the_account_page(client, browser, org):
     page = browser("inspector")
     token_id = client.get("/api/v1/auth/tokens", headers=bearer(token)).get_json()[0]["id"]
     other = browser("handler_a")
-    assert other.post(f"/account/tokens/{token_id}/revoke").status_code == 302
-    assert client.get("/api/v1/units", headers=bearer(token)).status_code == 200  # not theirs
+    assert other.post(f"/account/tokens/{token_id}/revoke").status_code == 403  # not theirs: refused
+    assert client.get("/api/v1/units", headers=bearer(token)).status_code == 200  # still works
     assert page.post(f"/account/tokens/{token_id}/revoke").status_code == 302
     assert_error(client.get("/api/v1/units", headers=bearer(token)), 401)
 

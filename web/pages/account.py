@@ -12,15 +12,17 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web.auth import Principal, actor, login_refusal
+from web.auth import Principal, actor, login_refusal, session_lifetimes
 from web.errors import describe
 from web.extensions import limiter
 from web.i18n import LOCALES
 from web.pages import bp
+from web.pages.work import landing
 from web.uow import get_uow, rectify
 from workflow.errors import InvalidInput
 from workflow.models import User
 from workflow.services import accounts, preferences
+from workflow.services import sessions as login_sessions
 from workflow.services.tokens import revoke_own_token, tokens_of
 
 # Browsers drop tabs and newlines from a URL and read a backslash as "/", so "/\t/evil.example"
@@ -29,20 +31,21 @@ _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: never redirect a user to another host after login."""
+    """Only same-site relative paths: never redirect a user to another host after login (else
+    the user's landing page)."""
     if (target and target.startswith("/") and not target.startswith("//")
             and not _UNSAFE_IN_NEXT.search(target)):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("pages.work")
+    return landing()
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: str(current_app.config["LOGIN_RATE_LIMIT"]), methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
-        return redirect(url_for("pages.work"))
+        return redirect(landing())
     if request.method == "GET":
         return render_template("login.html", error=None)
     result = accounts.login(get_uow(), request.form.get("username", "").strip(),
@@ -55,12 +58,15 @@ def login():  # type: ignore[no-untyped-def]
 
 
 def start_session(user: User) -> None:
-    """A fresh signed session for the user: login time and last request are now."""
+    """A fresh signed session for the user: login time and last request are now; a session row
+    (this device, its address) the user can see and end on the account page."""
     session.clear()
     principal = Principal(user)
     login_user(principal)
     session["seen"] = principal.issued
     session["lang"] = user.language
+    session["sid"] = login_sessions.start_session(get_uow(), user, request.user_agent.string,
+                                                  request.remote_addr or "")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -74,7 +80,8 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():  # type: ignore[no-untyped-def]
-    """Your account: change your password; your API tokens (expiry, last use), revocable."""
+    """Your account: change your password; your browser sessions and API tokens, each can be
+    ended."""
     uow, user, errors = get_uow(), actor(), {}
     if request.method == "POST":
         try:
@@ -92,10 +99,13 @@ def account():  # type: ignore[no-untyped-def]
 
 def _account_page(errors: dict[str, str], prefs_errors: dict[str, str] | None = None,
                   values: dict[str, str] | None = None) -> tuple[str, int]:
-    uow = get_uow()
-    tokens = tokens_of(uow.session, actor())
+    uow, user = get_uow(), actor()
+    tokens = tokens_of(uow.session, user)
+    sessions = login_sessions.active_sessions(uow.session, user, uow.now(), session_lifetimes())
+    this = login_sessions.live_session(uow.session, user, session.get("sid"))
     failed = bool(errors or prefs_errors)
     return render_template("account.html", errors=errors, tokens=tokens, now=uow.now(),
+                           sessions=sessions, this_session=this.id if this else None,
                            prefs_errors=prefs_errors or {}, values=values or {},
                            channels=preferences.CHOICES), 422 if failed else 200
 
@@ -116,8 +126,16 @@ def account_preferences():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token_page(token_id: int):  # type: ignore[no-untyped-def]
-    if revoke_own_token(get_uow(), actor(), token_id):
+    if revoke_own_token(get_uow(), actor(), token_id):  # another user's: Forbidden (403)
         flash(_("Token revoked."), "success")
+    return redirect(url_for("pages.account"))
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+def end_session_page(session_id: int):  # type: ignore[no-untyped-def]
+    """End one of your browser sessions: that browser is logged out at its next request."""
+    if login_sessions.end_own_session(get_uow(), actor(), session_id):  # another's: 403
+        flash(_("Session ended."), "success")
     return redirect(url_for("pages.account"))
 
 

@@ -28,6 +28,7 @@ from workflow.services.directory import (
 )
 from workflow.services.inspection_burden import Overlap, overlaps_for_form
 from workflow.services.permissions import may
+from workflow.services.user_search import UserFilter, UserPage, find_users
 from workflow.spec.model import ROLES
 
 bp = Blueprint("admin", __name__)
@@ -102,13 +103,32 @@ def unit_edit(unit_id: int):  # type: ignore[no-untyped-def]
                    "admin/unit_edit.html", **context)
 
 
+def _id_or_zero(raw: str | None, absent: int | None) -> int | None:
+    """An id from the query string: `absent` when not given, 0 (found nowhere) when not an id."""
+    return absent if not raw else (as_int(raw) or 0)
+
+
+def _user_page() -> tuple[UserPage | None, dict[str, str]]:
+    """The page of users the query string asks for, or the field errors of the filter."""
+    args = request.args
+    wanted = UserFilter(text=args.get("q", ""), unit_id=_id_or_zero(args.get("in_unit"), None),
+                        role=args.get("role", ""), page=_id_or_zero(args.get("page"), 1) or 0)
+    try:
+        return find_users(get_uow().session, actor(), wanted), {}
+    except InvalidInput as exc:
+        return None, describe(exc)[1]
+
+
 @bp.route("/users", methods=["GET", "POST"])
 def users():  # type: ignore[no-untyped-def]
-    session = get_uow().session
-    context = {"users": accounts.all_users(session), "units": _units(), "roles": ROLES}
+    """Users: search by name, filter by unit and role, a page at a time; add a user."""
+    found, filter_errors = _user_page()
+    context = {"found": found, "filter_errors": filter_errors, "units": _units(),
+               "roles": ROLES, "args": request.args}
     if request.method == "GET":
-        return render_template("admin/users.html", errors={}, values=MultiDict(), **context)
-    form = request.form
+        return render_template("admin/users.html", errors={}, values=MultiDict(),
+                               **context), 422 if filter_errors else 200
+    session, form = get_uow().session, request.form
 
     def create() -> None:
         username = form.get("username", "").strip()

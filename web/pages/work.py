@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_login import current_user
 
 from web.auth import actor
 from web.i18n import lang
@@ -12,6 +13,7 @@ from workflow import services
 from workflow.errors import RectifyError
 from workflow.models import Finding
 from workflow.services.letter_work import pending_replies
+from workflow.services.permissions import starts_in_directory
 from workflow.services.work import my_work
 
 
@@ -26,9 +28,16 @@ def may_fire(finding: Finding, trigger: str) -> bool:
     return True
 
 
+def landing() -> str:
+    """The page a user starts on (after login, at "/"): the directory for an admin with no
+    working role, else My work (also for a visitor not logged in)."""
+    directory = current_user.is_authenticated and starts_in_directory(actor())
+    return url_for("admin.units" if directory else "pages.work")
+
+
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
-    return redirect(url_for("pages.work"))
+    return redirect(landing())
 
 
 @bp.route("/work")

@@ -1,6 +1,6 @@
 """SQLAlchemy 2.x typed models: the unit tree, people, campaigns, findings and their events
 (core), parties, links and letters (coordination), notifications and the outbox (messaging),
-imported spreadsheet rows (imports);
+imported spreadsheet rows (imports), browser sessions (sessions);
 one metadata for Alembic (base)."""
 
 from workflow.models.base import NAMING, Base, JSONType, UTCDateTime, utcnow
@@ -26,11 +26,12 @@ from workflow.models.core import (
 )
 from workflow.models.imports import ImportRow
 from workflow.models.messaging import Notification, OutboxMessage, WebhookEndpoint
+from workflow.models.sessions import LoginSession
 
 __all__ = [
     "NAMING", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
     "FindingAttachment", "FindingLink", "FindingParty", "ImportRow", "Inspection",
-    "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "Notification",
-    "OutboxMessage",
+    "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "LoginSession",
+    "Notification", "OutboxMessage",
     "UTCDateTime", "Unit", "User", "WebhookEndpoint", "utcnow",
 ]

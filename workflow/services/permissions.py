@@ -25,3 +25,13 @@ def require(actor: User, action: str) -> None:
     """Forbidden unless the actor holds a role the action needs."""
     if not may(actor, action):
         raise Forbidden(f"'{action}' needs one of the roles: {', '.join(RULES[action])}")
+
+
+# Roles that find work in My work (待办); a user with none of them starts in the directory.
+WORKING_ROLES = ("inspector", "handler", "reviewer", "supervisor")
+
+
+def starts_in_directory(actor: User) -> bool:
+    """Where a user lands after login: an admin with no working role has an empty My work, so
+    starts on the unit directory instead."""
+    return actor.has_role("admin") and not actor.has_role(*WORKING_ROLES)

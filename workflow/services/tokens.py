@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput
+from workflow.errors import Forbidden, InvalidInput
 from workflow.models import ApiToken, User, utcnow
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LIFETIME = timedelta(days=90)
 USE_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most once a minute
+NOT_YOURS = {"zh": "只能结束自己的会话或令牌", "en": "you may end only your own sessions and tokens"}
 
 
 def _digest(token: str) -> str:
@@ -101,11 +102,13 @@ def revoke_token(uow: UnitOfWork, token: str) -> bool:
 
 
 def revoke_own_token(uow: UnitOfWork, user: User, token_id: int) -> bool:
-    """Revoke one of the user's own tokens by id (the account page); commits. False if the id
-    names no live token of theirs."""
+    """Revoke one of the user's own tokens by id (the account page); commits. Forbidden for
+    another user's token; False if the id names no live token."""
     row = uow.session.get(ApiToken, token_id)
-    if row is None or row.user_id != user.id or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None:
         return False
+    if row.user_id != user.id:
+        raise Forbidden("a token of another user", NOT_YOURS)
     return _revoke(uow, row)
 
 
