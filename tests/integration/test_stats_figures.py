@@ -121,3 +121,21 @@ def test_the_stats_command_prints_the_same_figures(flow: Flow, database_url: str
     assert (totals["raised"], totals["confirmed"], totals["proposed"]) == (1, 1, 1)
     refused = CliRunner().invoke(engine, ["stats", "--from", "2026-02-30"], env=env)
     assert refused.exit_code != 0 and "from" in refused.output
+
+
+def test_as_of_before_a_reassignment_the_figures_count_the_old_unit(
+        flow: Flow, rectify: Rectify) -> None:
+    """The statistics as of a moment count a finding under its unit then, for the subtree filter
+    and the per-unit rows, and in the state it had then."""
+    org = flow.org
+    b = flow.raise_().id  # at group A
+    flow.fire(b, "assign")
+    rectify.clock.advance(minutes=1)
+    before = rectify.clock().isoformat()
+    rectify.clock.advance(minutes=1)
+    flow.drive(b, "reassign", "report_rectification")  # now group B's, reported rectified
+    then = _stats(rectify, org.admin, unit=org.group_a.id, as_of=before)
+    now = _stats(rectify, org.admin, unit=org.group_a.id)
+    assert (then.totals.raised, then.totals.rectified) == (1, 0)
+    assert now.totals.raised == 0
+    assert _stats(rectify, org.admin, unit=org.group_b.id, as_of=before).totals.raised == 0
