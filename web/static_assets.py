@@ -89,4 +89,5 @@ def _gzip_response(path: Path, mimetype: str) -> Response:
     response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag)
     response.last_modified = key[1]  # type: ignore[assignment]
-    return response.make_conditional(request)
+    response.make_conditional(request)  # a 304 when the browser's copy is this one
+    return response
