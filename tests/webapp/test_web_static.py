@@ -82,3 +82,21 @@ def test_printing_hides_navigation_forms_buttons_and_empty_cards(client):
     printed = css.split("@media print", 1)[1]
     for hidden in (".topbar", ".actions-card", "form", "button", ".card:not(:has("):
         assert hidden in printed
+
+
+def _luminance(colour: str) -> float:
+    if len(colour) == 4:  # #fff -> #ffffff
+        colour = "#" + "".join(c * 2 for c in colour[1:])
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_muted_text_has_a_contrast_of_at_least_4_5_on_every_background_it_sits_on():
+    css = (STATIC / "css/app.css").read_text()
+    variables = dict(re.findall(r"--(\w+):(#[0-9a-f]{6}|#[0-9a-f]{3})\b", css))
+    tag = re.search(r"\.tag \{[^}]*background:(#[0-9a-f]{6}|#[0-9a-f]{3})\b", css)
+    assert tag is not None
+    for background in (variables["bg"], variables["card"], tag.group(1)):
+        lighter, darker = sorted((_luminance(variables["muted"]), _luminance(background)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, background
