@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from werkzeug.security import safe_join
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # a name without its hash may change: the browser asks again (304)
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+STALE_FINGERPRINT = re.compile(r"\.[0-9a-f]{12}(?=\.[^./]+$|$)")
 MIN_GZIP_BYTES = 1024  # smaller files gain less than gzip's header and the work costs
 _Version = tuple[str, float, int]  # (path, mtime, size): one version of one file
 _digests: dict[_Version, str] = {}  # each app built (tests build many) hashes only new versions
@@ -58,19 +60,28 @@ def _fingerprint_url(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def serve_static(filename: str) -> Response:
-    """A fingerprinted name is cached for a year; any other revalidates. Gzip when accepted."""
+    """A fingerprinted name is cached for a year; any other (the plain name, an older
+    fingerprint) revalidates. Gzip when accepted."""
     original = current_app.extensions["static_originals"].get(filename)
-    path = safe_join(current_app.static_folder or "", original or filename)
+    name = original or _current_name(filename)
+    path = safe_join(current_app.static_folder or "", name)
     if path is None or not Path(path).is_file():
         raise NotFound()
     mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
     if _wants_gzip(mimetype, Path(path)):
         response = _gzip_response(Path(path), mimetype)
     else:
-        response = current_app.send_static_file(original or filename)
+        response = current_app.send_static_file(name)
     response.headers["Cache-Control"] = IMMUTABLE if original else REVALIDATE
     response.vary.add("Accept-Encoding")
     return response
+
+
+def _current_name(filename: str) -> str:
+    """A name with an older fingerprint (a page rendered before a deploy) -> the file today."""
+    manifest = current_app.extensions["static_manifest"]
+    unhashed = STALE_FINGERPRINT.sub("", filename, count=1)
+    return unhashed if unhashed in manifest else filename
 
 
 def _wants_gzip(mimetype: str, path: Path) -> bool:

@@ -30,7 +30,11 @@ def test_pages_name_fingerprinted_files_cached_for_a_year_and_are_not_cached_the
         assert css.get_data() == (STATIC / "css/app.css").read_bytes()
     with client.get("/static/css/app.css") as plain:  # an old or hand-written name revalidates
         assert plain.status_code == 200 and plain.headers["Cache-Control"] == "no-cache"
-    assert client.get("/static/css/app.000000000000.css").status_code == 404
+    with client.get("/static/css/app.000000000000.css") as stale:  # a page from before a deploy
+        assert stale.status_code == 200 and stale.headers["Cache-Control"] == "no-cache"
+        assert stale.get_data() == (STATIC / "css/app.css").read_bytes()
+    assert client.get("/static/css/nothing.000000000000.css").status_code == 404
+    assert client.get("/static/..%2f..%2fpyproject.toml").status_code == 404
 
 
 def test_the_fingerprint_changes_when_the_file_changes(tmp_path):
