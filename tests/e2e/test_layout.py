@@ -42,8 +42,10 @@ def test_the_phone_menu_is_a_button_reached_by_keyboard(logins: Logins,
     assert button.get_attribute("aria-expanded") == "false"
     assert button.get_attribute("aria-controls") == menu.get_attribute("id")
     assert button.get_attribute("aria-label") == "菜单"
-    # from the top of the page, Tab: the brand link, then the menu button
+    # from the top of the page, Tab: the skip link, the brand link, then the menu button
     page.locator("body").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('menu-button')")

@@ -92,7 +92,7 @@ def test_the_printable_notice_is_the_document_without_the_site_around_it(browser
     assert f"问题编号：{closed.code}" in html and "整改通知书" in html
     assert "甲集团：" in html and "Clear the exits, name a fire warden" in html
     assert "（盖章）" in html and "二〇二六年三月二日" in html
-    assert "css/document.css" in html and 'class="toolbar no-print"' in html
+    assert "/static/css/document." in html and 'class="toolbar no-print"' in html
     assert "<nav" not in html and "topbar" not in html and "<form" not in html
     english = browser("handler_a").get(f"/findings/{closed.id}/print/notice?lang=en")
     assert "Rectification Notice" in english.get_data(as_text=True)
