@@ -21,7 +21,8 @@ PUBLIC = {"static", "pages.login", "pages.healthz", "pages.set_language", "api_a
 SAMPLE_ARGS = {"finding_id": 1, "user_id": 1, "trigger": "assign", "sha256": "a" * 64,
                "name": "standard", "version": 1, "filename": "css/app.css", "token_id": 1,
                "notification_id": 1, "unit_id": 1, "letter_id": 1, "seq": 1,
-               "campaign_id": 1, "link_id": 1, "digest": "a" * 64, "kind": "xlsx"}
+               "campaign_id": 1, "link_id": 1, "digest": "a" * 64, "kind": "xlsx",
+               "first": "revisit", "then": "confirm"}
 
 
 def html_lang(html: str) -> str:
