@@ -75,8 +75,8 @@ def test_the_check_and_its_confirmation_in_one_form(browser, driver, flow):
     finding = _rectified(driver)
     reviewer = browser("reviewer")
     page = reviewer.get(f"/findings/{finding['id']}").get_data(as_text=True)
-    assert 'id="form-revisit+confirm"' in page and 'id="form-revisit+reject"' in page
-    assert f'id="revisit+confirm-visited_on" type="date" name="visited_on" value="{flow.today()}' \
+    assert 'id="form-revisit-then-confirm"' in page and 'id="form-revisit-then-reject"' in page
+    assert f'id="revisit-then-confirm-visited_on" type="date" name="visited_on" value="{flow.today()}' \
         in page  # the check date starts as today
     response = multipart(reviewer, f"/findings/{finding['id']}/fire/revisit/then/confirm",
                          _check(flow, finding["version"], conclusion="Done"), [])
@@ -91,6 +91,6 @@ def test_a_send_back_without_a_reason_saves_neither_step(browser, driver, flow):
     response = multipart(browser("reviewer"), f"/findings/{finding['id']}/fire/revisit/then/reject",
                          _check(flow, finding["version"], reason=""), [])
     assert response.status_code == 422
-    assert 'id="revisit+reject-reason"' in response.get_data(as_text=True)
+    assert 'id="revisit-then-reject-reason"' in response.get_data(as_text=True)
     assert "Exit clear at the visit" in text_of(response)  # what was typed is kept
     assert flow.snapshot(finding["id"]) == before

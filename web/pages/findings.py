@@ -22,7 +22,7 @@ from workflow.models import Finding
 from workflow.services.directory import visible_units
 from workflow.services.evidence import check_file_count
 from workflow.services.parties import party_views
-from workflow.services.two_steps import CHECK_FIELD, verdicts_after
+from workflow.services.two_steps import CHECK_FIELD, TWO_STEP_JOIN, two_step_key, verdicts_after
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
 
@@ -59,9 +59,9 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
 def pair_forms(lc: Lifecycle, finding: Finding, available: list[TransitionSpec]
                ) -> list[dict[str, Any]]:
     """A check step and each verdict that may follow it in one submission (two_steps.
-    verdicts_after): their forms' key ("revisit+confirm"), both transitions and their fields."""
+    verdicts_after): the form's key ("revisit-then-confirm"), both steps and their fields."""
     today, user = get_uow().today(), actor()
-    return [{"key": f"{first.trigger}+{then.trigger}", "spec": first, "then": then,
+    return [{"key": two_step_key(first.trigger, then.trigger), "spec": first, "then": then,
              "fields": form_fields(first, finding, today) + form_fields(then, finding, today)}
             for first in available for then in verdicts_after(lc, first, user, finding)]
 
@@ -75,7 +75,7 @@ def _default_due_date(finding: Finding) -> str:
 
 def _labels(lc: Lifecycle, trigger: str | None) -> dict[str, str]:
     """A form's field labels: what a form no longer offered shows beside its kept input."""
-    triggers = (trigger or "").split("+")  # a two-step form's key: both steps' fields
+    triggers = (trigger or "").split(TWO_STEP_JOIN)  # a two-step form's key: both steps' fields
     return {f.name: f.label(lang()) for t in lc.transitions if t.trigger in triggers
             for f in t.fields}
 

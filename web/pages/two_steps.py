@@ -21,7 +21,7 @@ from web.uow import get_uow
 from workflow import services
 from workflow.errors import RectifyError, StaleFinding, TransitionNotAllowed
 from workflow.models import Finding
-from workflow.services.two_steps import fire_two
+from workflow.services.two_steps import fire_two, two_step_key
 from workflow.spec.model import TransitionSpec
 
 _ROUTE = "/findings/<int:finding_id>/fire/<first>/then/<then>"
@@ -30,7 +30,7 @@ _ROUTE = "/findings/<int:finding_id>/fire/<first>/then/<then>"
 @bp.route(_ROUTE, methods=["GET"])
 def fire_two_form(finding_id: int, first: str, then: str) -> Response:
     """The address a refused form leaves in the bar: reloading it opens that form again."""
-    key = f"{first}+{then}"
+    key = two_step_key(first, then)
     return redirect(url_for("pages.finding_page", finding_id=finding_id, open=key,
                             _anchor=f"form-{key}"))
 
@@ -39,7 +39,7 @@ def fire_two_form(finding_id: int, first: str, then: str) -> Response:
 def fire_two_page(finding_id: int, first: str, then: str):  # type: ignore[no-untyped-def]
     """Both steps' fields in one submission: fired one after the other through fire(), every
     check of both, committed together; a refusal of either keeps what was typed and uploaded."""
-    uow, user, key = get_uow(), actor(), f"{first}+{then}"
+    uow, user, key = get_uow(), actor(), two_step_key(first, then)
     finding = services.get_finding(uow.session, user, finding_id)
     version = request.form.get("version", type=int)
     payloads: tuple[dict[str, Any], dict[str, Any]] = ({}, {})

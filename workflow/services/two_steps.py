@@ -16,6 +16,12 @@ if TYPE_CHECKING:
 ASSIGN_FIELDS = frozenset({"requirement", "due_date"})
 # A transition recording a check (its date field): its verdict may follow in the same form.
 CHECK_FIELD = "visited_on"
+TWO_STEP_JOIN = "-then-"  # trigger names are snake_case: the two-step form's key splits here
+
+
+def two_step_key(first: str, then: str) -> str:
+    """The name of a two-step form ("revisit-then-confirm"): its id, the page's `open`."""
+    return f"{first}{TWO_STEP_JOIN}{then}"
 
 
 def assign_on_raise(spec: Lifecycle, actor: User, raise_fields: frozenset[str]
