@@ -79,7 +79,9 @@ class Findings(MethodView):
     @blp.alt_response(403, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Raise a finding on the newest version of a lifecycle (inspectors)."""
+        """Raise a finding on the newest version of a lifecycle (inspectors). With a
+        `requirement` and a `due_date` it is also assigned at once when the lifecycle allows
+        (two events, one transaction; a refused assign writes nothing)."""
         lifecycle = data.pop("lifecycle")
         inspection, recurrence_of = data.pop("inspection"), data.pop("recurrence_of")
         finding = services.raise_finding(get_uow(), actor(), lifecycle, data, inspection,

@@ -26,12 +26,13 @@ def register_pages(app: Flask) -> None:
         outbox,
         raising,
         stats_export,
+        two_steps,
         work,
     )
     from web.pages.helpers import register_template_helpers
 
     _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
-         letters, lifecycles, links, notifications, raising, stats_export, work)
+         letters, lifecycles, links, notifications, raising, stats_export, two_steps, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

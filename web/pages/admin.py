@@ -179,8 +179,9 @@ def inspections():  # type: ignore[no-untyped-def]
     session = get_uow().session
     context = {"inspections": visible_inspections(session, actor()), "units": _units(),
                "campaigns": visible_campaigns(session, actor()), "methods": METHODS}
-    if request.method == "GET":
-        return render_template("admin/inspections.html", errors={}, values={}, **context)
+    if request.method == "GET":  # the date starts as today, the usual case
+        values = {"inspected_on": get_uow().today().isoformat()}
+        return render_template("admin/inspections.html", errors={}, values=values, **context)
     data = _form("unit_id", "inspected_on", "method", "campaign_id", "team", "notes")
     overlaps = _overlaps(data.get("unit_id"), data.get("inspected_on"))
     if overlaps and not request.form.get("confirm_overlap"):  # 不准搞重复多头检查: ask first

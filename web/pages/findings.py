@@ -22,8 +22,9 @@ from workflow.models import Finding
 from workflow.services.directory import visible_units
 from workflow.services.evidence import check_file_count
 from workflow.services.parties import party_views
+from workflow.services.two_steps import CHECK_FIELD, TWO_STEP_JOIN, two_step_key, verdicts_after
 from workflow.spec.diagram import mermaid
-from workflow.spec.model import FieldSpec, Lifecycle
+from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -35,6 +36,7 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     lc = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
     available = services.available_transitions(uow, finding, actor())
     forms = [{"spec": t, "fields": form_fields(t, finding, uow.today())} for t in available]
+    pairs = pair_forms(lc, finding, available)
     events = services.history(uow.session, finding)
     unit_fields = [f for t in available for f in t.fields if f.type == "unit"]
     # A unit field declared `scope: all` (e.g. a coordinating body above you) lists every unit.
@@ -42,15 +44,26 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     units = visible_units(uow.session, actor(), active_only=True,
                           everywhere=everywhere) if unit_fields else []
     return render_template(
-        "finding.html", finding=finding, lifecycle=lc, forms=forms, units=units,
+        "finding.html", finding=finding, lifecycle=lc, forms=forms, pairs=pairs, units=units,
         parties=party_views(uow.session, finding),
         timeline=timeline(lc, events), time=time_facts(lc, finding, events),
         diagram=mermaid(lc, lang(), current=finding.state),
         discussion=discussion_view(finding, discussion),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},
         kept_labels=_labels(lc, open_trigger),
-        defaults={"requirement": finding.requirement, "due_date": _default_due_date(finding)},
+        defaults={"requirement": finding.requirement, "due_date": _default_due_date(finding),
+                  CHECK_FIELD: uow.today().isoformat()},
     ), status
+
+
+def pair_forms(lc: Lifecycle, finding: Finding, available: list[TransitionSpec]
+               ) -> list[dict[str, Any]]:
+    """A check step and each verdict that may follow it in one submission (two_steps.
+    verdicts_after): the form's key ("revisit-then-confirm"), both steps and their fields."""
+    today, user = get_uow().today(), actor()
+    return [{"key": two_step_key(first.trigger, then.trigger), "spec": first, "then": then,
+             "fields": form_fields(first, finding, today) + form_fields(then, finding, today)}
+            for first in available for then in verdicts_after(lc, first, user, finding)]
 
 
 def _default_due_date(finding: Finding) -> str:
@@ -61,9 +74,10 @@ def _default_due_date(finding: Finding) -> str:
 
 
 def _labels(lc: Lifecycle, trigger: str | None) -> dict[str, str]:
-    """A transition's field labels: what a form no longer offered shows beside its kept input."""
-    spec = next((t for t in lc.transitions if t.trigger == trigger), None)
-    return {f.name: f.label(lang()) for f in spec.fields} if spec else {}
+    """A form's field labels: what a form no longer offered shows beside its kept input."""
+    triggers = (trigger or "").split(TWO_STEP_JOIN)  # a two-step form's key: both steps' fields
+    return {f.name: f.label(lang()) for t in lc.transitions if t.trigger in triggers
+            for f in t.fields}
 
 
 @bp.route("/findings/<int:finding_id>")

@@ -18,8 +18,14 @@ from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow import services
 from workflow.errors import InvalidInput, RectifyError
+from workflow.models import Finding
 from workflow.services.comments import add_comment
-from workflow.services.directory import unit_in_view, visible_inspections, visible_units
+from workflow.services.directory import (
+    inspection_in_view,
+    unit_in_view,
+    visible_inspections,
+    visible_units,
+)
 from workflow.services.duplicates import Suggestion, similar_findings
 from workflow.services.evidence import check_file_count
 from workflow.services.raising import RAISE_FIELDS
@@ -45,8 +51,8 @@ def raise_page():  # type: ignore[no-untyped-def]
         return render_template("error.html", code=403,
                                message=_("Only inspectors can raise findings.")), 403
     if request.method == "GET":
-        return render_template("raise.html", values={"unit": request.args.get("unit", "")},
-                               errors={}, duplicates=[], **context)
+        return render_template("raise.html", values=_start_values(context), errors={},
+                               duplicates=[], **context)
     uow = get_uow()
     values: dict[str, Any] = request.form.to_dict()
     data: dict[str, Any] = {name: values.get(name, "") for name in _FIELDS}
@@ -67,11 +73,22 @@ def raise_page():  # type: ignore[no-untyped-def]
             msg, errors = describe(exc)
             errors = errors or {"_": msg}
         else:
-            flash(_("Finding %(code)s raised.", code=finding.code), "success")
+            flash(_raised_text(finding), "success")
             return redirect(url_for("pages.finding_page", finding_id=finding.id))
     uow.session.rollback()
     return render_template("raise.html", values=values, errors=errors, duplicates=duplicates,
                            **context), 422 if errors else 200
+
+
+def _start_values(context: dict[str, Any]) -> dict[str, Any]:
+    """A new form's values: ?unit= picks the unit; ?inspection= (an inspection the raiser may
+    see) picks that inspection and its unit, and is listed even if older than the recent ones."""
+    inspection = inspection_in_view(get_uow().session, actor(), request.args.get("inspection"))
+    if inspection is None:
+        return {"unit": request.args.get("unit", "")}
+    if inspection not in context["inspections"]:
+        context["inspections"].insert(0, inspection)
+    return {"unit": str(inspection.unit_id), "inspection": str(inspection.id)}
 
 
 def _suggestions(values: dict[str, Any]) -> list[Suggestion]:
@@ -102,6 +119,12 @@ def raise_instead(finding_id: int) -> Response:
         return redirect(url_for("pages.raise_page"))
     flash(_("Added to the existing finding instead of raising a new one."), "success")
     return redirect(url_for("pages.finding_page", finding_id=finding_id, _anchor="comments"))
+
+
+def _raised_text(finding: Finding) -> str:
+    if finding.last_seq > 1:  # the requirement and due date assigned it at once
+        return _("Finding %(code)s raised and assigned.", code=finding.code)
+    return _("Finding %(code)s raised.", code=finding.code)
 
 
 def _count_errors() -> dict[str, str]:

@@ -23,6 +23,7 @@ from workflow.services.permissions import require
 from workflow.services.scope import sees_everything, unit_in_scope, units_clause
 from workflow.services.units import CODE, add_unit, create_unit, edit_unit
 from workflow.spec.model import FieldSpec
+from workflow.text import as_id
 
 __all__ = ["CODE", "add_unit", "create_unit", "edit_unit"]  # kept importable from here
 
@@ -80,6 +81,15 @@ def visible_inspections(session: Session, actor: User, limit: int | None = None)
              .where(units_clause(actor)).options(joinedload(Inspection.unit))
              .order_by(Inspection.inspected_on.desc(), Inspection.id.desc()))
     return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def inspection_in_view(session: Session, actor: User, raw: object) -> Inspection | None:
+    """The inspection of that id (as it came, e.g. a query argument) if the actor may see it."""
+    inspection_id = as_id(raw)
+    inspection = session.get(Inspection, inspection_id) if inspection_id else None
+    if inspection is None or not unit_in_scope(actor, inspection.unit):
+        return None
+    return inspection
 
 
 def campaigns_clause(actor: User) -> ColumnElement[bool]:

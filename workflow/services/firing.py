@@ -131,8 +131,10 @@ def history(session: Session, finding: Finding) -> list[Event]:
 
 
 def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
-         payload: Mapping[str, Any], expected_version: int | None = None) -> Finding:
-    """Fire one transition and commit it, or raise and change nothing."""
+         payload: Mapping[str, Any], expected_version: int | None = None,
+         commit: bool = True) -> Finding:
+    """Fire one transition and commit it, or raise and change nothing. `commit=False` leaves
+    the transition flushed in the caller's transaction (two steps in one submission)."""
     session = uow.session
     finding = get_finding(session, actor, finding_id)
     lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
@@ -143,7 +145,8 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     try:  # any flush from here on may find the row changed by a concurrent fire
         write_transition(uow, ctx, lifecycle, spec, cleaned)
         session.flush()
-        uow.commit()
+        if commit:
+            uow.commit()
     except (StaleDataError, IntegrityError):
         session.rollback()
         raise StaleFinding(finding_id, expected_version, None) from None

@@ -19,8 +19,10 @@ from workflow.payload import Lookup, clean, unit_record
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.duplicates import recurrence_target
 from workflow.services.events import append_event
+from workflow.services.firing import fire
 from workflow.services.notify import notify, params_for
 from workflow.services.scope import unit_in_scope
+from workflow.services.two_steps import ASSIGN_FIELDS, assign_on_raise
 from workflow.spec.model import FieldSpec, Lifecycle
 from workflow.text import as_id
 
@@ -40,6 +42,7 @@ RAISE_FIELDS = (
     FieldSpec("due_date", "date", "整改期限", "Due date", min_days=0, max_days=366),
     FieldSpec("evidence", "files", "现场照片", "Photos", max_count=10),
 )
+RAISE_FIELD_NAMES = frozenset(f.name for f in RAISE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,30 @@ class CheckedRaise:
 
 def raise_finding(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
                   inspection_id: object = None, recurrence_of: object = None) -> Finding:
-    """Create a finding in the lifecycle's initial state, record its 'raise' event, commit.
+    """Create a finding in the lifecycle's initial state, record its 'raise' event, and assign
+    it at once when the data carries a requirement and a due date (assign_at_once); commit.
 
     `inspection_id` is the id as it came (an int from JSON, text from a form): checked here;
     so is `recurrence_of`, a closed finding this one repeats (duplicates.recurrence_target)."""
     checked = check_raise(uow, actor, lifecycle, data, inspection_id, recurrence_of)
     finding = write_raise(uow, actor, checked)
     uow.session.flush()
+    assign_at_once(uow, actor, checked, finding, data)
     uow.commit()
     return finding
+
+
+def assign_at_once(uow: UnitOfWork, actor: User, checked: CheckedRaise, finding: Finding,
+                   data: Mapping[str, Any]) -> None:
+    """A raise carrying a requirement and a due date also assigns, when the definition allows
+    (two_steps.assign_on_raise): that transition fired through fire(), in the raise's
+    transaction, with every check; a refusal raises and the caller writes nothing."""
+    if not (checked.values.get("requirement") and checked.values.get("due_date")):
+        return
+    assign = assign_on_raise(checked.spec, actor, RAISE_FIELD_NAMES)
+    if assign is not None:
+        payload = {name: data.get(name) for name in ASSIGN_FIELDS}
+        fire(uow, finding.id, assign.trigger, actor, payload, commit=False)
 
 
 def check_raise(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str, Any],
