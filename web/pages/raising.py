@@ -123,8 +123,8 @@ def raise_instead(finding_id: int) -> Response:
 
 def _raised_text(finding: Finding) -> str:
     if finding.last_seq > 1:  # the requirement and due date assigned it at once
-        return _("Finding %(code)s raised and assigned.", code=finding.code)
-    return _("Finding %(code)s raised.", code=finding.code)
+        return str(_("Finding %(code)s raised and assigned.", code=finding.code))
+    return str(_("Finding %(code)s raised.", code=finding.code))
 
 
 def _count_errors() -> dict[str, str]:
