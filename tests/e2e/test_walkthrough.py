@@ -292,7 +292,7 @@ def test_standard_finding_from_raised_to_closed(
         supervisor.wait_for_url(re.compile(r"/dashboard$"))
         assert supervisor.locator("#kpi-total").inner_text() == "1"
         assert supervisor.locator("#kpi-overdue").inner_text() == "0"
-        kpis = supervisor.locator(".kpis .kpi b")
+        kpis = supervisor.locator("#problem-numbers .kpi b")
         assert [kpis.nth(i).inner_text() for i in range(4)] == ["1", "0", "1", "1"]  # raised,
         # open, rectified, confirmed
         # the breakdown descends while everything sits below one unit: down to group A itself
