@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from workflow.models import Event, Finding, ImportRow, Inspection
 from workflow.services import verify_all
 from workflow.services.import_check import check_import
 from workflow.services.import_columns import map_headers
+from workflow.services import import_file as import_file_module
 from workflow.services.import_file import ImportFileError, read_sheet
 from workflow.services.import_workbooks import errors_workbook, template_workbook
 from workflow.services.importing import check_file, import_file, write_import
@@ -128,6 +130,29 @@ def test_file_level_errors_are_clear(rectify, org):
         map_headers(["Responsible unit", "Title", "Category"])
     with pytest.raises(ImportFileError, match="cannot be read"):
         read_sheet(b"PK\x03\x04broken", "a.xlsx")
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A valid XLSX whose sheet holds one cell of `unpacked` bytes: tiny packed, huge unpacked."""
+    packed, out = zipfile.ZipFile(io.BytesIO(xlsx(ZH, []))), io.BytesIO()
+    cell = b'<row r="2"><c r="A2" t="str"><v>' + b"A" * unpacked + b"</v></c></row>"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in packed.infolist():
+            part = packed.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"</sheetData>", cell + b"</sheetData>")
+            bomb.writestr(item, part)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_its_sheet_is_parsed(monkeypatch):
+    monkeypatch.setattr(import_file_module, "MAX_UNPACKED", 1024 * 1024)
+    bomb = zip_bomb(2 * 1024 * 1024)
+    assert len(bomb) < 20 * 1024  # a few KB that unpack to 2 MB (in real life: to GBs)
+    with pytest.raises(ImportFileError, match="unpacks to more than 1 MB"):
+        read_sheet(bomb, "a.xlsx")
+    small = read_sheet(zip_bomb(1000), "a.xlsx")  # its <dimension> says A1:G1, row 2 follows
+    assert [row.cells[0] for row in small.rows] == ["A" * 1000]  # no row left unread
 
 
 def test_a_concurrent_import_of_the_same_rows_leaves_nothing_half_written(rectify, org, flow):

@@ -14,6 +14,7 @@ from workflow.errors import InvalidInput
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 60
+MAX_UNPACKED = 100 * 1024 * 1024  # an XLSX is a zip: its parts unpacked, at most (zip bombs)
 
 
 class Formula(str):
@@ -86,9 +87,11 @@ def _read(rows: Iterator[list[Any]]) -> Sheet:
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    _refuse_zip_bomb(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # read every row, not the <dimension> the file claims
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
         raise _unreadable() from None
 
@@ -100,6 +103,20 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
         finally:
             book.close()
     return cells()
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """Refuse an XLSX whose parts unpack to more than MAX_UNPACKED before any is parsed. The
+    sizes the zip declares bound what zipfile unpacks (beyond them: a CRC error, unreadable)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _unreadable() from None
+    if unpacked > MAX_UNPACKED:
+        limit = MAX_UNPACKED // 1024 // 1024
+        raise ImportFileError(f"文件解压后超过 {limit} MB，无法导入",
+                              f"the file unpacks to more than {limit} MB: it cannot be imported")
 
 
 def _unreadable() -> ImportFileError:
