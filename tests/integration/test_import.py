@@ -12,10 +12,10 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, inspect, select
 
 from workflow.models import Event, Finding, ImportRow, Inspection
+from workflow.services import import_file as import_file_module
 from workflow.services import verify_all
 from workflow.services.import_check import check_import
 from workflow.services.import_columns import map_headers
-from workflow.services import import_file as import_file_module
 from workflow.services.import_file import ImportFileError, read_sheet
 from workflow.services.import_workbooks import errors_workbook, template_workbook
 from workflow.services.importing import check_file, import_file, write_import

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
+from workflow.errors import InvalidInput
 from workflow.models import Finding, FindingParty, Unit, User
 from workflow.services.parties import PARTY_ROLES, party_units
+from workflow.text import as_id
 
 
 def sees_everything(actor: User) -> bool:
@@ -18,6 +20,20 @@ def sees_everything(actor: User) -> bool:
 
 def unit_in_scope(actor: User, unit: Unit) -> bool:
     return sees_everything(actor) or unit.path.startswith(actor.unit.path)
+
+
+def focus_unit(session: Session, actor: User, raw: object) -> Unit | None:
+    """The unit a report or the statistics are narrowed to, as given (an id, or absent: None).
+    One answer, naming 'unit', for an id that is not a number, not a unit, or a unit outside
+    the actor's scope: neither its name nor its existence shows."""
+    if raw is None or raw == "":
+        return None
+    unit_id = as_id(raw)
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is None or not unit_in_scope(actor, unit):
+        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内",
+                                     "en": "no such unit within your scope"}})
+    return unit
 
 
 def takes_side(actor: User, side: str, finding: Finding) -> bool:
