@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.integration.test_import import ZH, good_rows, xlsx, zip_bomb
+from tests.webapp.test_web_security import assert_csrf_refusal, logged_in_with_csrf
 from tests.webapp.web_support import text_of
-from workflow.models import Finding
+from workflow.models import Event, Finding
 from workflow.services import import_file as import_file_module
 
 
@@ -78,3 +79,22 @@ def test_only_a_readable_upload_is_kept_and_a_user_keeps_five_at_most(rectify, b
         inspector.post("/import", data={"file": (io.BytesIO(xlsx(ZH, good_rows(today, n + 1))),
                                                  "a.xlsx")}, content_type="multipart/form-data")
     assert len(_stashed_files(rectify)) == 5
+
+
+def test_import_and_comment_instead_need_the_csrf_token(make_app, rectify, flow):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client, token = logged_in_with_csrf(app, "inspector")
+    existing = flow.raise_()
+    upload = {"file": (io.BytesIO(xlsx(ZH, good_rows(flow.today(), 1))), "a.xlsx")}
+    assert_csrf_refusal(app, client.post("/import", data=upload, content_type="multipart/form-data"))
+    assert _stashed_files(rectify) == []
+    upload = {"file": (io.BytesIO(xlsx(ZH, good_rows(flow.today(), 1))), "a.xlsx")}
+    checked = client.post("/import", data={**upload, "csrf_token": token},
+                          content_type="multipart/form-data")
+    digest = text_of(checked).split('name="digest" value="')[1][:64]
+    assert_csrf_refusal(app, client.post("/import/confirm", data={"digest": digest,
+                                                                  "suffix": ".xlsx"}))
+    assert_csrf_refusal(app, client.post(f"/raise/instead/{existing.id}", data={"title": "再次"}))
+    assert _findings(rectify) == 1
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Event)) == 1  # its raise
