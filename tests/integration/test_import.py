@@ -132,6 +132,16 @@ def test_file_level_errors_are_clear(rectify, org):
         read_sheet(b"PK\x03\x04broken", "a.xlsx")
 
 
+def test_empty_rows_below_the_data_do_not_count_against_the_row_limit():
+    header = "Responsible unit,Title,Category,Severity\n"
+    styled_far_down = header + "GA,标题,其他,一般\n" + ",,,\n" * 6000  # was "at most 5000 rows"
+    assert len(read_sheet(styled_far_down.encode(), "a.csv").rows) == 1
+    with pytest.raises(ImportFileError, match="at most 5000 rows"):
+        read_sheet((header + "GA,标题,其他,一般\n" * 5001).encode(), "a.csv")
+    with pytest.raises(ImportFileError, match="empty ones included"):
+        read_sheet((header + "\n" * 100_001).encode(), "a.csv")
+
+
 def zip_bomb(unpacked: int) -> bytes:
     """A valid XLSX whose sheet holds one cell of `unpacked` bytes: tiny packed, huge unpacked."""
     packed, out = zipfile.ZipFile(io.BytesIO(xlsx(ZH, []))), io.BytesIO()

@@ -12,7 +12,8 @@ from typing import Any
 from workflow.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # rows with data
+MAX_READ_ROWS = 20 * MAX_ROWS  # empty ones too (a template styled far down): the work is bounded
 MAX_COLUMNS = 60
 MAX_UNPACKED = 100 * 1024 * 1024  # an XLSX is a zip: its parts unpacked, at most (zip bombs)
 
@@ -75,12 +76,16 @@ def _read(rows: Iterator[list[Any]]) -> Sheet:
         raise ImportFileError("文件是空的：第一行应为列名", "the file is empty: row 1 must name the columns")
     sheet = Sheet([str(c).strip() if c is not None else "" for c in header[:MAX_COLUMNS]])
     for number, cells in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
-            raise ImportFileError(f"最多 {MAX_ROWS} 行，请分成几个文件导入",
-                                  f"at most {MAX_ROWS} rows: split the file")
+        if number - 1 > MAX_READ_ROWS:
+            raise ImportFileError(f"超过 {MAX_READ_ROWS} 行（含空行）：请删除数据下方的空行",
+                                  f"more than {MAX_READ_ROWS} rows, empty ones included: "
+                                  "delete the empty rows below the data")
         row = SheetRow(number, list(cells[:MAX_COLUMNS]))
         if not row.is_empty():
             sheet.rows.append(row)
+        if len(sheet.rows) > MAX_ROWS:
+            raise ImportFileError(f"最多 {MAX_ROWS} 行，请分成几个文件导入",
+                                  f"at most {MAX_ROWS} rows: split the file")
     return sheet
 
 
