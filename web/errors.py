@@ -129,7 +129,7 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             extra = {"allowed": exc.allowed} if isinstance(exc, TransitionNotAllowed) else {}
             return json_error(code, msg, errors, **extra)
-        return render_template("error.html", code=code, message=msg), code
+        return render_template("error.html", code=code, message=msg, errors=errors), code
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]

@@ -87,12 +87,13 @@ def write_xlsx(report: DailyReport, lang: str, zone: ZoneInfo, out: IO[bytes]) -
     book = Workbook(write_only=True)
     sheet = book.create_sheet(label("title", lang))
     bold = Font(bold=True)
-    sheet.append([label("title", lang), report.focus.name(lang)])
+    sheet.append([label("title", lang), spreadsheet_safe(report.focus.name(lang))])
     sheet.append([label("date", lang), report.day])
     sheet.append([label("cutoff", lang), _local(report.cutoff, zone)])
     sheet.append([])
-    for index, row in enumerate(unit_rows(report, lang)):
-        sheet.append(_styled(sheet, row, bold) if index == 0 else row)
+    for index, row in enumerate(unit_rows(report, lang)):  # unit names as text, never run
+        sheet.append(_styled(sheet, row, bold) if index == 0
+                     else [spreadsheet_safe(cell) for cell in row])
     sheet.append([])
     for index, row in enumerate(happening_rows(report, lang, zone)):
         sheet.append(_styled(sheet, row, bold) if index == 0

@@ -91,13 +91,17 @@ def test_bad_anchors_get_a_clear_error(flow: Flow, run: Any) -> None:
              "3f2a-91bc@2026-03-02T15:59:59Z": "16 to 64 hex digits",
              "3f2a91bc0e4d77a1zz@2026-03-02T15:59:59Z": "16 to 64 hex digits",
              "3f2a91bc0e4d77a1@yesterday": "not an ISO 8601",
-             "3f2a91bc0e4d77a1@2026-03-02T15:59:59": "needs its zone"}
+             "3f2a91bc0e4d77a1@2026-03-02T15:59:59": "needs its zone",
+             "3f2a91bc0e4d77a1@2026-03-02T15:59\x00Z": "not an ISO 8601",
+             "3f2a91bc0e4d77a1@9999-12-31T23:59:59-12:00": "not an ISO 8601"}
     for text, message in cases.items():
         with pytest.raises(InvalidInput) as info:
             parse_anchor(text)
         assert message in info.value.errors["anchor"]["en"]
     answer = run("verify", "--anchor", "3f2a-91bc@2026-03-02T15:59:59Z")
     assert answer.exit_code == 2 and "16 to 64 hex digits" in answer.output
+    beyond = run("verify", "--anchor", "3f2a91bc0e4d77a1@0001-01-01T00:00+14:00")  # was a crash
+    assert beyond.exit_code == 2 and "not an ISO 8601" in beyond.output
     digits, at = parse_anchor(" 3F2A-91BC-0E4D-77A1-5C20@2026-03-02T23:59:59.999999+08:00 ")
     assert digits == "3f2a91bc0e4d77a15c20" and at.utcoffset() == timedelta(hours=8)
 

@@ -12,13 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from workflow.errors import InvalidInput
-from workflow.models import Finding
+from workflow.models import Finding, User
 from workflow.services import as_of
 from workflow.services.as_of import findings_as_of
 from workflow.services.ledger import LedgerFilter
 from workflow.services.ledger_args import parse_ledger_args
 from workflow.services.ledger_rows import LedgerRow, row_builder
 from workflow.services.ledger_view import every_finding, ledger_day, read_ledger
+from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_report import statistics
 
 COLUMNS = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
            "rectified_on", "closed_at", "last_seq", "lifecycle_version")
@@ -114,8 +116,9 @@ class Seen:
 
 
 def test_ledger_as_of_shows_the_unit_before_a_reassignment(flow: Any, clock: Any) -> None:
-    """The unit filter and the reader's scope apply to the unit then: group_b's handler did not
-    see it then, group_a's did."""
+    """The unit filter and the reader's scope apply to the unit then (group_b's handler did not
+    see it then), and the scope now as well: group_a's handler, who saw it then, no longer sees
+    it (its page and the columns not rebuilt from the events are today's)."""
     org = flow.org
     fid = flow.raise_().id  # at group_a
     clock.advance(hours=1)
@@ -127,9 +130,19 @@ def test_ledger_as_of_shows_the_unit_before_a_reassignment(flow: Any, clock: Any
     assert past[fid].row.unit == org.group_a.name("en")
     assert fid in seen(flow, org.admin, as_of=before, unit_id=org.group_a.id)
     assert fid not in seen(flow, org.admin, unit_id=org.group_a.id)
-    assert fid in seen(flow, org.handler_a, as_of=before)
+    assert fid not in seen(flow, org.handler_a, as_of=before)  # moved out of its scope since
     assert fid not in seen(flow, org.handler_b, as_of=before)
     assert fid in seen(flow, org.handler_b) and fid not in seen(flow, org.handler_a)
+    raised = {who: counted_as_of(flow, who, before) for who in ("supervisor", "handler_reviewer_a")}
+    assert raised == {"supervisor": 1, "handler_reviewer_a": 0}  # statistics: the same rule
+
+
+def counted_as_of(flow: Any, username: str, moment: datetime) -> int:
+    """Findings raised that the statistics count for this user as of the moment."""
+    with flow.app.unit_of_work(write=False) as uow:
+        query = StatsQuery(as_of=moment, zone=uow.zone)
+        actor = uow.session.get(User, flow.org.users[username].id)
+        return statistics(uow.session, actor, uow.registry, query, uow.now()).totals.raised
 
 
 def test_ledger_as_of_shows_the_due_date_before_an_extension(flow: Any, clock: Any) -> None:

@@ -110,8 +110,13 @@ class History(RuleBasedStateMachine):
         self.clock.advance(minutes=1)  # later steps fall strictly after the captured moment
 
     def teardown(self) -> None:
+        # A past view shows only what the reader may see now (services.scope): a finding moved
+        # out of the handler's scope since is left out of what was captured then.
+        now = set(ledger_seen(self.app, self.org.handler_a, LedgerFilter()))
         for moment, seen in self.captures:
-            assert views(self.app, self.org, moment) == seen, moment
+            expected = {**seen, "handler_a": {fid: row for fid, row in seen["handler_a"].items()
+                                              if fid in now}}
+            assert views(self.app, self.org, moment) == expected, moment
 
 
 RUNS = {

@@ -95,8 +95,9 @@ def test_a_department_supervisor_sees_only_its_subtree(rectify: Rectify, flow: F
     assert mine.focus == "GA" and list(mine.rows) == ["GA", "GA-1", "GA-2"]
     assert running(mine.totals) == (2, 0, 2, 1)
     assert mine.happened == {(three_days.a, "rectified"), (three_days.b, "overdue")}
-    with pytest.raises(Forbidden):
+    with pytest.raises(InvalidInput) as outside:
         report(rectify, sup_a, day2, org.group_b.id)
+    assert set(outside.value.errors) == {"unit"}
     with pytest.raises(Forbidden):  # a unit's handler has no dashboard, and no daily report
         report(rectify, org.handler_a, day2)
 

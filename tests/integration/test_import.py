@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, inspect, select
 
 from workflow.models import Event, Finding, ImportRow, Inspection
+from workflow.services import import_file as import_file_module
 from workflow.services import verify_all
 from workflow.services.import_check import check_import
 from workflow.services.import_columns import map_headers
@@ -128,6 +130,39 @@ def test_file_level_errors_are_clear(rectify, org):
         map_headers(["Responsible unit", "Title", "Category"])
     with pytest.raises(ImportFileError, match="cannot be read"):
         read_sheet(b"PK\x03\x04broken", "a.xlsx")
+
+
+def test_empty_rows_below_the_data_do_not_count_against_the_row_limit():
+    header = "Responsible unit,Title,Category,Severity\n"
+    styled_far_down = header + "GA,标题,其他,一般\n" + ",,,\n" * 6000  # was "at most 5000 rows"
+    assert len(read_sheet(styled_far_down.encode(), "a.csv").rows) == 1
+    with pytest.raises(ImportFileError, match="at most 5000 rows"):
+        read_sheet((header + "GA,标题,其他,一般\n" * 5001).encode(), "a.csv")
+    with pytest.raises(ImportFileError, match="empty ones included"):
+        read_sheet((header + "\n" * 100_001).encode(), "a.csv")
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A valid XLSX whose sheet holds one cell of `unpacked` bytes: tiny packed, huge unpacked."""
+    packed, out = zipfile.ZipFile(io.BytesIO(xlsx(ZH, []))), io.BytesIO()
+    cell = b'<row r="2"><c r="A2" t="str"><v>' + b"A" * unpacked + b"</v></c></row>"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in packed.infolist():
+            part = packed.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"</sheetData>", cell + b"</sheetData>")
+            bomb.writestr(item, part)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_its_sheet_is_parsed(monkeypatch):
+    monkeypatch.setattr(import_file_module, "MAX_UNPACKED", 1024 * 1024)
+    bomb = zip_bomb(2 * 1024 * 1024)
+    assert len(bomb) < 20 * 1024  # a few KB that unpack to 2 MB (in real life: to GBs)
+    with pytest.raises(ImportFileError, match="unpacks to more than 1 MB"):
+        read_sheet(bomb, "a.xlsx")
+    small = read_sheet(zip_bomb(1000), "a.xlsx")  # its <dimension> says A1:G1, row 2 follows
+    assert [row.cells[0] for row in small.rows] == ["A" * 1000]  # no row left unread
 
 
 def test_a_concurrent_import_of_the_same_rows_leaves_nothing_half_written(rectify, org, flow):

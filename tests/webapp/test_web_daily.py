@@ -7,7 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import update
 from web_support import text_of
+
+from workflow.models import Unit
 
 
 def test_the_page_in_both_languages_and_the_workbook(browser: Any, flow: Any) -> None:
@@ -34,7 +37,26 @@ def test_scope_and_bad_input(browser: Any, flow: Any) -> None:
     flow.raise_(unit=flow.org.group_b.id)
     assert browser("handler_a").get("/reports/daily").status_code == 403
     inspector = browser("inspector")  # sees the inspection body's subtree, not the commission
-    assert inspector.get(f"/reports/daily?unit={flow.org.commission.id}").status_code == 403
-    for bad in ("2026-02-30", "yesterday", "2026-03-0%00", "%ED%A0%80", "9" * 5000, "2099-01-01"):
+    for unit in (flow.org.commission.id, "abc", "-1", 10 ** 30, 999999):  # one answer for all
+        refused = inspector.get(f"/reports/daily?unit={unit}")
+        assert refused.status_code == 422 and "不在您的范围内" in refused.get_data(as_text=True)
+        assert "纪委监委" not in refused.get_data(as_text=True)  # nor the unit's name
+    for bad in ("2026-02-30", "yesterday", "2026-03-0%00", "%ED%A0%80", "9" * 5000, "2099-01-01",
+                "0001-01-01", "9999-12-31"):  # beyond the calendar in UTC: was a crash
         response = inspector.get(f"/reports/daily?date={bad}")
         assert response.status_code == 422, (bad, response.status_code)
+
+
+def test_a_unit_named_like_a_formula_stays_text_in_the_workbook(browser: Any, flow: Any,
+                                                                 rectify: Any) -> None:
+    flow.raise_(unit=flow.org.sub_a1.id)
+    with rectify.unit_of_work() as uow:  # an administrator's careless (or hostile) name
+        uow.session.execute(update(Unit).where(Unit.id == flow.org.sub_a1.id)
+                            .values(name_zh='=HYPERLINK("http://evil.example","A1")'))
+        uow.commit()
+    download = browser("supervisor").get(f"/reports/daily.xlsx?unit={flow.org.group_a.id}")
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    assert sheet is not None
+    names = [row[0].value for row in sheet.iter_rows() if row[0].value]
+    assert "'=HYPERLINK(\"http://evil.example\",\"A1\")" in names
+    assert not any(str(name).startswith("=") for name in names)

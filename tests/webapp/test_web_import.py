@@ -8,9 +8,11 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.integration.test_import import ZH, good_rows, xlsx
+from tests.integration.test_import import ZH, good_rows, xlsx, zip_bomb
+from tests.webapp.test_web_security import assert_csrf_refusal, logged_in_with_csrf
 from tests.webapp.web_support import text_of
-from workflow.models import Finding
+from workflow.models import Event, Finding
+from workflow.services import import_file as import_file_module
 
 
 def _findings(rectify) -> int:
@@ -55,3 +57,44 @@ def test_a_wrong_row_is_listed_and_the_marked_file_comes_back(rectify, browser):
                           content_type="multipart/form-data")
     assert junk.status_code == 422 and "只能导入 XLSX 或 CSV" in text_of(junk)
     assert inspector.get("/import/" + "../" * 3 + "x/xlsx/errors.xlsx").status_code == 404
+
+
+def _stashed_files(rectify) -> list[str]:
+    folder = rectify.settings.instance_path / "imports"
+    return sorted(p.name for p in folder.glob("*")) if folder.exists() else []
+
+
+def test_only_a_readable_upload_is_kept_and_a_user_keeps_five_at_most(rectify, browser,
+                                                                      monkeypatch):
+    monkeypatch.setattr(import_file_module, "MAX_UNPACKED", 1024 * 1024)
+    inspector = browser("inspector")
+    for junk, name in ((zip_bomb(2 * 1024 * 1024), "bomb.xlsx"), (b"PK\x03\x04junk", "a.xlsx")):
+        refused = inspector.post("/import", data={"file": (io.BytesIO(junk), name)},
+                                 content_type="multipart/form-data")
+        assert refused.status_code == 422 and 'name="digest"' not in text_of(refused)
+    assert _stashed_files(rectify) == []  # a refused file is never written to the disk
+    with rectify.unit_of_work(write=False) as uow:
+        today = uow.today()
+    for n in range(7):
+        inspector.post("/import", data={"file": (io.BytesIO(xlsx(ZH, good_rows(today, n + 1))),
+                                                 "a.xlsx")}, content_type="multipart/form-data")
+    assert len(_stashed_files(rectify)) == 5
+
+
+def test_import_and_comment_instead_need_the_csrf_token(make_app, rectify, flow):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client, token = logged_in_with_csrf(app, "inspector")
+    existing = flow.raise_()
+    upload = {"file": (io.BytesIO(xlsx(ZH, good_rows(flow.today(), 1))), "a.xlsx")}
+    assert_csrf_refusal(app, client.post("/import", data=upload, content_type="multipart/form-data"))
+    assert _stashed_files(rectify) == []
+    upload = {"file": (io.BytesIO(xlsx(ZH, good_rows(flow.today(), 1))), "a.xlsx")}
+    checked = client.post("/import", data={**upload, "csrf_token": token},
+                          content_type="multipart/form-data")
+    digest = text_of(checked).split('name="digest" value="')[1][:64]
+    assert_csrf_refusal(app, client.post("/import/confirm", data={"digest": digest,
+                                                                  "suffix": ".xlsx"}))
+    assert_csrf_refusal(app, client.post(f"/raise/instead/{existing.id}", data={"title": "再次"}))
+    assert _findings(rectify) == 1
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Event)) == 1  # its raise

@@ -96,6 +96,16 @@ def test_bad_filters_are_named(browser: Callable[[str], FlaskClient], api: Any) 
         assert set(answer.json["errors"]) == {field}
 
 
+def test_a_unit_outside_the_scope_is_refused_without_its_name(
+        browser: Callable[[str], FlaskClient], api: Any, rectify: Rectify) -> None:
+    org = api.org  # the inspector sees the inspection body's subtree, not the commission above
+    for unit in (org.commission.id, 999999):  # outside, or no such unit: the same answer
+        answer = api.get(f"/api/v1/stats?unit={unit}", "inspector")
+        assert answer.status_code == 422 and set(answer.json["errors"]) == {"unit"}
+    page = browser("inspector").get(f"/dashboard?unit={org.commission.id}")
+    assert page.status_code == 422 and "纪委监委" not in page.get_data(as_text=True)
+
+
 def test_as_of_a_past_moment_every_number_links_to_the_ledger_as_of_then(
         findings: None, browser: Callable[[str], FlaskClient]) -> None:
     client = browser("supervisor")

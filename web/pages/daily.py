@@ -10,7 +10,6 @@ from flask import Response, render_template, request
 from web.auth import actor
 from web.i18n import lang
 from web.pages import bp
-from web.pages.helpers import as_int
 from web.uow import get_uow
 from workflow.daily_sheet import FIGURES, write_xlsx
 from workflow.errors import InvalidInput
@@ -34,7 +33,7 @@ def _day(text: str | None) -> date:
 def _report() -> DailyReport:
     uow = get_uow()
     return daily_report(uow.session, actor(), uow.registry, _day(request.args.get("date")),
-                        uow.zone, uow.now(), as_int(request.args.get("unit")))
+                        uow.zone, uow.now(), request.args.get("unit"))
 
 
 @bp.route("/reports/daily")

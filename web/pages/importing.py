@@ -21,11 +21,12 @@ from workflow.errors import RectifyError
 from workflow.services.import_columns import BY_KEY, ROW
 from workflow.services.import_file import MAX_BYTES
 from workflow.services.import_workbooks import errors_workbook, template_workbook
-from workflow.services.importing import check_file, import_file
+from workflow.services.importing import ImportCheck, check_file, import_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _KEEP_SECONDS = 24 * 3600
+_KEEP_PER_USER = 5  # uploads waiting for their import, per user: the disk stays bounded
 
 
 def _may_import() -> bool:
@@ -44,12 +45,18 @@ def import_page():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return _render(check=None, error=None)
     upload = request.files.get("file")
-    data = upload.read(MAX_BYTES + 1) if upload else b""
+    data = b""
+    if upload:
+        with upload.stream:  # closed at once: a big upload is spooled to a temporary file
+            data = upload.read(MAX_BYTES + 1)
     if not data:
         return _render(check=None, error=_("Choose a file.")), 422
     suffix = ".csv" if (upload and (upload.filename or "").lower().endswith(".csv")) else ".xlsx"
-    digest = _stash(data, suffix)
-    return _preview(digest, suffix)
+    try:  # a file that cannot be read (too big, a zip bomb, not a sheet) is never kept
+        check = check_file(get_uow(), actor(), data, "upload" + suffix)
+    except RectifyError as exc:
+        return _render(check=None, error=_problem(exc)), 422
+    return _checked(check, _stash(data, suffix), suffix)
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -98,8 +105,12 @@ def _preview(digest: str, suffix: str):  # type: ignore[no-untyped-def]
         check = check_file(uow, actor(), _stashed(digest, suffix), "upload" + suffix)
     except RectifyError as exc:
         return _render(check=None, error=_problem(exc)), 422
+    return _checked(check, digest, suffix)
+
+
+def _checked(check: ImportCheck, digest: str, suffix: str):  # type: ignore[no-untyped-def]
     return _render(check=check, error=None, digest=digest,
-                           suffix=suffix), 422 if check.failed else 200
+                   suffix=suffix), 422 if check.failed else 200
 
 
 def _problem(exc: RectifyError) -> str:
@@ -141,11 +152,15 @@ def _named(digest: str, suffix: str) -> tuple[str, str]:
 
 
 def _stash(data: bytes, suffix: str) -> str:
-    """Keep the upload for the next step (the user's own, by content); drop day-old ones."""
+    """Keep the upload for the next step (the user's own, by content); drop day-old ones and
+    the user's oldest beyond _KEEP_PER_USER."""
     now = time.time()
     for old in _folder().glob("*"):
         if now - old.stat().st_mtime > _KEEP_SECONDS:
             old.unlink(missing_ok=True)
+    mine = sorted(_folder().glob(f"{actor().id}-*"), key=lambda path: path.stat().st_mtime)
+    for older in mine[:max(len(mine) - _KEEP_PER_USER + 1, 0)]:
+        older.unlink(missing_ok=True)
     digest = hashlib.sha256(data).hexdigest()
     _path(digest, suffix).write_bytes(data)
     return digest

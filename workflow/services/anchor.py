@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -109,8 +109,12 @@ def parse_anchor(text: str) -> tuple[str, datetime]:
         raise _error(f"the fingerprint must be {MIN_DIGITS} to 64 hex digits (dashes allowed)",
                      f"指纹应为 {MIN_DIGITS} 至 64 位十六进制数字（可含短横线）")
     try:
+        if not when.isascii() or not when.strip().isprintable():  # NUL and the like
+            raise ValueError(when)
         cutoff = datetime.fromisoformat(when.strip())
-    except ValueError:
+        if cutoff.tzinfo is not None:
+            cutoff.astimezone(UTC)  # within the calendar in UTC too (not 0001-01-01 at +14:00)
+    except (ValueError, OverflowError):
         raise _error(f"the time {when!r} is not an ISO 8601 date and time",
                      f"时间 {when!r} 不是 ISO 8601 格式的日期时间") from None
     if cutoff.tzinfo is None:

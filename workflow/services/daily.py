@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from workflow.errors import Forbidden, InvalidInput
+from workflow.errors import InvalidInput
 from workflow.models import Event, Finding, Unit, User
 from workflow.services.anchor import Anchor, anchor_at
 from workflow.services.day_meaning import Meanings, due_date_after, meanings
 from workflow.services.permissions import require
-from workflow.services.scope import own_findings_clause, subtree_clause, unit_in_scope, units_clause
+from workflow.services.scope import focus_unit, own_findings_clause, subtree_clause, units_clause
 from workflow.spec import Registry
 
 HAPPENINGS = ("new", "rectified", "confirmed", "overdue", "escalated")
@@ -72,21 +72,25 @@ class DailyReport:
 def day_bounds(day: date, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
     """(start, cut-off) of a local day in UTC; the cut-off is its last microsecond, or now for
     today; InvalidInput for a day still to come."""
-    start = datetime.combine(day, time.min, zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
+    try:
+        start = datetime.combine(day, time.min, zone).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
+    except OverflowError:  # the calendar's first or last day
+        raise InvalidInput({"date": {"zh": "日期超出范围", "en": "the date is out of range"}}) from None
     if start > now:
         raise InvalidInput({"date": {"zh": "日期不能晚于今天", "en": "the date is still to come"}})
     return start, min(end - timedelta(microseconds=1), now)
 
 
 def daily_report(session: Session, actor: User, registry: Registry, day: date, zone: ZoneInfo,
-                 now: datetime, unit_id: int | None = None) -> DailyReport:
+                 now: datetime, unit: object = None) -> DailyReport:
     """The day's report over what the actor may see, within the chosen unit's subtree (default:
     the actor's unit, the root for admins): a row per child unit with its subtree's figures,
-    the focus unit's own findings on its own row. Forbidden outside the actor's scope."""
+    the focus unit's own findings on its own row. `unit`: an id as given (services.scope.
+    focus_unit: a field error for anything but a unit in the actor's scope)."""
     require(actor, "dashboard")
     start, cutoff = day_bounds(day, zone, now)
-    focus = _focus(session, actor, unit_id)
+    focus = _focus(session, actor, unit)
     scope = [own_findings_clause(actor), subtree_clause(session, focus.id)]
     rows = _rows(session, focus)
     report = DailyReport(day, start, cutoff, focus, [(u, f) for u, f in rows.values()],
@@ -103,16 +107,13 @@ def daily_report(session: Session, actor: User, registry: Registry, day: date, z
     return report
 
 
-def _focus(session: Session, actor: User, unit_id: int | None) -> Unit:
-    if unit_id is None:
-        units = session.scalars(select(Unit).where(units_clause(actor))
-                                .order_by(Unit.path).limit(1)).all()
-        return units[0] if units else actor.unit
-    unit = session.get(Unit, unit_id)
-    if unit is None or not unit_in_scope(actor, unit):
-        raise Forbidden(f"unit {unit_id} is outside the actor's scope",
-                        {"zh": "该单位不在您的可见范围内", "en": "this unit is outside what you may see"})
-    return unit
+def _focus(session: Session, actor: User, unit: object) -> Unit:
+    focus = focus_unit(session, actor, unit)
+    if focus is not None:
+        return focus
+    units = session.scalars(select(Unit).where(units_clause(actor))
+                            .order_by(Unit.path).limit(1)).all()
+    return units[0] if units else actor.unit
 
 
 def _rows(session: Session, focus: Unit) -> dict[int, tuple[Unit, DayFigures]]:

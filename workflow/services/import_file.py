@@ -12,8 +12,10 @@ from typing import Any
 from workflow.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # rows with data
+MAX_READ_ROWS = 20 * MAX_ROWS  # empty ones too (a template styled far down): the work is bounded
 MAX_COLUMNS = 60
+MAX_UNPACKED = 100 * 1024 * 1024  # an XLSX is a zip: its parts unpacked, at most (zip bombs)
 
 
 class Formula(str):
@@ -74,21 +76,27 @@ def _read(rows: Iterator[list[Any]]) -> Sheet:
         raise ImportFileError("文件是空的：第一行应为列名", "the file is empty: row 1 must name the columns")
     sheet = Sheet([str(c).strip() if c is not None else "" for c in header[:MAX_COLUMNS]])
     for number, cells in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
-            raise ImportFileError(f"最多 {MAX_ROWS} 行，请分成几个文件导入",
-                                  f"at most {MAX_ROWS} rows: split the file")
+        if number - 1 > MAX_READ_ROWS:
+            raise ImportFileError(f"超过 {MAX_READ_ROWS} 行（含空行）：请删除数据下方的空行",
+                                  f"more than {MAX_READ_ROWS} rows, empty ones included: "
+                                  "delete the empty rows below the data")
         row = SheetRow(number, list(cells[:MAX_COLUMNS]))
         if not row.is_empty():
             sheet.rows.append(row)
+        if len(sheet.rows) > MAX_ROWS:
+            raise ImportFileError(f"最多 {MAX_ROWS} 行，请分成几个文件导入",
+                                  f"at most {MAX_ROWS} rows: split the file")
     return sheet
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
+    _refuse_zip_bomb(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # read every row, not the <dimension> the file claims
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
         raise _unreadable() from None
 
@@ -100,6 +108,20 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
         finally:
             book.close()
     return cells()
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """Refuse an XLSX whose parts unpack to more than MAX_UNPACKED before any is parsed. The
+    sizes the zip declares bound what zipfile unpacks (beyond them: a CRC error, unreadable)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _unreadable() from None
+    if unpacked > MAX_UNPACKED:
+        limit = MAX_UNPACKED // 1024 // 1024
+        raise ImportFileError(f"文件解压后超过 {limit} MB，无法导入",
+                              f"the file unpacks to more than {limit} MB: it cannot be imported")
 
 
 def _unreadable() -> ImportFileError:

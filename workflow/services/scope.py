@@ -3,13 +3,16 @@ party (admins: everything); and which side of a finding it may take. The one pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
+from workflow.errors import InvalidInput
 from workflow.models import Finding, FindingParty, Unit, User
 from workflow.services.parties import PARTY_ROLES, party_units
+from workflow.text import as_id
 
 
 def sees_everything(actor: User) -> bool:
@@ -18,6 +21,20 @@ def sees_everything(actor: User) -> bool:
 
 def unit_in_scope(actor: User, unit: Unit) -> bool:
     return sees_everything(actor) or unit.path.startswith(actor.unit.path)
+
+
+def focus_unit(session: Session, actor: User, raw: object) -> Unit | None:
+    """The unit a report or the statistics are narrowed to, as given (an id, or absent: None).
+    One answer, naming 'unit', for an id that is not a number, not a unit, or a unit outside
+    the actor's scope: neither its name nor its existence shows."""
+    if raw is None or raw == "":
+        return None
+    unit_id = as_id(raw)
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is None or not unit_in_scope(actor, unit):
+        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内",
+                                     "en": "no such unit within your scope"}})
+    return unit
 
 
 def takes_side(actor: User, side: str, finding: Finding) -> bool:
@@ -78,11 +95,11 @@ def units_clause(actor: User) -> ColumnElement[bool]:
 def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
     """WHERE clause on Finding: its responsible unit lies in the actor's scope (statistics count
     these; a finding where the actor's units are only parties is not theirs to answer for).
-    unit_id: the column holding the responsible unit (services.as_of's, for a past moment)."""
+    unit_id: the column holding the responsible unit (services.as_of's, for a past moment: then
+    the finding must be the actor's now as well, see _now_too)."""
     if sees_everything(actor):
         return true()
-    clause: ColumnElement[bool] = unit_id.in_(select(Unit.id).where(units_clause(actor)))
-    return clause
+    return _now_too(_own(actor, unit_id), unit_id, lambda: _own(actor, Finding.unit_id))
 
 
 def findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
@@ -90,8 +107,23 @@ def findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElemen
     unit of its subtree is a party (unit_id: as in own_findings_clause)."""
     if sees_everything(actor):
         return true()
-    return or_(own_findings_clause(actor, unit_id), _party_exists(
-        FindingParty.unit_id.in_(select(Unit.id).where(units_clause(actor)))))
+    party = _party_exists(FindingParty.unit_id.in_(select(Unit.id).where(units_clause(actor))))
+    return _now_too(or_(_own(actor, unit_id), party), unit_id,
+                    lambda: or_(_own(actor, Finding.unit_id), party))
+
+
+def _own(actor: User, unit_id: Any) -> ColumnElement[bool]:
+    clause: ColumnElement[bool] = unit_id.in_(select(Unit.id).where(units_clause(actor)))
+    return clause
+
+
+def _now_too(then: ColumnElement[bool], unit_id: Any,
+             now: Callable[[], ColumnElement[bool]]) -> ColumnElement[bool]:
+    """As of a past moment (unit_id is not the row's): in the scope by the unit then, and
+    visible now. A past view never shows a finding since moved out of the actor's scope: the
+    columns not rebuilt from the events (parties, acknowledgement, overdue level...) and its
+    page are today's, which the actor may not see."""
+    return then if unit_id is Finding.unit_id else and_(then, now())
 
 
 def subtree_clause(session: Session, unit_id: int,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workflow.errors import InvalidInput
 from workflow.models import Unit, User
 from workflow.services.permissions import require
+from workflow.services.scope import focus_unit
 from workflow.services.stats import roll_up
 from workflow.services.stats_args import StatsQuery
 from workflow.services.stats_events import EventFigures, event_figures
@@ -45,6 +46,7 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     """The statistics the actor may see (Forbidden without the dashboard), as of query.as_of
     when given (services.as_of.findings_as_of), else now."""
     require(actor, "dashboard")
+    focus = focus_unit(session, actor, query.unit_id)  # never one outside the scope
     if query.as_of is not None and query.as_of > now:
         raise InvalidInput({"as_of": {"zh": "应为过去的时刻", "en": "must be a past moment"}})
     moment = query.as_of or now
@@ -55,7 +57,6 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     totals = Figures()
     for figures in per_unit.values():
         totals.add(figures)
-    focus = session.get(Unit, query.unit_id) if query.unit_id is not None else None
     focus, rows = roll_up(session, actor, per_unit, focus, Figures)
     by = {key: figures_by(session, source, key, outcomes, today) for key in BREAKDOWNS}
     events = event_figures(session, source, registry, outcomes, moment)
