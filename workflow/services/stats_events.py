@@ -90,8 +90,9 @@ def event_figures(session: Session, source: Subquery, registry: Registry, outcom
     rows = session.execute(
         select(Event.finding_id, c.lifecycle, c.lifecycle_version, Event.trigger, Event.to_state,
                Event.created_at).select_from(Event).join(source, c.id == Event.finding_id)
-        .where(Event.created_at <= until).order_by(Event.finding_id, Event.seq))
-    steps = [_Step(*row) for row in rows]
+        .where(Event.created_at <= until).order_by(Event.finding_id, Event.seq)
+        .execution_options(yield_per=5000))  # streamed: memory flat in the number of events
+    steps = (_Step(*row) for row in rows)
     figures = EventFigures()
     reports = effect_triggers(registry, "record_rectified_at")
     confirmed, excluded = set(outcomes.confirmed), set(outcomes.excluded)
