@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from benchmarks.bulk import generate
+from benchmarks.bulk_as_of import as_of_section
 from benchmarks.bulk_cases import dashboard_section, export_sections
 from benchmarks.bulk_import import import_section
 from benchmarks.ledger import analyze
@@ -16,7 +17,7 @@ from benchmarks.world import Target, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
-BULK_CASES = ("dashboard", "export", "import")
+BULK_CASES = ("dashboard", "export", "import", "as_of")
 
 
 def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractContextManager[Target]]:
@@ -48,6 +49,8 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
                              for whole in (True, False)]
             if "export" in wanted:
                 sections += export_sections(app, where, world, min(rounds, 5))
+            if "as_of" in wanted:
+                sections.append(as_of_section(app, where, world, rounds))
             if "import" in wanted:
                 sections.append(import_section(app, where, world, args.import_rows,
                                                1 if args.smoke else 2))

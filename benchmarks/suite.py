@@ -22,7 +22,8 @@ from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CASES = ("transition", "ledger", "tick", "machine", "memory", "dashboard", "export", "import")
+CASES = ("transition", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
+         "as_of")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:

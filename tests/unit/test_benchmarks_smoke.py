@@ -16,7 +16,8 @@ def test_every_benchmark_runs_and_reports_each_case(tmp_path, capsys) -> None:
     assert main(argv) == 0
     results = json.loads((tmp_path / "latest.json").read_text())
     keys = {section["key"] for section in results["sections"]}
-    bulk = {"bulk", "dashboard_tree", "dashboard_group", "export", "export_memory", "import"}
+    bulk = {"bulk", "dashboard_tree", "dashboard_group", "export", "export_memory", "import",
+            "as_of"}
     assert {"transition_sqlite", "machine", "memory", "ledger_sqlite", "tick_sqlite"} <= keys
     assert {f"{case}_sqlite" for case in bulk} <= keys
     if os.environ.get(POSTGRES_ENV):
