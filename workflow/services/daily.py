@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from workflow.errors import InvalidInput
 from workflow.models import Event, Finding, Unit, User
 from workflow.services.anchor import Anchor, anchor_at
+from workflow.services.counts import Summable
 from workflow.services.day_meaning import Meanings, due_date_after, meanings
 from workflow.services.permissions import require
 from workflow.services.scope import focus_unit, own_findings_clause, subtree_clause, units_clause
@@ -23,7 +24,7 @@ FIGURES_OF_DAY = HAPPENINGS  # each happening is counted in the figure of its na
 
 
 @dataclass
-class DayFigures:
+class DayFigures(Summable):
     """The five figures of the day, then the running totals at the cut-off."""
 
     new: int = 0
@@ -36,9 +37,6 @@ class DayFigures:
     open_at_cutoff: int = 0
     overdue_at_cutoff: int = 0
 
-    def add(self, other: DayFigures) -> None:
-        for name in self.__dict__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass(frozen=True)

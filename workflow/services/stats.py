@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
+from workflow.services.counts import Summable
 from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
 from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
@@ -30,7 +31,7 @@ def _states_with(registry: Registry, outcome: str) -> ColumnElement[bool]:
 
 
 @dataclass
-class Numbers:
+class Numbers(Summable):
     """overdue is the unit's delay (its rectification clock ran out), review_overdue the
     reviewer's: counted apart."""
 
@@ -56,9 +57,6 @@ class Numbers:
         due = self.due_and_rectified + self.overdue
         return round(self.on_time / due, 4) if due else None
 
-    def add(self, other: Numbers) -> None:
-        for name in self.__dict__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "rectification_rate": self.rectification_rate,

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from workflow.services.counts import Summable
 from workflow.services.stats_kinds import Outcomes, overdue_of, stage_clause
 
 
 @dataclass
-class Figures:
+class Figures(Summable):
     """Counts over findings raised in the period, as they stand (now, or as of the moment)."""
 
     raised: int = 0  # problems, withdrawn and waived ones not counted
@@ -48,9 +49,6 @@ class Figures:
     def adoption_rate(self) -> float | None:
         return _rate(self.adopted, self.proposed)
 
-    def add(self, other: Figures) -> None:
-        for item in fields(self):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
     def as_dict(self) -> dict[str, Any]:
         return {**{item.name: getattr(self, item.name) for item in fields(self)},
