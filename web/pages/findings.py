@@ -22,8 +22,8 @@ from workflow.models import Finding
 from workflow.services.directory import visible_units
 from workflow.services.evidence import check_file_count
 from workflow.services.parties import party_views
-from workflow.services.work_reasons import previous_report
 from workflow.services.two_steps import CHECK_FIELD, TWO_STEP_JOIN, two_step_key, verdicts_after
+from workflow.services.work_reasons import previous_report
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
 
