@@ -54,8 +54,10 @@ def waiting_states(lc: Lifecycle, actor: User) -> set[str]:
 
 
 def awaited_roles(lc: Lifecycle, state: str) -> tuple[str, ...]:
-    """Who the next to-do steps out of a state belong to."""
-    return tuple(sorted({r for t in lc.transitions_from(state) if t.todo for r in t.roles}))
+    """Who decides: the roles of the to-do steps that move the finding out of the state (steps
+    staying in it, such as a co-responsible unit's part, decide nothing)."""
+    return tuple(sorted({r for t in lc.transitions_from(state)
+                         if t.todo and t.dest_from(state) != state for r in t.roles}))
 
 
 def _waiting_clause(registry: Registry, actor: User) -> ColumnElement[bool]:
