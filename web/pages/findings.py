@@ -23,6 +23,7 @@ from workflow.services.directory import visible_units
 from workflow.services.evidence import check_file_count
 from workflow.services.parties import party_views
 from workflow.services.two_steps import CHECK_FIELD, TWO_STEP_JOIN, two_step_key, verdicts_after
+from workflow.services.work_reasons import previous_report
 from workflow.spec.diagram import mermaid
 from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
 
@@ -53,6 +54,8 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
         kept_labels=_labels(lc, open_trigger),
         defaults={"requirement": finding.requirement, "due_date": _default_due_date(finding),
                   CHECK_FIELD: uow.today().isoformat()},
+        prefill={t.trigger: previous_report(uow.session, uow.registry, finding, t.trigger)
+                 for t in available},
     ), status
 
 

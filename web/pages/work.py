@@ -14,7 +14,9 @@ from workflow.errors import RectifyError
 from workflow.models import Finding
 from workflow.services.letter_work import pending_replies
 from workflow.services.permissions import starts_in_directory
+from workflow.services.waiting import waiting_on_others
 from workflow.services.work import my_work
+from workflow.services.work_reasons import sent_back
 
 
 @bp.app_template_global("may_fire")
@@ -50,4 +52,6 @@ def work():  # type: ignore[no-untyped-def]
         lc = uow.registry.get(name, int(version))
         kinds.append((lc.label(lang()), lc.state(state).label(lang()), count))
     replies = pending_replies(uow.session, actor(), uow.today(), uow.calendar)
-    return render_template("work.html", todo=todo, kinds=kinds, replies=replies)
+    return render_template("work.html", todo=todo, kinds=kinds, replies=replies,
+                           why=sent_back(uow.session, uow.registry, todo.items),
+                           waiting=waiting_on_others(uow.session, uow.registry, actor()))

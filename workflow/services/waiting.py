@@ -1,0 +1,93 @@
+"""Waiting on others (等待他方): what the actor's unit reported or asked and awaits someone else's
+decision. Read from the definitions: a state waits on others for the actor when the unit's own
+steps (responsible-side transitions of the actor's roles) lead into it, possibly through others'
+steps, and none of the to-do transitions out of it is the unit's; or a new due date is asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from workflow.models import Event, Finding, User
+from workflow.services.scope import findings_clause, side_clause
+from workflow.spec import Registry
+from workflow.spec.model import Lifecycle, TransitionSpec
+
+UNIT_SIDE = "responsible"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A finding awaiting others, since when (the event that put it there), and on whom."""
+
+    finding: Finding
+    since: datetime | None
+    roles: tuple[str, ...]
+
+
+def _ours(spec: TransitionSpec, actor: User) -> bool:
+    return UNIT_SIDE in spec.sides and bool(actor.role_set.intersection(spec.roles))
+
+
+def _owes(lc: Lifecycle, state: str, actor: User) -> bool:
+    """Some to-do transition out of the state is the unit's own."""
+    return any(t.todo and _ours(t, actor) for t in lc.transitions_from(state))
+
+
+def waiting_states(lc: Lifecycle, actor: User) -> set[str]:
+    """States the unit's own steps lead into (through others' steps too), owing it nothing."""
+    reached = {t.dest_from(s) for t in lc.transitions if _ours(t, actor) for s in t.sources}
+    queue = [s for s in reached if not lc.is_final(s) and not _owes(lc, s, actor)]
+    found: set[str] = set()
+    while queue:
+        state = queue.pop()
+        if state in found:
+            continue
+        found.add(state)
+        queue += [t.dest_from(state) for t in lc.transitions_from(state)
+                  if t.todo and not lc.is_final(t.dest_from(state))
+                  and not _owes(lc, t.dest_from(state), actor)]
+    return found
+
+
+def awaited_roles(lc: Lifecycle, state: str) -> tuple[str, ...]:
+    """Who decides: the roles of the to-do steps that move the finding out of the state (steps
+    staying in it, such as a co-responsible unit's part, decide nothing)."""
+    return tuple(sorted({r for t in lc.transitions_from(state)
+                         if t.todo and t.dest_from(state) != state for r in t.roles}))
+
+
+def _waiting_clause(registry: Registry, actor: User) -> ColumnElement[bool]:
+    parts = [and_(Finding.lifecycle == lc.name, Finding.lifecycle_version == lc.version,
+                  Finding.state.in_(states))
+             for lc in registry.all() if (states := waiting_states(lc, actor))]
+    asked = Finding.pending_due_date.is_not(None)
+    return or_(asked, *parts) if parts else asked
+
+
+def _since() -> ColumnElement[datetime]:
+    """When the finding entered its state (its last event moving it there)."""
+    return (select(func.max(Event.created_at))
+            .where(Event.finding_id == Finding.id, Event.to_state == Finding.state,
+                   or_(Event.from_state.is_(None), Event.from_state != Event.to_state))
+            .correlate(Finding).scalar_subquery())
+
+
+def waiting_on_others(session: Session, registry: Registry, actor: User,
+                      limit: int = 100) -> list[Waiting]:
+    """Open findings of the actor's unit (its responsible side, in scope) awaiting others,
+    longest waiting first."""
+    if not any(_ours(t, actor) for lc in registry.all() for t in lc.transitions):
+        where: ColumnElement[bool] = false()
+    else:
+        where = and_(findings_clause(actor), side_clause(actor, UNIT_SIDE),
+                     Finding.is_open.is_(True), _waiting_clause(registry, actor))
+    since = _since().label("since")
+    rows = session.execute(select(Finding, since).where(where)
+                           .options(joinedload(Finding.unit))
+                           .order_by(since, Finding.id).limit(limit))
+    return [Waiting(f, at, awaited_roles(registry.get(f.lifecycle, f.lifecycle_version), f.state))
+            for f, at in rows]
