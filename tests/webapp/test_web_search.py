@@ -35,3 +35,15 @@ def test_an_empty_query_shows_the_empty_page(browser):
     response = browser("handler_a").get(f"/search?q={quote('  ')}")
     assert response.status_code == 200
     assert 'id="search-findings"' not in response.get_data(as_text=True)
+
+
+def test_the_api_answers_the_same_search(api, flow, org):
+    finding = flow.raise_(title="Sprinkler valve closed", unit=org.group_a.id)
+    body = api.get("/api/v1/search?q=sprinkler", org.handler_a).get_json()
+    assert [hit["label"] for hit in body["findings"]["items"]] == [finding.code]
+    assert api.get(f"/api/v1/search?q={finding.code}", org.handler_a).get_json()["exact"]["id"] \
+        == finding.id
+    outsider = api.get(f"/api/v1/search?q={finding.code}", org.handler_b).get_json()
+    assert outsider["exact"] is None and outsider["findings"]["items"] == []
+    refused = api.get("/api/v1/search?q=a%00b", org.handler_a)
+    assert refused.status_code == 422 and "q" in refused.get_json()["errors"]
