@@ -21,6 +21,7 @@ def register_api(app: Flask) -> None:
         links,
         notifications,
         numbers,
+        search,
         stats,
     )
     from web.api.payloads import document_payloads
@@ -32,6 +33,6 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     api.spec.options["security"] = [{"bearer": []}]
     for module in (auth_tokens, findings, comments, links, attachments, directory, lifecycles, numbers,
-                   notifications, letters, documents, burden, stats):
+                   notifications, letters, documents, burden, stats, search):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     document_payloads(api.spec, app.extensions["rectify"].registry, "FireRequest")
