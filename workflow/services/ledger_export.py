@@ -18,8 +18,8 @@ from workflow.errors import InvalidInput
 from workflow.models import Finding, User
 from workflow.runtime import UnitOfWork
 from workflow.services.export_facts import FactsLoader, RowFacts
-from workflow.services.ledger import SORTS, LedgerFilter, filtered, is_overdue, is_unacknowledged
-from workflow.services.ledger_sorts import sort_order
+from workflow.services.ledger import LedgerFilter, filtered, is_overdue, is_unacknowledged
+from workflow.services.ledger_sorts import SORTS, sort_order
 from workflow.services.ledger_view import every_finding, ledger_day
 from workflow.services.light import Light, light, running, yellow_cutoff
 
