@@ -12,8 +12,8 @@ import pytest
 
 from workflow.errors import InvalidInput
 from workflow.services import LedgerFilter, ledger
-from workflow.services.ledger_sorts import SORTS
 from workflow.services.directory import create_campaign, create_inspection
+from workflow.services.ledger_sorts import SORTS
 
 
 def codes(rectify, actor, flt=None, **options):

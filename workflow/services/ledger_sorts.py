@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, Unit
@@ -20,7 +20,7 @@ SORTS = ("-created", "created", "due", "-due", "code", "-code", "unit", "-unit",
 BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
 
 
-def sort_key(sort: str, src: Any = Finding) -> ColumnElement[Any]:
+def sort_key(sort: str, src: Any = Finding) -> Any:
     """The column a sort orders by (src: Finding, or the as-of subquery's columns): undated
     findings last when ascending by due date (a far-future sentinel keeps the key total), the
     unit by its code (which follows the tree)."""
@@ -36,7 +36,7 @@ def sort_key(sort: str, src: Any = Finding) -> ColumnElement[Any]:
     return Finding.created_at
 
 
-def sort_order(sort: str, src: Any = Finding) -> tuple[ColumnElement[Any], ...]:
+def sort_order(sort: str, src: Any = Finding) -> tuple[Any, ...]:
     """ORDER BY of a sort: its key, then the finding's id, both the sort's direction."""
     key = sort_key(sort, src)
     if sort.startswith("-"):
