@@ -246,3 +246,30 @@ def test_pages_as_of_a_moment(flow: Any, clock: Any, sort: str) -> None:
             if (cursor := page.next_cursor) is None:
                 break
     assert seen_ids == ([ids[1], ids[2], ids[0]] if sort == "due" else ids[::-1])
+
+
+@pytest.mark.parametrize("sort", ["state", "-state", "-due"])
+def test_sorts_as_of_a_moment_use_the_state_and_due_date_then(flow: Any, clock: Any,
+                                                             sort: str) -> None:
+    """As of a moment, sorted by state or due date (descending): the values then, keyset paged."""
+    ids = [flow.raise_(due_date=(flow.today() + timedelta(days=d)).isoformat()).id
+           for d in (9, 3, 6)]
+    flow.drive(ids[2], "assign")
+    then = {fid: flow.finding(fid) for fid in ids}
+    moment = clock()
+    clock.advance(minutes=1)
+    flow.drive(ids[1], "assign", "request_extension", "approve_extension")  # now due last
+    flow.drive(ids[0], "assign")
+    column = {"state": lambda fid: then[fid].state, "due": lambda fid: then[fid].due_date}
+    key = column[sort.lstrip("-")]
+    expected = sorted(ids, key=lambda fid: (key(fid), fid), reverse=sort.startswith("-"))
+    seen_ids, cursor = [], None
+    with flow.app.unit_of_work(write=False) as uow:
+        while True:
+            page = read_ledger(uow, flow.org.admin, LedgerFilter(as_of=moment, sort=sort),
+                               cursor, limit=1)
+            seen_ids += [f.id for f in page.items]
+            if (cursor := page.next_cursor) is None:
+                break
+    assert seen_ids == expected
+    assert len({then[fid].state for fid in ids}) == 2  # the states differ as of then

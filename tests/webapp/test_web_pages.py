@@ -22,7 +22,7 @@ SAMPLE_ARGS = {"finding_id": 1, "user_id": 1, "trigger": "assign", "sha256": "a"
                "name": "standard", "version": 1, "filename": "css/app.css", "token_id": 1,
                "notification_id": 1, "unit_id": 1, "letter_id": 1, "seq": 1,
                "campaign_id": 1, "link_id": 1, "digest": "a" * 64, "kind": "xlsx",
-               "session_id": 1, "first": "revisit", "then": "confirm"}
+               "session_id": 1, "first": "revisit", "then": "confirm", "filter_id": 1}
 
 
 def html_lang(html: str) -> str:

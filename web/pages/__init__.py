@@ -19,6 +19,7 @@ def register_pages(app: Flask) -> None:
         findings,
         importing,
         ledger,
+        ledger_saved,
         letters,
         lifecycles,
         links,
@@ -33,8 +34,8 @@ def register_pages(app: Flask) -> None:
     from web.pages.helpers import register_template_helpers
 
     _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
-         letters, lifecycles, links, notifications, raising, search, stats_export, two_steps,
-         work)
+         ledger_saved, letters, lifecycles, links, notifications, raising, search, stats_export,
+         two_steps, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import IO
-from urllib.parse import quote
+from typing import IO, Any
+from urllib.parse import quote, urlencode
 
-from flask import Response, g, render_template, request
+from flask import Response, g, render_template, request, url_for
 
 from web.auth import actor
 from web.i18n import lang, message
@@ -24,6 +24,7 @@ from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_export import LedgerExport
 from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
 from workflow.services.ledger_view import count_ledger, ledger_day, read_ledger
+from workflow.services.saved_filters import saved_filters
 
 CHUNK = 64 * 1024
 
@@ -70,14 +71,29 @@ def ledger_page():  # type: ignore[no-untyped-def]
         query, page, total = LedgerQuery(LedgerFilter()), Page(), 0
     states = sorted({(s.name, s.label(lang())) for lc in uow.registry.latest() for s in lc.states},
                     key=lambda p: p[1])
-    base_args = {k: v for k, v in request.args.items(multi=True) if k != "cursor"}
+    base_args = {k: request.args.getlist(k) for k in request.args if k != "cursor"}
     return render_template("ledger.html", page=page, flt=query.filter, errors=errors, total=total,
+                           sorts=sort_links(query.filter.sort, base_args),
+                           saved=saved_filters(uow, actor()),
+                           query_string=urlencode(base_args, doseq=True),
                            units=visible_units(uow.session, actor()),
                            campaigns=visible_campaigns(uow.session, actor()),
                            states=states, lifecycles=uow.registry.latest(),
                            args=request.args, base_args=base_args,
                            now_args={k: v for k, v in base_args.items() if k != "as_of"},
                            as_of=_local(query.filter.as_of)), 422 if errors else 200
+
+
+def sort_links(current: str, base_args: dict[str, list[str]]) -> dict[str, tuple[str, str]]:
+    """Each sortable column's header link (ascending, or descending when it is the sort
+    already) and its aria-sort."""
+    args: dict[str, Any] = {k: v for k, v in base_args.items() if k != "sort"}
+    links = {}
+    for column in ("code", "unit", "state", "due"):
+        aria = {column: "ascending", f"-{column}": "descending"}.get(current, "none")
+        toggled = f"-{column}" if current == column else column
+        links[column] = (url_for("pages.ledger_page", sort=toggled, **args), aria)
+    return links
 
 
 def _local(moment: datetime | None) -> datetime | None:

@@ -26,12 +26,13 @@ from workflow.models.core import (
 )
 from workflow.models.imports import ImportRow
 from workflow.models.messaging import Notification, OutboxMessage, WebhookEndpoint
+from workflow.models.saved import SavedFilter
 from workflow.models.sessions import LoginSession
 
 __all__ = [
     "NAMING", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
     "FindingAttachment", "FindingLink", "FindingParty", "ImportRow", "Inspection",
     "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "LoginSession",
-    "Notification", "OutboxMessage",
+    "Notification", "OutboxMessage", "SavedFilter",
     "UTCDateTime", "Unit", "User", "WebhookEndpoint", "utcnow",
 ]

@@ -27,7 +27,11 @@ _LABELS = {  # filter field -> (zh, en)
     "text": ("关键词", "Text"), "light": ("亮灯", "Light"),
     "unacknowledged": ("待签收", "Awaiting acknowledgement"), "sort": ("排序", "Sort"),
 }
-_SORTS = {"-created": ("按登记时间倒序", "newest first"), "due": ("按整改期限", "by due date")}
+_SORTS = {"-created": ("按登记时间倒序", "newest first"), "created": ("按登记时间", "oldest first"),
+          "due": ("按整改期限", "by due date"), "-due": ("按整改期限倒序", "latest due first"),
+          "code": ("按编号", "by code"), "-code": ("按编号倒序", "by code, descending"),
+          "unit": ("按责任单位", "by unit"), "-unit": ("按责任单位倒序", "by unit, descending"),
+          "state": ("按状态", "by state"), "-state": ("按状态倒序", "by state, descending")}
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
@@ -17,14 +13,13 @@ from workflow.errors import InvalidInput
 from workflow.models import Finding, User
 from workflow.services.as_of import as_it_was, findings_as_of
 from workflow.services.late import acknowledge_overdue_clause, review_overdue_clause
+from workflow.services.ledger_sorts import SORTS, cursor_after, sorted_page
 from workflow.services.scope import findings_clause, subtree_clause
 from workflow.services.stats_kinds import Outcomes, kind_clause, stage_clause
 from workflow.spec import Registry
 
-SORTS = ("-created", "due")
 Colour = Literal["green", "yellow", "red"]
 COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
-_BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
 NOT_AS_OF = ("review_overdue", "acknowledge_overdue", "unacknowledged")  # not rebuilt (as_of)
 _NOT_AS_OF_MESSAGE = {"zh": "查看历史时点（截至）时不能按此筛选",
                       "en": "not available when viewing the ledger as of a past moment"}
@@ -226,56 +221,18 @@ def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
     limit = max(1, min(limit, 500))
     src, query = _source(flt, registry, zone)
     query = _filter(session, actor, flt, today, yellow_cutoff, src, query)
-    query = query.options(joinedload(Finding.unit))
-    if flt.sort == "due":
-        # Undated findings sort last: a far-future sentinel keeps the key total and comparable.
-        due_key = func.coalesce(src.due_date, date.max)
-        query = query.order_by(due_key, Finding.id)
-        if cursor:
-            last_due, last_id = _decode(cursor, date.fromisoformat)
-            query = query.where(or_(due_key > last_due,
-                                    and_(due_key == last_due, Finding.id > last_id)))
-    else:
-        query = query.order_by(Finding.created_at.desc(), Finding.id.desc())
-        if cursor:
-            moment, last_id = _decode(cursor, _aware_datetime)
-            query = query.where(or_(Finding.created_at < moment,
-                                    and_(Finding.created_at == moment, Finding.id < last_id)))
+    query = sorted_page(query.options(joinedload(Finding.unit)), flt.sort, src, cursor)
     rows = _items(session, query.limit(limit + 1), flt.as_of is not None)
-    page = Page(items=rows[:limit])
+    page = Page(items=[finding for finding, _key in rows[:limit]])
     if len(rows) > limit:
-        last = rows[limit - 1]
-        key = (last.due_date or date.max).isoformat() if flt.sort == "due" \
-            else last.created_at.isoformat()
-        page.next_cursor = _encode([key, last.id])
+        last, key = rows[limit - 1]
+        page.next_cursor = cursor_after(key, last.id)
     return page
 
 
-def _items(session: Session, query: Select[Any], past: bool) -> list[Finding]:
+def _items(session: Session, query: Select[Any], past: bool) -> list[tuple[Finding, Any]]:
+    """(finding, its sort key) of each row; as of a moment, the finding as it stood then."""
+    found = session.execute(query).unique()
     if not past:
-        return list(session.scalars(query).unique())
-    return [as_it_was(session, row[0], row._mapping) for row in session.execute(query).unique()]
-
-
-def _encode(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def _aware_datetime(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(UTC)  # OverflowError at the ends of the calendar: no such cursor
-
-
-def _decode(cursor: str, parse_key: Callable[[str], Any]) -> tuple[Any, int]:
-    """(sort key, finding id) from a cursor of this sort; InvalidInput for anything else."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if (isinstance(values, list) and len(values) == 2 and isinstance(values[0], str)
-                and type(values[1]) is int and 0 <= values[1] < 2**31):
-            return parse_key(values[0]), values[1]
-    except (ValueError, OverflowError, RecursionError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise InvalidInput(_BAD_CURSOR)
+        return [(row[0], row.sort_key) for row in found]
+    return [(as_it_was(session, row[0], row._mapping), row.sort_key) for row in found]

@@ -12,7 +12,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 
 from workflow.catalog import CATEGORIES, SEVERITIES
 from workflow.errors import InvalidInput
-from workflow.services.ledger import COLOURS, SORTS, LedgerFilter
+from workflow.services.ledger import COLOURS, LedgerFilter
+from workflow.services.ledger_sorts import SORTS
 from workflow.services.stats_kinds import KINDS, STAGES, outcomes_of
 from workflow.spec import Registry
 from workflow.text import TextRefused, as_id, clean_text

@@ -18,7 +18,8 @@ from workflow.errors import InvalidInput
 from workflow.models import Finding, User
 from workflow.runtime import UnitOfWork
 from workflow.services.export_facts import FactsLoader, RowFacts
-from workflow.services.ledger import SORTS, LedgerFilter, filtered, is_overdue, is_unacknowledged
+from workflow.services.ledger import LedgerFilter, filtered, is_overdue, is_unacknowledged
+from workflow.services.ledger_sorts import SORTS, sort_order
 from workflow.services.ledger_view import every_finding, ledger_day
 from workflow.services.light import Light, light, running, yellow_cutoff
 
@@ -94,9 +95,7 @@ class LedgerExport:
         if self.flt.as_of is not None:
             yield from self._rows_as_of()
             return
-        order = ((func.coalesce(Finding.due_date, date.max), Finding.id) if self.flt.sort == "due"
-                 else (Finding.created_at.desc(), Finding.id.desc()))
-        query = self._query().order_by(*order).options(
+        query = self._query().order_by(*sort_order(self.flt.sort)).options(
             joinedload(Finding.unit), joinedload(Finding.raised_by),
             joinedload(Finding.campaign), joinedload(Finding.inspection),
         ).execution_options(yield_per=BATCH)
