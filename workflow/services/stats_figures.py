@@ -83,7 +83,9 @@ def figures_by(session: Session, source: Subquery, key: str, outcomes: Outcomes,
     columns += [func.sum(case((dated, 1), else_=0)).label("dated"),
                 func.sum(case((raised, c.rework_rounds), else_=0)).label("rework_rounds")]
     out: dict[Any, Figures] = {}
-    for row in session.execute(select(c[key], *columns).group_by(c[key])):
+    # in the key's order (none last) on every backend: PostgreSQL's GROUP BY has no order of its own
+    ordered = select(c[key], *columns).group_by(c[key]).order_by(c[key].is_(None), c[key])
+    for row in session.execute(ordered):
         counts = {name: int(getattr(row, name) or 0) for name in conditions}
         out[row[0]] = Figures(**counts, due=int(row.dated or 0) + counts["overdue"],
                               rework_rounds=int(row.rework_rounds or 0))
