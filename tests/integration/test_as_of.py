@@ -229,6 +229,19 @@ def test_closing_and_reports_as_of_before_and_after(flow: Any, clock: Any, match
     assert rows[-1]["rectified_on"] == now.rectified_on
 
 
+def pages_as_of(flow: Any, moment: Any, sort: str) -> list[int]:
+    """The admin's ledger as of the moment in that sort, one finding per keyset page."""
+    seen_ids: list[int] = []
+    cursor = None
+    with flow.app.unit_of_work(write=False) as uow:
+        while True:
+            page = read_ledger(uow, flow.org.admin, LedgerFilter(as_of=moment, sort=sort),
+                               cursor, limit=1)
+            seen_ids += [f.id for f in page.items]
+            if (cursor := page.next_cursor) is None:
+                return seen_ids
+
+
 @pytest.mark.parametrize("sort", ["-created", "due"])
 def test_pages_as_of_a_moment(flow: Any, clock: Any, sort: str) -> None:
     """Keyset pages as of a moment list each finding once, in the order of the dates then."""
@@ -237,15 +250,7 @@ def test_pages_as_of_a_moment(flow: Any, clock: Any, sort: str) -> None:
     moment = clock()
     clock.advance(minutes=1)
     flow.drive(ids[1], "assign", "request_extension", "approve_extension")  # now due last
-    seen_ids, cursor = [], None
-    with flow.app.unit_of_work(write=False) as uow:
-        while True:
-            page = read_ledger(uow, flow.org.admin, LedgerFilter(as_of=moment, sort=sort),
-                               cursor, limit=1)
-            seen_ids += [f.id for f in page.items]
-            if (cursor := page.next_cursor) is None:
-                break
-    assert seen_ids == ([ids[1], ids[2], ids[0]] if sort == "due" else ids[::-1])
+    assert pages_as_of(flow, moment, sort) == ([ids[1], ids[2], ids[0]] if sort == "due" else ids[::-1])
 
 
 @pytest.mark.parametrize("sort", ["state", "-state", "-due"])
@@ -263,13 +268,5 @@ def test_sorts_as_of_a_moment_use_the_state_and_due_date_then(flow: Any, clock: 
     column = {"state": lambda fid: then[fid].state, "due": lambda fid: then[fid].due_date}
     key = column[sort.lstrip("-")]
     expected = sorted(ids, key=lambda fid: (key(fid), fid), reverse=sort.startswith("-"))
-    seen_ids, cursor = [], None
-    with flow.app.unit_of_work(write=False) as uow:
-        while True:
-            page = read_ledger(uow, flow.org.admin, LedgerFilter(as_of=moment, sort=sort),
-                               cursor, limit=1)
-            seen_ids += [f.id for f in page.items]
-            if (cursor := page.next_cursor) is None:
-                break
-    assert seen_ids == expected
+    assert pages_as_of(flow, moment, sort) == expected
     assert len({then[fid].state for fid in ids}) == 2  # the states differ as of then

@@ -18,7 +18,7 @@ from workflow.services.stats_kinds import KINDS, STAGES, outcomes_of
 from workflow.spec import Registry
 from workflow.text import TextRefused, as_id, clean_text
 
-_MESSAGES = {  # one message per argument, for anything its field refuses
+MESSAGES = {  # one message per argument, for anything its field refuses
     "state": ("没有这个状态", "unknown state"),
     "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
     "unit": ("应为单位编号", "must be a unit id"),
@@ -215,5 +215,5 @@ def _by_field(messages: Any) -> dict[str, Any]:
 def _message(name: str, problem: Any) -> dict[str, str]:
     if isinstance(problem, dict) and {"zh", "en"} <= set(problem):
         return {"zh": str(problem["zh"]), "en": str(problem["en"])}
-    zh, en = _MESSAGES.get(name, ("无效", "invalid"))
+    zh, en = MESSAGES.get(name, ("无效", "invalid"))
     return {"zh": zh, "en": en}

@@ -12,23 +12,19 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from workflow.catalog import CATEGORIES
 from workflow.errors import InvalidInput
-from workflow.services.ledger_args import _MESSAGES as LEDGER_MESSAGES
+from workflow.services.ledger_args import MESSAGES as LEDGER_MESSAGES
 from workflow.services.ledger_args import SHANGHAI, Id, Text, as_of_moment, day_start, ledger_query
 from workflow.spec import Registry
 
 BUCKETS = ("week", "month")
 _YEARS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))  # bounded trends
-_MESSAGES = {
-    "unit": ("应为单位编号", "must be a unit id"),
-    "campaign": ("应为检查活动编号", "must be a campaign id"),
-    "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
-    "raised_by": ("应为用户编号", "must be a user id"),
-    "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
+_MESSAGES = {  # the ledger's words for the arguments both take
+    **{name: LEDGER_MESSAGES[name]
+       for name in ("unit", "campaign", "category", "raised_by", "lifecycle", "as_of")},
     "from": ("应为 2000 至 2100 年间的日期，如 2026-01-31",
              "must be a date from 2000 to 2100, like 2026-01-31"),
     "to": ("应为 2000 至 2100 年间的日期，如 2026-01-31，且不早于开始日期",
            "must be a date from 2000 to 2100, like 2026-01-31, not before from"),
-    "as_of": LEDGER_MESSAGES["as_of"],
     "bucket": ("应为 week 或 month", "must be week or month"),
 }
 

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
-from workflow.models import Finding, Unit, User
+from workflow.models import Finding, User
 from workflow.services.as_of import findings_as_of
-from workflow.services.scope import own_findings_clause
+from workflow.services.scope import own_findings_clause, subtree_clause
 from workflow.services.stats_args import StatsQuery
 from workflow.spec import Registry
 
@@ -42,10 +42,7 @@ def findings_source(session: Session, actor: User, registry: Registry,
                        .join(past, past.c.id == Finding.id))
     where = [own_findings_clause(actor, moving.unit_id)]  # its unit then, as the ledger's scope
     if query.unit_id is not None:
-        unit = session.get(Unit, query.unit_id)
-        subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True)) \
-            if unit is not None else select(Unit.id).where(Unit.id.is_(None))
-        where.append(moving.unit_id.in_(subtree))
+        where.append(subtree_clause(session, query.unit_id, moving.unit_id))
     for column, value in ((Finding.campaign_id, query.campaign_id),
                           (Finding.category, query.category),
                           (Finding.raised_by_id, query.raised_by),
@@ -56,7 +53,5 @@ def findings_source(session: Session, actor: User, registry: Registry,
         where.append(Finding.created_at >= after)
     if (before := query.raised_before()) is not None:
         where.append(Finding.created_at < before)
-    if query.as_of is not None:
-        where.append(Finding.created_at <= query.as_of)
     return select_from.where(*where).subquery("counted_findings")
 
