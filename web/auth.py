@@ -91,8 +91,9 @@ def _load_user(user_id: str) -> Principal | None:
     user = get_uow().session.get(User, parsed[0])
     if user is None or not user.active or user.session_version != parsed[1]:
         return None
-    if "sid" in session and not _session_lives(user, session["sid"]):
-        return None  # ended from the account page (a remember-me cookie carries no sid)
+    if not _session_lives(user, session.get("sid")):
+        return None  # ended (logout, the account page); a cookie naming no session (a
+        # remember-me cookie, which login never issues) is refused too
     if session.get("seen") != now:
         session["seen"] = now
     return Principal(user, issued=parsed[2])

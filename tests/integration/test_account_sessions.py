@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from workflow.errors import Forbidden, InvalidInput
-from workflow.models import User
+from workflow.models import LoginSession, User
 from workflow.services import accounts, sessions, user_search
+from workflow.services.tick import tick
 from workflow.services.tokens import issue_token, revoke_own_token, tokens_of
 from workflow.services.user_search import UserFilter, find_users
 
@@ -80,6 +82,39 @@ def test_nobody_ends_another_users_session_or_token(rectify, org):
     with rectify.unit_of_work() as uow:
         assert sessions.end_own_session(uow, user(uow, "handler_a"), ended)
     assert live(rectify, "handler_a")[0] == [other]
+
+
+def test_logout_ends_only_the_browser_it_names(rectify, org):
+    with rectify.unit_of_work() as uow:
+        me = user(uow, "handler_a")
+        phone = sessions.start_session(uow, me, "Phone", "10.0.0.1")
+        sessions.start_session(uow, me, "Desktop", "10.0.0.2")
+    with rectify.unit_of_work() as uow:
+        assert not sessions.end_this_session(uow, user(uow, "handler_b"), phone)  # not theirs
+        assert not sessions.end_this_session(uow, user(uow, "handler_a"), "no-such-key")
+    assert len(live(rectify, "handler_a")[0]) == 2
+    with rectify.unit_of_work() as uow:
+        assert sessions.end_this_session(uow, user(uow, "handler_a"), phone)
+    assert [agent for _id, agent in live(rectify, "handler_a")[0]] == ["Desktop"]
+
+
+def test_the_tick_deletes_session_rows_long_ended_or_unused(rectify, org, clock):
+    with rectify.unit_of_work() as uow:
+        me = user(uow, "handler_a")
+        ended = sessions.start_session(uow, me, "Ended", "10.0.0.1")
+        sessions.start_session(uow, me, "Idle", "10.0.0.2")
+        assert sessions.end_this_session(uow, me, ended)
+    clock.advance(days=29, hours=23)
+    with rectify.unit_of_work() as uow:
+        fresh = sessions.start_session(uow, user(uow, "handler_a"), "Fresh", "10.0.0.3")
+    assert tick(rectify).sessions_purged == 0  # not yet 30 days: kept
+    clock.advance(hours=1, minutes=1)
+    report = tick(rectify)
+    assert report.sessions_purged == 2 and "old login sessions deleted: 2" in str(report)
+    with rectify.unit_of_work(write=False) as uow:
+        left = uow.session.scalars(select(LoginSession.user_agent)).all()
+        assert left == ["Fresh"]
+        assert sessions.live_session(uow.session, user(uow, "handler_a"), fresh) is not None
 
 
 def test_the_admin_finds_users_by_text_unit_subtree_and_role(rectify, org, monkeypatch):

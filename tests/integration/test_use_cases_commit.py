@@ -54,7 +54,7 @@ def test_a_refused_login_is_still_recorded(rectify: Rectify, org: Any) -> None:
 
 def test_login_logout_language_and_password_commit(rectify: Rectify, org: Any) -> None:
     assert _run(rectify, lambda uow: accounts.login(uow, "inspector", PASSWORD)).user is not None
-    _run(rectify, lambda uow: accounts.log_out(uow, _user(uow, "inspector")))
+    _run(rectify, lambda uow: accounts.log_out_everywhere(uow, _user(uow, "inspector")))
     _run(rectify, lambda uow: accounts.set_language(uow, _user(uow, "inspector"), "en"))
     _run(rectify, lambda uow: accounts.change_own_password(uow, _user(uow, "inspector"), PASSWORD,
                                                            "a-fresh-long-secret"))

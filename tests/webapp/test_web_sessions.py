@@ -44,19 +44,27 @@ def test_a_session_cookie_replayed_after_logout_is_refused(app, browser):
     assert logged_out(client)
 
 
-def test_a_remember_me_cookie_obeys_the_session_version(app, browser, org):
+def test_logout_ends_this_browser_and_everywhere_ends_them_all(app, browser):
+    phone, desktop = browser("handler_a"), browser("handler_a")
+    phone_copy = stolen(app, phone)
+    assert phone.post("/logout").status_code == 302
+    assert logged_out(phone) and logged_out(phone_copy)
+    assert desktop.get("/work").status_code == 200  # the other device stays logged in
+    laptop = browser("handler_a")
+    assert laptop.post("/logout/everywhere").status_code == 302
+    assert logged_out(laptop) and logged_out(desktop)
+
+
+def test_a_remember_me_cookie_is_refused(app, browser, org):
     client = browser("handler_a")
     with client.session_transaction() as session:
         user_id = session["_user_id"]
     with app.test_request_context():
-        remember = encode_cookie(user_id)
+        remember = encode_cookie(user_id)  # validly signed, but names no session row
     replay = app.test_client()
     replay.set_cookie("remember_token", remember)
-    assert replay.get("/work").status_code == 200  # a valid remember-me cookie logs in
-    client.post("/logout")
-    again = app.test_client()
-    again.set_cookie("remember_token", remember)
-    assert logged_out(again)
+    assert logged_out(replay)
+    assert client.get("/work").status_code == 200
 
 
 def test_a_reactivated_users_old_cookies_stay_dead(app, api, browser, client, org):

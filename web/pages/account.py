@@ -71,10 +71,23 @@ def start_session(user: User) -> None:
 
 @bp.route("/logout", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
-    accounts.log_out(get_uow(), actor())  # this cookie, and every other of this user, stops working
+    """Log out of this browser: its session row ends, so a copy of the cookie is dead too; the
+    user's other devices stay logged in."""
+    login_sessions.end_this_session(get_uow(), actor(), session.get("sid"))
+    return _logged_out(_("You are logged out."))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+def logout_everywhere():  # type: ignore[no-untyped-def]
+    """Log out on every device: every session and cookie of the user stops working."""
+    accounts.log_out_everywhere(get_uow(), actor())
+    return _logged_out(_("You are logged out on every device."))
+
+
+def _logged_out(message: str):  # type: ignore[no-untyped-def]
     logout_user()
     session.clear()
-    flash(_("You are logged out."), "info")
+    flash(message, "info")
     return redirect(url_for("pages.login"))
 
 

@@ -227,8 +227,8 @@ def end_sessions(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
-def log_out(uow: UnitOfWork, user: User) -> None:
-    """The user logs out: this session and every other one of theirs ends; commits."""
+def log_out_everywhere(uow: UnitOfWork, user: User) -> None:
+    """The user logs out on every device: each session and cookie of theirs ends; commits."""
     end_sessions(user)
     uow.commit()
 

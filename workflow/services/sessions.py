@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflow.errors import Forbidden
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
 SEEN_RESOLUTION = timedelta(minutes=1)  # last_seen_at is written at most once a minute
+KEPT_FOR = timedelta(days=30)  # an ended or idle session row is deleted this long after
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # headers may carry them; PostgreSQL refuses NUL
 
 
@@ -106,3 +107,26 @@ def end_own_session(uow: UnitOfWork, user: User, session_id: int) -> bool:
     row.ended_at = uow.now()
     uow.commit()
     return True
+
+
+def end_this_session(uow: UnitOfWork, user: User, key: object) -> bool:
+    """Logout: the browser session the cookie's key names ends, the user's others live on;
+    commits. False if the key names no live session of the user."""
+    row = live_session(uow.session, user, key)
+    if row is None:
+        return False
+    row.ended_at = uow.now()
+    uow.commit()
+    return True
+
+
+def purge_sessions(uow: UnitOfWork, now: datetime) -> int:
+    """Delete the session rows ended or unused for KEPT_FOR (no lifetime is that long: they
+    let nobody in and the account page no longer lists them); commits. Returns how many."""
+    cutoff = now - KEPT_FOR
+    result = uow.session.execute(
+        delete(LoginSession).where(or_(LoginSession.ended_at < cutoff,
+                                       LoginSession.last_seen_at < cutoff))
+        .execution_options(synchronize_session=False))
+    uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

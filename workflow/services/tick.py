@@ -21,6 +21,7 @@ from workflow.runtime import Rectify, UnitOfWork
 from workflow.services.digests import run_digests
 from workflow.services.ladder import Climber
 from workflow.services.letter_tick import remind_letters
+from workflow.services.sessions import purge_sessions
 
 BATCH = 200  # due findings read per query
 
@@ -34,11 +35,13 @@ class TickReport:
     digests: int = 0  # digest messages queued in the outbox
     skipped: int = 0  # findings or users another tick had (busy, already done, or a conflict)
     letters: int = 0  # letter reply reminders sent (due soon, overdue)
+    sessions_purged: int = 0  # login session rows long ended or unused, deleted
 
     def __str__(self) -> str:
         return (f"ladder: {self.fired} step(s) fired on {self.touched} finding(s); letters: "
                 f"{self.letters} reply reminder(s); digests: {self.digests} message(s) queued; "
-                f"skipped as busy: {self.skipped}")
+                f"skipped as busy: {self.skipped}; old login sessions deleted: "
+                f"{self.sessions_purged}")
 
 
 def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
@@ -51,6 +54,7 @@ def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
         report.skipped += skipped
         report.digests, skipped = run_digests(uow, moment, rectify.settings.digest_hour)
         report.skipped += skipped
+        report.sessions_purged = purge_sessions(uow, moment)
     return report
 
 
