@@ -1,18 +1,17 @@
-"""Evidence store: files addressed by sha256 under the instance folder, type sniffed from bytes."""
+"""Evidence store: files addressed by sha256 (workflow.blobs keeps the bytes), type sniffed from
+the bytes, a quota of unused uploads per user."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workflow.blobs import Blobs
 from workflow.errors import EvidenceCorrupt, UploadRejected
 from workflow.models import Attachment, FindingAttachment, LetterAttachment, User
 
@@ -75,19 +74,19 @@ def unlinked_clause() -> ColumnElement[bool]:
 
 
 class AttachmentStore:
-    """Content-addressed files: <root>/ab/cd/<sha256>; the name a user gave is only metadata.
+    """Content-addressed files, kept by `blobs` (a folder or a bucket); the name a user gave is
+    only metadata.
     Each user may keep at most `unlinked_files` files / `unlinked_bytes` bytes not yet used as
     evidence on any finding."""
 
-    def __init__(self, root: Path, max_bytes: int, unlinked_files: int = 50,
+    def __init__(self, blobs: Blobs, max_bytes: int, unlinked_files: int = 50,
                  unlinked_bytes: int = 200 * 1024 * 1024) -> None:
-        self.root, self.max_bytes = root, max_bytes
+        self.blobs, self.max_bytes = blobs, max_bytes
         self.unlinked_files, self.unlinked_bytes = unlinked_files, unlinked_bytes
 
-    def path_for(self, sha256: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-            raise ValueError("not a sha256 hex digest")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+    def location(self, sha256: str) -> str:
+        """Where the file of this digest is kept (a path or an s3:// address)."""
+        return self.blobs.location(sha256)
 
     def put(self, session: Session, data: bytes, original_name: str, uploader: User) -> Attachment:
         """Check and store the bytes; the row is the uploader's own (one per user and content),
@@ -142,51 +141,32 @@ class AttachmentStore:
             }})
 
     def _write(self, digest: str, data: bytes) -> None:
-        target = self.path_for(digest)
-        if target.exists() and self.problem(digest) is None:
-            os.utime(target)  # already stored intact: touched, so a clean-up running now keeps it
-            return  # (a changed or missing file is written again)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+        self.blobs.keep(digest, data)  # touched if there intact, so a clean-up now keeps it
 
     def read(self, attachment: Attachment) -> bytes:
         """The file's bytes, only if they still hash to its name; EvidenceCorrupt otherwise."""
-        path = self.path_for(attachment.sha256)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            data, problem = b"", "file missing"
+        data = self.blobs.read(attachment.sha256)
+        if data is None:
+            problem = "file missing"
         else:
             actual = hashlib.sha256(data).hexdigest()
             problem = "" if actual == attachment.sha256 else f"bytes changed (they hash to {actual})"
         if problem:
-            log.warning("evidence file refused: %s (sha256 %s, path %s)", problem,
-                        attachment.sha256, path)
+            log.warning("evidence file refused: %s (sha256 %s, at %s)", problem,
+                        attachment.sha256, self.location(attachment.sha256))
             raise EvidenceCorrupt(attachment.sha256, problem)
-        return data
+        return data or b""
 
     def problem(self, sha256: str) -> str | None:
         """Why the stored file of this digest is not what it should be, or None."""
-        path = self.path_for(sha256)
-        try:
-            with path.open("rb") as handle:
-                actual = hashlib.file_digest(handle, "sha256").hexdigest()
-        except FileNotFoundError:
+        actual = self.blobs.hash_of(sha256)
+        if actual is None:
             return "file missing"
         return None if actual == sha256 else f"bytes changed (they hash to {actual})"
 
     def remove(self, sha256: str, unless_touched_after: float | None = None) -> None:
         """Delete the file; with a time (epoch seconds), not if it was written or reused since."""
-        path = self.path_for(sha256)
-        try:
-            if unless_touched_after is not None and path.stat().st_mtime >= unless_touched_after:
-                return
-        except FileNotFoundError:
-            return
-        path.unlink(missing_ok=True)
+        self.blobs.remove(sha256, unless_touched_after)
 
 
 def _own(session: Session, digest: str, uploader: User) -> Attachment | None:

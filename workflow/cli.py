@@ -153,7 +153,7 @@ def _verify_files(uow: UnitOfWork) -> int:
                            label="evidence files", file=sys.stderr) as digests:
         bad = list(verify_files(uow.store, digests))
     for digest, problem in bad:
-        click.echo(f"evidence {digest} ({uow.store.path_for(digest)}): {problem}")
+        click.echo(f"evidence {digest} ({uow.store.location(digest)}): {problem}")
     return len(bad)
 
 

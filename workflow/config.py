@@ -104,6 +104,11 @@ class Settings:
     # The organisation's document templates (RECTIFY_DOCUMENT_TEMPLATES): a file there named
     # like a shipped one (notice.zh.docx, ...) replaces it. Default: instance/document-templates.
     document_templates: Path | None = None
+    # Evidence in an S3-compatible bucket (RECTIFY_ATTACHMENTS_URL=s3://bucket/prefix, and
+    # RECTIFY_S3_ENDPOINT_URL for a server other than AWS) when several hosts serve; default:
+    # the folder instance/attachments.
+    attachments_url: str | None = None
+    s3_endpoint_url: str | None = None
 
     @property
     def document_templates_path(self) -> Path:
@@ -142,6 +147,8 @@ class Settings:
             "delivery": DeliverySettings.from_env(),
             "unit_kinds_path": Path(os.environ.get("RECTIFY_UNIT_KINDS") or SHIPPED_UNIT_KINDS).resolve(),
             "document_templates": _optional_path(os.environ.get("RECTIFY_DOCUMENT_TEMPLATES")),
+            "attachments_url": os.environ.get("RECTIFY_ATTACHMENTS_URL") or None,
+            "s3_endpoint_url": os.environ.get("RECTIFY_S3_ENDPOINT_URL") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

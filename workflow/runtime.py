@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from workflow.attachments import AttachmentStore
+from workflow.blobs import blobs_for
 from workflow.calendar import WorkingCalendar, load_calendar
 from workflow.config import Settings
 from workflow.db import Database
@@ -33,7 +34,7 @@ class Rectify:
         self.registry = registry or load_registry(settings.definitions_path)
         self.unit_kinds = unit_kinds or load_unit_kinds(settings.unit_kinds_path)
         self.calendar = calendar or load_calendar(settings.calendar_path)
-        self.store = AttachmentStore(settings.attachments_path, settings.max_upload_bytes,
+        self.store = AttachmentStore(blobs_for(settings), settings.max_upload_bytes,
                                      settings.unlinked_max_files, settings.unlinked_max_bytes)
         self.clock = clock
         self.zone = ZoneInfo(settings.timezone)

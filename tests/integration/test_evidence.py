@@ -146,16 +146,16 @@ def test_gc_removes_old_unused_uploads_and_keeps_shared_and_used_files(
     dry = _gc(rectify, "--older-than", "7d", "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert old_unused[1] in dry.output and "would remove 2" in dry.output
-    assert rectify.store.path_for(old_unused[1]).exists()
+    assert rectify.store.blobs.path_for(old_unused[1]).exists()
     done = _gc(rectify, "--older-than", "7d")
     assert done.exit_code == 0, done.output
     assert "removed 2" in done.output and old_unused[1] in done.output
     with rectify.unit_of_work(write=False) as uow:
         left = set(uow.session.scalars(select(Attachment.id)))
     assert left == {used[0], new_unused[0]} and shared[0] not in left
-    assert not rectify.store.path_for(old_unused[1]).exists()
-    assert rectify.store.path_for(used[1]).exists()  # shared bytes stay for the used row
-    assert rectify.store.path_for(new_unused[1]).exists()
+    assert not rectify.store.blobs.path_for(old_unused[1]).exists()
+    assert rectify.store.blobs.path_for(used[1]).exists()  # shared bytes stay for the used row
+    assert rectify.store.blobs.path_for(new_unused[1]).exists()
     assert _gc(rectify, "--older-than", "soon").exit_code == 2
 
 
@@ -172,8 +172,8 @@ def test_verify_names_every_evidence_file_that_changed_or_went_missing(
     missing = _put(rectify, png(22), "b.png", org.handler_a)
     intact = _put(rectify, png(23), "c.png", org.handler_a)
     assert _verify(rectify).exit_code == 0
-    rectify.store.path_for(swapped[1]).write_bytes(png(99))
-    rectify.store.path_for(missing[1]).unlink()
+    rectify.store.blobs.path_for(swapped[1]).write_bytes(png(99))
+    rectify.store.blobs.path_for(missing[1]).unlink()
     result = _verify(rectify)
     assert result.exit_code == 1, result.output
     assert f"{swapped[1]}" in result.output and "bytes changed" in result.output

@@ -85,7 +85,7 @@ def test_a_pdf_named_html_is_served_as_pdf(api):
 def test_a_file_whose_bytes_changed_is_refused_and_logged(api, rectify, png, caplog):
     data = png(77)
     body = api.upload("handler_a", data).get_json()
-    path = rectify.store.path_for(body["sha256"])
+    path = rectify.store.blobs.path_for(body["sha256"])
     path.write_bytes(png(78))  # swapped on disk behind the app's back
     with caplog.at_level(logging.WARNING):
         refused = api.get(body["url"], "handler_a")
@@ -101,7 +101,7 @@ def test_a_file_whose_bytes_changed_is_refused_and_logged(api, rectify, png, cap
 def test_a_tampered_thumbnail_in_a_page_gets_an_error_in_the_users_language(app, browser, api, rectify,
                                                                      png):
     body = api.upload("handler_a", png(79)).get_json()
-    rectify.store.path_for(body["sha256"]).write_bytes(b"<script>alert(1)</script>")
+    rectify.store.blobs.path_for(body["sha256"]).write_bytes(b"<script>alert(1)</script>")
     page = browser("handler_a").get(body["url"])
     assert page.status_code == 409
     assert b"<script>alert(1)</script>" not in page.data
