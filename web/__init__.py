@@ -90,11 +90,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter  # before any route is added
 
-    from web import auth, edge, errors, extensions, i18n, static_assets, uow
+    from web import auth, edge, errors, extensions, i18n, metrics, static_assets, uow
     from web.api import register_api
     from web.pages import register_pages
 
-    edge.init_app(app)  # first: bodies capped before any other hook reads them
+    metrics.init_app(app)  # first: the request's time covers every other hook
+    edge.init_app(app)  # bodies capped before any other hook reads them
     extensions.init_app(app)
     static_assets.init_app(app)
     i18n.init_app(app)

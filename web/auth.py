@@ -21,7 +21,7 @@ from workflow.services.tokens import live_token, mark_used, record_use
 
 # Endpoints anyone may reach; everything else needs a logged-in user or a bearer token.
 PUBLIC = frozenset({"static", "pages.login", "pages.healthz", "pages.set_language",
-                    "api_auth.Token"})
+                    "api_auth.Token", "metrics"})  # /metrics checks its caller itself
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 # Scripts only from our own static files; mermaid styles its SVG inline.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.chain import GENESIS, canonical, event_hash, row_digest
+from workflow.metrics import note_transition
 from workflow.models import Attachment, Event, Finding, FindingAttachment, User
 
 # The columns only the engine may change, per digest scheme. A digest is written as
@@ -60,6 +61,7 @@ def append_event(session: Session, finding: Finding, trigger: str, from_state: s
                   prev_hash=prev, hash=event_hash(prev, body), finding_digest=digest)
     finding.last_seq, finding.last_hash = seq, event.hash
     session.add(event)
+    note_transition(session, finding.lifecycle, trigger)
     if attachments:
         linked: set[int] = set()
         if finding.id is not None:

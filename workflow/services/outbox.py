@@ -29,6 +29,18 @@ def counts(session: Session) -> dict[str, int]:
     return {status: found.get(status, 0) for status in STATUSES}
 
 
+BACKLOG = ("pending", "dead")
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """Messages waiting for delivery and dead letters (by the status index; sent ones, the bulk
+    of the table, are not counted)."""
+    found = {str(status): int(number) for status, number in session.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.status.in_(BACKLOG))
+        .group_by(OutboxMessage.status))}
+    return {status: found.get(status, 0) for status in BACKLOG}
+
+
 def list_outbox(uow: UnitOfWork, actor: User, status: str | None = None,
                 limit: int = 200) -> list[OutboxMessage]:
     """Messages (of one status, or all): dead letters first, then pending by when they are due,
