@@ -119,7 +119,8 @@ class Logins:
             page.fill("input[name=password]", self.password)
             with page.expect_navigation():
                 page.click("form:has(input[name=password]) button[type=submit]")
-            assert page.url == f"{self.url}/work", f"{username} could not log in: {page.url}"
+            landing = "/admin/units" if username == "admin" else "/work"  # see pages.work.landing
+            assert page.url == f"{self.url}{landing}", f"{username} could not log in: {page.url}"
             self.pages[key] = page
         return self.pages[key]
 
