@@ -47,7 +47,8 @@ class Choice:
 
 
 def find_units(session: Session, offer: Offer, raw: object) -> list[Choice]:
-    """Units matching the text (each word in the code, a name or an ancestor's name), ranked:
+    """Units matching the text (each word in the code, a name or an ancestor's name, and one
+    word at least in the unit's own), ranked:
     exact code, then code or name prefix, then own text, then a match by ancestors only;
     recent units first within a rank. An empty text: the recent units, then the top units."""
     text = search_text(raw)
@@ -58,7 +59,9 @@ def find_units(session: Session, offer: Offer, raw: object) -> list[Choice]:
         tops = [u for u in browse(session, offer, None) if u.id not in recent]
         return _choices(session, offer, (listed + tops)[:LIMIT], recent)
     terms = text.split()[:MAX_TERMS]
-    where = and_(*(_term_matches(session, term) for term in terms))
+    path_words = terms if len(terms) > 1 else []  # one word: the unit's own text only
+    where = and_(or_(*(_own_matches(term) for term in terms)),
+                 *(_term_matches(session, term) for term in path_words))
     rank = _rank(text, terms, recent)
     query = (select(Unit).where(offer.visible(), where)
              .order_by(*rank, func.length(Unit.path), Unit.path).limit(LIMIT))
