@@ -52,7 +52,11 @@
     box.addEventListener("keydown", function (e) { self.key(e); });
     box.addEventListener("focus", function () { if (!box.value) { self.search(""); } });
     box.addEventListener("blur", function () { setTimeout(function () { self.blurred(); }, 200); });
-    this.browseButton.addEventListener("click", function () { self.trail = []; self.open(null); box.focus(); });
+    this.browseButton.addEventListener("click", function () {
+      box.focus(); // first: focusing an empty box lists the recent units, the tree replaces them
+      self.trail = [];
+      self.open(null);
+    });
     this.list.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep focus
     this.list.addEventListener("click", function (e) { self.clicked(e); });
   };
@@ -114,7 +118,7 @@
     name.textContent = unit.back ? "↑ " + unit.name : unit.name;
     li.appendChild(name);
     if (unit.back) { li.className = "unit-picker-back"; return li; }
-    if (!unit.selectable) { li.setAttribute("aria-disabled", "true"); }
+    if (!unit.selectable) { li.className = "unit-picker-through"; } // picking it opens it
     var meta = document.createElement("small");
     meta.className = "muted";
     meta.textContent = [unit.code, unit.path, unit.recent ? d.recent : ""].filter(Boolean).join(" · ");
