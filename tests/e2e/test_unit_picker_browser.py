@@ -17,7 +17,6 @@ from workflow.services.directory import create_unit
 if TYPE_CHECKING:  # the fixtures' types, for reading only (conftest modules are not imported)
     from tests.conftest import Org
     from tests.e2e.conftest import LiveServer, Logins
-
     from workflow.runtime import Rectify
 
 pytestmark = pytest.mark.e2e
