@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e.picker_steps import offered_unit_ids, pick_unit_by_code
 from workflow.models import Finding, Unit, User
 from workflow.spec import Registry
 from workflow.spec.model import FieldSpec, Lifecycle, TransitionSpec
@@ -88,7 +89,7 @@ class Firing:
         elif kind == "unit":
             unit = self.pick_unit(field)
             self.entered[field.name] = unit.id
-            self.page.select_option(self.css(field), str(unit.id))
+            pick_unit_by_code(self.page, self.css(field), unit.code)
         elif kind == "files":
             self.page.set_input_files(self.css(field), str(self.photo))
             self.page.locator(f"{self.css(field)}-preview img").wait_for()
@@ -109,10 +110,11 @@ class Firing:
         return chosen
 
     def pick_unit(self, field: FieldSpec) -> Unit:
-        """The first unit in the drop-down that the transition's guards accept."""
-        offered = self.page.eval_on_selector_all(f"{self.css(field)} option",
-                                                 "options => options.map(o => o.value)")
-        assert offered[0] == "" and len(offered) > 1, f"{field.name}: an empty unit drop-down"
+        """The first unit the picker offers (in tree order) that the transition's guards accept."""
+        ids = offered_unit_ids(self.page, self.css(field))
+        assert ids, f"{field.name}: a unit picker offering nothing"
+        paths = {str(u.id): u.path for u in self.org.units.values()}
+        offered = [""] + sorted((str(i) for i in ids), key=paths.__getitem__)
         guards = {g.name for g in self.spec.guards if g.params.get("field") == field.name}
         raiser = next(u for u in self.org.units.values() if u.id == self.finding.raised_by_unit_id)
         by_id = {str(u.id): u for u in self.org.units.values()}
@@ -130,7 +132,7 @@ class Firing:
                                                 or f"co_responsible:{unit.id}" in taken):
                 continue
             return unit
-        raise AssertionError(f"{field.name}: no unit in the drop-down that the guards accept")
+        raise AssertionError(f"{field.name}: no unit in the picker that the guards accept")
 
     def above_the_finding(self, unit: Unit) -> bool:
         below = next(u for u in self.org.units.values() if u.id == self.finding.unit_id).path

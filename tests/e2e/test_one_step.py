@@ -34,7 +34,8 @@ def test_an_inspector_on_a_phone_raises_and_assigns_with_a_photo(
     taps = Taps(page)
     taps.click("button.menu-button")
     taps.click("nav.menu a[href='/raise']")
-    taps.select_option("#unit", str(org.group_a.id))
+    taps.fill("#unit", "GA")  # the picker: the code typed, then its unit tapped
+    taps.click("#unit-list [role=option]:has-text('GA ·') >> nth=0")
     taps.fill("#title", "消防通道被纸箱堵塞")
     taps.select_option("#category", "work_safety")
     taps.fill("#requirement", "立即清理通道，明确消防责任人")
@@ -61,7 +62,7 @@ def test_an_inspector_on_a_phone_raises_and_assigns_with_a_photo(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     with page.expect_navigation():
         page.click("#inspections a.button")
-    assert page.locator("#unit").input_value() == str(org.group_a.id)
+    assert page.locator("form.raise input[type=hidden][name=unit]").input_value() == str(org.group_a.id)
 
 
 def record_inspection(org: Org, flow: Flow) -> None:

@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
-from web_support import assert_error, text_of
+from web_support import assert_error, picked_id, picker_offers, picker_url, text_of
 
 
 class _Inputs(HTMLParser):
@@ -41,22 +41,23 @@ def inputs(html: str) -> _Inputs:
     return parser
 
 
-def test_reassign_lists_the_units_in_the_users_scope(browser, driver, org):
+def test_reassign_offers_the_units_in_the_users_scope(browser, driver, org):
     finding = driver.raise_("standard")
-    form = inputs(text_of(browser("inspector").get(f"/findings/{finding['id']}")))
-    choices = form.options["reassign-unit"]
-    assert choices[0] == ""  # "—", nothing chosen yet
+    client = browser("inspector")
+    html = text_of(client.get(f"/findings/{finding['id']}"))
+    assert picked_id(html, "unit") == ""  # nothing chosen yet
+    offered = picker_offers(client, picker_url(html, "reassign-unit"))
     # every unit under the inspector's body, the body itself too (the engine refuses it, named)
-    assert {str(org.group_a.id), str(org.group_b.id), str(org.sub_a1.id),
-            str(org.sub_b1.id)} <= set(choices)
-    assert str(org.commission.id) not in choices  # above the inspector: out of scope
+    assert {org.group_a.id, org.group_b.id, org.sub_a1.id, org.sub_b1.id} <= offered
+    assert org.commission.id not in offered  # above the inspector: out of scope
 
 
-def test_accept_escalation_lists_every_unit_for_the_coordinating_body(browser, driver, org):
+def test_accept_escalation_offers_every_unit_for_the_coordinating_body(browser, driver, org):
     finding = driver.bring_to("escalation", "escalated")
-    form = inputs(text_of(browser("supervisor").get(f"/findings/{finding['id']}")))
-    assert set(form.options["accept_escalation-coordinator"]) == {"", *(
-        str(u.id) for u in org.units.values())}
+    client = browser("supervisor")
+    html = text_of(client.get(f"/findings/{finding['id']}"))
+    offered = picker_offers(client, picker_url(html, "accept_escalation-coordinator"))
+    assert offered == {u.id for u in org.units.values()}
 
 
 def test_the_extension_date_picker_starts_the_day_after_the_due_date(browser, driver):

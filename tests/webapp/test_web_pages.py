@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 from sqlalchemy import select
-from web_support import assert_error, login, text_of, ui
+from web_support import assert_error, login, picker_url, text_of, ui
 
 from workflow.models import Finding, User
 
@@ -179,7 +179,7 @@ def test_raise_page_is_for_inspectors(browser, org):
     page = browser("inspector").get("/raise")
     assert page.status_code == 200
     html = text_of(page)
-    assert "甲集团" in html and 'name="title"' in html
+    assert 'name="title"' in html and "purpose=raise" in picker_url(html, "unit")
     assert 'value="standard"' in html and 'value="immediate"' in html
     for username in ("handler_a", "reviewer", "admin"):
         assert browser(username).get("/raise").status_code == 403, username

@@ -339,3 +339,36 @@ class Driver:
             days = (date.fromisoformat(lookback) - self.today()).days
             self.rectify.clock.advance(days=days)  # type: ignore[attr-defined]
         return finding
+
+
+# --- the unit picker (partials/unit_picker.html) ---------------------------------------------
+
+
+def picker_url(html: str, box_id: str) -> str:
+    """The JSON address of the unit picker whose text box has this id."""
+    found = re.search(r'<span class="unit-picker" data-url="([^"]+)"(?:(?!</span>).)*?'
+                      rf'<input type="text" id="{re.escape(box_id)}"', html, re.S)
+    assert found, f"no unit picker {box_id!r} in the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def picked_id(html: str, name: str) -> str:
+    """The unit id a picker named `name` carries (its hidden input)."""
+    found = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)">', html)
+    assert found, f"no unit picker {name!r} in the page"
+    return found.group(1)
+
+
+def picker_offers(client: FlaskClient, url: str) -> set[int]:
+    """Every unit a picker lets one pick, found by opening the tree from its top."""
+    offered: set[int] = set()
+    to_open: list[str] = [""]
+    while to_open:
+        response = client.get(f"{url}&parent={to_open.pop()}")
+        assert response.status_code == 200, text_of(response)
+        for unit in response.get_json()["units"]:
+            if unit["selectable"]:
+                offered.add(unit["id"])
+            if unit["has_children"]:
+                to_open.append(str(unit["id"]))
+    return offered

@@ -29,13 +29,14 @@ def register_pages(app: Flask) -> None:
         search,
         stats_export,
         two_steps,
+        unit_picker,
         work,
     )
     from web.pages.helpers import register_template_helpers
 
     _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
          ledger_saved, letters, lifecycles, links, notifications, raising, search, stats_export,
-         two_steps, work)
+         two_steps, unit_picker, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

@@ -123,8 +123,8 @@ def _user_page() -> tuple[UserPage | None, dict[str, str]]:
 def users():  # type: ignore[no-untyped-def]
     """Users: search by name, filter by unit and role, a page at a time; add a user."""
     found, filter_errors = _user_page()
-    context = {"found": found, "filter_errors": filter_errors, "units": _units(),
-               "roles": ROLES, "args": request.args}
+    context = {"found": found, "filter_errors": filter_errors, "roles": ROLES,
+               "args": request.args}
     if request.method == "GET":
         return render_template("admin/users.html", errors={}, values=MultiDict(),
                                **context), 422 if filter_errors else 200
@@ -146,7 +146,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     user = get_uow().session.get(User, user_id)
     if user is None:
         abort(404)
-    context = {"user": user, "units": _units(), "roles": ROLES}
+    context = {"user": user, "roles": ROLES}
     if request.method == "GET":
         return render_template("admin/user_edit.html", errors={}, values=MultiDict(), **context)
     form = request.form
@@ -165,8 +165,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/campaigns", methods=["GET", "POST"])
 def campaigns():  # type: ignore[no-untyped-def]
     session = get_uow().session
-    context = {"campaigns": visible_campaigns(session, actor()),
-               "units": _units()}
+    context = {"campaigns": visible_campaigns(session, actor())}
     if request.method == "GET":
         return render_template("admin/campaigns.html", errors={}, values={}, **context)
     data = _form("name", "starts_on", "ends_on", "scope", "organiser_id")
@@ -177,7 +176,7 @@ def campaigns():  # type: ignore[no-untyped-def]
 @bp.route("/inspections", methods=["GET", "POST"])
 def inspections():  # type: ignore[no-untyped-def]
     session = get_uow().session
-    context = {"inspections": visible_inspections(session, actor()), "units": _units(),
+    context = {"inspections": visible_inspections(session, actor()),
                "campaigns": visible_campaigns(session, actor()), "methods": METHODS}
     if request.method == "GET":  # the date starts as today, the usual case
         values = {"inspected_on": get_uow().today().isoformat()}

@@ -11,7 +11,7 @@ from web.pages import bp
 from web.pages.stats_view import Links, breakdown_names, heat_maps, trend_chart
 from web.uow import get_uow
 from workflow.errors import InvalidInput
-from workflow.services.directory import visible_campaigns, visible_units
+from workflow.services.directory import visible_campaigns
 from workflow.services.letter_stats import letter_stats
 from workflow.services.light import today_cutoff
 from workflow.services.stats import dashboard
@@ -64,5 +64,5 @@ def dashboard_page():  # type: ignore[no-untyped-def]
         "dashboard.html", board=board, stats=stats, states=states, chart=chart,
         link=Links(stats, user), names=breakdown_names(stats), trends=trend_chart(stats),
         heat=heat_maps(stats), campaigns=visible_campaigns(uow.session, user),
-        units=visible_units(uow.session, user), campaign_id=query.campaign_id, letters=letters,
+        campaign_id=query.campaign_id, letters=letters,
         errors=errors, args=request.args, lifecycles=uow.registry.latest()), 422 if errors else 200

@@ -19,7 +19,6 @@ from web.uow import get_uow
 from workflow import services
 from workflow.errors import InvalidInput, RectifyError, StaleFinding
 from workflow.models import Finding
-from workflow.services.directory import visible_units
 from workflow.services.evidence import check_file_count
 from workflow.services.parties import party_views
 from workflow.services.two_steps import CHECK_FIELD, TWO_STEP_JOIN, two_step_key, verdicts_after
@@ -39,13 +38,8 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     forms = [{"spec": t, "fields": form_fields(t, finding, uow.today())} for t in available]
     pairs = pair_forms(lc, finding, available)
     events = services.history(uow.session, finding)
-    unit_fields = [f for t in available for f in t.fields if f.type == "unit"]
-    # A unit field declared `scope: all` (e.g. a coordinating body above you) lists every unit.
-    everywhere = any(f.unit_scope == "all" for f in unit_fields)
-    units = visible_units(uow.session, actor(), active_only=True,
-                          everywhere=everywhere) if unit_fields else []
     return render_template(
-        "finding.html", finding=finding, lifecycle=lc, forms=forms, pairs=pairs, units=units,
+        "finding.html", finding=finding, lifecycle=lc, forms=forms, pairs=pairs,
         parties=party_views(uow.session, finding),
         timeline=timeline(lc, events), time=time_facts(lc, finding, events),
         diagram=mermaid(lc, lang(), current=finding.state),

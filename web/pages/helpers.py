@@ -22,6 +22,7 @@ from workflow.catalog import (
 from workflow.models import Finding
 from workflow.services import permissions
 from workflow.services.ledger import is_overdue as services_is_overdue
+from workflow.services.unit_offer import field_purpose
 from workflow.text import as_id
 
 
@@ -59,6 +60,8 @@ def kind_label(key: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from web.pages.unit_picker import picked_unit
+
     app.jinja_env.globals.update(
         state_label=state_label, is_overdue=is_overdue,
         local_time=local_time, iso=iso, has_role=has_role, may=may,
@@ -72,6 +75,7 @@ def register_template_helpers(app: Flask) -> None:
         roles_label=lambda keys: ("、" if lang() == "zh" else ", ").join(
             label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
         CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS,
+        picked_unit=picked_unit, field_purpose=field_purpose,
     )
 
 

@@ -19,7 +19,7 @@ from workflow.ledger_files import XLSX_TYPE, csv_chunks, file_name, write_xlsx
 from workflow.models import Finding, User
 from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, Page
-from workflow.services.directory import visible_campaigns, visible_units
+from workflow.services.directory import visible_campaigns
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_export import LedgerExport
 from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
@@ -76,7 +76,6 @@ def ledger_page():  # type: ignore[no-untyped-def]
                            sorts=sort_links(query.filter.sort, base_args),
                            saved=saved_filters(uow, actor()),
                            query_string=urlencode(base_args, doseq=True),
-                           units=visible_units(uow.session, actor()),
                            campaigns=visible_campaigns(uow.session, actor()),
                            states=states, lifecycles=uow.registry.latest(),
                            args=request.args, base_args=base_args,

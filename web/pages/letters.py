@@ -64,7 +64,6 @@ def letters_page():  # type: ignore[no-untyped-def]
         page = letters(uow.session, user, {}, uow.today())
     return render_template("letters.html", page=page, filters=filters, errors=errors,
                            states=STATES, campaigns=visible_campaigns(uow.session, user),
-                           bodies=visible_units(uow.session, user, active_only=True),
                            may_send=may_send(user))
 
 

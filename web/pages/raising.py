@@ -24,7 +24,6 @@ from workflow.services.directory import (
     inspection_in_view,
     unit_in_view,
     visible_inspections,
-    visible_units,
 )
 from workflow.services.duplicates import Suggestion, similar_findings
 from workflow.services.evidence import check_file_count
@@ -35,12 +34,10 @@ _FIELDS = ("title", "description", "category", "severity", "unit", "requirement"
 
 def _form_context() -> dict[str, Any]:
     uow, user = get_uow(), actor()
-    # the inspecting body's own unit is never a responsible unit (raising there is refused)
-    units = [u for u in visible_units(uow.session, user, active_only=True) if u.id != user.unit_id]
     inspections = visible_inspections(uow.session, user, limit=50)
     lifecycles = [lc for lc in uow.registry.latest() if user.role_set.intersection(lc.raise_roles)]
     due_date = field_out(next(f for f in RAISE_FIELDS if f.name == "due_date"), uow.today())
-    return {"units": units, "inspections": inspections, "lifecycles": lifecycles,
+    return {"inspections": inspections, "lifecycles": lifecycles,
             "due_date": due_date}
 
 
