@@ -21,6 +21,7 @@ from workflow.errors import (
     InvalidInput,
     RectifyError,
     StaleFinding,
+    StaleUnitTree,
     TransitionNotAllowed,
     UnknownFinding,
     UnknownLetter,
@@ -39,7 +40,7 @@ def status_of(exc: RectifyError) -> int:
     if isinstance(exc, Forbidden):
         return 403
     if isinstance(exc, StaleFinding | TransitionNotAllowed | DefinitionError | EvidenceCorrupt
-                  | DocumentTemplateError | DocumentUnavailable):
+                  | DocumentTemplateError | DocumentUnavailable | StaleUnitTree):
         return 409
     return 422
 
@@ -54,7 +55,7 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
     if isinstance(exc, EvidenceCorrupt):
         return _("This evidence file is damaged or missing on the server and is not served; "
                  "the administrators have been told."), {}
-    if isinstance(exc, DocumentTemplateError | DocumentUnavailable):
+    if isinstance(exc, DocumentTemplateError | DocumentUnavailable | StaleUnitTree):
         return message(exc.message), {}
     if isinstance(exc, StaleFinding):
         return _("Someone else acted on this finding first: load it again and retry."), {}

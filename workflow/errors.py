@@ -119,6 +119,17 @@ class StaleFinding(RectifyError):
         )
 
 
+class StaleUnitTree(RectifyError):
+    """The unit tree changed between a move's preview and its confirmation; `message` says so
+    in zh and en (the admin previews again)."""
+
+    def __init__(self, unit_code: str) -> None:
+        self.message = {"zh": f"预览之后单位树已有变化（{unit_code}）：请重新预览再确认",
+                        "en": f"The unit tree changed since the preview ({unit_code}): "
+                              "preview the move again, then confirm"}
+        super().__init__(self.message["en"])
+
+
 class UploadRejected(InvalidInput):
     """An uploaded file was refused (size, type)."""
 

@@ -117,8 +117,10 @@ def _unit(spec: FieldSpec, raw: Any, lookup: Lookup) -> tuple[Unit, dict[str, An
         raise _Bad("应为单位编号", "must be a unit id")
     unit = lookup.session.get(Unit, unit_id)
     in_scope = spec.unit_scope == "all" or lookup.unit_in_scope(unit) if unit else False
-    if unit is None or not unit.active or not in_scope:
+    if unit is None or not in_scope:
         raise _Bad("单位不存在或不在您的管辖范围内", "no such unit within your scope")
+    if not unit.active:  # in scope: saying so shows nothing the actor may not see
+        raise _Bad("该单位已停用，不能再选择", "this unit is deactivated and can no longer be chosen")
     return unit, unit_record(unit)
 
 

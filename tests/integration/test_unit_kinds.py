@@ -117,10 +117,11 @@ def test_editing_changes_what_is_sent_only(rectify, org):
 
 def test_editing_refuses_an_undeclared_kind_other_fields_and_non_admins(rectify, org):
     with pytest.raises(InvalidInput) as refused:
-        _edit(rectify, org.group_a.id, kind="bureau", code="NEW", parent_id=org.group_b.id,
+        _edit(rectify, org.group_a.id, kind="bureau", path="/9/", parent_id=org.group_b.id,
               name_zh="")
-    assert sorted(refused.value.errors) == ["code", "kind", "name_zh", "parent_id"]
-    assert refused.value.errors["code"]["en"] == "unknown field"
+    assert sorted(refused.value.errors) == ["kind", "name_zh", "parent_id", "path"]
+    assert refused.value.errors["path"]["en"] == "unknown field"
+    assert refused.value.errors["parent_id"]["en"] == "unknown field"  # a move: unit_move.py
     assert refused.value.errors["name_zh"]["en"] == "required"
     with pytest.raises(Forbidden):
         _edit(rectify, org.group_a.id, username="supervisor", doc_prefix="甲")

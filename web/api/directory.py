@@ -62,8 +62,10 @@ class UnitIn(Schema):
 
 
 class UnitPatch(Schema):
-    """Types only: workflow.services.units.edit_unit checks the values; code and parent stay."""
+    """Types only: workflow.services.units.edit_unit checks the values; the parent: a move."""
 
+    code = fields.Str(metadata={"pattern": units.CODE.pattern,
+                                "description": "Unique; import files name units by it"})
     name_zh = fields.Str()
     name_en = fields.Str(metadata={"description": "Empty: the Chinese name"})
     kind = fields.Str(metadata=_KIND)
@@ -193,8 +195,8 @@ class UnitItem(MethodView):
     @blp.alt_response(404, schema=ApiError)
     @blp.alt_response(422, schema=ApiError)
     def patch(self, data: dict[str, Any], unit_id: int) -> Unit:
-        """Change a unit's names, kind or document-number prefix (admin; a unit in your scope).
-        The fields sent change; code and place in the tree stay."""
+        """Change a unit's code, names, kind or document-number prefix (admin; a unit in your
+        scope). The fields sent change; the place in the tree changes by a move."""
         unit = unit_in_view(get_uow().session, actor(), unit_id)
         if unit is None:
             raise NotFound()

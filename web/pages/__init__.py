@@ -11,6 +11,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         account,
         admin,
+        admin_units,
         burden,
         comments,
         daily,
@@ -34,7 +35,7 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
+    _ = (account, admin_units, burden, comments, daily, dashboard, documents, findings, importing, ledger,
          ledger_saved, letters, lifecycles, links, notifications, raising, search, stats_export,
          two_steps, unit_picker, work)
     app.register_blueprint(bp)

@@ -1,4 +1,4 @@
-"""Admin: the unit tree, users (roles, unit, language, password), campaigns, inspections."""
+"""Admin: the unit tree (a unit's page: admin_units.py), users, campaigns, inspections."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ bp = Blueprint("admin", __name__)
 
 
 # Pages whose rule lives in workflow.services.permissions; every other page here is for admins.
-_ACTIONS = {"admin.units": "add_unit", "admin.unit_edit": "edit_unit", "admin.campaigns": "add_campaign",
+_ACTIONS = {"admin.units": "add_unit", "admin.unit_edit": "edit_unit",
+            "admin.unit_move": "move_unit", "admin.unit_move_confirm": "move_unit",
+            "admin.unit_active": "deactivate_unit", "admin.campaigns": "add_campaign",
             "admin.inspections": "add_inspection", "admin.inspection_overlaps": "add_inspection",
             "admin.users": "manage_users",
             "admin.user_edit": "manage_users"}
@@ -59,10 +61,12 @@ def _units() -> list[Unit]:
     return visible_units(get_uow().session, actor())
 
 
-def _handle(action: Callable[[], object], done: str, template: str,
-            **context: Any) -> ResponseReturnValue:
-    """Run a write (the service commits); on success flash and redirect, on bad input re-render
-    with every field error and every value and choice as sent."""
+def handle_write(action: Callable[[], object], done: str, template: str,
+                 **context: Any) -> ResponseReturnValue:
+    """Run a write (the service commits); on success flash and redirect (to this page, or to
+    context['redirect_to'] when given), on bad input re-render with every field error and every
+    value and choice as sent."""
+    redirect_to = context.pop("redirect_to", None)
     try:
         action()
     except RectifyError as exc:
@@ -72,10 +76,10 @@ def _handle(action: Callable[[], object], done: str, template: str,
             flash(message, "error")
         return render_template(template, errors=errors, values=request.form, **context), 422
     flash(done, "success")
-    return redirect(request.path)
+    return redirect(redirect_to or request.path)
 
 
-def _form(*names: str) -> dict[str, str]:
+def sent_form(*names: str) -> dict[str, str]:
     """The named form fields as sent (absent ones left out, so services see what was sent)."""
     return {name: request.form[name] for name in names if name in request.form}
 
@@ -85,22 +89,9 @@ def units():  # type: ignore[no-untyped-def]
     context = {"units": _units(), "kinds": get_uow().unit_kinds}
     if request.method == "GET":
         return render_template("admin/units.html", errors={}, values={}, **context)
-    data = _form("code", "name_zh", "name_en", "kind", "doc_prefix", "parent_id")
-    return _handle(lambda: unit_service.add_unit(get_uow(), actor(), data), _("Unit added."),
-                   "admin/units.html", **context)
-
-
-@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-def unit_edit(unit_id: int):  # type: ignore[no-untyped-def]
-    unit = unit_in_view(get_uow().session, actor(), unit_id)
-    if unit is None:
-        abort(404)
-    context = {"unit": unit, "kinds": get_uow().unit_kinds}
-    if request.method == "GET":
-        return render_template("admin/unit_edit.html", errors={}, values={}, **context)
-    data = _form(*unit_service.EDITABLE)
-    return _handle(lambda: unit_service.edit_unit(get_uow(), actor(), unit, data), _("Unit saved."),
-                   "admin/unit_edit.html", **context)
+    data = sent_form("code", "name_zh", "name_en", "kind", "doc_prefix", "parent_id")
+    return handle_write(lambda: unit_service.add_unit(get_uow(), actor(), data), _("Unit added."),
+                        "admin/units.html", **context)
 
 
 def _id_or_zero(raw: str | None, absent: int | None) -> int | None:
@@ -138,7 +129,7 @@ def users():  # type: ignore[no-untyped-def]
                           unit_in_view(session, actor(), as_int(form.get("unit"))),
                           form.get("language", "zh_CN"), form.get("email", "").strip())
 
-    return _handle(create, _("User created."), "admin/users.html", **context)
+    return handle_write(create, _("User created."), "admin/users.html", **context)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -159,7 +150,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
             language=form.get("language") or None, active=form.get("active") == "1",
             email=form.get("email", "").strip() if "email" in form else None))
 
-    return _handle(update, _("User saved."), "admin/user_edit.html", **context)
+    return handle_write(update, _("User saved."), "admin/user_edit.html", **context)
 
 
 @bp.route("/campaigns", methods=["GET", "POST"])
@@ -168,9 +159,9 @@ def campaigns():  # type: ignore[no-untyped-def]
     context = {"campaigns": visible_campaigns(session, actor())}
     if request.method == "GET":
         return render_template("admin/campaigns.html", errors={}, values={}, **context)
-    data = _form("name", "starts_on", "ends_on", "scope", "organiser_id")
-    return _handle(lambda: directory.add_campaign(get_uow(), actor(), data),
-                   _("Campaign created."), "admin/campaigns.html", **context)
+    data = sent_form("name", "starts_on", "ends_on", "scope", "organiser_id")
+    return handle_write(lambda: directory.add_campaign(get_uow(), actor(), data),
+                        _("Campaign created."), "admin/campaigns.html", **context)
 
 
 @bp.route("/inspections", methods=["GET", "POST"])
@@ -181,13 +172,13 @@ def inspections():  # type: ignore[no-untyped-def]
     if request.method == "GET":  # the date starts as today, the usual case
         values = {"inspected_on": get_uow().today().isoformat()}
         return render_template("admin/inspections.html", errors={}, values=values, **context)
-    data = _form("unit_id", "inspected_on", "method", "campaign_id", "team", "notes")
+    data = sent_form("unit_id", "inspected_on", "method", "campaign_id", "team", "notes")
     overlaps = _overlaps(data.get("unit_id"), data.get("inspected_on"))
     if overlaps and not request.form.get("confirm_overlap"):  # 不准搞重复多头检查: ask first
         return render_template("admin/inspections.html", errors={}, values=request.form,
                                overlaps=overlaps, **context)
-    return _handle(lambda: directory.add_inspection(get_uow(), actor(), data),
-                   _("Inspection recorded."), "admin/inspections.html", **context)
+    return handle_write(lambda: directory.add_inspection(get_uow(), actor(), data),
+                        _("Inspection recorded."), "admin/inspections.html", **context)
 
 
 def _overlaps(unit_id: object, on: object) -> list[Overlap]:

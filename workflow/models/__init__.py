@@ -1,8 +1,9 @@
 """SQLAlchemy 2.x typed models: the unit tree, people, campaigns, findings and their events
 (core), parties, links and letters (coordination), notifications and the outbox (messaging),
-imported spreadsheet rows (imports), browser sessions (sessions);
+imported spreadsheet rows (imports), browser sessions (sessions), the admin log (admin_log);
 one metadata for Alembic (base)."""
 
+from workflow.models.admin_log import AdminChange
 from workflow.models.base import NAMING, Base, JSONType, UTCDateTime, utcnow
 from workflow.models.coordination import (
     FindingLink,
@@ -30,7 +31,7 @@ from workflow.models.saved import SavedFilter
 from workflow.models.sessions import LoginSession
 
 __all__ = [
-    "NAMING", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
+    "NAMING", "AdminChange", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
     "FindingAttachment", "FindingLink", "FindingParty", "ImportRow", "Inspection",
     "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "LoginSession",
     "Notification", "OutboxMessage", "SavedFilter",

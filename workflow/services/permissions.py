@@ -7,7 +7,9 @@ from workflow.models import User
 
 RULES: dict[str, tuple[str, ...]] = {
     "add_unit": ("admin",),
-    "edit_unit": ("admin",),  # names, kind and document-number prefix
+    "edit_unit": ("admin",),  # code, names, kind and document-number prefix
+    "move_unit": ("admin",),  # with its subtree, under another parent
+    "deactivate_unit": ("admin",),  # and reactivate
     "add_campaign": ("admin", "supervisor"),
     "add_inspection": ("admin", "inspector"),
     "dashboard": ("admin", "supervisor", "inspector", "reviewer"),

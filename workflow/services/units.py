@@ -1,5 +1,6 @@
-"""Units: add one, or edit its names, kind and document-number prefix (admin); kinds are the
-declared ones (unit_kinds.yaml, workflow.unit_kinds).
+"""Units: add one, or edit its code, names, kind and document-number prefix (admin); kinds are
+the declared ones (unit_kinds.yaml, workflow.unit_kinds). Moving: unit_move.py; deactivating:
+unit_status.py. Every change is written to the admin log (admin_log.py).
 
 `add_unit` and `edit_unit` are what pages, API and CLI call: each checks who may, validates
 every field at once (InvalidInput, zh and en) and commits. `create_unit` writes trusted data
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Unit, User
+from workflow.services.admin_log import record
 from workflow.services.form_check import Errors, checked, commit, refuse
 from workflow.services.permissions import require
 from workflow.services.scope import unit_in_scope
@@ -35,7 +37,7 @@ UNIT_FIELDS = (
     FieldSpec("doc_prefix", "text", "文号前缀", "Document-number prefix", max_length=PREFIX_MAX),
     FieldSpec("parent_id", "unit", "上级单位", "Parent unit"),
 )
-EDITABLE = ("name_zh", "name_en", "kind", "doc_prefix")  # code and place in the tree stay
+EDITABLE = ("code", "name_zh", "name_en", "kind", "doc_prefix")  # the place in the tree: a move
 _CODE_TAKEN = {"zh": "单位代码已存在", "en": "a unit with this code exists"}
 
 
@@ -62,19 +64,24 @@ def add_unit(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Unit:
     unit = create_unit(uow.session, values["code"], values["name_zh"],
                        values.get("name_en") or values["name_zh"], values["kind"],
                        values.get("parent_id"), values.get("doc_prefix", ""))
+    record(uow.session, actor, "add", unit, {"new": _facts(unit)})
     commit(uow, {"code": _CODE_TAKEN})
     return unit
 
 
 def edit_unit(uow: UnitOfWork, actor: User, unit: Unit, data: Mapping[str, Any]) -> Unit:
     """Change the fields sent of EDITABLE (an English name or prefix sent empty: the Chinese
-    name, no prefix); every field checked; commits."""
+    name, no prefix; a code: one no other unit has, as import files name units by it); every
+    field checked; written to the admin log; commits."""
     require(actor, "edit_unit")
     if not unit_in_scope(actor, unit):
         raise Forbidden(f"unit {unit.code} is outside the actor's scope")
     values, errors = checked(uow, actor, UNIT_FIELDS, data, only=EDITABLE)
+    if values.get("code") != unit.code:
+        errors.update(_code_errors(uow.session, values.get("code")))
     errors.update(_meaning_errors(uow.unit_kinds, values))
     refuse(errors)
+    old = _facts(unit)
     for name in EDITABLE:
         if name in values:
             setattr(unit, name, values[name])
@@ -82,8 +89,18 @@ def edit_unit(uow: UnitOfWork, actor: User, unit: Unit, data: Mapping[str, Any])
         unit.doc_prefix = ""
     if "name_en" in data and "name_en" not in values:
         unit.name_en = unit.name_zh
-    commit(uow)
+    new = _facts(unit)
+    changed = [name for name in EDITABLE if old[name] != new[name]]
+    if changed:
+        record(uow.session, actor, "edit", unit, {"old": {k: old[k] for k in changed},
+                                                   "new": {k: new[k] for k in changed}})
+    commit(uow, {"code": _CODE_TAKEN})
     return unit
+
+
+def _facts(unit: Unit) -> dict[str, str]:
+    """The unit's editable fields, as the admin log writes them."""
+    return {name: str(getattr(unit, name)) for name in EDITABLE}
 
 
 def _code_taken(session: Session, code: str) -> bool:
