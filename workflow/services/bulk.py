@@ -1,0 +1,132 @@
+"""Bulk actions from the ledger: one trigger and one payload fired on many findings, each on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workflow.errors import InvalidInput, RectifyError, TransitionNotAllowed, UnknownFinding
+from workflow.models import Finding, User
+from workflow.services.firing import fire, get_finding, lifecycle_of
+from workflow.spec import Registry
+from workflow.text import as_id, problem
+
+if TYPE_CHECKING:
+    from workflow.runtime import UnitOfWork
+
+# The actions a selection may take at once (the verdict "confirm" after a follow-up check).
+BULK_TRIGGERS = ("assign", "urge", "confirm", "reassign", "withdraw")
+MAX_FINDINGS = 200  # one request: at most this many distinct findings
+
+
+class NotInLifecycle(TransitionNotAllowed):
+    """The finding's lifecycle (its version) has no transition of this name at all."""
+
+    def __init__(self, trigger: str, state: str, lifecycle: str) -> None:
+        super().__init__(trigger, state, [])
+        self.lifecycle = lifecycle
+        self.args = (f"'{trigger}' is not a step of {lifecycle}",)
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one finding: done (error None, its new state) or refused (error says
+    why). A finding the actor may not see has no code, title or state: nothing is told of it."""
+
+    finding_id: int
+    code: str | None
+    title: str | None
+    state: str | None
+    error: RectifyError | None
+
+    @property
+    def done(self) -> bool:
+        return self.error is None
+
+
+def fire_many(uow: UnitOfWork, actor: User, finding_ids: Iterable[object], trigger: str,
+              payload: Mapping[str, Any], versions: Mapping[int, int] | None = None
+              ) -> list[BulkOutcome]:
+    """Fire `trigger` with `payload` on each finding through fire() (every check of one-by-one),
+    each committed on its own so a refusal undoes nothing else. InvalidInput, before anything is
+    fired, for a request that cannot be right (ids, trigger, an undeclared or unstorable field)."""
+    ids = check_request(uow.registry, finding_ids, trigger, payload)
+    return [fire_one(uow, actor, finding_id, trigger, payload, (versions or {}).get(finding_id))
+            for finding_id in ids]
+
+
+def fire_one(uow: UnitOfWork, actor: User, finding_id: int, trigger: str,
+             payload: Mapping[str, Any], version: int | None) -> BulkOutcome:
+    """One finding in its own transaction: done, or refused with the error and nothing written."""
+    try:
+        finding = get_finding(uow.session, actor, finding_id)
+        fields = _declared(uow, finding, trigger)
+        done = fire(uow, finding_id, trigger, actor, _for_finding(payload, fields), version)
+    except UnknownFinding as exc:
+        uow.session.rollback()
+        return BulkOutcome(finding_id, None, None, None, exc)
+    except RectifyError as exc:
+        uow.session.rollback()  # whatever a refused fire left in the session is not written
+        seen = get_finding(uow.session, actor, finding_id)
+        return BulkOutcome(finding_id, seen.code, seen.title, seen.state, exc)
+    return BulkOutcome(finding_id, done.code, done.title, done.state, None)
+
+
+def _declared(uow: UnitOfWork, finding: Finding, trigger: str) -> set[str]:
+    """The fields the finding's own lifecycle declares for the trigger; NotInLifecycle if none."""
+    lifecycle = lifecycle_of(uow, finding)
+    specs = [t for t in lifecycle.transitions if t.trigger == trigger]
+    if not specs:
+        raise NotInLifecycle(trigger, finding.state, lifecycle.key)
+    return {f.name for t in specs for f in t.fields}
+
+
+def _for_finding(payload: Mapping[str, Any], fields: set[str]) -> dict[str, Any]:
+    """The shared payload as this finding's transition takes it: a field it does not declare is
+    dropped when left empty (the form offers the fields of every lifecycle), else kept, so that
+    fire() refuses it rather than silently ignoring a value the user gave."""
+    return {k: v for k, v in payload.items() if k in fields or v not in (None, "", [])}
+
+
+def check_request(registry: Registry, finding_ids: Iterable[object], trigger: str,
+                  payload: Mapping[str, Any]) -> list[int]:
+    """The distinct ids in their order; InvalidInput naming each wrong part of the request."""
+    errors: dict[str, dict[str, str]] = {}
+    ids = list(dict.fromkeys(as_id(v) for v in finding_ids))
+    if None in ids:
+        errors["findings"] = NOT_IDS
+    elif not ids:
+        errors["findings"] = NONE_CHOSEN
+    elif len(ids) > MAX_FINDINGS:
+        errors["findings"] = {"zh": f"一次最多选择 {MAX_FINDINGS} 个问题（选择了 {len(ids)} 个）",
+                              "en": f"at most {MAX_FINDINGS} findings at once ({len(ids)} chosen)"}
+    if trigger not in BULK_TRIGGERS:
+        errors["trigger"] = {"zh": "不是可批量办理的操作：" + "、".join(BULK_TRIGGERS),
+                             "en": "not a bulk action; one of: " + ", ".join(BULK_TRIGGERS)}
+    else:
+        errors.update(payload_problems(registry, trigger, payload))
+    if errors:
+        raise InvalidInput(errors)
+    return [i for i in ids if i is not None]
+
+
+def payload_problems(registry: Registry, trigger: str, payload: Mapping[str, Any]
+                     ) -> dict[str, dict[str, str]]:
+    """Fields no lifecycle declares for the trigger, and values no field could store."""
+    declared = {f.name for lc in registry.all() for t in lc.transitions if t.trigger == trigger
+                for f in t.fields}
+    errors: dict[str, dict[str, str]] = {}
+    for name, value in payload.items():
+        if name not in declared:
+            errors[name] = UNKNOWN_FIELD
+        elif isinstance(value, str) and (why := problem(value, multiline=True)):
+            errors[name] = why
+        elif not isinstance(value, str | int | None) or isinstance(value, bool):
+            errors[name] = {"zh": "应为文本", "en": "must be text"}
+    return errors
+
+
+NOT_IDS = {"zh": "问题编号应为正整数", "en": "finding ids must be positive whole numbers"}
+NONE_CHOSEN = {"zh": "请至少选择一个问题", "en": "choose at least one finding"}
+UNKNOWN_FIELD = {"zh": "此操作没有这个字段", "en": "unknown field for this action"}
