@@ -11,13 +11,14 @@ from workflow.errors import (
     Forbidden,
     InvalidInput,
     InvalidPayload,
+    NotInLifecycle,
     StaleFinding,
     TransitionNotAllowed,
     UnknownFinding,
 )
 from workflow.models import Event, Notification
 from workflow.services.accounts import create_user
-from workflow.services.bulk import MAX_FINDINGS, NotInLifecycle, fire_many
+from workflow.services.bulk import MAX_FINDINGS, fire_many
 
 URGE = {"message": "Please report by Friday"}
 

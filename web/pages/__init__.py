@@ -11,6 +11,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         account,
         admin,
+        bulk,
         burden,
         comments,
         daily,
@@ -33,7 +34,7 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, burden, comments, daily, dashboard, documents, findings, importing, ledger,
+    _ = (account, bulk, burden, comments, daily, dashboard, documents, findings, importing, ledger,
          ledger_saved, letters, lifecycles, links, notifications, raising, search, stats_export,
          two_steps, work)
     app.register_blueprint(bp)

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from workflow.errors import InvalidInput, RectifyError, TransitionNotAllowed, UnknownFinding
+from workflow.errors import InvalidInput, NotInLifecycle, RectifyError, UnknownFinding
 from workflow.models import Finding, User
-from workflow.services.firing import fire, get_finding, lifecycle_of
+from workflow.services.firing import fire, get_finding, lifecycle_of, refusal
 from workflow.spec import Registry
+from workflow.spec.model import TransitionSpec
 from workflow.text import as_id, problem
 
 if TYPE_CHECKING:
@@ -18,15 +19,6 @@ if TYPE_CHECKING:
 # The actions a selection may take at once (the verdict "confirm" after a follow-up check).
 BULK_TRIGGERS = ("assign", "urge", "confirm", "reassign", "withdraw")
 MAX_FINDINGS = 200  # one request: at most this many distinct findings
-
-
-class NotInLifecycle(TransitionNotAllowed):
-    """The finding's lifecycle (its version) has no transition of this name at all."""
-
-    def __init__(self, trigger: str, state: str, lifecycle: str) -> None:
-        super().__init__(trigger, state, [])
-        self.lifecycle = lifecycle
-        self.args = (f"'{trigger}' is not a step of {lifecycle}",)
 
 
 @dataclass(frozen=True)
@@ -38,6 +30,7 @@ class BulkOutcome:
     code: str | None
     title: str | None
     state: str | None
+    state_label: dict[str, str] | None  # zh and en
     error: RectifyError | None
 
     @property
@@ -65,12 +58,17 @@ def fire_one(uow: UnitOfWork, actor: User, finding_id: int, trigger: str,
         done = fire(uow, finding_id, trigger, actor, _for_finding(payload, fields), version)
     except UnknownFinding as exc:
         uow.session.rollback()
-        return BulkOutcome(finding_id, None, None, None, exc)
+        return BulkOutcome(finding_id, None, None, None, None, exc)
     except RectifyError as exc:
         uow.session.rollback()  # whatever a refused fire left in the session is not written
-        seen = get_finding(uow.session, actor, finding_id)
-        return BulkOutcome(finding_id, seen.code, seen.title, seen.state, exc)
-    return BulkOutcome(finding_id, done.code, done.title, done.state, None)
+        return _outcome(uow, get_finding(uow.session, actor, finding_id), exc)
+    return _outcome(uow, done, None)
+
+
+def _outcome(uow: UnitOfWork, finding: Finding, error: RectifyError | None) -> BulkOutcome:
+    state = uow.registry.get(finding.lifecycle, finding.lifecycle_version).state(finding.state)
+    return BulkOutcome(finding.id, finding.code, finding.title, finding.state,
+                       {"zh": state.zh, "en": state.en}, error)
 
 
 def _declared(uow: UnitOfWork, finding: Finding, trigger: str) -> set[str]:
@@ -130,3 +128,26 @@ def payload_problems(registry: Registry, trigger: str, payload: Mapping[str, Any
 NOT_IDS = {"zh": "问题编号应为正整数", "en": "finding ids must be positive whole numbers"}
 NONE_CHOSEN = {"zh": "请至少选择一个问题", "en": "choose at least one finding"}
 UNKNOWN_FIELD = {"zh": "此操作没有这个字段", "en": "unknown field for this action"}
+
+
+def bulk_forms(registry: Registry) -> dict[str, TransitionSpec]:
+    """Each bulk action as the form shows it: its transition in the newest lifecycle having it
+    (the shipped lifecycles declare the same fields for it in every version)."""
+    forms: dict[str, TransitionSpec] = {}
+    for lifecycle in registry.latest():
+        for spec in lifecycle.transitions:
+            if spec.trigger in BULK_TRIGGERS:
+                forms.setdefault(spec.trigger, spec)
+    return {t: forms[t] for t in BULK_TRIGGERS if t in forms}
+
+
+def actions_on(uow: UnitOfWork, actor: User, findings: Iterable[Finding]) -> dict[int, list[str]]:
+    """The bulk actions the actor's roles and side allow on each finding in its state now (a
+    hint for the form: fire_many decides, guards and payload included)."""
+    offered: dict[int, list[str]] = {}
+    for finding in findings:
+        lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
+        offered[finding.id] = [
+            t for t in BULK_TRIGGERS if (spec := lifecycle.transition(finding.state, t))
+            is not None and refusal(actor, spec, finding) is None]
+    return offered
