@@ -59,9 +59,9 @@ def _typed(name: str) -> str:
     return next((v for v in request.form.getlist(name) if v.strip()), "")
 
 
-def _ledger_args(query: str) -> dict[str, list[str]]:
+def _ledger_args(query: str) -> dict[str, Any]:
     """The ledger's filter the user came from (a query string), as url_for arguments."""
-    args: dict[str, list[str]] = {}
+    args: dict[str, Any] = {}
     for key, value in parse_qsl(query[:4000]):
         if key != "cursor":
             args.setdefault(key, []).append(value)
