@@ -153,3 +153,26 @@ def test_the_limit_counts_distinct_findings(rectify, org, flow):
     finding = assigned(flow, org.inspector, org.group_a.id)
     out, order = bulk(rectify, org.inspector, [finding.id] * (MAX_FINDINGS + 5), "urge", URGE)
     assert order == [finding.id] and out[finding.id].done
+
+
+def test_a_refusal_after_the_state_changed_in_memory_is_not_written_by_the_next(
+        rectify, org, flow, monkeypatch):
+    """A fire refused halfway (its new state set on the row, then an error) must not reach the
+    database with the next finding's commit."""
+    import workflow.services.firing as firing
+    broken, fine = (assigned(flow, org.inspector, org.group_a.id) for _ in range(2))
+    real = firing.append_event
+
+    def failing_for_one(session, finding, *args, **kwargs):
+        if finding.id == broken.id:
+            raise StaleFinding(finding.id, None, None)
+        return real(session, finding, *args, **kwargs)
+
+    monkeypatch.setattr(firing, "append_event", failing_for_one)
+    before = flow.snapshot(broken.id)
+    out, _ = bulk(rectify, org.inspector, [broken.id, fine.id], "withdraw",
+                  {"reason": "Raised in error at the visit"})
+    assert isinstance(out[broken.id].error, StaleFinding) and out[fine.id].done
+    after = flow.snapshot(broken.id)
+    assert (after["row"], after["events"]) == (before["row"], before["events"])
+    assert flow.finding(fine.id).state == "withdrawn"

@@ -54,8 +54,8 @@ def fire_one(uow: UnitOfWork, actor: User, finding_id: int, trigger: str,
     """One finding in its own transaction: done, or refused with the error and nothing written."""
     try:
         finding = get_finding(uow.session, actor, finding_id)
-        fields = _declared(uow, finding, trigger)
-        done = fire(uow, finding_id, trigger, actor, _for_finding(payload, fields), version)
+        check_in_lifecycle(uow, finding, trigger)
+        done = fire(uow, finding_id, trigger, actor, payload, version)
     except UnknownFinding as exc:
         uow.session.rollback()
         return BulkOutcome(finding_id, None, None, None, None, exc)
@@ -71,20 +71,11 @@ def _outcome(uow: UnitOfWork, finding: Finding, error: RectifyError | None) -> B
                        {"zh": state.zh, "en": state.en}, error)
 
 
-def _declared(uow: UnitOfWork, finding: Finding, trigger: str) -> set[str]:
-    """The fields the finding's own lifecycle declares for the trigger; NotInLifecycle if none."""
+def check_in_lifecycle(uow: UnitOfWork, finding: Finding, trigger: str) -> None:
+    """NotInLifecycle when the finding's own lifecycle (its version) has no such step at all."""
     lifecycle = lifecycle_of(uow, finding)
-    specs = [t for t in lifecycle.transitions if t.trigger == trigger]
-    if not specs:
+    if not any(t.trigger == trigger for t in lifecycle.transitions):
         raise NotInLifecycle(trigger, finding.state, lifecycle.key)
-    return {f.name for t in specs for f in t.fields}
-
-
-def _for_finding(payload: Mapping[str, Any], fields: set[str]) -> dict[str, Any]:
-    """The shared payload as this finding's transition takes it: a field it does not declare is
-    dropped when left empty (the form offers the fields of every lifecycle), else kept, so that
-    fire() refuses it rather than silently ignoring a value the user gave."""
-    return {k: v for k, v in payload.items() if k in fields or v not in (None, "", [])}
 
 
 def check_request(registry: Registry, finding_ids: Iterable[object], trigger: str,
