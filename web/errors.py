@@ -19,6 +19,7 @@ from workflow.errors import (
     Forbidden,
     GuardFailed,
     InvalidInput,
+    NotInLifecycle,
     RectifyError,
     StaleFinding,
     StaleUnitTree,
@@ -59,6 +60,8 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
         return message(exc.message), {}
     if isinstance(exc, StaleFinding):
         return _("Someone else acted on this finding first: load it again and retry."), {}
+    if isinstance(exc, NotInLifecycle):
+        return _("This kind of finding has no such step."), {}
     if isinstance(exc, TransitionNotAllowed):
         allowed = ", ".join(exc.allowed) or _("none")
         return _("This action is not possible in the current state. Possible now: %(allowed)s",

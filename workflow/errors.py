@@ -85,6 +85,15 @@ class TransitionNotAllowed(RectifyError):
         )
 
 
+class NotInLifecycle(TransitionNotAllowed):
+    """The finding's lifecycle (its version) has no transition of this name at all."""
+
+    def __init__(self, trigger: str, state: str, lifecycle: str) -> None:
+        super().__init__(trigger, state, [])
+        self.lifecycle = lifecycle
+        self.args = (f"'{trigger}' is not a step of {lifecycle}",)
+
+
 Messages = Mapping[str, Mapping[str, str]]
 
 

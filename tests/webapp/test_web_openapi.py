@@ -72,7 +72,8 @@ def test_the_document_needs_a_login_and_declares_bearer_auth(client, api, org):
     assert document["security"] == [{"bearer": []}]
     operations = {(method.upper(), path) for path, item in document["paths"].items()
                   for method in item if method != "parameters"}
-    assert len(operations) == 47
+    assert len(operations) == 48
+    assert ("POST", "/api/v1/findings/bulk") in operations
     assert {("GET", "/api/v1/letters"), ("POST", "/api/v1/letters"),
             ("GET", "/api/v1/letters/{letter_id}"),
             ("POST", "/api/v1/letters/{letter_id}/replies")} <= operations

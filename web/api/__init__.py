@@ -11,6 +11,7 @@ def register_api(app: Flask) -> None:
     from web.api import (
         attachments,
         auth_tokens,
+        bulk,
         burden,
         comments,
         directory,
@@ -34,6 +35,6 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     api.spec.options["security"] = [{"bearer": []}]
     for module in (auth_tokens, findings, comments, links, attachments, directory, lifecycles, numbers,
-                   notifications, letters, documents, burden, stats, search, unit_admin):
+                   notifications, letters, documents, burden, stats, search, unit_admin, bulk):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     document_payloads(api.spec, app.extensions["rectify"].registry, "FireRequest")

@@ -12,6 +12,7 @@ def register_pages(app: Flask) -> None:
         account,
         admin,
         admin_units,
+        bulk,
         burden,
         comments,
         daily,
@@ -35,9 +36,9 @@ def register_pages(app: Flask) -> None:
     )
     from web.pages.helpers import register_template_helpers
 
-    _ = (account, admin_units, burden, comments, daily, dashboard, documents, findings, importing, ledger,
-         ledger_saved, letters, lifecycles, links, notifications, raising, search, stats_export,
-         two_steps, unit_picker, work)
+    _ = (account, admin_units, bulk, burden, comments, daily, dashboard, documents, findings,
+         importing, ledger, ledger_saved, letters, lifecycles, links, notifications, raising,
+         search, stats_export, two_steps, unit_picker, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

@@ -13,6 +13,7 @@ from flask import Response, g, render_template, request, url_for
 from web.auth import actor
 from web.i18n import lang, message
 from web.pages import bp
+from web.pages.bulk import bulk_bar
 from web.uow import get_uow, rectify
 from workflow.errors import InvalidInput
 from workflow.ledger_files import XLSX_TYPE, csv_chunks, file_name, write_xlsx
@@ -73,6 +74,7 @@ def ledger_page():  # type: ignore[no-untyped-def]
                     key=lambda p: p[1])
     base_args = {k: request.args.getlist(k) for k in request.args if k != "cursor"}
     return render_template("ledger.html", page=page, flt=query.filter, errors=errors, total=total,
+                           bulk=None if query.filter.as_of else bulk_bar(page.items),
                            sorts=sort_links(query.filter.sort, base_args),
                            saved=saved_filters(uow, actor()),
                            query_string=urlencode(base_args, doseq=True),
