@@ -16,7 +16,7 @@ from web.pages import bp
 from web.uow import get_uow
 from workflow.errors import InvalidInput
 from workflow.models import Finding
-from workflow.services.bulk import actions_on, bulk_forms, fire_many
+from workflow.services.bulk import actions_on, bulk_field_purposes, bulk_forms, fire_many
 from workflow.text import as_id
 
 
@@ -26,8 +26,10 @@ def bulk_bar(findings: list[Finding]) -> dict[str, Any]:
     uow = get_uow()
     per_row = actions_on(uow, actor(), findings)
     offered = {t for triggers in per_row.values() for t in triggers}
+    purposes = bulk_field_purposes(uow.registry)
     forms = [{"trigger": t, "label": spec.label(lang()),
-              "fields": [field_out(f, uow.today()) for f in spec.fields]}
+              "fields": [field_out(f, uow.today()) for f in spec.fields],
+              "purposes": purposes[t]}
              for t, spec in bulk_forms(uow.registry).items() if t in offered]
     return {"rows": per_row, "forms": forms}
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from workflow.errors import InvalidInput, NotInLifecycle, RectifyError, UnknownFinding
 from workflow.models import Finding, User
 from workflow.services.firing import fire, get_finding, lifecycle_of, refusal
+from workflow.services.unit_offer import field_purpose
 from workflow.spec import Registry
-from workflow.spec.model import TransitionSpec
+from workflow.spec.model import Lifecycle, TransitionSpec
 from workflow.text import as_id, problem
 
 if TYPE_CHECKING:
@@ -124,11 +125,23 @@ UNKNOWN_FIELD = {"zh": "此操作没有这个字段", "en": "unknown field for t
 def bulk_forms(registry: Registry) -> dict[str, TransitionSpec]:
     """Each bulk action as the form shows it: its transition in the newest lifecycle having it
     (the shipped lifecycles declare the same fields for it in every version)."""
-    forms: dict[str, TransitionSpec] = {}
+    return {trigger: spec for trigger, (_lifecycle, spec) in _bulk_sources(registry).items()}
+
+
+def bulk_field_purposes(registry: Registry) -> dict[str, dict[str, str]]:
+    """For each bulk action, its unit fields' picker purposes (trigger -> field -> purpose),
+    taken from the lifecycle the form's fields come from."""
+    return {trigger: {f.name: field_purpose(lifecycle.name, lifecycle.version, trigger, f.name)
+                      for f in spec.fields if f.type == "unit"}
+            for trigger, (lifecycle, spec) in _bulk_sources(registry).items()}
+
+
+def _bulk_sources(registry: Registry) -> dict[str, tuple[Lifecycle, TransitionSpec]]:
+    forms: dict[str, tuple[Lifecycle, TransitionSpec]] = {}
     for lifecycle in registry.latest():
         for spec in lifecycle.transitions:
             if spec.trigger in BULK_TRIGGERS:
-                forms.setdefault(spec.trigger, spec)
+                forms.setdefault(spec.trigger, (lifecycle, spec))
     return {t: forms[t] for t in BULK_TRIGGERS if t in forms}
 
 
