@@ -129,8 +129,14 @@ def main(argv: list[str] | None = None) -> int:
             "skipped": [peers.skipped()] if wanted(args, "peers") and peers.missing() else []}
     print(write(args.out, meta, sections))
     if not args.smoke:  # a dated copy that later runs do not overwrite
-        dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
-        dated = args.out / f"{date[:10]}-{dbs}-{args.findings}.md"
-        dated.write_text(f"# Benchmark run, {args.findings:,} findings\n\n" + markdown(meta, sections),
-                         "utf-8")
+        name, title = dated(args, date[:10])
+        (args.out / name).write_text(f"# {title}\n\n" + markdown(meta, sections), "utf-8")
     return 0
+
+
+def dated(args: argparse.Namespace, day: str) -> tuple[str, str]:
+    """The dated copy's file name and title: <date>-<dbs>-<N>.md, or <date>-peers.md for the peers."""
+    if args.only == ["peers"]:
+        return f"{day}-peers.md", "Peers: one persisted, audited transition"
+    dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
+    return f"{day}-{dbs}-{args.findings}.md", f"Benchmark run, {args.findings:,} findings"
