@@ -12,7 +12,7 @@ from benchmarks.peers.raw_floor import RawDriverFloor
 from benchmarks.report import Section, timed
 from benchmarks.timing import interleaved
 from benchmarks.world import Org, Target
-from workflow.db import make_engine
+from workflow.db import Database
 from workflow.runtime import Rectify
 
 # import name -> distribution, as the `bench` extra in pyproject.toml installs them
@@ -21,6 +21,12 @@ PACKAGES = {"django": "Django", "viewflow": "django-viewflow", "django_fsm": "dj
 RAW = "raw driver: SELECT, UPDATE (version checked), INSERT history row, COMMIT"
 CHAINED = "raw SQL + Rectify's hash chain and row digest (the transition floor)"
 FIRE = "Rectify fire(): request_extension ⇄ deny_extension"
+NOTES = ["each peer's row and history rows read back on another connection after the run: "
+         "every transition committed, one history row each",
+         "django-fsm-2 saves with ConcurrentTransitionMixin (UPDATE … WHERE state = the loaded "
+         "one); viewflow.fsm has no such check; python-statemachine's row has a version column",
+         "fire() runs as a request does (the app's engine, pool_pre_ping on PostgreSQL); the peers "
+         "keep their connection"]
 
 
 def missing() -> list[str]:
@@ -50,13 +56,13 @@ def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Secti
 
     handler, group_a = org.users["handler"], org.units["group_a"]
     steps, fires = transition.extension_loop(app, org)
-    orm_engine = make_engine(target.url, pool_pre_ping=False)
-    sm_orm.create_tables(orm_engine)
+    orm = Database(target.url, pool_pre_ping=False)
+    sm_orm.create_tables(orm.engine)
     raw = target.connect()
     try:
         with django_peers.connected(target):
-            peers = {**django_peers.cases(), **sm_orm.cases(orm_engine, handler.id)}
-            floor = RawDriverFloor(raw, sm_orm.new_doc(orm_engine), handler.id)
+            peers = {**django_peers.cases(), **sm_orm.cases(orm, handler.id)}
+            floor = RawDriverFloor(raw, sm_orm.new_doc(orm.engine), handler.id)
             chained = FloorTransition(raw, transition.raise_one(app, org, group_a, assign=True),
                                       handler.id, steps)
             fire = transition.engine(app, transition.raise_one(app, org, group_a, assign=True), fires)
@@ -65,12 +71,6 @@ def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Secti
                 case.prove(raw)
     finally:
         raw.close()
-        orm_engine.dispose()
-    notes = [_versions(),
-             "each peer's row and history rows read back on another connection after the run: "
-             "every transition committed, one history row each",
-             "django-fsm-2 saves with ConcurrentTransitionMixin (UPDATE … WHERE state = the loaded "
-             "one); viewflow.fsm has no such check; python-statemachine's row has a version column",
-             "fire() runs as a request does (the app's engine, pool_pre_ping on PostgreSQL); the peers "
-             "keep their connection"]
-    return timed(f"peers_{target.label.lower()}", f"Peers, {target.label}", samples, RAW, notes)
+        orm.dispose()
+    return timed(f"peers_{target.label.lower()}", f"Peers, {target.label}", samples, RAW,
+                 [_versions(), *NOTES])

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, ForeignKey, String, insert
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, object_session
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session
 from statemachine import State, StateMachine
 
 from benchmarks.peers.common import ASSIGNED, Counted, triggers
 from benchmarks.peers.raw_floor import HISTORY_SQL, STATE_SQL
+from workflow.db import Database
 
 
 class Base(DeclarativeBase):
@@ -59,19 +60,20 @@ def new_doc(engine: Engine) -> int:
 
 
 class StatemachineOrm(Counted):
-    """One Session per transition, as a request would; a machine bound to the loaded row."""
+    """One write Session per transition, as a request would (BEGIN IMMEDIATE on SQLite, like the
+    others); a machine bound to the loaded row."""
 
-    def __init__(self, engine: Engine, actor_id: int) -> None:
-        super().__init__("python-statemachine + ORM", new_doc(engine), STATE_SQL, HISTORY_SQL)
-        self.engine, self.actor_id, self.next = engine, actor_id, triggers().__next__
+    def __init__(self, database: Database, actor_id: int) -> None:
+        super().__init__("python-statemachine + ORM", new_doc(database.engine), STATE_SQL, HISTORY_SQL)
+        self.database, self.actor_id, self.next = database, actor_id, triggers().__next__
 
     def __call__(self) -> None:
-        with Session(self.engine) as session, session.begin():
+        with self.database.session(write=True) as session, session.begin():
             doc = session.get_one(PeerDoc, self.doc_id)
             DocMachine(doc).send(self.next(), actor_id=self.actor_id)
             state = doc.state  # the commit expires the row
         self.done(state)
 
 
-def cases(engine: Engine, actor_id: int) -> dict[str, Counted]:
-    return {"python-statemachine 3 + SQLAlchemy ORM": StatemachineOrm(engine, actor_id)}
+def cases(database: Database, actor_id: int) -> dict[str, Counted]:
+    return {"python-statemachine 3 + SQLAlchemy ORM": StatemachineOrm(database, actor_id)}
