@@ -79,11 +79,27 @@ def table(sections: list[Section]) -> str:
     return "\n".join(lines)
 
 
+def peers_table(sections: list[Section]) -> list[str]:
+    """The peers side by side, one column pair per backend (empty when the peers did not run)."""
+    peers = [s for s in sections if s.key.startswith("peers_")]
+    if not peers:
+        return []
+    head = "| one persisted, audited transition | " + " | ".join(
+        f"{s.title.removeprefix('Peers, ')} µs p50 | × floor" for s in peers) + " |"
+    lines = [head, "| --- |" + " ---: | ---: |" * len(peers)]
+    for case in dict.fromkeys(row.case for s in peers for row in s.rows):
+        cells = [next(((f"{_number(r.value, s.unit)}", f"{r.ratio:.2f}×") for r in s.rows
+                       if r.case == case), ("", "")) for s in peers]
+        lines.append(f"| {case} | " + " | ".join(f"{v} | {x}" for v, x in cells) + " |")
+    return [*lines, ""]
+
+
 def markdown(meta: dict[str, Any], sections: list[Section]) -> str:
     head = ", ".join(f"{k} {v}" for k, v in meta["machine"].items())
     notes = [f"- **{s.title}**: {note}" for s in sections for note in s.notes]
+    skipped = [f"- **Skipped**: {why}" for why in meta.get("skipped", [])]
     return "\n".join([f"Run {meta['date']} ({meta['duration_s']:.0f} s) on {head}.", "",
-                      table(sections), "", "Notes:", "", *notes, ""])
+                      table(sections), "", *peers_table(sections), "Notes:", "", *skipped, *notes, ""])
 
 
 def write(out: Path, meta: dict[str, Any], sections: list[Section]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from benchmarks import ledger, machines, memory, tick, transition
+from benchmarks import ledger, machines, memory, peers, tick, transition
 from benchmarks.bulk_run import bulk_targets, on_bulk_world
 from benchmarks.report import Section, markdown, write
 from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
@@ -22,7 +22,7 @@ from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CASES = ("transition", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
+CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
          "as_of")
 
 
@@ -73,7 +73,7 @@ def on_backend(target: AbstractContextManager[Target], folder: Path, args: argpa
     registry = load_registry(REPO_ROOT / "definitions")
     fired: list[Section] = []
     page: list[Section] = []
-    if not any(wanted(args, name) for name in ("transition", "ledger", "tick")):
+    if not any(wanted(args, name) for name in ("transition", "peers", "ledger", "tick")):
         return fired, page
     with target as where:
         if where.server:
@@ -84,6 +84,9 @@ def on_backend(target: AbstractContextManager[Target], folder: Path, args: argpa
             if wanted(args, "transition"):
                 fired.append(transition.run(app, org, where, ops=4 if args.smoke else 60,
                                             batches=args.batches))
+            if wanted(args, "peers") and not peers.missing():
+                fired.append(peers.run(app, org, where, ops=4 if args.smoke else 60,
+                                       batches=args.batches))
             if wanted(args, "ledger"):
                 page += ledger.run(app, org, where, args.n, ops=2 if args.smoke else 20,
                                    batches=args.batches)
@@ -122,11 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
             "machine": {**machine_info(servers, load), "load_at_end": round(os.getloadavg()[0], 2)},
             "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres),
-                         "findings": args.findings, "only": args.only or list(CASES)}}
+                         "findings": args.findings, "only": args.only or list(CASES)},
+            "skipped": [peers.skipped()] if wanted(args, "peers") and peers.missing() else []}
     print(write(args.out, meta, sections))
     if not args.smoke:  # a dated copy that later runs do not overwrite
-        dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
-        dated = args.out / f"{date[:10]}-{dbs}-{args.findings}.md"
-        dated.write_text(f"# Benchmark run, {args.findings:,} findings\n\n" + markdown(meta, sections),
-                         "utf-8")
+        name, title = dated(args, date[:10])
+        (args.out / name).write_text(f"# {title}\n\n" + markdown(meta, sections), "utf-8")
     return 0
+
+
+def dated(args: argparse.Namespace, day: str) -> tuple[str, str]:
+    """The dated copy's file name and title: <date>-<dbs>-<N>.md, or <date>-peers.md for the peers."""
+    if args.only == ["peers"]:
+        return f"{day}-peers.md", "Peers: one persisted, audited transition"
+    dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
+    return f"{day}-{dbs}-{args.findings}.md", f"Benchmark run, {args.findings:,} findings"

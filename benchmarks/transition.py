@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event
 
 from benchmarks import outbox
-from benchmarks.floor import FloorTransition, orm_transition
+from benchmarks.floor import FloorTransition, Step, orm_transition
 from benchmarks.report import Section, timed
 from benchmarks.timing import interleaved
 from benchmarks.world import Org, Target
@@ -68,25 +68,31 @@ def statements(app: Rectify, op: Callable[[], None], calls: int = 20) -> float:
     return count / calls
 
 
-def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Section:
-    """Interleaved batches of the floor and two engine loops that can repeat forever."""
-    handler, supervisor, inspector = (org.users[n] for n in ("handler", "supervisor", "inspector"))
-    group_a, group_b = org.units["group_a"], org.units["group_b"]
+def extension_loop(app: Rectify, org: Org) -> tuple[dict[str, Step], list[Fire]]:
+    """request_extension (the handler) ⇄ deny_extension (the supervisor): as the floor's steps and
+    as fire() calls."""
+    handler, supervisor = org.users["handler"], org.users["supervisor"]
     with app.unit_of_work(write=False) as uow:
         asked = {"requested_due_date": (uow.today() + timedelta(days=21)).isoformat(),
                  "reason": "Parts on order"}
     denied = {"reason": "No reason to wait"}
-    ping_pong = engine(app, raise_one(app, org, group_a, assign=True),
-                       [("request_extension", handler, asked), ("deny_extension", supervisor, denied)])
+    steps = {"assigned": ("request_extension", "extension_requested", asked),
+             "extension_requested": ("deny_extension", "assigned", denied)}
+    return steps, [("request_extension", handler, asked), ("deny_extension", supervisor, denied)]
+
+
+def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Section:
+    """Interleaved batches of the floor and two engine loops that can repeat forever."""
+    handler, supervisor, inspector = (org.users[n] for n in ("handler", "supervisor", "inspector"))
+    group_a, group_b = org.units["group_a"], org.units["group_b"]
+    extension, loop = extension_loop(app, org)
+    ping_pong = engine(app, raise_one(app, org, group_a, assign=True), loop)
     self_loop = engine(app, raise_one(app, org, group_a, assign=False),
                        [("reassign", inspector, {"unit": group_b.id, "reason": "Wrong unit"}),
                         ("reassign", inspector, {"unit": group_a.id, "reason": "Wrong unit"})])
     group_c, handler_c, _ = outbox.outbox_people(app, org)
     mailing = engine(app, raise_one(app, org, group_c, assign=True),
-                     [("request_extension", handler_c, asked),
-                      ("deny_extension", supervisor, denied)])
-    extension = {"assigned": ("request_extension", "extension_requested", asked),
-                 "extension_requested": ("deny_extension", "assigned", denied)}
+                     [("request_extension", handler_c, loop[0][2]), loop[1]])
     orm = orm_transition(app, raise_one(app, org, group_a, assign=True), handler.id, extension)
     raw = target.connect()
     try:

@@ -1,5 +1,5 @@
 """The engine's command line: init, demo, lint, graph, verify, attachments, import, ledger,
-export, report, tick, worker."""
+export, report, tick, worker, bench."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from workflow.cli_bench import bench_command
 from workflow.cli_export import export_command
 from workflow.cli_import import import_command
 from workflow.cli_ledger import ledger_command
@@ -229,3 +230,4 @@ engine.add_command(export_command)
 engine.add_command(stats_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)
+engine.add_command(bench_command)
