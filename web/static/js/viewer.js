@@ -39,14 +39,22 @@
   }
   function focusables() {
     return Array.prototype.filter.call(dialog.querySelectorAll("button"), function (b) {
-      return b.offsetParent !== null;
+      return !b.hidden;
     });
   }
   function trapTab(event) {  // Tab and Shift+Tab go round the dialog's buttons
     var items = focusables(), at = items.indexOf(document.activeElement);
     event.preventDefault();
+    if (at < 0) { at = event.shiftKey ? 0 : -1; }
     items[(at + (event.shiftKey ? -1 : 1) + items.length) % items.length].focus();
   }
+  function keepFocus() {  // a PDF preview loading behind the dialog may take the focus
+    if (dialog.open && !dialog.contains(document.activeElement)) {
+      dialog.querySelector(".viewer-close").focus();
+    }
+  }
+  document.addEventListener("focusin", keepFocus);
+  window.addEventListener("blur", function () { setTimeout(keepFocus, 0); });
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.viewer-image");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
