@@ -20,7 +20,7 @@ from workflow.services.accounts import set_language
 
 if TYPE_CHECKING:  # the fixtures' types, for reading only (conftest modules are not imported)
     from tests.conftest import Flow, Org
-    from tests.e2e.conftest import Logins
+    from tests.e2e.conftest import LiveServer, Logins
 
 pytestmark = pytest.mark.e2e
 
@@ -167,3 +167,32 @@ def test_the_reviewer_sees_before_and_after_in_a_lightbox(
     page.keyboard.press("Escape")
     assert viewer.get_attribute("open") is None
     assert page.evaluate("document.activeElement.href") == hrefs[0]  # focus back on the thumbnail
+
+
+def test_without_javascript_the_form_posts_as_before(
+        browser: Any, live_server: LiveServer, flow: Flow, org: Org,
+        png: Callable[[int], bytes], tmp_path: Path) -> None:
+    finding_id = raised_with_photos(flow, org)
+    photo = tmp_path / "small.png"
+    photo.write_bytes(png(99))
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login")
+        page.fill("input[name=username]", org.handler_a.username)
+        page.fill("input[name=password]", org.password)
+        with page.expect_navigation():
+            page.click("form:has(input[name=password]) button[type=submit]")
+        page.goto(f"{live_server.url}/findings/{finding_id}?open=report_rectification")
+        form = page.locator("#form-report_rectification")
+        form.locator("textarea[name=measures]").fill("Exits cleared, warden named")
+        form.locator("input[capture=environment]").set_input_files(str(photo))  # the camera's
+        form.locator("#report_rectification-evidence").set_input_files(str(photo))
+        with page.expect_navigation():
+            form.locator("button.primary").click()
+        assert page.locator(".upload-progress").count() == 0
+        assert flow.finding(finding_id).state == "rectified"
+        assert flow.events(finding_id)[-1].payload["evidence"] == [
+            hashlib.sha256(png(99)).hexdigest()]  # the same bytes twice: one file
+    finally:
+        context.close()
