@@ -346,11 +346,11 @@ def test_upload_then_download_in_scope(api, driver, org, png, rectify):
     assert_error(api.get("/api/v1/attachments/short", org.admin), 404)
 
 
-def test_a_pdf_is_downloaded_as_an_attachment(api, org):
+def test_a_pdf_is_downloaded_as_an_attachment_when_asked(api, org):
     data = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     body = api.upload(org.inspector, data, "报告.pdf").get_json()
     assert body["media_type"] == "application/pdf"
-    download = api.get(body["url"], org.inspector)
+    download = api.get(body["url"] + "?download=1", org.inspector)
     assert download.headers["Content-Disposition"] == (
         "attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf")
 

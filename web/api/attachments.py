@@ -19,6 +19,15 @@ from workflow.models import Attachment
 from workflow.services.evidence import readable_attachment
 
 PREFIX = "/attachments"
+# Shown in the page (the evidence viewer) rather than downloaded: only what the upload check
+# accepts as an image or a PDF; anything else, or ?download=1, is an attachment.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
+# The file itself runs nothing and loads nothing; an image or a download is also sandboxed (a
+# PDF is not: Chromium will not show a PDF in a sandboxed document) and may not be framed; a
+# PDF may be framed by our own pages only (the viewer's inline preview).
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+SANDBOXED_CSP = FILE_CSP + "; sandbox; frame-ancestors 'none'"
+PDF_CSP = FILE_CSP + "; frame-ancestors 'self'"
 blp = Blueprint("api_attachments", __name__, description="Evidence files (佐证材料)")
 
 
@@ -54,19 +63,28 @@ class AttachmentItem(MethodView):
     def get(self, sha256: str) -> Response:
         """Download a file you uploaded or that belongs to a finding in your scope. Served under
         its name with only the extension of the type its bytes are, and only while its bytes
-        still hash to its sha256 (else 409, and the server logs it)."""
+        still hash to its sha256 (else 409, and the server logs it). Images and PDFs are served
+        inline (`?download=1`: as an attachment), with `nosniff` and a CSP that runs nothing."""
         if len(sha256) != 64:
             abort(404)
         attachment = readable_attachment(get_uow().session, actor(), sha256)
         data = get_uow().store.read(attachment)
-        inline = attachment.media_type.startswith("image/") and request.args.get("download") != "1"
-        disposition = "inline" if inline else "attachment"
         response = Response(data, mimetype=attachment.media_type)
-        response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''" + \
-            _quote(download_name(attachment.original_name, attachment.media_type))
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, max-age=86400"
+        response.headers.update(served_headers(attachment, request.args.get("download") == "1"))
         return response
+
+
+def served_headers(attachment: Attachment, download: bool) -> dict[str, str]:
+    """How a file goes out: inline (an image or a PDF not asked for as a download) or as a
+    download under its safe name, never sniffed, under a CSP of its own (framable by our pages
+    only when it is a PDF shown inline)."""
+    inline = attachment.media_type in INLINE_TYPES and not download
+    pdf = inline and attachment.media_type == "application/pdf"
+    name = _quote(download_name(attachment.original_name, attachment.media_type))
+    return {"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{name}",
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400",
+            "Content-Security-Policy": PDF_CSP if pdf else SANDBOXED_CSP,
+            "X-Frame-Options": "SAMEORIGIN" if pdf else "DENY"}
 
 
 def _quote(name: str) -> str:

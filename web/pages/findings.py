@@ -14,6 +14,7 @@ from web.forms import form_fields, store_upload
 from web.i18n import lang
 from web.pages import bp
 from web.pages.discussion import discussion_view
+from web.pages.evidence_view import event_files, evidence_view
 from web.pages.timeline import time_facts, timeline
 from web.uow import get_uow
 from workflow import services
@@ -38,10 +39,12 @@ def render_finding(finding: Finding, errors: dict[str, str] | None = None,
     forms = [{"spec": t, "fields": form_fields(t, finding, uow.today())} for t in available]
     pairs = pair_forms(lc, finding, available)
     events = services.history(uow.session, finding)
+    files = event_files(events)
     return render_template(
         "finding.html", finding=finding, lifecycle=lc, forms=forms, pairs=pairs,
         parties=party_views(uow.session, finding),
-        timeline=timeline(lc, events), time=time_facts(lc, finding, events),
+        timeline=timeline(lc, events, files), time=time_facts(lc, finding, events),
+        evidence=evidence_view(lc, events, files),
         diagram=mermaid(lc, lang(), current=finding.state),
         discussion=discussion_view(finding, discussion),
         errors=errors or {}, open_trigger=open_trigger, values=values or {},

@@ -12,10 +12,9 @@ from web.auth import actor
 from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
-from workflow.models import Event, Finding, User
+from workflow.models import Attachment, Event, Finding, User
 from workflow.services.delays import delays
 from workflow.services.due_history import due_history
-from workflow.services.evidence import evidence_of
 from workflow.services.raising import RAISE_FIELDS
 from workflow.services.related import original_of, recurrences_of
 from workflow.services.system import USERNAME as SYSTEM_USERNAME
@@ -148,12 +147,9 @@ def actor_name(event: Event) -> str:
     return event.actor.display_name
 
 
-def timeline(lc: Lifecycle, events: list[Event]) -> list[dict[str, Any]]:
-    """Events with labelled entries; file entries carry their attachment rows."""
-    digests = {d for e in events for v in e.payload.values() if isinstance(v, list) for d in v
-               if isinstance(d, str)}
-    finding_id = events[0].finding_id if events else 0
-    files = evidence_of(get_uow().session, finding_id, digests)
+def timeline(lc: Lifecycle, events: list[Event],
+             files: dict[str, Attachment]) -> list[dict[str, Any]]:
+    """Events with labelled entries; file entries carry their attachment rows (`files`)."""
     names, code = _display_names(events), lang()
     out = []
     for event in events:

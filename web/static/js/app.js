@@ -21,12 +21,16 @@
       document.head.appendChild(script);
     });
   });
+  // A field's inputs (files chosen, photos taken) share one preview box: it shows them all.
   document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
     input.addEventListener("change", function () {
       var box = document.getElementById(input.dataset.preview);
       if (!box) { return; }
       box.textContent = "";
-      Array.prototype.forEach.call(input.files, function (file) {
+      var inputs = document.querySelectorAll("input[type=file][data-preview='" + input.dataset.preview + "']");
+      var files = [];
+      inputs.forEach(function (each) { files = files.concat(Array.prototype.slice.call(each.files)); });
+      files.forEach(function (file) {
         if (file.type.indexOf("image/") === 0) {
           var img = document.createElement("img");
           img.src = URL.createObjectURL(file);
