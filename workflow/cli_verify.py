@@ -65,7 +65,8 @@ def _verify_chains(rectify: Rectify, workers: int, cutoff: datetime | None,
     with rectify.unit_of_work(write=False) as uow:
         total = count_findings(uow.session)
     outcome, broken = Outcome(), 0
-    with click.progressbar(length=total, label="findings", file=sys.stderr) as bar:
+    with click.progressbar(length=total, label="findings", file=sys.stderr,
+                           hidden=not total) as bar:
         for finding, problems in verify_everything(rectify.database.engine, workers, cutoff,
                                                    bar.update, outcome):
             broken += 1

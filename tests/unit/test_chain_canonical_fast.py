@@ -3,17 +3,20 @@ of every event ever written depends on it)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflow.chain import canonical, row_digest, timestamp
 
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-PAYLOADS = st.dictionaries(st.text(), st.recursive(
-    SCALARS, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=8))
+SHORT = st.text(max_size=12)
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | SHORT
+PAYLOADS = st.dictionaries(SHORT, st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SHORT, inner, max_size=3),
+    max_leaves=6), max_size=4)
 
 
 def reference(code, seq, trigger, src, dst, actor, payload, at, digest):  # type: ignore[no-untyped-def]
@@ -22,9 +25,9 @@ def reference(code, seq, trigger, src, dst, actor, payload, at, digest):  # type
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-@given(code=st.text(), seq=st.integers(), trigger=st.text(), src=st.none() | st.text(),
-       dst=st.text(), actor=st.integers(), payload=PAYLOADS, digest=st.text(),
-       at=st.datetimes(timezones=st.just(UTC)))
+@settings(suppress_health_check=[HealthCheck.too_slow])  # a shared, loaded CI machine
+@given(code=SHORT, seq=st.integers(), trigger=SHORT, src=st.none() | SHORT, dst=SHORT,
+       actor=st.integers(), payload=PAYLOADS, digest=SHORT, at=st.datetimes(timezones=st.just(UTC)))
 def test_canonical_is_json_dumps_of_the_body(code, seq, trigger, src, dst, actor, payload,  # type: ignore[no-untyped-def]
                                              digest, at) -> None:
     assert canonical(code, seq, trigger, src, dst, actor, payload, at, digest) == reference(
@@ -43,6 +46,5 @@ def test_row_digest_writes_dates_and_times_in_iso() -> None:
     at = datetime(2026, 3, 2, 15, 59, 59, 123456, tzinfo=UTC)
     expected = json.dumps({"a": "2026-03-02T15:59:59.123456Z", "b": "2026-03-02", "c": None},
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    import hashlib
     assert row_digest({"b": at.date(), "a": at, "c": None}) == \
         hashlib.sha256(expected.encode()).hexdigest()
