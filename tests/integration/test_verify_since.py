@@ -104,13 +104,14 @@ def test_history_rewritten_before_the_anchor_is_caught(rectify: Rectify, run: An
 def test_an_edited_head_at_the_anchor_is_named(rectify: Rectify, run: Any, day_two: Any,
                                                lift_append_only: Any) -> None:
     anchor, found = day_two
-    head = event_of(rectify, found["b"].id, 1)  # B's only event: its head at the cut-off
+    head = event_of(rectify, found["a"].id, 2)  # A's assign: its head at the cut-off
     with lift_append_only(rectify.database) as db, db.begin() as conn:
         conn.execute(update(EVENTS).where(EVENTS.c.id == head.id)
-                     .values(payload={**head.payload, "title": "Something else"}))
+                     .values(payload={**head.payload, "note": "Something else"}))
     answer = run("verify", "--since", anchor)
     assert answer.exit_code == 1, answer.output
-    assert f"{found['b'].code} event #1 (id {head.id}): {HEAD_EDITED}" in answer.output
+    assert f"{found['a'].code} event #2 (id {head.id}): {HEAD_EDITED}" in answer.output
+    assert found["b"].code not in answer.output  # nothing new on B: its row is not re-read
 
 
 def test_the_walk_in_slices_and_processes_agrees(rectify: Rectify, day_two: Any,

@@ -138,8 +138,9 @@ def event_columns(conn: Connection) -> list[Any]:
 def verify_range(conn: Connection, first_id: int, last_id: int, tally: Tally | None = None,
                  cutoff: datetime | None = None) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
     """(finding, problems) for each finding with first_id <= id <= last_id whose chain does not
-    verify. With a cut-off: only the events after it, each chain continuing from its head at
-    the cut-off (whose own hash is checked), and the heads' anchor lines added to the tally."""
+    verify. With a cut-off: the heads' anchor lines added to the tally, and only the findings
+    with something after it (new events, or a head that moved): those events, each chain
+    continuing from its head at the cut-off (whose own hash is checked), and the row."""
     tally = tally if tally is not None else Tally()
     after = first_id - 1
     while True:
@@ -174,6 +175,8 @@ def _verify_page(conn: Connection, page: Sequence[StoredFinding], tally: Tally,
             tally.head_lines.append(f"{finding.code}\t{head.seq}\t{head.hash}\n")
         chain = chains.get(finding.id, [])
         tally.findings, tally.events = tally.findings + 1, tally.events + len(chain)
+        if head is not None and not chain and _still_at(finding, head):
+            continue  # nothing new since the cut-off, and the row's head is the anchor's
         problems = _verify_finding(finding, chain, head, reading)
         if finding.id in disagreeing:
             problems.append(ChainProblem(finding.id, None, None, PARTIES_DISAGREE))
@@ -197,6 +200,12 @@ def _verify_finding(finding: StoredFinding, chain: list[StoredEvent], head: Stor
     current = digest_of_columns(finding.columns, scheme_of(last_digest))
     return problems + verify_chain(finding.id, finding.code, chain, finding.last_seq,
                                    finding.last_hash, finding.state, current, reading, start)
+
+
+def _still_at(finding: StoredFinding, head: StoredEvent) -> bool:
+    """Whether the finding's head and state are those of its head at the cut-off."""
+    return (finding.last_seq, finding.last_hash, finding.state) == (head.seq, head.hash,
+                                                                     head.to_state)
 
 
 def _heads(conn: Connection, in_page: Any, cutoff: datetime) -> dict[int, StoredEvent]:
