@@ -1,5 +1,5 @@
-"""The engine's command line: init, demo, lint, graph, verify, attachments, import, ledger,
-export, report, tick, worker, bench."""
+"""The engine's command line: init, demo, lint, graph, verify, backup, attachments, import,
+ledger, export, report, tick, worker, bench."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from workflow.cli_backup import backup_command
 from workflow.cli_bench import bench_command
 from workflow.cli_export import export_command
 from workflow.cli_import import import_command
 from workflow.cli_ledger import ledger_command
-from workflow.cli_report import report_command, verify_anchor
+from workflow.cli_report import report_command
 from workflow.cli_stats import stats_command
 from workflow.cli_support import initialised_rectify, make_rectify, registry_from_env
 from workflow.cli_tick import tick_command
+from workflow.cli_verify import verify_command
 from workflow.cli_worker import worker_command
 from workflow.config import Settings
 from workflow.errors import RectifyError, UnknownLifecycle
 from workflow.models import User
-from workflow.runtime import UnitOfWork
-from workflow.services import verify_all
 from workflow.services.directory import has_users
 from workflow.spec import load_paths
 from workflow.spec.diagram import mermaid
@@ -114,50 +114,6 @@ def graph(name: str) -> None:
     click.echo(mermaid(lifecycle, lang="en"))
 
 
-@engine.command()
-@click.option("--anchor", metavar="FINGERPRINT@TIME",
-              help="Instead: check the record up to TIME against the fingerprint printed on a "
-                   "daily report (16+ hex digits, dashes ignored); exit 1 if it was rewritten.")
-def verify(anchor: str | None) -> None:
-    """Recompute every finding's hash chain and every evidence file's sha256; exit 1 and name
-    each break. With --anchor: whether the record up to a report's cut-off is unchanged."""
-    rectify = initialised_rectify()
-    if anchor is not None:
-        verify_anchor(rectify, anchor)
-        return
-    broken = 0
-    with rectify.unit_of_work(write=False) as uow:
-        for finding, problems in verify_all(uow.session):
-            broken += 1
-            for problem in problems:
-                where = f"event #{problem.seq} (id {problem.event_id})" if problem.seq else "head"
-                click.echo(f"{finding.code} {where}: {problem.problem}")
-        if broken:
-            click.echo(f"FAILED: {broken} finding(s) with a broken chain")
-        else:
-            click.echo("ok: every finding's event chain verifies")
-        bad_files = _verify_files(uow)
-    if bad_files:
-        click.echo(f"FAILED: {bad_files} evidence file(s) missing or changed")
-    else:
-        click.echo("ok: every evidence file still matches its sha256")
-    if broken or bad_files:
-        sys.exit(1)
-
-
-def _verify_files(uow: UnitOfWork) -> int:
-    """Re-hash every stored evidence file (progress bar on stderr); name each bad one."""
-    from workflow.services.verify import count_digests, stored_digests, verify_files
-
-    bad = []
-    with click.progressbar(stored_digests(uow.session), length=count_digests(uow.session),
-                           label="evidence files", file=sys.stderr) as digests:
-        bad = list(verify_files(uow.store, digests))
-    for digest, problem in bad:
-        click.echo(f"evidence {digest} ({uow.store.location(digest)}): {problem}")
-    return len(bad)
-
-
 @engine.group()
 def attachments() -> None:
     """Evidence files."""
@@ -231,3 +187,5 @@ engine.add_command(stats_command)
 engine.add_command(tick_command)
 engine.add_command(worker_command)
 engine.add_command(bench_command)
+engine.add_command(verify_command)
+engine.add_command(backup_command)

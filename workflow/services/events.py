@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +43,13 @@ def scheme_of(digest: str) -> str:
 
 def finding_digest(finding: Finding, scheme: str = CURRENT_SCHEME) -> str:
     """The finding's digest in a scheme, as stored in events (v1 bare, later ones prefixed)."""
-    digest = row_digest(audited_columns(finding, scheme))
+    return digest_of_columns(audited_columns(finding, scheme), scheme)
+
+
+def digest_of_columns(columns: Mapping[Any, Any], scheme: str = CURRENT_SCHEME) -> str:
+    """finding_digest over column values as read (a row of the findings table holding at least
+    the scheme's audited columns)."""
+    digest = row_digest({name: columns[name] for name in AUDITED_BY_SCHEME[scheme]})
     return digest if scheme == "v1" else f"{scheme}:{digest}"
 
 

@@ -4,11 +4,11 @@ audited `Finding.parties` column and the `finding_parties` index change together
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Connection, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.models import Finding, FindingParty, Unit
@@ -31,8 +31,13 @@ class Party:
 
 def parties_of(finding: Finding) -> list[Party]:
     """The finding's parties, in the order they were added, read from the audited column."""
+    return parse_parties(finding.parties)
+
+
+def parse_parties(text: str | None) -> list[Party]:
+    """The parties written in an audited parties column's text."""
     out = []
-    for token in (finding.parties or "").split():
+    for token in (text or "").split():
         role, _, rest = token.partition(":")
         done = rest.endswith(DONE)
         out.append(Party(role, int(rest.rstrip(DONE)), done))
@@ -103,14 +108,22 @@ def index_agrees(session: Session, finding: Finding) -> bool:
 
 def index_disagrees(session: Session, findings: Sequence[Finding]) -> set[int]:
     """The ids of those findings whose finding_parties rows differ from their audited column."""
-    rows: dict[int, list[tuple[str, int, bool]]] = {f.id: [] for f in findings}
-    for finding_id, role, unit_id, done in session.execute(
+    return indexes_disagreeing(session.connection(), {f.id: f.parties for f in findings},
+                               FindingParty.finding_id.in_([f.id for f in findings]))
+
+
+def indexes_disagreeing(conn: Connection, audited: Mapping[int, str],
+                        where: ColumnElement[bool]) -> set[int]:
+    """Of the findings given as {id: audited parties column}, those whose finding_parties rows
+    (the ones `where` selects must cover them) differ from it."""
+    rows: dict[int, list[tuple[str, int, bool]]] = {finding_id: [] for finding_id in audited}
+    for finding_id, role, unit_id, done in conn.execute(
             select(FindingParty.finding_id, FindingParty.role, FindingParty.unit_id,
-                   FindingParty.done_at.is_not(None))
-            .where(FindingParty.finding_id.in_(list(rows)))):
-        rows[finding_id].append((role, unit_id, bool(done)))
-    return {f.id for f in findings if sorted(rows[f.id]) != sorted(
-        (p.role, p.unit_id, p.done) for p in parties_of(f))}
+                   FindingParty.done_at.is_not(None)).where(where)):
+        if finding_id in rows:
+            rows[finding_id].append((role, unit_id, bool(done)))
+    return {finding_id for finding_id, text in audited.items() if sorted(rows[finding_id]) != sorted(
+        (p.role, p.unit_id, p.done) for p in parse_parties(text))}
 
 
 @dataclass(frozen=True)

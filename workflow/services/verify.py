@@ -3,68 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import Session
 
 from workflow.attachments import AttachmentStore
-from workflow.chain import ChainProblem, verify_chain
-from workflow.models import Attachment, Event, Finding
-from workflow.services.events import finding_digest, scheme_of
-from workflow.services.parties import index_disagrees
-
-PARTIES_DISAGREE = ("the finding_parties index disagrees with the finding's audited parties "
-                    "column (one of them was edited outside the engine)")
+from workflow.chain import ChainProblem
+from workflow.models import Attachment, Finding
+from workflow.services.verify_chains import FindingRef, verify_range
 
 
-def verify_all(session: Session, batch: int = 500) -> Iterator[tuple[Finding, list[ChainProblem]]]:
+def verify_all(session: Session) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
     """(finding, problems) for every finding whose chain does not verify, or whose parties
-    index disagrees with its audited column."""
-    last_id = 0
-    while True:
-        findings = list(session.scalars(
-            select(Finding).where(Finding.id > last_id).order_by(Finding.id).limit(batch)))
-        if not findings:
-            return
-        ids = [f.id for f in findings]
-        events: dict[int, list[Event]] = {i: [] for i in ids}
-        for event in session.scalars(select(Event).where(Event.finding_id.in_(ids))
-                                     .order_by(Event.finding_id, Event.id)):
-            events[event.finding_id].append(event)
-        disagreeing = index_disagrees(session, findings)
-        for finding in findings:
-            chain = events[finding.id]
-            if not chain:  # every finding is raised with an event: none left means removed
-                yield finding, [ChainProblem(finding.id, None, None,
-                                             "the finding has no events (its history was removed)")]
-                continue
-            current = finding_digest(finding, scheme_of(chain[-1].finding_digest))
-            problems = verify_chain(finding.id, finding.code, chain, finding.last_seq,
-                                    finding.last_hash, finding.state, current)
-            if finding.id in disagreeing:
-                problems.append(ChainProblem(finding.id, None, None, PARTIES_DISAGREE))
-            if problems:
-                yield finding, problems
-        last_id = ids[-1]
-        session.expunge_all()
+    index disagrees with its audited column, in finding id order, in this process."""
+    conn = session.connection()
+    first, last = conn.execute(select(func.min(Finding.id), func.max(Finding.id))).one()
+    if first is not None:
+        yield from verify_range(conn, first, last)
 
 
-def count_digests(session: Session) -> int:
-    """How many distinct files the attachment rows refer to."""
-    return session.scalar(select(func.count(distinct(Attachment.sha256)))) or 0
+def count_digests(session: Session, since: datetime | None = None) -> int:
+    """How many distinct files the attachment rows refer to (uploaded after `since`)."""
+    return session.scalar(select(func.count(distinct(Attachment.sha256)))
+                          .where(*_uploaded_after(since))) or 0
 
 
-def stored_digests(session: Session, batch: int = 1000) -> Iterator[str]:
-    """Every distinct sha256 the attachment rows refer to, streamed in keyset batches."""
+def stored_digests(session: Session, batch: int = 1000,
+                   since: datetime | None = None) -> Iterator[str]:
+    """Every distinct sha256 the attachment rows refer to (uploaded after `since`), streamed
+    in keyset batches."""
     last = ""
     while True:
         page = list(session.scalars(select(Attachment.sha256).distinct()
-                                    .where(Attachment.sha256 > last)
+                                    .where(Attachment.sha256 > last, *_uploaded_after(since))
                                     .order_by(Attachment.sha256).limit(batch)))
         yield from page
         if len(page) < batch:
             return
         last = page[-1]
+
+
+def _uploaded_after(since: datetime | None) -> list[ColumnElement[bool]]:
+    return [] if since is None else [Attachment.created_at > since]
 
 
 def verify_files(store: AttachmentStore, digests: Iterable[str]) -> Iterator[tuple[str, str]]:
