@@ -114,7 +114,8 @@ def test_an_admin_creates_a_user_in_a_unit_with_a_role(logins: Logins, flow: Flo
     taps.fill("#display_name", "丙联络人")
     taps.fill("#password", "a-long-enough-passphrase")
     taps.check("input[name=roles][value=handler]")
-    taps.select_option("#unit", str(org.sub_b1.id))
+    taps.fill("#unit", "GB-1")  # the picker: the code typed, then its unit tapped
+    taps.click("#unit-list [role=option]:has-text('GB-1 ·') >> nth=0")
     submit(taps, "form:has(#username)")
     with flow.app.unit_of_work(write=False) as uow:
         user = uow.session.scalars(select(User).where(User.username == "handler_c")).one()

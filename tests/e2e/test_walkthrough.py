@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e.picker_steps import pick_unit_by_code
+
 if TYPE_CHECKING:  # the fixtures' types, for reading only (conftest modules are not imported)
     from tests.conftest import FakeClock, Org
     from tests.e2e.conftest import LiveServer
@@ -142,7 +144,7 @@ def test_standard_finding_from_raised_to_closed(
         inspector.click("nav.menu a[href='/raise']")
         inspector.wait_for_url(re.compile(r"/raise$"))
         inspector.select_option("#lifecycle", "standard")
-        inspector.select_option("#unit", str(org.group_a.id))
+        pick_unit_by_code(inspector, "#unit", "GA")
         inspector.fill("#title", TITLE)
         inspector.select_option("#category", label="安全生产")
         inspector.select_option("#severity", label="较重")
