@@ -144,7 +144,7 @@ def test_standard_finding_from_raised_to_closed(
         inspector.click("nav.menu a[href='/raise']")
         inspector.wait_for_url(re.compile(r"/raise$"))
         inspector.select_option("#lifecycle", "standard")
-        pick_unit_by_code(inspector, "#unit", "GA")
+        pick_unit_by_code(inspector, "#unit", org.group_a.code)
         inspector.fill("#title", TITLE)
         inspector.select_option("#category", label="安全生产")
         inspector.select_option("#severity", label="较重")
@@ -180,7 +180,7 @@ def test_standard_finding_from_raised_to_closed(
         assert form.is_visible()
         submit(inspector, "assign")
         assert state_of(inspector) == "整改中"
-        assert fact(inspector, 5).startswith(due.isoformat())
+        assert fact(inspector, 5).startswith(f"{due.year}年{due.month}月{due.day}日")
         assert "立即清理通道杂物" in inspector.locator(".card").first.inner_text()
         assert inspector.locator("#form-assign").count() == 0  # done: no longer offered
         walk.shot(inspector, "inspector-assigned")
@@ -190,7 +190,7 @@ def test_standard_finding_from_raised_to_closed(
         handler = walk.login("handler_a")
         row = handler.locator("table.findings tbody tr", has_text=code)
         assert "整改中" in row.inner_text()
-        assert due.isoformat() in row.inner_text()
+        assert f"{due.year}年{due.month}月{due.day}日" in row.inner_text()
         walk.shot(handler, "handler-my-work")
         with handler.expect_navigation():
             row.locator(f"a:text-is('{code}')").click()

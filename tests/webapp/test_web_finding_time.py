@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from web_support import text_of
+from web_support import text_of, zh_day
 
 from workflow.models import Finding, User
 from workflow.services.events import append_event
@@ -24,7 +24,7 @@ def fired(driver, finding_id, trigger, actor, payload):
 def history_of(page: str) -> list[tuple[str, str]]:
     """(kind, new date) of each entry of the due-date history, in page order."""
     block = page.split('id="due-history"', 1)[1].split("</ol>", 1)[0]
-    return re.findall(r'data-kind="(\w+)">.*?<strong>([\d-]+)</strong>', block, re.S)
+    return re.findall(r'data-kind="(\w+)">.*?<strong>([\d年月日]+)</strong>', block, re.S)
 
 
 def test_the_due_date_history_after_an_extension_and_a_rework(driver, browser, api, org, clock):
@@ -36,7 +36,7 @@ def test_the_due_date_history_after_an_extension_and_a_rework(driver, browser, a
     client = browser("admin")
     page = text_of(client.get(f"/findings/{fid}"))
     ack_by = driver.finding(fid)["acknowledge_due_date"]
-    assert f"未签收（应于 {ack_by} 前签收）" in page
+    assert f"未签收（应于 {zh_day(ack_by)} 前签收）" in page
     fired(driver, fid, "acknowledge", org.handler_a, {})
     fired(driver, fid, "request_extension", org.handler_a,
           {"requested_due_date": d2.isoformat(), "reason": "Supplier is late"})
@@ -44,15 +44,15 @@ def test_the_due_date_history_after_an_extension_and_a_rework(driver, browser, a
     fired(driver, fid, "report_rectification", org.handler_a,
           {"measures": "All replaced", "evidence": driver.files(org.handler_a, 1)})
     review_by = driver.finding(fid)["review_due_date"]
-    assert f'id="review-due">{review_by}<' in text_of(client.get(f"/findings/{fid}"))
+    assert f'id="review-due">{zh_day(review_by)}<' in text_of(client.get(f"/findings/{fid}"))
     clock.advance(days=14)  # the reviewer is late
     fired(driver, fid, "revisit", org.reviewer, {"visited_on": driver.today().isoformat(),
                                                  "method": "onsite", "observations": "Two old"})
     fired(driver, fid, "reject", org.reviewer, {"reason": "Two still expired",
                                                 "due_date": d3.isoformat()})
     page = text_of(browser("admin").get(f"/findings/{fid}"))  # a new login, days later
-    assert history_of(page) == [("set", d1.isoformat()), ("extended", d2.isoformat()),
-                                ("rework", d3.isoformat())]
+    assert history_of(page) == [("set", zh_day(d1)), ("extended", zh_day(d2)),
+                                ("rework", zh_day(d3))]
     assert "已签收" in page and "未签收" not in page
     finding = driver.finding(fid)
     reviewer = finding["delays"]["reviewer"]
@@ -110,7 +110,7 @@ def test_a_recurrence_links_to_its_original_and_back(driver, browser, api, org):
                                                  "method": "onsite", "observations": "Closed"})
     fired(driver, fid, "confirm", org.supervisor, {"conclusion": "Done"})
     lookback = driver.finding(fid)["lookback_due_date"]
-    assert f'id="lookback-due">{lookback}<' in text_of(browser("admin").get(f"/findings/{fid}"))
+    assert f'id="lookback-due">{zh_day(lookback)}<' in text_of(browser("admin").get(f"/findings/{fid}"))
     driver.rectify.clock.advance(days=(date.fromisoformat(lookback) - today).days)  # due now
     today = driver.today()
     fired(driver, fid, "look_back", org.reviewer, {"visited_on": today.isoformat(),

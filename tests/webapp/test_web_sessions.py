@@ -179,7 +179,8 @@ def test_last_use_is_recorded_at_most_once_a_minute_and_shown(client, browser, c
     clock.advance(seconds=31)
     assert listed()["last_used_at"].startswith("2026-03-02T01:01:01")
     page = text_of(browser("inspector").get("/account"))
-    assert "laptop" in page and "2026-03-02 01:01 UTC" in page and "2026-05-31 01:00 UTC" in page
+    # 01:01 and 01:00 UTC are 09:01 and 09:00 in the organisation's zone (Asia/Shanghai)
+    assert "laptop" in page and "2026年3月2日 09:01" in page and "2026年5月31日 09:00" in page
 
 
 def test_a_write_with_a_token_records_its_use_too(client, clock, org):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from tests.webapp.web_support import ui
+from tests.webapp.web_support import ui, zh_day
 
 
 def test_my_work_says_why_and_what_waits_on_others(app, browser, flow):
@@ -19,7 +19,7 @@ def test_my_work_says_why_and_what_waits_on_others(app, browser, flow):
               reason="Boxes back at night") in page
     assert "第1轮退回：Boxes back at night" in page
     assert ui(app, "Acknowledge by %(day)s",
-              day=unacknowledged.acknowledge_due_date.isoformat()) in page
+              day=zh_day(unacknowledged.acknowledge_due_date)) in page
     waiting = page.split('id="waiting-on-others"')[1].split("</section>")[0]
     assert f'data-finding="{asked.id}"' in waiting and f'data-finding="{back}"' not in waiting
 

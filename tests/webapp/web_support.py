@@ -55,6 +55,12 @@ def text_of(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 
 
+def zh_day(day: date | str) -> str:
+    """A date as a Chinese page shows it (2026年3月2日), written out here, not by Babel."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # --- the JSON API as a given user ------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
+from flask_babel import format_date
 from flask_login import current_user
 
 from web.i18n import lang
@@ -35,13 +36,21 @@ def is_overdue(finding: Finding) -> bool:
     return services_is_overdue(finding, get_uow().today())
 
 
+def local_date(day: date | None) -> str:
+    """A date as its reader writes one: 2026年11月29日 in zh, Nov 29, 2026 in en."""
+    return format_date(day, "medium") if day else ""
+
+
 def local_time(moment: datetime | None) -> str:
+    """A moment in the organisation's zone (RECTIFY_TIMEZONE), its date in the reader's words."""
     if moment is None:
         return ""
-    return moment.astimezone(get_uow().zone).strftime("%Y-%m-%d %H:%M")
+    local = moment.astimezone(get_uow().zone)
+    return f"{local_date(local.date())} {local:%H:%M}"
 
 
 def iso(day: date | None) -> str:
+    """A date for machines (form values, URLs): YYYY-MM-DD."""
     return day.isoformat() if day else ""
 
 
@@ -64,7 +73,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         state_label=state_label, is_overdue=is_overdue,
-        local_time=local_time, iso=iso, has_role=has_role, may=may,
+        local_time=local_time, local_date=local_date, iso=iso, has_role=has_role, may=may,
         category_label=lambda key: label(CATEGORIES, key, lang()),
         severity_label=lambda key: label(SEVERITIES, key, lang()),
         method_label=lambda key: label(METHODS, key, lang()),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from web.auth import actor
 from web.i18n import lang
 from web.pages import bp
+from web.pages.helpers import local_date
 from web.uow import get_uow
 from workflow.models import Attachment, Event, Finding, User
 from workflow.services.delays import delays
@@ -58,9 +60,9 @@ def _fact_label(name: str) -> str | None:
 _LETTER_FIELDS = {f.name: f for f in (
     FieldSpec("number", "text", "文号", "Number"), FieldSpec("subject", "text", "标题", "Subject"),
     FieldSpec("addressees", "text", "收文单位", "Addressees"),
-    FieldSpec("reply_due_date", "text", "回复期限", "Reply due"),
+    FieldSpec("reply_due_date", "date", "回复期限", "Reply due"),
     FieldSpec("unit", "text", "回复单位", "Replying unit"),
-    FieldSpec("replied_on", "text", "回复日期", "Replied on"),
+    FieldSpec("replied_on", "date", "回复日期", "Replied on"),
     FieldSpec("text", "text", "回复内容", "Reply"))}
 LETTER_EVENTS = ("letter", "letter_reply")
 
@@ -74,6 +76,14 @@ def _fields_of(lc: Lifecycle, event: Event) -> dict[str, FieldSpec]:
     return {f.name: f for f in spec.fields} if spec else {}
 
 
+def _shown_date(value: Any) -> Any:
+    """An ISO date stored in a payload, in the reader's words; anything else as it is."""
+    try:
+        return local_date(date.fromisoformat(value)) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
 def _entry(spec: FieldSpec | None, name: str, value: Any, files: dict[str, Any],
            code: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"label": spec.label(code) if spec else _fact_label(name) or name,
@@ -84,6 +94,8 @@ def _entry(spec: FieldSpec | None, name: str, value: Any, files: dict[str, Any],
     elif entry["type"] == "choice" and spec:
         entry["value"] = next((c.zh if code == "zh" else c.en for c in spec.choices
                                if c.value == value), value)
+    elif entry["type"] == "date":
+        entry["value"] = _shown_date(value)
     elif entry["type"] == "unit" and isinstance(value, dict):
         entry["value"] = value.get("name_en" if code == "en" else "name") or value.get("name", "")
     return entry
@@ -105,7 +117,7 @@ def _entries(lc: Lifecycle, event: Event, files: dict[str, Any]) -> list[dict[st
     change = event.payload.get("due_date_change")
     if isinstance(change, list) and len(change) == 2:
         out.append({"label": _("Due date"), "type": "text",
-                    "value": f"{change[0] or '—'} → {change[1] or '—'}"})
+                    "value": " → ".join(_shown_date(day) or "—" for day in change)})
     return out
 
 
