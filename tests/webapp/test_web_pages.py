@@ -17,7 +17,9 @@ from web_support import assert_error, login, picker_url, text_of, ui
 from workflow.models import Finding, User
 
 # The only endpoints an anonymous visitor may reach (everything else: /login or 401).
-PUBLIC = {"static", "pages.login", "pages.healthz", "pages.set_language", "api_auth.Token"}
+# /metrics needs no login but answers loopback callers or its token only (test_web_metrics)
+PUBLIC = {"static", "pages.login", "pages.healthz", "pages.set_language", "api_auth.Token",
+          "metrics"}
 SAMPLE_ARGS = {"finding_id": 1, "user_id": 1, "trigger": "assign", "sha256": "a" * 64,
                "name": "standard", "version": 1, "filename": "css/app.css", "token_id": 1,
                "notification_id": 1, "unit_id": 1, "letter_id": 1, "seq": 1,

@@ -49,10 +49,10 @@ def test_raising_from_an_inspection_fills_it_and_its_unit(api, browser, org, flo
     listing = browser("inspector").get("/admin/inspections").get_data(as_text=True)
     assert f"/raise?inspection={visit['id']}" in listing
     html = browser("inspector").get(f"/raise?inspection={visit['id']}").get_data(as_text=True)
-    assert re.search(rf'<option value="{org.group_a.id}" selected', html)
+    assert f'<input type="hidden" name="unit" value="{org.group_a.id}">' in html  # the picker
     assert re.search(rf'<option value="{visit["id"]}" selected', html)
     nothing = browser("inspector").get("/raise?inspection=abc").get_data(as_text=True)
-    assert " selected>" not in nothing.split('id="unit"')[1].split("</select>")[0]
+    assert '<input type="hidden" name="unit" value="">' in nothing
 
 
 def test_the_inspection_date_starts_as_today(browser, flow):
