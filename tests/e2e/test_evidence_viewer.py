@@ -77,7 +77,7 @@ def stored_size(rectify: Rectify, digest: str) -> int:
         return int(uow.session.scalar(select(Attachment.size).where(Attachment.sha256 == digest)))
 
 
-@pytest.mark.parametrize("language", ["zh_CN", "en"])
+@pytest.mark.parametrize("language", ["zh_CN"])  # en: the lightbox test (the suite's time)
 def test_a_12_mp_photo_is_shrunk_before_it_goes_with_progress(
         logins: Logins, flow: Flow, org: Org, rectify: Rectify, language: str,
         shots: Callable[[Any, str], Path], tmp_path: Path) -> None:
