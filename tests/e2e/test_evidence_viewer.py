@@ -144,6 +144,9 @@ def test_the_reviewer_sees_before_and_after_in_a_lightbox(
     else:  # side by side
         assert after["x"] > before["x"] + before["width"] - 1 and after["y"] == before["y"]
     shots(page, f"evidence-before-after-{language}-{viewport['width']}")
+    # the PDF previews (lazy iframes) load first: Chromium's PDF viewer takes the focus when
+    # it loads, and a load during the keyboard checks below would race the dialog's guard
+    page.wait_for_load_state("networkidle")
     first = card.locator(".before a.viewer-image").first
     first.click()
     viewer = page.locator("dialog#viewer")
