@@ -26,7 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from web.uow import rectify
-from workflow.services.outbox import backlog
+from workflow.services.outbox import BACKLOG, counts
 
 REQUEST_SECONDS = Histogram("rectify_http_request_duration_seconds",
                             "Time to answer a request, by endpoint, method and status",
@@ -44,18 +44,17 @@ class OutboxDepth(Collector):
                                   "(pending: waiting for delivery; dead: gave up)",
                                   labels=["status"])
         with rectify().unit_of_work(write=False) as uow:
-            for status, number in backlog(uow.session).items():
+            for status, number in counts(uow.session, BACKLOG).items():
                 gauge.add_metric([status], number)
         yield gauge
 
 
 def scrape_registry() -> CollectorRegistry:
     """Under gunicorn (PROMETHEUS_MULTIPROC_DIR set) every worker's files, else this process."""
+    registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        registry = CollectorRegistry()
         registry.register(_ThisProcess())
     registry.register(OutboxDepth())
     return registry

@@ -146,27 +146,28 @@ class AttachmentStore:
     def read(self, attachment: Attachment) -> bytes:
         """The file's bytes, only if they still hash to its name; EvidenceCorrupt otherwise."""
         data = self.blobs.read(attachment.sha256)
-        if data is None:
-            problem = "file missing"
-        else:
-            actual = hashlib.sha256(data).hexdigest()
-            problem = "" if actual == attachment.sha256 else f"bytes changed (they hash to {actual})"
-        if problem:
+        actual = None if data is None else hashlib.sha256(data).hexdigest()
+        problem = _mismatch(attachment.sha256, actual)
+        if data is None or problem:
             log.warning("evidence file refused: %s (sha256 %s, at %s)", problem,
                         attachment.sha256, self.location(attachment.sha256))
-            raise EvidenceCorrupt(attachment.sha256, problem)
-        return data or b""
+            raise EvidenceCorrupt(attachment.sha256, problem or "file missing")
+        return data
 
     def problem(self, sha256: str) -> str | None:
         """Why the stored file of this digest is not what it should be, or None."""
-        actual = self.blobs.hash_of(sha256)
-        if actual is None:
-            return "file missing"
-        return None if actual == sha256 else f"bytes changed (they hash to {actual})"
+        return _mismatch(sha256, self.blobs.hash_of(sha256))
 
     def remove(self, sha256: str, unless_touched_after: float | None = None) -> None:
         """Delete the file; with a time (epoch seconds), not if it was written or reused since."""
         self.blobs.remove(sha256, unless_touched_after)
+
+
+def _mismatch(sha256: str, actual: str | None) -> str | None:
+    """What is wrong with stored bytes hashing to `actual` (None: none stored), or None."""
+    if actual is None:
+        return "file missing"
+    return None if actual == sha256 else f"bytes changed (they hash to {actual})"
 
 
 def _own(session: Session, digest: str, uploader: User) -> Attachment | None:

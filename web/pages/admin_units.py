@@ -17,7 +17,7 @@ from workflow.errors import RectifyError, StaleUnitTree
 from workflow.models import Unit
 from workflow.services import units as unit_service
 from workflow.services.admin_log import changes_of
-from workflow.services.directory import unit_in_view, visible_units
+from workflow.services.directory import unit_in_view
 from workflow.services.unit_move import move_unit, preview_move
 from workflow.services.unit_sight import unit_load
 from workflow.services.unit_status import deactivate_unit, reactivate_unit
@@ -31,12 +31,10 @@ def _the_unit(unit_id: int) -> Unit:
 
 
 def _context(unit: Unit) -> dict[str, Any]:
-    """What the unit's page shows beside its form: where it may move (active units outside
-    its subtree), what hangs on it, its admin log."""
+    """What the unit's page shows beside its form: what hangs on it, its admin log (the new
+    parent is chosen with the picker; the move refuses a unit inside the subtree)."""
     session = get_uow().session
-    parents = [u for u in visible_units(session, actor(), active_only=True)
-               if not u.path.startswith(unit.path)]
-    return {"unit": unit, "kinds": get_uow().unit_kinds, "parents": parents,
+    return {"unit": unit, "kinds": get_uow().unit_kinds,
             "load": unit_load(session, unit), "changes": changes_of(session, unit.id)}
 
 
