@@ -1,0 +1,74 @@
+"""Every Alembic revision upgrades from the one before and downgrades back, on SQLite and
+PostgreSQL, in a database of its own: from empty to the head, one step at a time, ends with the
+schema the models declare (a site may upgrade from any release)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from conftest import POSTGRES_ENV, POSTGRES_SKIP, with_search_path
+from sqlalchemy import create_engine, inspect, text
+
+from workflow.db import Database, alembic_config
+from workflow.models import Base
+
+
+def revisions_in_order(url: str) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+@pytest.fixture
+def empty_database(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A database with no table at all (PostgreSQL: a schema created here and dropped after)."""
+    if backend == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield database
+        database.dispose()
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(POSTGRES_SKIP)
+    name = f"rectify_path_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(with_search_path(base, "public"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    database = Database(with_search_path(base, name))
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+def current(database: Database) -> str | None:
+    with database.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_each_revision_upgrades_from_the_one_before_and_back(empty_database: Database) -> None:
+    chain = revisions_in_order(empty_database.url)
+    assert chain[0].startswith("0001") and len(chain) >= 8
+    previous: str | None = None
+    for revision in chain:
+        empty_database.upgrade(revision)
+        assert current(empty_database) == revision
+        empty_database.downgrade(previous or "base")  # and back, then forward again
+        assert current(empty_database) == previous
+        empty_database.upgrade(revision)
+        previous = revision
+    with empty_database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "compare_server_default": True})
+        assert compare_metadata(context, Base.metadata) == []
+    empty_database.downgrade("base")
+    assert set(inspect(empty_database.engine).get_table_names()) <= {"alembic_version"}
