@@ -1,6 +1,8 @@
 // The unit picker (partials/unit_picker.html): turns the code box into a WAI-ARIA combobox
 // that searches the units a purpose offers (type-ahead) and browses the tree one level at a
 // time; the hidden input keeps the chosen unit's id. Without script the box takes a code.
+// A several-unit picker (data-multi) has no hidden input of its own: a pick is announced as a
+// "unit-picked" event on the picker (unit-chips.js keeps the chosen units) and the box empties.
 (function () {
   "use strict";
   var DELAY = 150; // ms after the last key before asking the server
@@ -9,7 +11,8 @@
 
   function Picker(root, index) {
     this.root = root;
-    this.value = root.querySelector("input[type=hidden]");
+    this.multi = Boolean(root.dataset.multi);
+    this.value = this.multi ? { value: "" } : root.querySelector("input[type=hidden]");
     this.box = root.querySelector(".unit-picker-box");
     this.hint = root.querySelector(".unit-picker-hint");
     this.items = [];
@@ -187,6 +190,12 @@
     if (!unit) { return; }
     if (unit.back) { this.up(); return; }
     if (!unit.selectable) { if (unit.has_children) { this.open(unit); } return; }
+    if (this.multi) {
+      this.box.value = "";
+      this.close();
+      this.root.dispatchEvent(new CustomEvent("unit-picked", { detail: unit }));
+      return;
+    }
     this.value.value = String(unit.id);
     this.box.value = unit.name;
     this.hint.textContent = [unit.code, unit.path].filter(Boolean).join(" · ");
