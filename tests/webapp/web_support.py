@@ -370,11 +370,15 @@ def picker_offers(client: FlaskClient, url: str) -> set[int]:
     offered: set[int] = set()
     to_open: list[str] = [""]
     while to_open:
-        response = client.get(f"{url}&parent={to_open.pop()}")
+        target = to_open.pop()
+        response = client.get(f"{url}&parent={target}")
         assert response.status_code == 200, text_of(response)
         for unit in response.get_json()["units"]:
             if unit["selectable"]:
                 offered.add(unit["id"])
             if unit["has_children"]:
                 to_open.append(str(unit["id"]))
+        more = response.get_json()["next_offset"]
+        if more is not None:  # the rest of these children: opened again from there
+            to_open.append(f"{target.split('&')[0]}&offset={more}")
     return offered

@@ -31,17 +31,20 @@ _BETWEEN_CODES = re.compile(r"[\s,，、;；]+")
 @bp.route("/units/pick")
 def unit_picker_json():  # type: ignore[no-untyped-def]
     """Units for a picker: `purpose` (unit_offer), then `q` (typed text) or `parent` (a unit
-    to open; `parent=` alone: the top of the tree). 400 with the field's message otherwise."""
+    to open; `parent=` alone: the top of the tree; `offset`: its children from there, as
+    `next_offset` said). 400 with the field's message otherwise."""
     uow = get_uow()
+    next_offset = None
     try:
         offer = offer_for(uow, actor(), request.args.get("purpose"))
         if "parent" in request.args:
-            choices = child_units(uow.session, offer, request.args["parent"])
+            choices, next_offset = child_units(uow.session, offer, request.args["parent"],
+                                               request.args.get("offset"))
         else:
             choices = find_units(uow.session, offer, request.args.get("q", ""))
     except InvalidInput as exc:
         return jsonify(errors={k: message(v) for k, v in exc.errors.items()}), 400
-    return jsonify(units=[_as_json(c) for c in choices])
+    return jsonify(units=[_as_json(c) for c in choices], next_offset=next_offset)
 
 
 def _as_json(choice: Choice) -> dict[str, Any]:
