@@ -8,10 +8,9 @@ import re
 from typing import Any
 
 from sqlalchemy import select, update
-from web_support import picker_offers, picker_url, text_of, ui
+from web_support import add_sites, picker_offers, picker_url, text_of, ui
 
 from workflow.models import Letter, Unit
-from workflow.services.directory import create_unit
 
 NEW = "/letters/new"
 FORM = {"subject": "关于协调用工的提醒函", "text": "请于期限内回复。", "kind": "reminder"}
@@ -31,11 +30,9 @@ def addressed(rectify: Any) -> list[str]:
 
 def test_the_form_lists_no_units_and_its_picker_offers_what_a_letter_may_address(
         app: Any, browser: Any, rectify: Any, org: Any) -> None:
+    add_sites(rectify, org.group_b.id, 30)
     with rectify.unit_of_work() as uow:
-        parent = uow.session.get(Unit, org.group_b.id)
-        for n in range(30):
-            create_unit(uow.session, f"SITE-{n}", f"站点{n}号", f"Site {n}", "site", parent)
-        uow.session.execute(update(Unit).where(Unit.code == "SITE-0").values(active=False))
+        uow.session.execute(update(Unit).where(Unit.code == "SITE-000").values(active=False))
         uow.commit()
         every_active = set(uow.session.scalars(select(Unit.id).where(Unit.active.is_(True))))
     client = browser("inspector")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from web_support import picked_id, picker_url, text_of
+from web_support import add_sites, picked_id, picker_url, text_of
 
 from workflow.models import Finding, Unit
-from workflow.services.directory import create_unit
 
 PICK = "/units/pick?purpose="
 
@@ -52,11 +51,8 @@ def test_control_characters_and_broken_utf8_never_reach_the_database(browser, or
 
 
 def test_browsing_sends_fifty_children_at_a_time_and_where_the_rest_follow(browser, rectify, org):
-    with rectify.unit_of_work() as uow:
-        parent = uow.session.get(Unit, org.group_b.id)
-        for n in range(120):
-            create_unit(uow.session, f"SITE-{n:03}", f"站点{n}号", f"Site {n}", "site", parent)
-        uow.commit()
+    add_sites(rectify, org.group_b.id, 120)
+    with rectify.unit_of_work(write=False) as uow:
         children = list(uow.session.scalars(select(Unit.id).where(
             Unit.parent_id == org.group_b.id).order_by(Unit.path)))
     client, listed, offset = browser("inspector"), [], 0
@@ -113,11 +109,7 @@ def test_a_refused_raise_keeps_the_chosen_unit(browser, org):
 
 
 def test_the_ledger_no_longer_lists_every_unit(browser, rectify, org):
-    with rectify.unit_of_work() as uow:
-        parent = uow.session.get(Unit, org.group_a.id)
-        for n in range(50):
-            create_unit(uow.session, f"SITE-{n}", f"站点{n}号", f"Site {n}", "site", parent)
-        uow.commit()
+    add_sites(rectify, org.group_a.id, 50)
     client = browser("inspector")
     html = text_of(client.get("/ledger"))
     assert "站点" not in html and "<option value=\"" + str(org.sub_b1.id) not in html

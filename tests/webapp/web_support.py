@@ -18,8 +18,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
 from web import create_app
-from workflow.models import User
+from workflow.models import Unit, User
 from workflow.runtime import Rectify
+from workflow.services.directory import create_unit
 from workflow.services.tokens import issue_token
 from workflow.spec.model import Lifecycle, TransitionSpec
 
@@ -382,3 +383,13 @@ def picker_offers(client: FlaskClient, url: str) -> set[int]:
         if more is not None:  # the rest of these children: opened again from there
             to_open.append(f"{target.split('&')[0]}&offset={more}")
     return offered
+
+
+def add_sites(rectify: Rectify, parent_id: int, count: int) -> list[int]:
+    """`count` sites (SITE-000..., 站点0号...) under a unit, committed; their ids."""
+    with rectify.unit_of_work() as uow:
+        parent = uow.session.get_one(Unit, parent_id)
+        sites = [create_unit(uow.session, f"SITE-{n:03}", f"站点{n}号", f"Site {n}", "site", parent)
+                 for n in range(count)]
+        uow.commit()
+        return [site.id for site in sites]
