@@ -61,9 +61,9 @@ def find_units(session: Session, offer: Offer, raw: object) -> list[Choice]:
         listed = [u for u in _units(session, offer, Unit.id.in_(recent)) if u.id in recent]
         listed.sort(key=lambda u: recent.index(u.id))
         tops = [u for u in browse(session, offer, None, limit=LIMIT)[0] if u.id not in recent]
-        return _choices(session, offer, (listed + tops)[:LIMIT], recent)
+        return as_choices(session, offer, (listed + tops)[:LIMIT], recent)
     query = search_query(session, offer, text, recent).limit(LIMIT)
-    return _choices(session, offer, list(session.scalars(query)), recent)
+    return as_choices(session, offer, list(session.scalars(query)), recent)
 
 
 def search_query(session: Session, offer: Offer, text: str,
@@ -86,7 +86,7 @@ def child_units(session: Session, offer: Offer, raw_parent: object,
     parent = listed_unit(session, offer, raw_parent)
     offset = as_offset(raw_offset)
     units, more = browse(session, offer, parent, offset)
-    choices = _choices(session, offer, units, recent_unit_ids(session, offer))
+    choices = as_choices(session, offer, units, recent_unit_ids(session, offer))
     return choices, offset + len(units) if more else None
 
 
@@ -181,7 +181,7 @@ def _rank(text: str, terms: Sequence[str], recent: Sequence[int]) -> list[Any]:
     return [rank, case((Unit.id.in_(recent), 0), else_=1)]
 
 
-def _choices(session: Session, offer: Offer, units: list[Unit], recent: list[int]) -> list[Choice]:
+def as_choices(session: Session, offer: Offer, units: list[Unit], recent: list[int]) -> list[Choice]:
     """Units as Choices, with their ancestors' names and whether they have children (two
     queries for the lot)."""
     ancestor_ids = {int(p) for u in units for p in u.path.strip("/").split("/")[:-1]}
