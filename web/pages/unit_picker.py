@@ -5,7 +5,7 @@ in a several-unit picker's `<field>__codes` are added to the field's ids)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from flask import jsonify, request
@@ -67,7 +67,7 @@ def picked_unit(purpose: str, value: Any) -> Unit | None:
     return uow.session.scalar(select(Unit).where(Unit.id == unit_id, offer.visible()))
 
 
-def picked_units(purpose: str, values: Iterable[Any]) -> tuple[list[Unit], str]:
+def picked_units(purpose: str, values: Sequence[Any]) -> tuple[list[Unit], str]:
     """What a several-unit picker shows as chosen: the units among the page's values that its
     purpose offers (in the order given), and the values that are no id, as typed (codes)."""
     wanted = [as_id(v) for v in values]
