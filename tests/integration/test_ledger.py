@@ -139,6 +139,8 @@ def test_unit_campaign_and_code_filters(rectify, org, world):
 
     assert by(unit_id=org.group_a.id) == named(world, *GROUP_A)
     assert by(unit_id=org.sub_a1.id) == named(world, "label")
+    # 甲集团's own findings: not those of 甲一公司 (label) and 甲二公司 (label_ok, extinguish)
+    assert by(unit_id=org.group_a.id, unit_only=True) == named(world, "exit", "drills", "floor")
     assert by(unit_id=org.group_b.id) == named(world, "masks", "ladder")
     assert by(unit_id=org.commission.id) == named(world, *ALL)
     assert by(unit_id=999_999) == []

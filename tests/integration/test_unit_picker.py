@@ -20,7 +20,7 @@ def codes(rectify, actor, purpose, q):
 def children(rectify, actor, purpose, parent):
     with rectify.unit_of_work(write=False) as uow:
         offer = offer_for(uow, actor, purpose)
-        return {c.code: c for c in child_units(uow.session, offer, parent)}
+        return {c.code: c for c in child_units(uow.session, offer, parent)[0]}
 
 
 def test_exact_code_first_then_prefixes_then_substrings(rectify, org):

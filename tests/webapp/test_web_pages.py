@@ -273,7 +273,7 @@ def test_admin_pages_render_for_admins(browser, api, org):
         "team": "Team Zhang"}).status_code == 201
     client = browser("admin")
     expected = {"/admin/users": ["handler_reviewer_a", "甲集团联络兼复查"],
-                "/admin/units": ["乙一公司", "GB-1"],
+                f"/admin/units?parent={org.group_b.id}": ["乙一公司", "GB-1"],
                 "/admin/campaigns": ["Spring safety campaign"],
                 "/admin/inspections": ["Team Zhang", "乙一公司"],
                 f"/admin/users/{org.handler_a.id}": ["甲集团整改联络人"]}
@@ -318,7 +318,7 @@ def test_admin_forms_create_and_edit(browser, rectify, org):
         user = uow.session.get(User, user_id)
         assert (user.display_name, user.role_set, user.unit_id) == (
             "Renamed", {"handler", "reviewer"}, org.group_b.id)
-    assert "乙二公司" in text_of(client.get("/admin/units"))
+    assert "乙二公司" in text_of(client.get(f"/admin/units?parent={org.group_b.id}"))
     bad = client.post("/admin/users", data={"username": "x", "password": "pw", "roles": [],
                                            "unit": str(org.sub_b1.id)})
     assert bad.status_code == 422

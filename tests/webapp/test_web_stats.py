@@ -42,20 +42,39 @@ def findings(flow: Flow, rectify: Rectify) -> None:
 PERIOD = "from=2026-03-03&to=2026-03-31"
 
 
-def test_every_number_links_to_a_ledger_of_that_many_findings(
-        findings: None, browser: Callable[[str], FlaskClient]) -> None:
-    client = browser("supervisor")
-    page = client.get(f"/dashboard?{PERIOD}")
+def _walk(client: FlaskClient, url: str) -> dict[str, int]:
+    """Every counted number of a dashboard page by its ledger link, each link followed and the
+    ledger's total checked against the number."""
+    page = client.get(url)
     assert page.status_code == 200
-    links = _LINK.findall(page.get_data(as_text=True))
-    assert len(links) > 40
-    counted = {href: int(n) for href, n in links}
+    counted = {href: int(n) for href, n in _LINK.findall(page.get_data(as_text=True))}
     for href, shown in counted.items():
         listed = client.get(html.unescape(href))
         assert listed.status_code == 200, href
         total = _TOTAL.search(listed.get_data(as_text=True))
         assert total and int(total[1]) == shown, href
+    return counted
+
+
+def test_every_number_links_to_a_ledger_of_that_many_findings(
+        findings: None, browser: Callable[[str], FlaskClient]) -> None:
+    counted = _walk(browser("supervisor"), f"/dashboard?{PERIOD}")
+    assert len(counted) > 40
     assert any(n > 0 for n in counted.values())
+
+
+def test_the_own_findings_row_links_to_the_units_own_findings_only(
+        findings: None, browser: Callable[[str], FlaskClient], org: Any) -> None:
+    """甲集团 opened: its own row (findings at 甲集团 itself) links to the ledger with unit_only,
+    which leaves out 甲一公司's finding that the subtree filter would list."""
+    client = browser("supervisor")
+    counted = _walk(client, f"/dashboard?{PERIOD}&unit={org.group_a.id}")
+    own = {html.unescape(href): n for href, n in counted.items() if "unit_only=1" in href}
+    assert len(own) == 5  # raised, open, confirmed, overdue, proposed
+    raised = next(href for href in own if href.endswith("&stage=raised&unit_only=1"))
+    assert own[raised] == 1 and f"unit={org.group_a.id}&" in raised
+    subtree = client.get(raised.replace("&unit_only=1", "")).get_data(as_text=True)
+    assert int(_TOTAL.search(subtree)[1]) == 2  # with 甲一公司's: not what the row counts
 
 
 def test_the_api_gives_the_page_numbers(findings: None, api: Any,

@@ -72,7 +72,7 @@ def test_a_custom_kind_is_usable_in_the_page_and_the_api(bureau_app, api, org):
                                                  "kind": "bureau", "doc_prefix": "苏市监函",
                                                  "parent_id": str(org.commission.id)})
     assert response.status_code == 302
-    assert "苏市监函" in text_of(admin.get("/admin/units"))
+    assert "苏市监函" in text_of(admin.get(f"/admin/units?parent={org.commission.id}"))
     by_api = Api(bureau_app, api.rectify, org).post(
         "/api/v1/units", org.admin, json={"code": "MR-2", "name_zh": "市场监管分局",
                                           "kind": "bureau", "parent_id": org.commission.id})

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from web_support import picked_id, picker_url, text_of
+from web_support import add_sites, picked_id, picker_url, text_of
 
 from workflow.models import Finding, Unit
-from workflow.services.directory import create_unit
 
 PICK = "/units/pick?purpose="
 
@@ -33,7 +32,9 @@ def test_the_endpoint_answers_within_the_users_scope(browser, org):
 @pytest.mark.parametrize(("query", "field"), [
     ("filter&q=" + "x" * 10_000, "q"), ("nope&q=a", "purpose"), ("&q=a", "purpose"),
     ("field:standard:3:reassign:reason", "purpose"), ("filter&parent=abc", "parent"),
-    ("filter&parent=-1", "parent"), ("filter&parent=99999999999", "parent")])
+    ("filter&parent=-1", "parent"), ("filter&parent=99999999999", "parent"),
+    ("filter&parent=&offset=abc", "offset"), ("filter&parent=&offset=-5", "offset"),
+    ("filter&parent=&offset=1000001", "offset")])
 def test_bad_input_is_a_400_naming_the_field(browser, org, query, field):
     response = browser("handler_a").get(PICK + query)
     assert response.status_code == 400
@@ -47,6 +48,22 @@ def test_control_characters_and_broken_utf8_never_reach_the_database(browser, or
     response = browser("handler_a").get(PICK + query)
     assert response.status_code in (200, 422)
     assert response.status_code == 422 or ids(response) == []
+
+
+def test_browsing_sends_fifty_children_at_a_time_and_where_the_rest_follow(browser, rectify, org):
+    add_sites(rectify, org.group_b.id, 120)
+    with rectify.unit_of_work(write=False) as uow:
+        children = list(uow.session.scalars(select(Unit.id).where(
+            Unit.parent_id == org.group_b.id).order_by(Unit.path)))
+    client, listed, offset = browser("inspector"), [], 0
+    sizes = []
+    while offset is not None:
+        answer = client.get(f"{PICK}filter&parent={org.group_b.id}&offset={offset}").get_json()
+        sizes.append(len(answer["units"]))
+        listed += [u["id"] for u in answer["units"]]
+        offset = answer["next_offset"]
+    assert sizes == [50, 50, 21] and listed == children  # 121: GB-1 and the sites, in order
+    assert client.get(PICK + "filter&parent=").get_json()["next_offset"] is None
 
 
 def test_a_unit_outside_the_scope_cannot_be_opened(browser, org):
@@ -92,11 +109,7 @@ def test_a_refused_raise_keeps_the_chosen_unit(browser, org):
 
 
 def test_the_ledger_no_longer_lists_every_unit(browser, rectify, org):
-    with rectify.unit_of_work() as uow:
-        parent = uow.session.get(Unit, org.group_a.id)
-        for n in range(50):
-            create_unit(uow.session, f"SITE-{n}", f"站点{n}号", f"Site {n}", "site", parent)
-        uow.commit()
+    add_sites(rectify, org.group_a.id, 50)
     client = browser("inspector")
     html = text_of(client.get("/ledger"))
     assert "站点" not in html and "<option value=\"" + str(org.sub_b1.id) not in html

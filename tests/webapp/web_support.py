@@ -18,8 +18,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
 from web import create_app
-from workflow.models import User
+from workflow.models import Unit, User
 from workflow.runtime import Rectify
+from workflow.services.directory import create_unit
 from workflow.services.tokens import issue_token
 from workflow.spec.model import Lifecycle, TransitionSpec
 
@@ -370,11 +371,25 @@ def picker_offers(client: FlaskClient, url: str) -> set[int]:
     offered: set[int] = set()
     to_open: list[str] = [""]
     while to_open:
-        response = client.get(f"{url}&parent={to_open.pop()}")
+        target = to_open.pop()
+        response = client.get(f"{url}&parent={target}")
         assert response.status_code == 200, text_of(response)
         for unit in response.get_json()["units"]:
             if unit["selectable"]:
                 offered.add(unit["id"])
             if unit["has_children"]:
                 to_open.append(str(unit["id"]))
+        more = response.get_json()["next_offset"]
+        if more is not None:  # the rest of these children: opened again from there
+            to_open.append(f"{target.split('&')[0]}&offset={more}")
     return offered
+
+
+def add_sites(rectify: Rectify, parent_id: int, count: int) -> list[int]:
+    """`count` sites (SITE-000..., 站点0号...) under a unit, committed; their ids."""
+    with rectify.unit_of_work() as uow:
+        parent = uow.session.get_one(Unit, parent_id)
+        sites = [create_unit(uow.session, f"SITE-{n:03}", f"站点{n}号", f"Site {n}", "site", parent)
+                 for n in range(count)]
+        uow.commit()
+        return [site.id for site in sites]

@@ -24,10 +24,10 @@ from workflow.services.directory import (
     unit_in_view,
     visible_campaigns,
     visible_inspections,
-    visible_units,
 )
 from workflow.services.inspection_burden import Overlap, overlaps_for_form
 from workflow.services.permissions import may
+from workflow.services.unit_directory import unit_directory
 from workflow.services.user_search import UserFilter, UserPage, find_users
 from workflow.spec.model import ROLES
 
@@ -57,10 +57,6 @@ def _unit(value: Any, field: str) -> Unit:
     return unit
 
 
-def _units() -> list[Unit]:
-    return visible_units(get_uow().session, actor())
-
-
 def handle_write(action: Callable[[], object], done: str, template: str,
                  **context: Any) -> ResponseReturnValue:
     """Run a write (the service commits); on success flash and redirect (to this page, or to
@@ -84,9 +80,22 @@ def sent_form(*names: str) -> dict[str, str]:
     return {name: request.form[name] for name in names if name in request.form}
 
 
+def _directory() -> dict[str, Any]:
+    """The directory's page as asked (`parent`, `q`, `page`); a bad argument: its error and
+    the top of the tree."""
+    session, args = get_uow().session, request.args
+    try:
+        found = unit_directory(session, actor(), args.get("parent"), args.get("q"),
+                               args.get("page"))
+        return {"found": found, "directory_errors": {}}
+    except InvalidInput as exc:
+        return {"found": unit_directory(session, actor()), "directory_errors": describe(exc)[1]}
+
+
 @bp.route("/units", methods=["GET", "POST"])
 def units():  # type: ignore[no-untyped-def]
-    context = {"units": _units(), "kinds": get_uow().unit_kinds}
+    """The units directory (a level of the tree, or a search, a page at a time); add a unit."""
+    context = {**_directory(), "kinds": get_uow().unit_kinds}
     if request.method == "GET":
         return render_template("admin/units.html", errors={}, values={}, **context)
     data = sent_form("code", "name_zh", "name_en", "kind", "doc_prefix", "parent_id")

@@ -69,7 +69,7 @@ def kind_label(key: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from web.pages.unit_picker import picked_unit
+    from web.pages.unit_picker import picked_unit, picked_units
 
     app.jinja_env.globals.update(
         state_label=state_label, is_overdue=is_overdue,
@@ -84,7 +84,7 @@ def register_template_helpers(app: Flask) -> None:
         roles_label=lambda keys: ("、" if lang() == "zh" else ", ").join(
             label(ROLE_LABELS, k, lang()) for k in sorted(keys)),
         CATEGORIES=CATEGORIES, SEVERITIES=SEVERITIES, METHODS=METHODS,
-        picked_unit=picked_unit, field_purpose=field_purpose,
+        picked_unit=picked_unit, picked_units=picked_units, field_purpose=field_purpose,
     )
 
 

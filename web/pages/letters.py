@@ -18,7 +18,7 @@ from web.uow import get_uow
 from workflow.errors import InvalidInput, RectifyError
 from workflow.models import Campaign, Finding, Letter
 from workflow.services import get_finding
-from workflow.services.directory import visible_campaigns, visible_units
+from workflow.services.directory import visible_campaigns
 from workflow.services.inbox import visible_findings
 from workflow.services.letter_input import LETTER_KINDS
 from workflow.services.letter_scope import (
@@ -79,15 +79,10 @@ def _source() -> tuple[Finding | None, Campaign | None]:
 
 def _render_new(finding: Finding | None, campaign: Campaign | None, values: dict[str, Any],
                 errors: dict[str, str], status: int = 200) -> tuple[str, int]:
-    session, user = get_uow().session, actor()
-    units = [u for u in visible_units(session, user, active_only=True, everywhere=True)
-             if u.id != user.unit_id]
-    groups: dict[str, list[Any]] = {}
-    for unit in sorted(units, key=lambda u: (u.kind, u.path)):
-        groups.setdefault(unit.kind, []).append(unit)
-    return render_template("letter_new.html", finding=finding, campaign=campaign, groups=groups,
+    """The form; `values['addressees']`: the ids (and unknown codes) chosen so far."""
+    return render_template("letter_new.html", finding=finding, campaign=campaign,
                            values=values, errors=errors, kinds=LETTER_KINDS,
-                           allowed=may_send(user, finding, campaign)), status
+                           allowed=may_send(actor(), finding, campaign)), status
 
 
 @bp.route("/letters/new")
@@ -102,6 +97,10 @@ def send_letter_page():  # type: ignore[no-untyped-def]
     finding, campaign = _source()
     form = request.form
     addressees = form.getlist("addressees")
+    if "addressees__remove" in form:  # a chip's button without script: the form, one less
+        dropped = form["addressees__remove"]
+        values = dict(form.to_dict(), addressees=[a for a in addressees if a != dropped])
+        return _render_new(finding, campaign, values, {})
     try:
         letter = send_letter(uow, user, form.get("subject", ""), form.get("text", ""),
                              addressees, form.get("reply_due_date") or None,
@@ -112,7 +111,7 @@ def send_letter_page():  # type: ignore[no-untyped-def]
         message, errors = describe(exc)
         if not errors:
             flash(message, "error")
-        values = dict(form.to_dict(), addressees=[as_int(a) for a in addressees])
+        values = dict(form.to_dict(), addressees=addressees)
         return _render_new(finding, campaign, values, errors, status_of(exc))
     flash(_("Letter %(number)s sent.", number=letter.number), "success")
     return redirect(url_for("pages.letter_page", letter_id=letter.id))

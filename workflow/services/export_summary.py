@@ -20,7 +20,9 @@ TITLE = ("整改台账", "Ledger")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f\\/:*?"<>|\[\]]+')  # not in file or sheet names
 _LABELS = {  # filter field -> (zh, en)
     "states": ("状态", "State"), "lifecycle": ("问题类型", "Type"),
-    "unit_id": ("责任单位", "Responsible unit"), "campaign_id": ("专项检查", "Campaign"),
+    "unit_id": ("责任单位", "Responsible unit"),
+    "unit_only": ("仅该单位本级（不含下级）", "That unit's own only (not its sub-units)"),
+    "campaign_id": ("专项检查", "Campaign"),
     "category": ("问题类别", "Category"), "severity": ("严重程度", "Severity"),
     "overdue": ("已逾期", "Overdue"), "review_overdue": ("复查超时", "Follow-up check late"),
     "acknowledge_overdue": ("签收超时", "Acknowledgement late"), "open": ("未办结", "Open"),

@@ -30,6 +30,7 @@ class LedgerFilter:
     states: tuple[str, ...] = ()
     lifecycle: str | None = None
     unit_id: int | None = None
+    unit_only: bool | None = None  # True: unit_id's own findings, not its sub-units'
     campaign_id: int | None = None
     category: str | None = None
     severity: str | None = None
@@ -124,7 +125,8 @@ def _filter(session: Session, actor: User, flt: LedgerFilter, today: date,
     if flt.lifecycle:
         query = query.where(Finding.lifecycle == flt.lifecycle)
     if flt.unit_id is not None:
-        query = query.where(subtree_clause(session, flt.unit_id, src.unit_id))
+        query = query.where(src.unit_id == flt.unit_id if flt.unit_only
+                            else subtree_clause(session, flt.unit_id, src.unit_id))
     if flt.campaign_id is not None:
         query = query.where(Finding.campaign_id == flt.campaign_id)
     if flt.category:

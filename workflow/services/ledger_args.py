@@ -22,6 +22,7 @@ MESSAGES = {  # one message per argument, for anything its field refuses
     "state": ("没有这个状态", "unknown state"),
     "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
     "unit": ("应为单位编号", "must be a unit id"),
+    "unit_only": ("应为 true 或 false", "must be true or false"),
     "campaign": ("应为检查活动编号", "must be a campaign id"),
     "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
     "severity": ("应为以下之一：" + "、".join(SEVERITIES), "must be one of: " + ", ".join(SEVERITIES)),
@@ -77,6 +78,8 @@ class LedgerArgs(Schema):
     state = fields.List(Text(validate=validate.Length(min=1, max=64)))
     lifecycle = Text(validate=validate.Length(min=1, max=64))
     unit = Id(strict=False)
+    unit_only = fields.Bool(metadata={
+        "description": "true: the unit's own findings only, not its sub-units' (with unit)"})
     campaign = Id(strict=False)
     category = fields.Str(validate=validate.OneOf(list(CATEGORIES)))
     severity = fields.Str(validate=validate.OneOf(list(SEVERITIES)))
@@ -163,6 +166,7 @@ def ledger_query(data: Mapping[str, Any], registry: Registry, now: datetime | No
         raise InvalidInput(errors)
     flt = LedgerFilter(
         states=states, lifecycle=lifecycle, unit_id=data.get("unit"),
+        unit_only=data.get("unit_only") or None,
         campaign_id=data.get("campaign"), category=data.get("category"),
         review_overdue=data.get("review_overdue"),
         acknowledge_overdue=data.get("acknowledge_overdue"),

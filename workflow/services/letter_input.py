@@ -13,6 +13,7 @@ from sqlalchemy import select
 from workflow.errors import InvalidInput, InvalidPayload
 from workflow.models import Unit, User
 from workflow.payload import Lookup, clean
+from workflow.services.unit_offer import Offer, offer_for
 from workflow.spec.model import Choice, FieldSpec
 from workflow.text import TextRefused, as_id, clean_text
 
@@ -98,31 +99,45 @@ def _subject(raw: object, errors: dict[str, dict[str, str]]) -> str:
 
 def _addressees(uow: UnitOfWork, actor: User, raw: object,
                 errors: dict[str, dict[str, str]]) -> list[Unit]:
-    """1..MAX_ADDRESSEES distinct active units (any in the tree), never the issuing body."""
+    """1..MAX_ADDRESSEES distinct units the "letter" offer lists (unit_offer: the picker shows
+    the same); the first wrong one is named by its code."""
     items = [raw] if isinstance(raw, int | str) and raw != "" else raw
     if not isinstance(items, list | tuple) or not items:
         errors["addressees"] = {"zh": "至少选择一个收文单位", "en": "choose at least one addressee"}
         return []
+    if len(items) > MAX_ADDRESSEES:
+        errors["addressees"] = {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位",
+                                "en": f"at most {MAX_ADDRESSEES} addressees"}
+        return []
     ids = [as_id(item) for item in items]
-    problem = _addressee_problem(actor, ids)
-    if problem is None:
-        found = {u.id: u for u in uow.session.scalars(select(Unit).where(
-            Unit.id.in_([i for i in ids if i]), Unit.active.is_(True)))}
-        if len(found) != len(ids):
-            problem = {"zh": "收文单位不存在或已停用", "en": "no such active unit among the addressees"}
-        else:
-            return [found[i] for i in ids if i]
-    errors["addressees"] = problem
-    return []
+    offer = offer_for(uow, actor, "letter")
+    units = {u.id: u for u in uow.session.scalars(select(Unit).where(
+        Unit.id.in_({i for i in ids if i})))}
+    offered = set(uow.session.scalars(select(Unit.id).where(Unit.id.in_(units), offer.visible())))
+    seen: set[int] = set()
+    for item, unit_id in zip(items, ids, strict=True):
+        unit = units.get(unit_id) if unit_id else None
+        problem = _addressee_problem(item, unit, offer, offered, seen)
+        if problem:
+            errors["addressees"] = problem
+            return []
+        seen.add(unit_id or 0)
+    return [units[i] for i in ids if i]
 
 
-def _addressee_problem(actor: User, ids: list[int | None]) -> dict[str, str] | None:
-    if any(i is None for i in ids):
+def _addressee_problem(item: object, unit: Unit | None, offer: Offer, offered: set[int],
+                       seen: set[int]) -> dict[str, str] | None:
+    if unit is None and (isinstance(item, bool) or not isinstance(item, str | int)):
         return {"zh": "应为单位编号的列表", "en": "must be a list of unit ids"}
-    if len(ids) > MAX_ADDRESSEES:
-        return {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位", "en": f"at most {MAX_ADDRESSEES} addressees"}
-    if len(set(ids)) != len(ids):
-        return {"zh": "收文单位重复", "en": "an addressee is listed twice"}
-    if actor.unit_id in ids:
-        return {"zh": "不能向本单位（发文单位）发函", "en": "the issuing body cannot address itself"}
+    if unit is None:  # an id that is no unit, or a code typed without script that none has
+        shown = str(item).strip()[:64]
+        return {"zh": f"没有这个单位：{shown}", "en": f"no such unit: {shown}"}
+    if not offer.selectable(unit.id):
+        return {"zh": f"不能向本单位（发文单位 {unit.code}）发函",
+                "en": f"the issuing body ({unit.code}) cannot address itself"}
+    if unit.id not in offered:
+        return {"zh": f"单位 {unit.code} 已停用，不能作为收文单位",
+                "en": f"{unit.code} is deactivated and cannot be addressed"}
+    if unit.id in seen:
+        return {"zh": f"收文单位重复：{unit.code}", "en": f"{unit.code} is listed twice"}
     return None

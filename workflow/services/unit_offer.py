@@ -2,7 +2,8 @@
 
 Purposes: "filter" (a list filter: every unit in the actor's scope, deactivated ones too),
 "choose" (a form choosing a unit in scope: admin forms, letters' bodies), "raise" (a finding's
-responsible unit: in scope, never the raising body itself) and
+responsible unit: in scope, never the raising body itself), "letter" (a letter's addressees:
+any active unit in the tree, never the issuing body; letter_input checks against this offer) and
 "field:<lifecycle>:<version>:<trigger>:<field>" (a transition's unit field: in scope, or any
 unit when the field declares `scope: all`). Offers are a convenience; every submitted unit is
 still checked by the rules of the form that receives it."""
@@ -22,7 +23,7 @@ from workflow.text import as_id
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
-PURPOSES = ("filter", "choose", "raise")  # and "field:..." (see the module docstring)
+PURPOSES = ("filter", "choose", "raise", "letter")  # and "field:..." (see the module docstring)
 BAD_PURPOSE = {"zh": "未知的单位选择用途", "en": "unknown purpose of the unit choice"}
 
 
@@ -53,6 +54,8 @@ def offer_for(uow: UnitOfWork, actor: User, purpose: object) -> Offer:
         return Offer(actor)
     if purpose == "raise":  # the inspecting body's own unit is never a responsible unit
         return Offer(actor, own_unit_selectable=False)
+    if purpose == "letter":  # a letter may go to any body but the one that sends it
+        return Offer(actor, everywhere=True, own_unit_selectable=False)
     if isinstance(purpose, str) and purpose.startswith("field:"):
         return Offer(actor, everywhere=_field_scope(uow, actor, purpose) == "all")
     raise InvalidInput({"purpose": BAD_PURPOSE})

@@ -1,5 +1,6 @@
 """The unit picker's answers: units matching typed text (ranked), the children of a unit (tree
-browsing) and the actor's recent units, each within what the purpose offers (unit_offer)."""
+browsing, BROWSE_LIMIT at a time) and the actor's recent units, each within what the purpose
+offers (unit_offer)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
@@ -19,11 +20,14 @@ from workflow.services.units import CODE
 from workflow.text import as_id
 
 LIMIT = 20  # answers per request
+BROWSE_LIMIT = 50  # a unit's children per request; the rest follow from an offset
+MAX_OFFSET = 1_000_000
 RECENT = 5  # recent units offered first
 MAX_TERMS = 4  # words of a query that count
 _ANCESTORS = 30  # matching units whose subtrees also match (the path search)
 _RECENT_EVENTS = 200  # the actor's latest events looked at for recent units
 _NO_UNIT = {"zh": "单位不存在或不在您的范围内", "en": "no such unit within your scope"}
+_BAD_OFFSET = {"zh": "应为 0 到 1000000 的整数", "en": "must be a whole number from 0 to 1000000"}
 
 
 @dataclass(frozen=True)
@@ -56,41 +60,72 @@ def find_units(session: Session, offer: Offer, raw: object) -> list[Choice]:
     if not text:
         listed = [u for u in _units(session, offer, Unit.id.in_(recent)) if u.id in recent]
         listed.sort(key=lambda u: recent.index(u.id))
-        tops = [u for u in browse(session, offer, None) if u.id not in recent]
-        return _choices(session, offer, (listed + tops)[:LIMIT], recent)
+        tops = [u for u in browse(session, offer, None, limit=LIMIT)[0] if u.id not in recent]
+        return as_choices(session, offer, (listed + tops)[:LIMIT], recent)
+    query = search_query(session, offer, text, recent).limit(LIMIT)
+    return as_choices(session, offer, list(session.scalars(query)), recent)
+
+
+def search_query(session: Session, offer: Offer, text: str,
+                 recent: Sequence[int] = ()) -> Select[Unit]:
+    """SELECT of the units the offer lists matching a non-empty search text, ranked (see
+    find_units), unlimited: the picker takes the first LIMIT, the admin directory pages."""
     terms = text.split()[:MAX_TERMS]
     path_words = terms if len(terms) > 1 else []  # one word: the unit's own text only
     where = and_(or_(*(_own_matches(term) for term in terms)),
                  *(_term_matches(session, term) for term in path_words))
-    rank = _rank(text, terms, recent)
-    query = (select(Unit).where(offer.visible(), where)
-             .order_by(*rank, func.length(Unit.path), Unit.path).limit(LIMIT))
-    return _choices(session, offer, list(session.scalars(query)), recent)
+    return (select(Unit).where(offer.visible(), where)
+            .order_by(*_rank(text, terms, recent), func.length(Unit.path), Unit.path))
 
 
-def child_units(session: Session, offer: Offer, raw_parent: object) -> list[Choice]:
-    """The units directly under a unit the offer lists (none given: the top of the tree the
-    actor may browse); InvalidInput naming 'parent' for any other id."""
-    parent = None
-    if raw_parent not in (None, ""):
-        unit_id = as_id(raw_parent)
-        parent = session.scalar(select(Unit).where(Unit.id == unit_id, offer.visible())) \
-            if unit_id else None
-        if parent is None:
-            raise InvalidInput({"parent": _NO_UNIT})
-    return _choices(session, offer, browse(session, offer, parent), recent_unit_ids(session, offer))
+def child_units(session: Session, offer: Offer, raw_parent: object,
+                raw_offset: object = None) -> tuple[list[Choice], int | None]:
+    """BROWSE_LIMIT of the units directly under a unit the offer lists (none given: the top of
+    the tree the actor may browse), from an offset, and the offset of the next ones if more
+    follow; InvalidInput naming 'parent' for any other id, 'offset' for a bad offset."""
+    parent = listed_unit(session, offer, raw_parent)
+    offset = as_offset(raw_offset)
+    units, more = browse(session, offer, parent, offset)
+    choices = as_choices(session, offer, units, recent_unit_ids(session, offer))
+    return choices, offset + len(units) if more else None
 
 
-def browse(session: Session, offer: Offer, parent: Unit | None) -> list[Unit]:
-    """The children of parent, or the top units: the roots (admins, `scope: all` offers) or
-    the actor's own unit."""
+def listed_unit(session: Session, offer: Offer, raw: object) -> Unit | None:
+    """The unit of an id the offer lists, None for none given (the top); else InvalidInput
+    naming 'parent'."""
+    if raw in (None, ""):
+        return None
+    unit_id = as_id(raw)
+    parent = session.scalar(select(Unit).where(Unit.id == unit_id, offer.visible())) \
+        if unit_id else None
+    if parent is None:
+        raise InvalidInput({"parent": _NO_UNIT})
+    return parent
+
+
+def as_offset(raw: object) -> int:
+    """An offset into a listing: absent is 0; else 0..MAX_OFFSET, or InvalidInput ('offset')."""
+    if raw in (None, "", "0", 0):
+        return 0
+    offset = as_id(raw)
+    if offset is None or offset > MAX_OFFSET:
+        raise InvalidInput({"offset": _BAD_OFFSET})
+    return offset
+
+
+def browse(session: Session, offer: Offer, parent: Unit | None, offset: int = 0,
+           limit: int = BROWSE_LIMIT) -> tuple[list[Unit], bool]:
+    """`limit` children of parent from `offset` (in path order), or of the top units: the roots
+    (admins, `scope: all` offers) or the actor's own unit; and whether more follow."""
     if parent is not None:
         where: ColumnElement[bool] = Unit.parent_id == parent.id
     elif offer.everywhere or sees_everything(offer.actor):
         where = Unit.parent_id.is_(None)
     else:
         where = Unit.id == offer.actor.unit_id
-    return _units(session, offer, where, limit=None)
+    query = select(Unit).where(offer.visible(), where).order_by(Unit.path)
+    units = list(session.scalars(query.offset(offset).limit(limit + 1)))
+    return units[:limit], len(units) > limit
 
 
 def recent_unit_ids(session: Session, offer: Offer) -> list[int]:
@@ -146,7 +181,7 @@ def _rank(text: str, terms: Sequence[str], recent: Sequence[int]) -> list[Any]:
     return [rank, case((Unit.id.in_(recent), 0), else_=1)]
 
 
-def _choices(session: Session, offer: Offer, units: list[Unit], recent: list[int]) -> list[Choice]:
+def as_choices(session: Session, offer: Offer, units: list[Unit], recent: list[int]) -> list[Choice]:
     """Units as Choices, with their ancestors' names and whether they have children (two
     queries for the lot)."""
     ancestor_ids = {int(p) for u in units for p in u.path.strip("/").split("/")[:-1]}

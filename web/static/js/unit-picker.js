@@ -1,6 +1,8 @@
 // The unit picker (partials/unit_picker.html): turns the code box into a WAI-ARIA combobox
 // that searches the units a purpose offers (type-ahead) and browses the tree one level at a
 // time; the hidden input keeps the chosen unit's id. Without script the box takes a code.
+// A several-unit picker (data-multi) has no hidden input of its own: a pick is announced as a
+// "unit-picked" event on the picker (unit-chips.js keeps the chosen units) and the box empties.
 (function () {
   "use strict";
   var DELAY = 150; // ms after the last key before asking the server
@@ -9,7 +11,8 @@
 
   function Picker(root, index) {
     this.root = root;
-    this.value = root.querySelector("input[type=hidden]");
+    this.multi = Boolean(root.dataset.multi);
+    this.value = this.multi ? { value: "" } : root.querySelector("input[type=hidden]");
     this.box = root.querySelector(".unit-picker-box");
     this.hint = root.querySelector(".unit-picker-hint");
     this.items = [];
@@ -76,24 +79,32 @@
 
   Picker.prototype.open = function (unit) {
     if (unit) { this.trail.push(unit); }
-    this.load("&parent=" + (unit ? unit.id : ""));
+    this.opened = "&parent=" + (unit ? unit.id : "");
+    this.load(this.opened);
   };
 
-  Picker.prototype.load = function (query) {
+  Picker.prototype.load = function (query, more) {
     var self = this, ticket = ++this.request;
     fetch(this.root.dataset.url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
-      .then(function (data) { if (ticket === self.request) { self.show(data.units || [], data.errors); } })
+      .then(function (data) {
+        if (ticket === self.request) { self.show(data.units || [], data.errors, data.next_offset, more); }
+      })
       .catch(function () { self.say(self.root.dataset.failed); });
   };
 
-  Picker.prototype.show = function (units, errors) {
-    var d = this.root.dataset, self = this, back = null;
+  // units: the answer; next: the offset of the children not sent yet (a "more" item loads
+  // them); more: the answer continues the list shown (the "more" item was picked).
+  Picker.prototype.show = function (units, errors, next, more) {
+    var d = this.root.dataset, self = this, back = null, first = 0;
     if (this.trail.length) {
       var above = this.trail[this.trail.length - 2];
       back = { back: true, name: above ? format(d.up, above.name) : d.top };
     }
-    this.items = (back ? [back] : []).concat(units);
+    var kept = more ? this.items.filter(function (unit) { return !unit.more; }) : (back ? [back] : []);
+    first = more ? kept.length : 0;
+    this.items = kept.concat(units);
+    if (next !== null && next !== undefined) { this.items.push({ more: true, offset: next, name: d.more }); }
     this.list.textContent = "";
     this.items.forEach(function (unit, i) { self.list.appendChild(self.option(unit, i)); });
     if (!units.length) {
@@ -104,7 +115,7 @@
     }
     this.list.hidden = false;
     this.box.setAttribute("aria-expanded", "true");
-    this.highlight(this.items.length ? 0 : -1);
+    this.highlight(this.items.length ? first : -1);
     this.say(format(d.count, String(units.length)));
   };
 
@@ -117,7 +128,7 @@
     name.className = "unit-picker-name";
     name.textContent = unit.back ? "↑ " + unit.name : unit.name;
     li.appendChild(name);
-    if (unit.back) { li.className = "unit-picker-back"; return li; }
+    if (unit.back || unit.more) { li.className = unit.back ? "unit-picker-back" : "unit-picker-more"; return li; }
     if (!unit.selectable) { li.className = "unit-picker-through"; } // picking it opens it
     var meta = document.createElement("small");
     meta.className = "muted";
@@ -155,7 +166,7 @@
     } else if (e.key === "Escape" && open) {
       e.preventDefault();
       this.close();
-    } else if (e.key === "ArrowRight" && open && unit && unit.has_children && !unit.back) {
+    } else if (e.key === "ArrowRight" && open && unit && unit.has_children) {
       e.preventDefault();
       this.open(unit);
     } else if (e.key === "ArrowLeft" && open && this.trail.length) {
@@ -186,7 +197,14 @@
     var unit = this.items[i];
     if (!unit) { return; }
     if (unit.back) { this.up(); return; }
+    if (unit.more) { this.load(this.opened + "&offset=" + unit.offset, true); return; }
     if (!unit.selectable) { if (unit.has_children) { this.open(unit); } return; }
+    if (this.multi) {
+      this.box.value = "";
+      this.close();
+      this.root.dispatchEvent(new CustomEvent("unit-picked", { detail: unit }));
+      return;
+    }
     this.value.value = String(unit.id);
     this.box.value = unit.name;
     this.hint.textContent = [unit.code, unit.path].filter(Boolean).join(" · ");
