@@ -57,7 +57,7 @@ def truncated(errors: dict[str, Any]) -> dict[str, Any]:
     if len(errors) <= MAX_ERRORS:
         return errors
     kept = dict(list(errors.items())[:MAX_ERRORS])
-    kept["_more"] = _("and more fields that are not valid (only the first %(n)d are listed)",
+    kept["_more"] = _("More fields are not valid: only the first %(n)d are listed.",
                       n=MAX_ERRORS)
     return kept
 

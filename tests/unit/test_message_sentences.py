@@ -26,11 +26,9 @@ LABELS = {
     ("workflow/services/import_columns.py", "错误", "Errors"): "the errors column's header",
 }
 LABEL_TEXTS = {(where, text) for where, zh, en in LABELS for text in (zh, en)}
-# messages that may start with a placeholder: (module, first literal text after it) -> why
+# messages that may start with a placeholder: (module, text with {} for holes) -> why
 LEADING_PLACEHOLDER = {
-    ("web/pages/notifications.py", " notifications marked read."): "a count starts it",
-    ("workflow/party_effects.py", " co-responsible unit(s) have not reported their part yet."):
-        "a count starts it",
+    ("web/pages/notifications.py", "%(n)s notifications marked read."): "a count starts it",
 }
 
 
@@ -65,6 +63,7 @@ def _call_name(node: ast.Call) -> str:
 
 def messages(tree: ast.AST) -> Iterator[tuple[str, ast.expr]]:
     """(language, expression) of every message in a module."""
+    raised = {id(n.exc) for n in ast.walk(tree) if isinstance(n, ast.Raise)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
@@ -73,19 +72,40 @@ def messages(tree: ast.AST) -> Iterator[tuple[str, ast.expr]]:
                     if literal(value):
                         yield key, value
         elif isinstance(node, ast.Call):
-            yield from _call_messages(node)
+            yield from _call_messages(node, id(node) in raised)
+        if _is_message_table(node):  # {name: (zh, en)} tables, and their .get(name, (zh, en))
+            yield from _pairs(node)
 
 
-def _call_messages(node: ast.Call) -> Iterator[tuple[str, ast.expr]]:
+def _is_message_table(node: ast.AST) -> bool:
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id.endswith("MESSAGES") for t in node.targets)
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get" and isinstance(node.func.value, ast.Name)
+            and node.func.value.id.endswith("MESSAGES"))
+
+
+def _pairs(node: ast.AST) -> Iterator[tuple[str, ast.expr]]:
+    for pair in ast.walk(node):
+        if isinstance(pair, ast.Tuple) and len(pair.elts) == 2 and all(map(literal, pair.elts)):
+            yield "zh", pair.elts[0]
+            yield "en", pair.elts[1]
+
+
+def _pair(node: ast.Call) -> Iterator[tuple[str, ast.expr]]:
+    """The (zh, en) texts handed to an error raised, or to a helper named *error* or *bad*."""
     texts = [a for a in node.args if literal(a)]
-    if len(texts) == 2:  # a (zh, en) pair handed to an error helper, in either order
-        langs = ["zh" if CJK.search(text_of(parts(a))) else "en" for a in texts]
-        english = text_of(parts(texts[langs.index("en")])) if "en" in langs else ""
-        if sorted(langs) == ["en", "zh"] and " " in english:  # not a (name, username) pair
-            for lang, arg in zip(langs, texts, strict=True):
-                yield lang, arg
-            return
+    chinese = [a for a in texts if CJK.search(text_of(parts(a)))]
+    english = [a for a in texts if a not in chinese]
+    if len(chinese) == 1 and len(english) >= 1:
+        yield "zh", chinese[0]
+        yield "en", english[-1]
+
+
+def _call_messages(node: ast.Call, raised: bool) -> Iterator[tuple[str, ast.expr]]:
     name = _call_name(node)
+    if raised or "error" in name.lower() or "bad" in name.lower():
+        yield from _pair(node)
     if name == "Forbidden" and node.args and literal(node.args[0]):
         yield "en", node.args[0]
     if name == "flash" and node.args:
@@ -104,10 +124,10 @@ def _msgid(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
 
 def english_problem(found: Parts, where: str) -> str | None:
     first, last = found[0], found[-1]
-    if first is None:
-        after = next((p for p in found if p is not None), "")
-        if (where, after) not in LEADING_PLACEHOLDER:
-            return "starts with a placeholder"
+    if (where, text_of(found)) in LEADING_PLACEHOLDER:
+        pass
+    elif first is None:
+        return "starts with a placeholder"
     elif not first.lstrip()[:1].isupper() and not first.lstrip()[:1].isdigit():
         return "does not start with a capital letter"
     if last is None or not last.rstrip().endswith((".", "?", "!")):
@@ -148,13 +168,18 @@ def test_the_reader_finds_messages_of_each_kind() -> None:
     check above would pass on nothing)."""
     tree = ast.parse(
         'd = {"zh": "请选择单位。", "en": "Choose a unit."}\n'
-        '_bad("该单位已停用。", "The unit is deactivated.")\n'
+        'raise _bad("unit", "该单位已停用。", "The unit is deactivated.")\n'
+        'return ImportFileError("无法读取该文件。", "This file cannot be read.")\n'
         'raise Forbidden("Only admins may do this.")\n'
         'flash(_("Saved."), "success")\n'
-        'abort(400, message=_("Too large."))\n')
-    assert [text_of(parts(node)) for _, node in messages(tree)] == [
+        'abort(400, message=_("Too large."))\n'
+        'MESSAGES = {"q": ("最多 200 个字。", "Enter at most 200 characters.")}\n'
+        '_MESSAGES.get(name, ("无效。", "Not valid."))\n')
+    assert sorted(text_of(parts(node)) for _, node in messages(tree)) == sorted([
         "请选择单位。", "Choose a unit.", "该单位已停用。", "The unit is deactivated.",
-        "Only admins may do this.", "Saved.", "Too large."]
+        "无法读取该文件。", "This file cannot be read.",
+        "Only admins may do this.", "Saved.", "Too large.", "最多 200 个字。",
+        "Enter at most 200 characters.", "无效。", "Not valid."])
 
 
 @pytest.mark.parametrize(("source", "problem"), [

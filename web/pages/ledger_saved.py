@@ -25,7 +25,7 @@ def save_filter_page():  # type: ignore[no-untyped-def]
                           request.form.get("query", ""))
     except InvalidInput as exc:
         return _refused(exc)
-    flash(_("Filter saved: %(name)s", name=row.name), "success")
+    flash(_("Filter saved: %(name)s.", name=row.name), "success")
     return redirect(url_for("pages.ledger_page") + "?" + row.query)
 
 

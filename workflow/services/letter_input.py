@@ -84,7 +84,7 @@ def clean_reply(uow: UnitOfWork, actor: User, text: object,
 
 def _subject(raw: object, errors: dict[str, dict[str, str]]) -> str:
     if not isinstance(raw, str):
-        errors["subject"] = {"zh": "必填", "en": "required"}
+        errors["subject"] = {"zh": "此项必填。", "en": "This field is required."}
         return ""
     try:  # one line: a subject is a title
         value = clean_text(raw, multiline=False, required=True).strip()
@@ -92,7 +92,7 @@ def _subject(raw: object, errors: dict[str, dict[str, str]]) -> str:
         errors["subject"] = refused.message
         return ""
     if len(value) > SUBJECT_MAX:
-        errors["subject"] = {"zh": f"最多 {SUBJECT_MAX} 个字", "en": f"at most {SUBJECT_MAX} characters"}
+        errors["subject"] = {"zh": f"最多 {SUBJECT_MAX} 个字。", "en": f"Enter at most {SUBJECT_MAX} characters."}
     return value
 
 
@@ -101,7 +101,7 @@ def _addressees(uow: UnitOfWork, actor: User, raw: object,
     """1..MAX_ADDRESSEES distinct active units (any in the tree), never the issuing body."""
     items = [raw] if isinstance(raw, int | str) and raw != "" else raw
     if not isinstance(items, list | tuple) or not items:
-        errors["addressees"] = {"zh": "至少选择一个收文单位", "en": "choose at least one addressee"}
+        errors["addressees"] = {"zh": "至少选择一个收文单位。", "en": "Choose at least one addressee."}
         return []
     ids = [as_id(item) for item in items]
     problem = _addressee_problem(actor, ids)
@@ -109,7 +109,7 @@ def _addressees(uow: UnitOfWork, actor: User, raw: object,
         found = {u.id: u for u in uow.session.scalars(select(Unit).where(
             Unit.id.in_([i for i in ids if i]), Unit.active.is_(True)))}
         if len(found) != len(ids):
-            problem = {"zh": "收文单位不存在或已停用", "en": "no such active unit among the addressees"}
+            problem = {"zh": "收文单位不存在或已停用。", "en": "One of the addressees is not an active unit."}
         else:
             return [found[i] for i in ids if i]
     errors["addressees"] = problem
@@ -118,11 +118,11 @@ def _addressees(uow: UnitOfWork, actor: User, raw: object,
 
 def _addressee_problem(actor: User, ids: list[int | None]) -> dict[str, str] | None:
     if any(i is None for i in ids):
-        return {"zh": "应为单位编号的列表", "en": "must be a list of unit ids"}
+        return {"zh": "应为单位编号的列表。", "en": "Send a list of unit ids."}
     if len(ids) > MAX_ADDRESSEES:
-        return {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位", "en": f"at most {MAX_ADDRESSEES} addressees"}
+        return {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位。", "en": f"Choose at most {MAX_ADDRESSEES} addressees."}
     if len(set(ids)) != len(ids):
-        return {"zh": "收文单位重复", "en": "an addressee is listed twice"}
+        return {"zh": "收文单位重复。", "en": "An addressee is listed twice."}
     if actor.unit_id in ids:
-        return {"zh": "不能向本单位（发文单位）发函", "en": "the issuing body cannot address itself"}
+        return {"zh": "不能向本单位（发文单位）发函。", "en": "The issuing body cannot address itself."}
     return None
