@@ -47,7 +47,7 @@ def check_text() -> None:
         errors = truncated(errors)
         summary = _("Some fields are not valid.")
         if not request.path.startswith("/api/"):  # the error page shows no field list: name them
-            summary += " " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+            summary += " " + " ".join(f"{k}: {v}" for k, v in errors.items())
         abort(422, message=summary, errors=errors)
     _normalise_args_and_form()
 

@@ -102,7 +102,7 @@ class InvalidInput(RectifyError):
 
     def __init__(self, errors: Messages) -> None:
         self.errors: dict[str, dict[str, str]] = {k: dict(v) for k, v in errors.items()}
-        super().__init__("; ".join(f"{k}: {v['en']}" for k, v in self.errors.items()))
+        super().__init__(" ".join(f"{k}: {v['en']}" for k, v in self.errors.items()))
 
 
 class InvalidPayload(InvalidInput):

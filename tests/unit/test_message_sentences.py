@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from workflow.config import REPO_ROOT
+from workflow.services.firing import either
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 HOLE = None  # a part of a message that is not literal text: a placeholder, a call, a name
@@ -117,9 +118,8 @@ def _call_messages(node: ast.Call, raised: bool) -> Iterator[tuple[str, ast.expr
 
 
 def _msgid(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
-    if isinstance(node, ast.Call) and _call_name(node) == "_" and node.args:
-        if literal(node.args[0]):
-            yield "en", node.args[0]
+    if isinstance(node, ast.Call) and _call_name(node) == "_" and node.args and literal(node.args[0]):
+        yield "en", node.args[0]
 
 
 def english_problem(found: Parts, where: str) -> str | None:
@@ -195,3 +195,14 @@ def test_a_fragment_is_refused(source: str, problem: str) -> None:
 def test_a_chinese_message_without_its_full_stop_is_refused() -> None:
     assert chinese_problem(["请选择单位"]) == "does not end with 。？ or ！"
     assert chinese_problem(["请选择单位。"]) is None
+
+
+def test_reasons_joined_by_or_make_one_sentence() -> None:
+    """A step open to several sides is refused with every side's reason, as one sentence."""
+    lead = {"zh": "此操作只能由牵头单位办理。", "en": "This step is only for the lead body."}
+    part = {"zh": "此操作只能由配合单位办理。", "en": "This step is only for a co-responsible unit."}
+    joined = either([lead, part])
+    assert joined == {
+        "en": "This step is only for the lead body; or this step is only for a co-responsible unit.",
+        "zh": "此操作只能由牵头单位办理；此操作只能由配合单位办理。"}
+    assert either([{"zh": "甲。", "en": "A."}]) == {"zh": "甲。", "en": "A."}

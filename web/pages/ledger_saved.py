@@ -14,7 +14,7 @@ from workflow.services.saved_filters import delete_filter, save_filter, saved_qu
 
 
 def _refused(exc: InvalidInput) -> tuple[str, int]:
-    text = "; ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
+    text = " ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
     return render_template("error.html", code=422, message=text), 422
 
 

@@ -61,9 +61,11 @@ def password_errors(password: str, username: str) -> Errors:
         return {"password": {"zh": f"密码最多 {MAX_PASSWORD} 位。",
                              "en": f"The password can have at most {MAX_PASSWORD} characters."}}
     if lowered == name or (len(name) >= 4 and name in lowered):
-        return {"password": {"zh": "密码不能包含用户名。", "en": "The password must not contain the username."}}
+        return {"password": {"zh": "密码不能包含用户名。",
+                             "en": "The password must not contain the username."}}
     if lowered in _common():
-        return {"password": {"zh": "这个密码太常见，请换一个。", "en": "This password is too common: choose another one."}}
+        return {"password": {"zh": "这个密码太常见，请换一个。",
+                             "en": "This password is too common: choose another one."}}
     return {}
 
 
@@ -81,7 +83,8 @@ def _field_errors(display_name: str | None, roles: list[str] | None,
                   language: str | None) -> Errors:
     errors: Errors = {}
     if display_name is not None and not 1 <= len(display_name.strip()) <= 200:
-        errors["display_name"] = {"zh": "姓名应为 1–200 字。", "en": "The display name must be 1 to 200 characters."}
+        errors["display_name"] = {"zh": "姓名应为 1–200 字。",
+                                  "en": "The display name must be 1 to 200 characters."}
     unknown = [r for r in roles if r not in ROLES] if roles is not None else []
     if unknown:
         errors["roles"] = {"zh": f"没有这些角色：{'、'.join(unknown)}。请从 {'、'.join(ROLES)} 中选择。",

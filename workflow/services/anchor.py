@@ -102,7 +102,8 @@ def parse_anchor(text: str) -> tuple[str, datetime]:
     the time: ISO 8601 with a zone (as printed: 2026-03-02T15:59:59.999999Z)."""
     head, sep, when = text.strip().partition("@")
     if not sep:
-        raise _error("Enter FINGERPRINT@TIME, for example 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z.",
+        raise _error("Enter FINGERPRINT@TIME, for example "
+                     "3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z.",
                      "格式应为 指纹@时间，例如 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z。")
     digits = head.replace("-", "").strip().lower()
     if not re.fullmatch(r"[0-9a-f]{16,64}", digits):

@@ -29,7 +29,8 @@ TEXT = FieldSpec("text", "text", "评论", "Comment", required=True, max_length=
 FILES = FieldSpec("files", "files", "附件", "Files", max_count=MAX_FILES)
 COMMENT_FIELDS = (TEXT, FILES)  # cleaned like a transition's fields (workflow.payload)
 TRIGGERS = ("comment", "comment_edit")
-_UNCHANGED = {"zh": "与当前内容相同，未作修改。", "en": "This is the comment's current text: nothing to change."}
+_UNCHANGED = {"zh": "与当前内容相同，未作修改。",
+              "en": "This is the comment's current text: nothing to change."}
 _NOT_AUTHOR = {"zh": "只有评论的作者可以修改它。", "en": "Only the author of a comment may edit it."}
 _INACTIVE = {"zh": "停用的账号不能评论。", "en": "An inactive account cannot comment."}
 

@@ -49,7 +49,8 @@ INSPECTION_FIELDS = (
     FieldSpec("team", "text", "检查组", "Team", max_length=500),
     FieldSpec("notes", "text", "备注", "Notes", max_length=4000),
 )
-_NO_CAMPAIGN = {"zh": "专项检查不存在或不在您的范围内。", "en": "There is no such campaign within your scope."}
+_NO_CAMPAIGN = {"zh": "专项检查不存在或不在您的范围内。",
+                "en": "There is no such campaign within your scope."}
 
 
 def has_users(session: Session) -> bool:
@@ -147,7 +148,8 @@ def add_campaign(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Campa
     values, errors = checked(uow, actor, CAMPAIGN_FIELDS, data)
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts is not None and ends is not None and ends < starts:
-        errors["ends_on"] = {"zh": "结束日期早于开始日期。", "en": "The end date must be on or after the start date."}
+        errors["ends_on"] = {"zh": "结束日期早于开始日期。",
+                             "en": "The end date must be on or after the start date."}
     organiser = values.get("organiser_id")
     if (organiser is not None and not sees_everything(actor) and organiser.id != actor.unit_id
             and organiser.kind not in uow.unit_kinds.inspecting):

@@ -119,6 +119,7 @@ def campaign_rows(uow: UnitOfWork, actor: User, campaign_id: int,
 
 
 def _too_long(limit: int) -> dict[str, str]:
-    return {"zh": f"本次检查的问题超过 {limit} 个，问题清单文书列不下：请在台账中按本次检查筛选后导出 Excel。",
+    return {"zh": f"本次检查的问题超过 {limit} 个，问题清单文书列不下："
+                  "请在台账中按本次检查筛选后导出 Excel。",
             "en": f"The campaign has more than {limit} findings, too many for the list document: "
                   "filter the ledger by campaign and export it to Excel."}

@@ -73,7 +73,8 @@ def _sheet(rows: Iterator[list[Any]]) -> Sheet:
 def _read(rows: Iterator[list[Any]]) -> Sheet:
     header = next(rows, None)
     if header is None or all(c in (None, "") for c in header):
-        raise ImportFileError("文件是空的：第一行应为列名。", "The file is empty: row 1 must name the columns.")
+        raise ImportFileError("文件是空的：第一行应为列名。",
+                              "The file is empty: row 1 must name the columns.")
     sheet = Sheet([str(c).strip() if c is not None else "" for c in header[:MAX_COLUMNS]])
     for number, cells in enumerate(rows, start=2):
         if number - 1 > MAX_READ_ROWS:

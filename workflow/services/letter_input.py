@@ -92,7 +92,8 @@ def _subject(raw: object, errors: dict[str, dict[str, str]]) -> str:
         errors["subject"] = refused.message
         return ""
     if len(value) > SUBJECT_MAX:
-        errors["subject"] = {"zh": f"最多 {SUBJECT_MAX} 个字。", "en": f"Enter at most {SUBJECT_MAX} characters."}
+        errors["subject"] = {"zh": f"最多 {SUBJECT_MAX} 个字。",
+                             "en": f"Enter at most {SUBJECT_MAX} characters."}
     return value
 
 
@@ -120,7 +121,8 @@ def _addressee_problem(actor: User, ids: list[int | None]) -> dict[str, str] | N
     if any(i is None for i in ids):
         return {"zh": "应为单位编号的列表。", "en": "Send a list of unit ids."}
     if len(ids) > MAX_ADDRESSEES:
-        return {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位。", "en": f"Choose at most {MAX_ADDRESSEES} addressees."}
+        return {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位。",
+                "en": f"Choose at most {MAX_ADDRESSEES} addressees."}
     if len(set(ids)) != len(ids):
         return {"zh": "收文单位重复。", "en": "An addressee is listed twice."}
     if actor.unit_id in ids:

@@ -24,7 +24,8 @@ _TOO_MANY = {"zh": f"最多保存 {MAX_PER_USER} 个筛选，请先删除不用�
              "en": f"You can save at most {MAX_PER_USER} filters: delete one first."}
 _QUERY = {"zh": f"筛选条件过长或含有不可用的字符（最多 {MAX_QUERY} 个字）。",
           "en": f"The filter is too long or holds characters not allowed (at most {MAX_QUERY} characters)."}
-NOT_YOURS = {"zh": "只能使用或删除自己保存的筛选。", "en": "You may use or delete only your own saved filters."}
+NOT_YOURS = {"zh": "只能使用或删除自己保存的筛选。",
+             "en": "You may use or delete only your own saved filters."}
 
 
 def saved_filters(uow: UnitOfWork, user: User) -> list[SavedFilter]:

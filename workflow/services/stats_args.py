@@ -57,8 +57,9 @@ class StatsArgs(Schema):
     def handle_error(self, error: ValidationError, data: Any, **kwargs: Any) -> None:
         """Field errors named, in zh and en."""
         names = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
-        raise InvalidInput({name: dict(zip(("zh", "en"), _MESSAGES.get(name, ("无效。", "This value is not valid.")),
-                                           strict=True)) for name in names})
+        pairs = {name: _MESSAGES.get(name, ("无效。", "This value is not valid.")) for name in names}
+        raise InvalidInput({name: dict(zip(("zh", "en"), pair, strict=True))
+                            for name, pair in pairs.items()})
 
 
 @dataclass(frozen=True)

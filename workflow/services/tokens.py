@@ -35,7 +35,8 @@ def issue_token(uow: UnitOfWork, user: User, label: str, lifetime: timedelta = D
     longest = longest or DEFAULT_LIFETIME
     if not timedelta(0) < lifetime <= longest:
         raise InvalidInput({"expires_in_days": {
-            "zh": f"有效期应为 1–{longest.days} 天。", "en": f"The lifetime must be between 1 and {longest.days} days."}})
+            "zh": f"有效期应为 1–{longest.days} 天。",
+            "en": f"The lifetime must be between 1 and {longest.days} days."}})
     token, now = "rct_" + secrets.token_urlsafe(32), uow.now()
     uow.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label[:200],
                              created_at=now, expires_at=now + lifetime))

@@ -127,5 +127,6 @@ def _meaning_errors(kinds: UnitKinds, values: Mapping[str, Any]) -> Errors:
     prefix = values.get("doc_prefix")
     if prefix is not None and any(char.isspace() for char in prefix):
         errors["doc_prefix"] = {"zh": "文号前缀须为一行，中间不能有空格。",
-                                "en": "The document number prefix must be one line with no spaces, for example 苏纪提."}
+                                "en": "The document number prefix must be one line with no "
+                                      "spaces, for example 苏纪提."}
     return errors
