@@ -47,7 +47,7 @@ def check_text() -> None:
         errors = truncated(errors)
         summary = _("Some fields are not valid.")
         if not request.path.startswith("/api/"):  # the error page shows no field list: name them
-            summary += " " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+            summary += " " + " ".join(f"{k}: {v}" for k, v in errors.items())
         abort(422, message=summary, errors=errors)
     _normalise_args_and_form()
 
@@ -57,7 +57,7 @@ def truncated(errors: dict[str, Any]) -> dict[str, Any]:
     if len(errors) <= MAX_ERRORS:
         return errors
     kept = dict(list(errors.items())[:MAX_ERRORS])
-    kept["_more"] = _("and more fields that are not valid (only the first %(n)d are listed)",
+    kept["_more"] = _("More fields are not valid: only the first %(n)d are listed.",
                       n=MAX_ERRORS)
     return kept
 

@@ -64,7 +64,7 @@ def describe(exc: RectifyError) -> tuple[str, dict[str, str]]:
         return _("This kind of finding has no such step."), {}
     if isinstance(exc, TransitionNotAllowed):
         allowed = ", ".join(exc.allowed) or _("none")
-        return _("This action is not possible in the current state. Possible now: %(allowed)s",
+        return _("This action is not possible in the current state. Possible now: %(allowed)s.",
                  allowed=allowed), {}
     if isinstance(exc, UnknownFinding | UnknownLetter | UnknownLifecycle | UnknownNotification):
         return _("Not found."), {}

@@ -46,8 +46,8 @@ def _check_name(name: str) -> str:
     clean = name.strip()
     if not clean or _UNSAFE_NAME.search(clean) or clean in {".", ".."} or ".." in clean:
         raise UploadRejected({"file": {
-            "zh": "文件名不能包含路径或控制字符",
-            "en": "the file name must not contain a path or control characters",
+            "zh": "文件名不能包含路径或控制字符。",
+            "en": "The file name must not contain a path or control characters.",
         }})
     return clean[:255]
 
@@ -114,16 +114,16 @@ class AttachmentStore:
 
     def _check_bytes(self, data: bytes) -> str:
         if not data:
-            raise UploadRejected({"file": {"zh": "文件为空", "en": "the file is empty"}})
+            raise UploadRejected({"file": {"zh": "文件为空。", "en": "The file is empty."}})
         if len(data) > self.max_bytes:
             limit = self.max_bytes // (1024 * 1024)
-            raise UploadRejected({"file": {"zh": f"文件超过 {limit} MB 上限",
-                                           "en": f"the file is larger than {limit} MB"}})
+            raise UploadRejected({"file": {"zh": f"文件超过 {limit} MB 上限。",
+                                           "en": f"The file is larger than {limit} MB."}})
         media_type = sniff(data)
         if media_type is None:
             raise UploadRejected({"file": {
-                "zh": "只接受 JPEG、PNG、GIF、WebP 图片或 PDF 文件",
-                "en": "only JPEG, PNG, GIF, WebP images or PDF files are accepted",
+                "zh": "只接受 JPEG、PNG、GIF、WebP 图片或 PDF 文件。",
+                "en": "Only JPEG, PNG, GIF, WebP images or PDF files are accepted.",
             }})
         return media_type
 
@@ -135,9 +135,9 @@ class AttachmentStore:
             mb = self.unlinked_bytes // (1024 * 1024)
             raise UploadRejected({"file": {
                 "zh": f"尚未使用的上传文件已达上限（{self.unlinked_files} 个或 {mb} MB），"
-                      "请先在整改事项中使用或等待清理",
-                "en": f"you have reached the limit of unused uploads ({self.unlinked_files} "
-                      f"files or {mb} MB): use them on a finding first",
+                      "请先在整改事项中使用或等待清理。",
+                "en": f"You have reached the limit of unused uploads ({self.unlinked_files} "
+                      f"files or {mb} MB): use them on a finding first.",
             }})
 
     def _write(self, digest: str, data: bytes) -> None:

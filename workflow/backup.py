@@ -32,10 +32,10 @@ def backup_sqlite(source: Path, target: Path) -> int:
     is written beside target and renamed into place, so target is never a half-written file.
     Returns the size in bytes."""
     if target.exists():
-        raise _error(f"{target} already exists; give a new file name",
-                     f"{target} 已存在，请另取文件名")
+        raise _error(f"The file {target} already exists. Give a new file name.",
+                     f"文件 {target} 已存在，请另取文件名。")
     if not target.parent.is_dir():
-        raise _error(f"no folder {target.parent}", f"文件夹 {target.parent} 不存在")
+        raise _error(f"The folder {target.parent} does not exist.", f"文件夹 {target.parent} 不存在。")
     partial = target.with_name(f".{target.name}.partial")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(partial)

@@ -47,7 +47,7 @@ def import_command(path: Path, username: str, dry_run: bool, lang: str) -> None:
                                    file=sys.stderr) as bar:
                 report = write_import(uow, actor, check, bar.update)
         except InvalidInput as exc:
-            raise click.ClickException("; ".join(m[lang] for m in exc.errors.values())) from None
+            raise click.ClickException(" ".join(m[lang] for m in exc.errors.values())) from None
         except RectifyError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"imported {len(report.created)} finding(s) (batch {report.batch}); "

@@ -102,7 +102,7 @@ class InvalidInput(RectifyError):
 
     def __init__(self, errors: Messages) -> None:
         self.errors: dict[str, dict[str, str]] = {k: dict(v) for k, v in errors.items()}
-        super().__init__("; ".join(f"{k}: {v['en']}" for k, v in self.errors.items()))
+        super().__init__(" ".join(f"{k}: {v['en']}" for k, v in self.errors.items()))
 
 
 class InvalidPayload(InvalidInput):
@@ -133,9 +133,9 @@ class StaleUnitTree(RectifyError):
     in zh and en (the admin previews again)."""
 
     def __init__(self, unit_code: str) -> None:
-        self.message = {"zh": f"预览之后单位树已有变化（{unit_code}）：请重新预览再确认",
+        self.message = {"zh": f"预览之后单位树已有变化（{unit_code}）：请重新预览再确认。",
                         "en": f"The unit tree changed since the preview ({unit_code}): "
-                              "preview the move again, then confirm"}
+                              "preview the move again, then confirm."}
         super().__init__(self.message["en"])
 
 
@@ -157,8 +157,8 @@ class DocumentTemplateError(RectifyError):
 
     def __init__(self, name: str, problem: str) -> None:
         self.name, self.problem = name, problem
-        self.message = {"zh": f"文书模板 {name} 无法使用：{problem}",
-                        "en": f"The document template {name} cannot be used: {problem}"}
+        self.message = {"zh": f"文书模板 {name} 无法使用：{problem}。",
+                        "en": f"The document template {name} cannot be used: {problem}."}
         super().__init__(self.message["en"])
 
 

@@ -23,8 +23,8 @@ def _date_after_due_date(ctx: Context, params: Mapping[str, Any]) -> Message | N
     if wanted is None or due is None or wanted > due:
         return None
     return {
-        "zh": f"申请的日期必须晚于当前整改期限 {due.isoformat()}",
-        "en": f"the requested date must be later than the current due date {due.isoformat()}",
+        "zh": f"申请的日期必须晚于当前整改期限 {due.isoformat()}。",
+        "en": f"Enter a date later than the current due date, {due.isoformat()}.",
     }
 
 
@@ -36,7 +36,7 @@ def _unit_differs(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     unit = ctx.payload.get(params["field"])
     if unit is None or unit.id != ctx.finding.unit_id:
         return None
-    return {"zh": "新责任单位与当前责任单位相同", "en": "the new unit is the current unit"}
+    return {"zh": "新责任单位与当前责任单位相同。", "en": "Choose a unit other than the current one."}
 
 
 def below_raising_body(finding: Finding, unit: Unit) -> bool:
@@ -50,9 +50,9 @@ def _unit_below_raising_body(ctx: Context, params: Mapping[str, Any]) -> Message
     unit = ctx.payload.get(params["field"])
     if unit is None or (unit.id != ctx.actor.unit_id and below_raising_body(ctx.finding, unit)):
         return None
-    return {"zh": "责任单位须在提出问题的检查机构之下，不能是该机构本身或其上级，也不能是本单位",
-            "en": "the responsible unit must be below the body that raised the finding: not that "
-                  "body, nor one above it, nor your own unit"}
+    return {"zh": "责任单位须在提出问题的检查机构之下，不能是该机构本身或其上级，也不能是本单位。",
+            "en": "The responsible unit must be below the body that raised the finding: not that "
+                  "body, nor one above it, nor your own unit."}
 
 
 def _actor_did_not_fire(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -64,15 +64,15 @@ def _actor_did_not_fire(ctx: Context, params: Mapping[str, Any]) -> Message | No
     if ctx.session.execute(query.limit(1)).first() is None:
         return None
     return {
-        "zh": "不能复核自己报送的整改",
-        "en": "you cannot confirm a rectification you reported yourself",
+        "zh": "不能复核自己报送的整改。",
+        "en": "You cannot confirm a rectification you reported yourself.",
     }
 
 
 def _not_acknowledged(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     if ctx.finding.acknowledged_at is None:
         return None
-    return {"zh": "已签收，无需重复签收", "en": "already acknowledged"}
+    return {"zh": "已签收，无需重复签收。", "en": "This finding is already acknowledged."}
 
 
 def _lookback_due(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -80,9 +80,9 @@ def _lookback_due(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     if due is not None and due <= ctx.today:
         return None
     if due is not None:
-        return {"zh": f"回头看定于 {due.isoformat()}，届时再进行",
-                "en": f"the look-back is due on {due.isoformat()}, not before"}
-    return {"zh": "该问题没有待进行的回头看", "en": "no look-back is due on this finding"}
+        return {"zh": f"回头看定于 {due.isoformat()}，届时再进行。",
+                "en": f"The look-back is due on {due.isoformat()}, not before."}
+    return {"zh": "该问题没有待进行的回头看。", "en": "No look-back is due on this finding."}
 
 
 def _set_due_date(ctx: Context, params: Mapping[str, Any]) -> None:

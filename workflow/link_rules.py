@@ -27,9 +27,9 @@ def _children_closed(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     if not codes:
         return None
     named = "、".join(codes[:SHOWN]) + ("…" if len(codes) > SHOWN else "")
-    return {"zh": f"还有 {len(codes)} 个子问题未办结（{named}），全部办结后才能办结本问题",
-            "en": f"{len(codes)} child finding(s) still open ({named.replace('、', ', ')}): "
-                  "close every child first"}
+    return {"zh": f"还有 {len(codes)} 个子问题未办结（{named}），全部办结后才能办结本问题。",
+            "en": f"Child findings still open: {len(codes)} ({named.replace('、', ', ')}). "
+                  "Close every child finding first."}
 
 
 def _new_child_unit(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -41,7 +41,7 @@ def _new_child_unit(ctx: Context, params: Mapping[str, Any]) -> Message | None:
         Finding.parent_id == ctx.finding.id, Finding.unit_id == unit.id).limit(1))
     if code is None:
         return None
-    return {"zh": f"该单位已有本问题的子问题 {code}", "en": f"this unit already has child finding {code}"}
+    return {"zh": f"该单位已有本问题的子问题 {code}。", "en": f"This unit already has child finding {code}."}
 
 
 def _raise_child(ctx: Context, params: Mapping[str, Any]) -> None:

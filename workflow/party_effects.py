@@ -61,8 +61,8 @@ def _unit_above_finding(ctx: Context, params: Mapping[str, Any]) -> Message | No
     below = ctx.finding.unit.path
     if unit is None or (below.startswith(unit.path) and below != unit.path):
         return None
-    return {"zh": "上报的受理机构须是责任单位的上级单位",
-            "en": "the body addressed must be above the finding's unit"}
+    return {"zh": "上报的受理机构须是责任单位的上级单位。",
+            "en": "The body addressed must be above the finding's unit."}
 
 
 def _not_a_party_yet(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -70,10 +70,10 @@ def _not_a_party_yet(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     if unit is None:
         return None
     if unit.id == ctx.finding.unit_id:
-        return {"zh": "该单位是责任单位，不能再作为配合单位",
-                "en": "that unit is the responsible unit, it cannot also be co-responsible"}
+        return {"zh": "该单位是责任单位，不能再作为配合单位。",
+                "en": "That unit is the responsible unit, it cannot also be co-responsible."}
     if _parties().is_party(ctx.finding, "co_responsible", unit.id):
-        return {"zh": "该单位已是配合单位", "en": "that unit is already co-responsible"}
+        return {"zh": "该单位已是配合单位。", "en": "That unit is already co-responsible."}
     return None
 
 
@@ -81,8 +81,8 @@ def _part_not_done(ctx: Context, params: Mapping[str, Any]) -> Message | None:
     if any(p.role == "co_responsible" and p.unit_id == ctx.actor.unit_id and not p.done
            for p in _parties().parties_of(ctx.finding)):
         return None
-    return {"zh": "本单位负责的部分已报送或本单位不是配合单位",
-            "en": "your unit's part is already reported, or your unit is not co-responsible"}
+    return {"zh": "本单位负责的部分已报送或本单位不是配合单位。",
+            "en": "Your unit's part is already reported, or your unit is not co-responsible."}
 
 
 def _parts_done(ctx: Context, params: Mapping[str, Any]) -> Message | None:
@@ -90,8 +90,8 @@ def _parts_done(ctx: Context, params: Mapping[str, Any]) -> Message | None:
                   if p.role == "co_responsible" and not p.done]
     if not open_parts:
         return None
-    return {"zh": f"还有 {len(open_parts)} 个配合单位未报送其负责的部分",
-            "en": f"{len(open_parts)} co-responsible unit(s) have not reported their part yet"}
+    return {"zh": f"还有 {len(open_parts)} 个配合单位未报送其负责的部分。",
+            "en": f"Co-responsible units that have not reported their part yet: {len(open_parts)}."}
 
 
 def _open_part(*where: ColumnElement[bool]) -> ColumnElement[bool]:

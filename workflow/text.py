@@ -19,11 +19,12 @@ _INVISIBLE = re.compile("[\\s\u00ad\u061c\u034f\u115f\u1160\u180e\u200b-\u200f\u
                         "\u180b-\u180d\U000e0000-\U000e007f\U000e0100-\U000e01ef]*")
 _DIGITS = re.compile("[0-9]{1,10}")
 
-CONTROL = {"zh": "含有无法保存的控制字符", "en": "contains control characters that cannot be stored"}
-SURROGATE = {"zh": "含有无效的字符编码", "en": "contains invalid characters (lone surrogates)"}
-BIDI = {"zh": "含有改变文字方向的控制字符", "en": "contains bidirectional override characters"}
-INVISIBLE = {"zh": "只有空白或不可见字符", "en": "contains only blank or invisible characters"}
-REQUIRED = {"zh": "必填", "en": "required"}
+CONTROL = {"zh": "含有无法保存的控制字符。",
+           "en": "The text contains control characters that cannot be stored."}
+SURROGATE = {"zh": "含有无效的字符编码。", "en": "The text contains invalid characters (lone surrogates)."}
+BIDI = {"zh": "含有改变文字方向的控制字符。", "en": "The text contains bidirectional override characters."}
+INVISIBLE = {"zh": "只有空白或不可见字符。", "en": "The text contains only blank or invisible characters."}
+REQUIRED = {"zh": "此项必填。", "en": "This field is required."}
 
 
 class TextRefused(ValueError):

@@ -91,13 +91,13 @@ def test_a_disabled_account_is_told_so_only_with_the_right_password(rectify, org
 
 
 @pytest.mark.parametrize(("password", "username", "en"), [
-    ("short-pw", "alice", "at least 10 characters"),
+    ("short-pw", "alice", "The password needs at least 10 characters."),
     ("Alice-Wonder", "alice", "must not contain the username"),
-    ("ALICE", "alice", "at least 10 characters"),
+    ("ALICE", "alice", "The password needs at least 10 characters."),
     ("alicealice", "alicealice", "must not contain the username"),
     ("password1234", "alice", "too common"),
     ("QWERTYUIOP", "alice", "too common"),
-    ("x" * 201, "alice", "at most 200 characters"),
+    ("x" * 201, "alice", "The password can have at most 200 characters."),
 ])
 def test_the_password_policy_refuses(password, username, en):
     errors = password_errors(password, username)

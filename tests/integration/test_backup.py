@@ -66,7 +66,7 @@ def test_backup_never_overwrites(rectify: Rectify, database_url: str, tmp_path: 
     assert target.read_bytes() == b"an older backup"
     nowhere = cli(database_url, rectify.settings.instance_path, "backup",
                   str(tmp_path / "no" / "such.db"))
-    assert nowhere.exit_code == 2 and "no folder" in nowhere.output
+    assert nowhere.exit_code == 2 and "does not exist." in nowhere.output
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)

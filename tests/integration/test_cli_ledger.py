@@ -62,8 +62,8 @@ def test_ledger_refuses_an_unknown_unit_clearly(flow: Flow, run_ledger: Any) -> 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(("args", "message"), [
-    (("--lifecycle", "nosuch"), "unknown lifecycle 'nosuch'"),
-    (("--state", "nosuch"), "unknown state 'nosuch'"),
+    (("--lifecycle", "nosuch"), "There is no lifecycle 'nosuch'."),
+    (("--state", "nosuch"), "There is no state 'nosuch'."),
     (("--category", "nosuch"), "Invalid value for '--category'"),
 ])
 def test_ledger_refuses_unknown_filter_values(flow: Flow, run_ledger: Any, args: tuple[str, ...],

@@ -98,9 +98,10 @@ def test_a_closed_finding_takes_comments(rectify, org, flow):
 
 
 @pytest.mark.parametrize(("text", "error"), [
-    ("", "required"), ("   \n ", "required"), ("x" * 4001, "at most 4000 characters"),
-    ("a\x00b", "contains control characters that cannot be stored"),
-    ("\u200b\u200b", "contains only blank or invisible characters"), (42, "must be text"),
+    ("", "This field is required."), ("   \n ", "This field is required."),
+    ("x" * 4001, "Enter at most 4000 characters."),
+    ("a\x00b", "The text contains control characters that cannot be stored."),
+    ("\u200b\u200b", "The text contains only blank or invisible characters."), (42, "Enter text."),
 ])
 def test_bad_text_is_a_field_error_and_changes_nothing(rectify, org, flow, fid, text, error):
     with flow.refused(fid, InvalidPayload) as refused:
@@ -117,11 +118,11 @@ def test_files_are_the_actors_own_or_the_findings_and_at_most_ten(rectify, org, 
     others = flow.evidence(org.handler_b)  # never on this finding
     with flow.refused(fid, InvalidPayload) as refused:
         comment(rectify, org.handler_a, fid, "See photo", [others])
-    assert refused.value.errors["files"]["en"] == "a file is unknown to you; upload it again"
+    assert refused.value.errors["files"]["en"] == "A file is not known to you: upload it again."
     eleven = [flow.evidence(org.handler_a) for _ in range(11)]
     with flow.refused(fid, InvalidPayload) as refused:
         comment(rectify, org.handler_a, fid, "Photos", eleven)
-    assert refused.value.errors["files"]["en"] == "at most 10 file(s)"
+    assert refused.value.errors["files"]["en"] == "Upload at most 10 file(s)."
     comment(rectify, org.handler_a, fid, "Photos", eleven[:10])
     comment(rectify, org.inspector, fid, "Same photo", [eleven[0]])  # on the finding now
     assert comments_of(rectify, org.inspector, fid)[1][4] == [eleven[0]]
@@ -151,7 +152,7 @@ def test_mentioning_someone_outside_the_scope_is_refused_like_an_unknown_name(
     with flow.refused(fid, InvalidPayload) as refused:
         comment(rectify, org.handler_a, fid, f"Ask @{name} and @inspector")
     assert refused.value.errors["text"]["en"] == (
-        f"cannot mention @{name}: no such user in this finding's scope")
+        f"Cannot mention @{name}: no such user in this finding's scope.")
     assert mentions(rectify) == []
 
 
@@ -185,7 +186,7 @@ def test_only_the_author_edits_and_only_to_a_new_text(rectify, org, flow, fid):
     with flow.refused(fid, InvalidPayload) as refused:
         edit(rectify, org.handler_a, fid, seq, "  Mine ")
     assert refused.value.errors["text"]["en"] == (
-        "this is the comment's current text: nothing to change")
+        "This is the comment's current text: nothing to change.")
     with flow.refused(fid, InvalidPayload):
         edit(rectify, org.handler_a, fid, seq, "")
     for wrong in (seq + 1, 1):  # no such event; an event that is not a comment (the raise)

@@ -132,4 +132,4 @@ def test_the_system_user_is_created_once_at_the_root_and_can_never_log_in(flow: 
     with flow.app.unit_of_work() as uow, pytest.raises(InvalidInput) as taken:
         create_user(uow.session, "system", "Sys", "a-long-passphrase", ["admin"],
                     flow.org.commission)
-    assert taken.value.errors["username"]["en"] == "this username is taken"
+    assert taken.value.errors["username"]["en"] == "This username is taken."

@@ -102,11 +102,11 @@ def test_hostile_cells_and_units_outside_the_scope_are_refused_by_the_raise_rule
                 "GA,标题含\x00字符,其他,一般,描述\u202e反转\n")
     report = run(rectify, org.inspector, csv_text.encode("utf-8"), "list.csv")
     errors = {r.number: r.errors for r in report.errors}
-    assert errors[2]["unit"]["en"] == "no such unit within your scope"
+    assert errors[2]["unit"]["en"] == "There is no such unit within your scope."
     assert "raised by a body above it" in errors[3]["unit"]["en"]
     assert set(errors[4]) == {"title", "description"}
     formula = run(rectify, org.inspector, xlsx(EN, [["GB", "公式单元格", "其他", "一般", "=1+1"]]))
-    assert formula.errors[0].errors["description"]["en"].startswith("formulas are not accepted")
+    assert formula.errors[0].errors["description"]["en"]== "Formulas are not accepted: enter the value."
     assert count(rectify, Finding) == 0
     refused = run(rectify, org.handler_a, xlsx(EN, [["GA-1", "联络员登记", "其他", "一般", ""]]))
     assert "lifecycle" in refused.errors[0].errors  # a handler may not raise findings
@@ -124,9 +124,9 @@ def test_the_template_has_drop_downs_and_its_header_maps_in_both_languages(recti
 
 
 def test_file_level_errors_are_clear(rectify, org):
-    with pytest.raises(ImportFileError, match="only XLSX or CSV"):
+    with pytest.raises(ImportFileError, match="Only XLSX or CSV"):
         read_sheet(b"%PDF-1.4", "list.pdf")
-    with pytest.raises(ImportFileError, match="missing columns: Severity"):
+    with pytest.raises(ImportFileError, match="Columns missing: Severity."):
         map_headers(["Responsible unit", "Title", "Category"])
     with pytest.raises(ImportFileError, match="cannot be read"):
         read_sheet(b"PK\x03\x04broken", "a.xlsx")

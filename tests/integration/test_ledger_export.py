@@ -114,4 +114,4 @@ def test_rectify_export_writes_the_filtered_file(flow, org, database_url, tmp_pa
     book = load_workbook(target)
     assert book.sheetnames[0].startswith("Ledger-Group B-") and list(_rows(book)) == [in_b.code]
     refused = CliRunner().invoke(engine, ["export", "--state", "nosuch"], env=env)
-    assert refused.exit_code == 1 and "unknown state 'nosuch'" in refused.output
+    assert refused.exit_code == 1 and "There is no state 'nosuch'." in refused.output

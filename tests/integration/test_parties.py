@@ -73,7 +73,7 @@ def test_a_co_responsible_unit_sees_the_finding_and_acts_on_its_part_only(
     for trigger in ("report_rectification", "acknowledge"):
         with flow.refused(shared, Forbidden) as caught:
             flow.fire(shared, trigger, org.handler_b)
-        assert caught.value.reason["en"].startswith("your unit takes part in this finding only")
+        assert caught.value.reason["en"].startswith("Your unit takes part in this finding only")
     flow.fire(shared, "report_part", org.handler_b, {"measures": "Corridor cleared our side"})
     finding = flow.finding(shared)
     assert [(p.role, p.unit_id, p.done) for p in parties_of(finding)] == [
@@ -150,8 +150,8 @@ def test_only_the_addressed_body_decides(flow, org, rectify):
     assert "accept_escalation" not in offered(rectify, finding.id, org.supervisor)
     with flow.refused(finding.id, Forbidden) as caught:
         flow.fire(finding.id, "accept_escalation", org.supervisor, {"plan": "We do it"})
-    assert caught.value.reason["en"] == ("this step is only for the body the escalation is "
-                                         "addressed to")
+    assert caught.value.reason["en"] == ("This step is only for the body the escalation is "
+                                         "addressed to.")
     with flow.refused(finding.id, Forbidden):
         flow.fire(finding.id, "decline_escalation", org.supervisor, {"reason": "Do it yourself"})
     assert offered(rectify, finding.id, boss_a) == ["accept_escalation", "decline_escalation"]

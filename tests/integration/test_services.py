@@ -198,18 +198,18 @@ def test_an_invalid_payload_names_every_bad_field_in_both_languages(org, flow, f
     with flow_v1.refused(old, InvalidPayload) as refused:
         flow_v1.fire(old, "assign", org.inspector, {})
     assert_bilingual(refused.value.errors, {"requirement", "due_date"})
-    assert refused.value.errors["due_date"]["en"] == "required"
+    assert refused.value.errors["due_date"]["en"] == "This field is required."
     fid = flow.raise_().id  # v2: it may be left out (the default by severity)
     with flow.refused(fid, InvalidPayload) as refused:
         flow.fire(fid, "assign", org.inspector, {})
     assert_bilingual(refused.value.errors, {"requirement"})
-    assert refused.value.errors["requirement"]["en"] == "required"
+    assert refused.value.errors["requirement"]["en"] == "This field is required."
     yesterday = (flow.today() - TOMORROW).isoformat()
     with flow.refused(fid, InvalidPayload) as refused:
         flow.fire(fid, "assign", org.inspector,
                   {"requirement": "Clear it", "due_date": yesterday, "colour": "red"})
     assert_bilingual(refused.value.errors, {"due_date", "colour"})
-    assert "must not be before" in refused.value.errors["due_date"]["en"]
+    assert "Enter a date on or after" in refused.value.errors["due_date"]["en"]
 
     flow.fire(fid, "assign")
     someone_elses = flow.evidence(org.handler_b)  # uploaded by another user, not linked here
@@ -250,8 +250,8 @@ def test_guards_refuse_an_early_extension_and_confirming_your_own_report(org, fl
             assert (message is not None) is refuses
         assert guard.check(Context(uow.session, finding, uow.session.get(
             User, org.handler_reviewer_a.id), {}, uow.now(), uow.today()), params) == {
-            "zh": "不能复核自己报送的整改",
-            "en": "you cannot confirm a rectification you reported yourself"}
+            "zh": "不能复核自己报送的整改。",
+            "en": "You cannot confirm a rectification you reported yourself."}
     assert flow.fire(fid, "confirm", org.reviewer, {}).state == "closed"
 
 

@@ -112,7 +112,7 @@ def test_a_cycle_or_moving_the_top_is_refused_and_nothing_changes(rectify, org, 
 def test_a_bad_parent_is_a_field_error(rectify, org, raw):
     with pytest.raises(InvalidInput) as info:
         _preview(rectify, org.group_a.id, raw)
-    assert info.value.errors["parent_id"]["en"] == "choose the new parent unit"
+    assert info.value.errors["parent_id"]["en"] == "Choose the new parent unit."
 
 
 def test_a_confirmation_after_the_tree_changed_is_refused(rectify, org, second_body):
@@ -146,7 +146,7 @@ def test_a_deactivated_unit_takes_no_new_finding_but_its_findings_go_on(rectify,
     assert _tree(rectify)["GA-1"][2] is False
     with pytest.raises(InvalidInput) as info:
         flow.raise_(unit=org.sub_a1.id)
-    assert info.value.errors["unit"]["en"] == "this unit is deactivated and can no longer be chosen"
+    assert info.value.errors["unit"]["en"] == "This unit is deactivated and can no longer be chosen."
     assert flow.fire(found.id, "report_rectification").state == "rectified"
     assert _sees(rectify, "handler_a1", found.id)
     with pytest.raises(InvalidInput) as again:
@@ -162,7 +162,7 @@ def test_a_unit_with_active_sub_units_is_not_deactivated(rectify, org):
     before = _tree(rectify)
     with pytest.raises(InvalidInput) as info:
         _deactivate(rectify, org.group_a.id)
-    assert info.value.errors["active"]["en"].startswith("the unit has 2 active sub-units")
+    assert info.value.errors["active"]["en"].startswith("The unit has 2 active sub-units")
     assert _tree(rectify) == before
 
 

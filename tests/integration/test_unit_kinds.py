@@ -64,7 +64,8 @@ def test_an_undeclared_kind_is_a_field_error_and_nothing_is_written(rectify, org
              parent_id=org.commission.id)
     assert set(refused.value.errors) == {"kind"}
     assert refused.value.errors["kind"]["en"].startswith(
-        "'bureau' is not a declared unit kind; one of: commission, inspection_body, department")
+        "The unit kind 'bureau' is not declared. Choose one of: commission, inspection_body, "
+        "department")
     assert "职能部门" in refused.value.errors["kind"]["zh"]
     assert _unit_count(rectify) == before
 
@@ -90,11 +91,11 @@ def test_the_inspecting_kinds_come_from_the_file(rectify, org, with_bureau):
 
 
 @pytest.mark.parametrize(("prefix", "problem"), [
-    ("苏 纪提", "one line with no spaces inside, e.g. 苏纪提"),
-    ("苏纪\n提", "one line with no spaces inside, e.g. 苏纪提"),
-    ("苏纪\t提", "one line with no spaces inside, e.g. 苏纪提"),
-    ("纪" * 33, "at most 32 characters"),
-    (12, "must be text"),
+    ("苏 纪提", "The document number prefix must be one line with no spaces, for example 苏纪提."),
+    ("苏纪\n提", "The document number prefix must be one line with no spaces, for example 苏纪提."),
+    ("苏纪\t提", "The document number prefix must be one line with no spaces, for example 苏纪提."),
+    ("纪" * 33, "Enter at most 32 characters."),
+    (12, "Enter text."),
 ])
 def test_a_bad_prefix_is_a_field_error_on_add_and_edit(rectify, org, prefix, problem):
     with pytest.raises(InvalidInput) as refused:
@@ -120,9 +121,9 @@ def test_editing_refuses_an_undeclared_kind_other_fields_and_non_admins(rectify,
         _edit(rectify, org.group_a.id, kind="bureau", path="/9/", parent_id=org.group_b.id,
               name_zh="")
     assert sorted(refused.value.errors) == ["kind", "name_zh", "parent_id", "path"]
-    assert refused.value.errors["path"]["en"] == "unknown field"
-    assert refused.value.errors["parent_id"]["en"] == "unknown field"  # a move: unit_move.py
-    assert refused.value.errors["name_zh"]["en"] == "required"
+    assert refused.value.errors["path"]["en"] == "There is no such field."
+    assert refused.value.errors["parent_id"]["en"] == "There is no such field."  # a move: unit_move.py
+    assert refused.value.errors["name_zh"]["en"] == "This field is required."
     with pytest.raises(Forbidden):
         _edit(rectify, org.group_a.id, username="supervisor", doc_prefix="甲")
     unit = _edit(rectify, org.group_a.id)

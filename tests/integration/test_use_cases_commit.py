@@ -123,5 +123,5 @@ def test_a_username_taken_at_the_same_moment_is_a_field_error(rectify: Rectify, 
     monkeypatch.setattr(accounts, "username_errors", lambda session, username: {})
     with pytest.raises(InvalidInput) as refused:
         _run(rectify, add)
-    assert refused.value.errors["username"]["en"] == "this username is taken"
+    assert refused.value.errors["username"]["en"] == "This username is taken."
     assert _read(rectify, select(func.count()).where(User.username == "twin")) == 1

@@ -54,16 +54,16 @@ def test_text_within_bounds(raw: str) -> None:
 
 
 def test_text_too_short_counts_after_stripping() -> None:
-    assert _error(TEXT, "  abcd     ") == {"zh": "至少 5 个字", "en": "at least 5 characters"}
+    assert _error(TEXT, "  abcd     ") == {"zh": "至少 5 个字。", "en": "Enter at least 5 characters."}
 
 
 def test_text_too_long() -> None:
-    assert _error(TEXT, "x" * 11) == {"zh": "最多 10 个字", "en": "at most 10 characters"}
+    assert _error(TEXT, "x" * 11) == {"zh": "最多 10 个字。", "en": "Enter at most 10 characters."}
 
 
 @pytest.mark.parametrize("raw", [12345, ["hello"], {"a": "b"}])
 def test_text_must_be_text(raw: Any) -> None:
-    assert _error(TEXT, raw) == {"zh": "应为文本", "en": "must be text"}
+    assert _error(TEXT, raw) == {"zh": "应为文本。", "en": "Enter text."}
 
 
 # --- date ---------------------------------------------------------------------------------------
@@ -80,18 +80,22 @@ def test_date_within_bounds(raw: Any, value: date) -> None:
 
 
 def test_date_before_min_days() -> None:
-    assert _error(DATE, "2024-03-01") == {"zh": "不能早于 2024-03-02", "en": "must not be before 2024-03-02"}
+    assert _error(DATE, "2024-03-01") == {"zh": "不能早于 2024-03-02。",
+                                          "en": "Enter a date on or after 2024-03-02."}
 
 
 def test_date_after_max_days() -> None:
-    assert _error(DATE, "2025-03-03") == {"zh": "不能晚于 2025-03-02", "en": "must not be after 2025-03-02"}
+    assert _error(DATE, "2025-03-03") == {"zh": "不能晚于 2025-03-02。",
+                                          "en": "Enter a date on or before 2025-03-02."}
 
 
 def test_date_limits_can_be_in_the_past() -> None:
     assert clean((PAST,), {"visited_on": "2024-01-31"}, LOOKUP).values["visited_on"] == date(2024, 1, 31)
     assert clean((PAST,), {"visited_on": "2024-03-01"}, LOOKUP).values["visited_on"] == TODAY
-    assert _error(PAST, "2024-01-30") == {"zh": "不能早于 2024-01-31", "en": "must not be before 2024-01-31"}
-    assert _error(PAST, "2024-03-02") == {"zh": "不能晚于 2024-03-01", "en": "must not be after 2024-03-01"}
+    assert _error(PAST, "2024-01-30") == {"zh": "不能早于 2024-01-31。",
+                                          "en": "Enter a date on or after 2024-01-31."}
+    assert _error(PAST, "2024-03-02") == {"zh": "不能晚于 2024-03-01。",
+                                          "en": "Enter a date on or before 2024-03-01."}
 
 
 def test_date_limits_follow_lookup_today() -> None:
@@ -100,13 +104,13 @@ def test_date_limits_follow_lookup_today() -> None:
     assert clean((DATE,), {"due": "2025-01-01"}, later).values["due"] == date(2025, 1, 1)
     with pytest.raises(InvalidPayload) as caught:
         clean((DATE,), {"due": "2024-12-31"}, later)
-    assert caught.value.errors["due"]["en"] == "must not be before 2025-01-01"
+    assert caught.value.errors["due"]["en"] == "Enter a date on or after 2025-01-01."
 
 
 @pytest.mark.parametrize("raw", ["2024-02-30", "tomorrow", "03/04/2024", 20240401, "20240401", "2024-W14-1",
                                  datetime(2024, 6, 1, 9, 30)])
 def test_date_must_be_a_date(raw: Any) -> None:
-    assert _error(DATE, raw) == {"zh": "日期格式应为 YYYY-MM-DD", "en": "must be a date YYYY-MM-DD"}
+    assert _error(DATE, raw) == {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Enter a date as YYYY-MM-DD."}
 
 
 # --- number -------------------------------------------------------------------------------------
@@ -124,23 +128,23 @@ def test_float_is_kept() -> None:
 
 
 def test_number_below_minimum() -> None:
-    assert _error(NUMBER, -1) == {"zh": "不能小于 0", "en": "must be at least 0"}
-    assert _error(RATIO, 0.25) == {"zh": "不能小于 0.5", "en": "must be at least 0.5"}
+    assert _error(NUMBER, -1) == {"zh": "不能小于 0。", "en": "Enter a number of at least 0."}
+    assert _error(RATIO, 0.25) == {"zh": "不能小于 0.5。", "en": "Enter a number of at least 0.5."}
 
 
 def test_number_above_maximum() -> None:
-    assert _error(NUMBER, 101) == {"zh": "不能大于 100", "en": "must be at most 100"}
-    assert _error(RATIO, 2) == {"zh": "不能大于 1.5", "en": "must be at most 1.5"}
+    assert _error(NUMBER, 101) == {"zh": "不能大于 100。", "en": "Enter a number of at most 100."}
+    assert _error(RATIO, 2) == {"zh": "不能大于 1.5。", "en": "Enter a number of at most 1.5."}
 
 
 def test_number_must_be_whole_when_integer() -> None:
-    assert _error(NUMBER, 2.5) == {"zh": "应为整数", "en": "must be a whole number"}
+    assert _error(NUMBER, 2.5) == {"zh": "应为整数。", "en": "Enter a whole number."}
 
 
 @pytest.mark.parametrize("raw", [True, False, "abc", float("nan"), "nan", float("inf"), "-inf",
                                  {"n": 1}, [1]])
 def test_number_must_be_a_number(raw: Any) -> None:
-    assert _error(NUMBER, raw) == {"zh": "应为数字", "en": "must be a number"}
+    assert _error(NUMBER, raw) == {"zh": "应为数字。", "en": "Enter a number."}
 
 
 # --- choice -------------------------------------------------------------------------------------
@@ -152,25 +156,25 @@ def test_choice_accepts_a_listed_value() -> None:
 
 @pytest.mark.parametrize("raw", ["Online", "phone", 1, ["onsite"]])
 def test_choice_refuses_other_values(raw: Any) -> None:
-    assert _error(CHOICE, raw) == {"zh": "应为以下之一：onsite、online",
-                                   "en": "must be one of: onsite, online"}
+    assert _error(CHOICE, raw) == {"zh": "应为以下之一：onsite、online。",
+                                   "en": "Choose one of: onsite, online."}
 
 
 # --- unit and files: the shape is checked before any database lookup -----------------------------
 
 def test_unit_must_be_an_id() -> None:
     spec = FieldSpec("unit", "unit", "单位", "Unit")
-    assert _error(spec, "HQ-1") == {"zh": "应为单位编号", "en": "must be a unit id"}
+    assert _error(spec, "HQ-1") == {"zh": "应为单位编号。", "en": "Enter a unit id."}
 
 
 def test_files_must_be_a_list_of_digests() -> None:
     spec = FieldSpec("evidence", "files", "材料", "Evidence", min_count=1)
-    assert _error(spec, [1, 2]) == {"zh": "应为已上传文件的列表", "en": "must be a list of uploaded files"}
+    assert _error(spec, [1, 2]) == {"zh": "应为已上传文件的列表。", "en": "Send a list of uploaded files."}
 
 
 def test_files_with_min_count_are_required() -> None:
     spec = FieldSpec("evidence", "files", "材料", "Evidence", min_count=1)
-    assert _errors((spec,), {}) == {"evidence": {"zh": "必填", "en": "required"}}
+    assert _errors((spec,), {}) == {"evidence": {"zh": "此项必填。", "en": "This field is required."}}
     optional = FieldSpec("photos", "files", "照片", "Photos", min_count=0)
     assert clean((optional,), {"photos": []}, LOOKUP).values == {}
 
@@ -179,7 +183,7 @@ def test_files_with_min_count_are_required() -> None:
 
 @pytest.mark.parametrize("payload", [{}, {"reason": None}, {"reason": ""}, {"reason": "   "}])
 def test_required_field(payload: dict[str, Any]) -> None:
-    assert _errors((REQUIRED,), payload) == {"reason": {"zh": "必填", "en": "required"}}
+    assert _errors((REQUIRED,), payload) == {"reason": {"zh": "此项必填。", "en": "This field is required."}}
 
 
 def test_optional_blank_fields_are_left_out() -> None:
@@ -189,7 +193,7 @@ def test_optional_blank_fields_are_left_out() -> None:
 
 def test_unknown_field_is_refused() -> None:
     assert _errors((TEXT,), {"note": "hello", "colour": "red"}) == {
-        "colour": {"zh": "此操作没有这个字段", "en": "unknown field for this action"},
+        "colour": {"zh": "此操作没有这个字段。", "en": "This action has no such field."},
     }
 
 
@@ -197,18 +201,18 @@ def test_every_wrong_field_is_named_at_once() -> None:
     errors = _errors((REQUIRED, TEXT, NUMBER, CHOICE),
                      {"note": "abc", "count": "x", "method": "phone", "extra": 1})
     assert errors == {
-        "extra": {"zh": "此操作没有这个字段", "en": "unknown field for this action"},
-        "reason": {"zh": "必填", "en": "required"},
-        "note": {"zh": "至少 5 个字", "en": "at least 5 characters"},
-        "count": {"zh": "应为数字", "en": "must be a number"},
-        "method": {"zh": "应为以下之一：onsite、online", "en": "must be one of: onsite, online"},
+        "extra": {"zh": "此操作没有这个字段。", "en": "This action has no such field."},
+        "reason": {"zh": "此项必填。", "en": "This field is required."},
+        "note": {"zh": "至少 5 个字。", "en": "Enter at least 5 characters."},
+        "count": {"zh": "应为数字。", "en": "Enter a number."},
+        "method": {"zh": "应为以下之一：onsite、online。", "en": "Choose one of: onsite, online."},
     }
 
 
 def test_invalid_payload_message_is_english() -> None:
     with pytest.raises(InvalidPayload) as caught:
         clean((REQUIRED,), {}, LOOKUP)
-    assert str(caught.value) == "reason: required"
+    assert str(caught.value) == "reason: This field is required."
 
 
 def test_a_clean_payload_of_several_fields() -> None:
@@ -237,7 +241,7 @@ def test_a_number_too_large_for_a_float_is_refused_not_crashing() -> None:
     spec = FieldSpec("letters", "number", "提醒函", "Letters", integer=True)
     with pytest.raises(InvalidPayload) as info:
         clean([spec], {"letters": 10**400}, LOOKUP_FOR_CONTROL_TESTS)
-    assert info.value.errors["letters"]["en"] == "must be a number"
+    assert info.value.errors["letters"]["en"] == "Enter a number."
 
 
 LOOKUP_FOR_CONTROL_TESTS = Lookup(session=None, today=date(2026, 3, 2),  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ def _field(scope: str) -> FieldSpec:
 def test_default_scope_refuses_a_unit_above_the_actor() -> None:
     with pytest.raises(InvalidPayload) as info:
         clean([_field("actor")], {"body": ABOVE.id}, _lookup())
-    assert info.value.errors["body"]["en"] == "no such unit within your scope"
+    assert info.value.errors["body"]["en"] == "There is no such unit within your scope."
     assert clean([_field("actor")], {"body": MINE.id}, _lookup()).values["body"] is MINE
 
 

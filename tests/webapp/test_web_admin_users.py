@@ -45,7 +45,7 @@ def test_a_refused_new_user_keeps_every_choice_and_reports_every_error(browser, 
         "roles": ["inspector", "reviewer"], "unit": str(org.sub_a2.id), "language": "en"})
     assert page.status_code == 422
     html = text_of(page)
-    assert "lower-case letters, digits" in html and "the password needs at least 10" in html
+    assert "lower-case letters, digits" in html and "The password needs at least 10" in html
     checked = set(re.findall(r'name="roles" value="(\w+)" checked', html))
     assert checked == {"inspector", "reviewer"}
     assert '<option value="en" selected>' in html
@@ -60,7 +60,7 @@ def test_the_page_cannot_demote_the_last_admin_and_keeps_the_form(browser, recti
         "language": "en", "active": "1"})
     assert page.status_code == 422
     html = text_of(page)
-    assert "the last active admin cannot lose the admin role" in html
+    assert "The last active admin cannot lose the admin role" in html
     assert set(re.findall(r'name="roles" value="(\w+)" checked', html)) == {"supervisor"}
     assert 'value="Renamed"' in html
     with rectify.unit_of_work(write=False) as uow:

@@ -54,7 +54,7 @@ def test_a_missing_justification_is_shown_per_finding_with_the_field_label(brows
     finding = assigned(flow, org)
     html = text_of(browser("inspector").post("/ledger/bulk", data={
         "finding": str(finding.id), "trigger": "withdraw", "reason": ""}))
-    assert "撤销理由: " + ui(app, "required") in html or "撤销理由: 必填" in html
+    assert "撤销理由: 此项必填。" in html
     assert flow.finding(finding.id).state == "assigned"
 
 

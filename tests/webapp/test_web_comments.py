@@ -77,9 +77,9 @@ def test_outside_the_scope_the_thread_is_not_found(api, browser, finding, flow):
 def test_api_refusals_name_the_field_and_change_nothing(app, api, finding, flow):
     seq = post_comment(api, finding).get_json()["seq"]
     before = flow.snapshot(finding["id"])
-    for text, field_error in (("", "必填"), ("x" * 4001, "最多 4000 个字"),
-                              ("a\x00b", "含有无法保存的控制字符"),
-                              ("ask @handler_b", "无法提及 @handler_b：本问题的可见范围内没有这个用户")):
+    for text, field_error in (("", "此项必填。"), ("x" * 4001, "最多 4000 个字。"),
+                              ("a\x00b", "含有无法保存的控制字符。"),
+                              ("ask @handler_b", "无法提及 @handler_b：本问题的可见范围内没有这个用户。")):
         body = assert_error(post_comment(api, finding, text=text), 422)
         assert body["errors"] == {"text": field_error}, body
     assert_error(post_comment(api, finding, files=["0" * 64] * 11), 422)
@@ -131,7 +131,7 @@ def test_a_refused_page_form_keeps_the_text_and_shows_the_error(app, browser, fi
     page = text_of(response)
     assert "无法提及 @nobody：本问题的可见范围内没有这个用户" in page and "Ask @nobody about it" in page
     response = client.post(f"{url}/comments", data={"text": " "})
-    assert response.status_code == 422 and "必填" in text_of(response)
+    assert response.status_code == 422 and "此项必填。" in text_of(response)
     assert flow.snapshot(finding["id"]) == before
     client.post(f"{url}/comments", data={"text": "Mine"})
     response = browser("inspector").post(f"{url}/comments/2/edit", data={"text": "Yours"})

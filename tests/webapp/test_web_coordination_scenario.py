@@ -109,7 +109,7 @@ def _accept(api: Any, org: Any, scene: Any, finding: dict[str, Any]) -> dict[str
     assert "accept_escalation" not in offered(get(api, finding["id"], scene.ib_supervisor))
     refused = fire(api, finding, "accept_escalation", scene.ib_supervisor,
                    {"plan": "由监督组协调"}, status=403)
-    assert refused["message"] == "此操作只能由该问题上报的受理机构办理", refused
+    assert refused["message"] == "此操作只能由该问题上报的受理机构办理。", refused
     assert get(api, finding["id"], org.supervisor)["version"] == finding["version"]
     assert "accept_escalation" in offered(get(api, finding["id"], org.supervisor))
     finding = fire(api, finding, "accept_escalation", org.supervisor,
@@ -256,7 +256,7 @@ def test_the_coordination_scenario_end_to_end(api, browser, app, org, scene, reg
     refused = fire(api, finding, "confirm", scene.prov_reviewer, {"conclusion": "销号"},
                    status=422)
     assert refused["message"] == (f"还有 1 个子问题未办结（{children[3]['code']}），"
-                                  "全部办结后才能办结本问题")
+                                  "全部办结后才能办结本问题。")
     assert get(api, finding["id"], org.supervisor)["state"] == "rectified"
     _close_child(api, org, scene, children[3], 3, png, today)
     assert "confirm" in offered(get(api, finding["id"], scene.prov_reviewer))

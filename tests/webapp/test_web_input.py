@@ -135,10 +135,10 @@ def test_errors_are_in_the_users_language(client):
     response = client.post("/api/v1/auth/token", json={"username": "a\x00", "password": "x"},
                            headers={"Accept-Language": "en"})
     assert assert_error(response, 422)["errors"] == {
-        "username": "contains control characters that cannot be stored"}
+        "username": "The text contains control characters that cannot be stored."}
     response = client.post("/api/v1/auth/token", json={"username": "a\x00", "password": "x"},
                            headers={"Accept-Language": "zh-CN"})
-    assert assert_error(response, 422)["errors"] == {"username": "含有无法保存的控制字符"}
+    assert assert_error(response, 422)["errors"] == {"username": "含有无法保存的控制字符。"}
 
 
 # --- body size, depth and number of fields ---------------------------------------------------

@@ -44,7 +44,7 @@ def test_page_api_and_exports_refuse_the_same_arguments(api, browser, org, query
 
 def test_the_cli_refuses_unknown_values_through_the_same_contract(run_ledger, org):
     result = run_ledger("--state", "nosuch")
-    assert result.exit_code == 1 and "state: unknown state 'nosuch'" in result.output
+    assert result.exit_code == 1 and "state: There is no state 'nosuch'." in result.output
 
 
 def test_a_cursor_out_of_range_is_a_field_error_in_the_api_and_the_first_page_on_the_page(

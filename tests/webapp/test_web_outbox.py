@@ -122,7 +122,7 @@ def test_a_description_too_long_is_a_field_error(browser, rectify):
     answer = admin.post("/admin/webhooks", data={"url": "https://x.org/h",
                                                  "description": "d" * 201})
     assert answer.status_code == 422
-    assert "at most 200 characters" in text_of(answer)
+    assert "Enter at most 200 characters." in text_of(answer)
     assert endpoints(rectify) == []
 
 

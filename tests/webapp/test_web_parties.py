@@ -34,7 +34,7 @@ def test_the_api_lists_the_parties_and_the_party_sees_its_step(driver, api, org)
         f"/api/v1/findings/{finding['id']}/transitions/report_rectification", org.handler_b,
         json={"version": finding["version"], "payload": {"measures": "Cleared it all"}}), 403)
     assert refused["message"] == ("本单位只作为该问题的协办方（受理、牵头或配合单位）参与，"
-                                  "此操作不由本单位办理")
+                                  "此操作不由本单位办理。")
     done = driver.fire(finding["id"], "report_part", org.handler_b,
                        {"measures": "Corridor cleared on our side"})
     assert done.status_code == 200, done.get_json()

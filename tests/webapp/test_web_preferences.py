@@ -9,8 +9,8 @@ from web_support import assert_error, text_of
 
 from workflow.models import User
 
-ZH_BAD_EMAIL = "电子邮箱地址无效"
-EN_BAD_EMAIL = "not a valid e-mail address"
+ZH_BAD_EMAIL = "电子邮箱地址无效（例如 name@example.cn）。"
+EN_BAD_EMAIL = "Enter an e-mail address like name@example.org."
 
 
 def settings_of(rectify, user) -> tuple[str, str, str]:
@@ -40,7 +40,7 @@ def test_every_bad_field_is_named_at_once(browser, rectify, org):
     page = client.post("/account/preferences", data={
         "email": "nope", "notify_email": "hourly", "notify_webhook": "sometimes"})
     assert page.status_code == 422
-    assert text_of(page).count("must be immediate, digest or off") == 2
+    assert text_of(page).count("Choose immediate, digest or off.") == 2
     assert EN_BAD_EMAIL in text_of(page)
     assert settings_of(rectify, org.handler_a) == ("", "digest", "immediate")
 

@@ -265,10 +265,10 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(app, brow
 
 
 @pytest.mark.parametrize(("current", "new", "field", "en"), [
-    ("wrong-current-pw", "a-fresh-long-secret", "current_password", "the current password is wrong"),
-    (PASSWORD, "short", "password", "the password needs at least 10 characters"),
-    (PASSWORD, "Handler_A-2026", "password", "the password must not contain the username"),
-    (PASSWORD, "password1234", "password", "this password is too common"),
+    ("wrong-current-pw", "a-fresh-long-secret", "current_password", "The current password is wrong."),
+    (PASSWORD, "short", "password", "The password needs at least 10 characters."),
+    (PASSWORD, "Handler_A-2026", "password", "The password must not contain the username."),
+    (PASSWORD, "password1234", "password", "This password is too common: choose another one."),
 ])
 def test_a_refused_password_change_names_the_field_and_changes_nothing(make_app, client, org,
                                                                        current, new, field, en):

@@ -166,8 +166,8 @@ def require_admin() -> User:
 def scoped_unit(unit_id: int | None, field: str) -> Unit:
     unit = unit_in_view(get_uow().session, actor(), unit_id)
     if unit is None:
-        raise InvalidInput({field: {"zh": "单位不存在或不在您的管辖范围内",
-                                    "en": "no such unit within your scope"}})
+        raise InvalidInput({field: {"zh": "单位不存在或不在您的管辖范围内。",
+                                    "en": "There is no such unit within your scope."}})
     return unit
 
 

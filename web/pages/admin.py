@@ -53,7 +53,7 @@ def _allowed_only() -> None:
 def _unit(value: Any, field: str) -> Unit:
     unit = unit_in_view(get_uow().session, actor(), as_int(value))
     if unit is None:
-        raise InvalidInput({field: {"zh": "请选择单位", "en": "choose a unit"}})
+        raise InvalidInput({field: {"zh": "请选择单位。", "en": "Choose a unit."}})
     return unit
 
 

@@ -27,7 +27,7 @@ def _day(text: str | None) -> date:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise InvalidInput({"date": {"zh": "日期格式应为 YYYY-MM-DD", "en": "use a date as YYYY-MM-DD"}})
+    raise InvalidInput({"date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Enter a date as YYYY-MM-DD."}})
 
 
 def _report() -> DailyReport:

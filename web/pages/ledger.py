@@ -106,7 +106,7 @@ def _export(render: str) -> Response | tuple[str, int]:
     try:
         export = LedgerExport(get_uow(), actor(), ledger_query().filter, lang())
     except InvalidInput as exc:
-        text = "; ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
+        text = " ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
         return render_template("error.html", code=422, message=text), 422
     return _csv(export) if render == "csv" else _xlsx(export)
 

@@ -14,7 +14,7 @@ from workflow.services.saved_filters import delete_filter, save_filter, saved_qu
 
 
 def _refused(exc: InvalidInput) -> tuple[str, int]:
-    text = "; ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
+    text = " ".join(f"{k}: {message(v)}" for k, v in exc.errors.items())
     return render_template("error.html", code=422, message=text), 422
 
 
@@ -25,7 +25,7 @@ def save_filter_page():  # type: ignore[no-untyped-def]
                           request.form.get("query", ""))
     except InvalidInput as exc:
         return _refused(exc)
-    flash(_("Filter saved: %(name)s", name=row.name), "success")
+    flash(_("Filter saved: %(name)s.", name=row.name), "success")
     return redirect(url_for("pages.ledger_page") + "?" + row.query)
 
 

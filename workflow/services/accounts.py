@@ -27,7 +27,7 @@ from workflow.services.system import USERNAME as SYSTEM_USERNAME
 from workflow.services.tokens import revoke_all_tokens
 from workflow.spec.model import ROLES
 
-_USERNAME_TAKEN = {"zh": "用户名已存在", "en": "this username is taken"}
+_USERNAME_TAKEN = {"zh": "用户名已存在。", "en": "This username is taken."}
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
@@ -55,22 +55,24 @@ def password_errors(password: str, username: str) -> Errors:
     """What is wrong with a new password (empty when it is acceptable)."""
     lowered, name = password.lower(), username.lower()
     if len(password) < MIN_PASSWORD:
-        return {"password": {"zh": f"密码至少 {MIN_PASSWORD} 位",
-                             "en": f"the password needs at least {MIN_PASSWORD} characters"}}
+        return {"password": {"zh": f"密码至少 {MIN_PASSWORD} 位。",
+                             "en": f"The password needs at least {MIN_PASSWORD} characters."}}
     if len(password) > MAX_PASSWORD:
-        return {"password": {"zh": f"密码最多 {MAX_PASSWORD} 位",
-                             "en": f"the password has at most {MAX_PASSWORD} characters"}}
+        return {"password": {"zh": f"密码最多 {MAX_PASSWORD} 位。",
+                             "en": f"The password can have at most {MAX_PASSWORD} characters."}}
     if lowered == name or (len(name) >= 4 and name in lowered):
-        return {"password": {"zh": "密码不能包含用户名", "en": "the password must not contain the username"}}
+        return {"password": {"zh": "密码不能包含用户名。",
+                             "en": "The password must not contain the username."}}
     if lowered in _common():
-        return {"password": {"zh": "这个密码太常见，请换一个", "en": "this password is too common"}}
+        return {"password": {"zh": "这个密码太常见，请换一个。",
+                             "en": "This password is too common: choose another one."}}
     return {}
 
 
 def username_errors(session: Session, username: str) -> Errors:
     if not USERNAME.match(username):
-        return {"username": {"zh": "用户名为 2–64 位小写字母、数字或 _ . -",
-                             "en": "2–64 lower-case letters, digits or _ . -"}}
+        return {"username": {"zh": "用户名应为 2–64 位，由小写字母、数字或 _ . - 组成。",
+                             "en": "The username must be 2 to 64 lower-case letters, digits, _ . or -."}}
     if username == SYSTEM_USERNAME or session.scalar(
             select(User.id).where(User.username == username)) is not None:
         return {"username": _USERNAME_TAKEN}  # "system" is the engine's own account
@@ -81,13 +83,17 @@ def _field_errors(display_name: str | None, roles: list[str] | None,
                   language: str | None) -> Errors:
     errors: Errors = {}
     if display_name is not None and not 1 <= len(display_name.strip()) <= 200:
-        errors["display_name"] = {"zh": "姓名 1–200 字", "en": "1 to 200 characters"}
+        errors["display_name"] = {"zh": "姓名应为 1–200 字。",
+                                  "en": "The display name must be 1 to 200 characters."}
     unknown = [r for r in roles if r not in ROLES] if roles is not None else []
-    if roles is not None and (not roles or unknown):
-        errors["roles"] = {"zh": f"角色无效：{'、'.join(unknown) or '至少一个'}",
-                           "en": f"invalid roles: {', '.join(unknown) or 'at least one is needed'}"}
+    if unknown:
+        errors["roles"] = {"zh": f"没有这些角色：{'、'.join(unknown)}。请从 {'、'.join(ROLES)} 中选择。",
+                           "en": f"Roles not known: {', '.join(unknown)}. "
+                                 f"Choose from {', '.join(ROLES)}."}
+    elif roles is not None and not roles:
+        errors["roles"] = {"zh": "请至少选择一个角色。", "en": "Choose at least one role."}
     if language is not None and language not in LANGUAGES:
-        errors["language"] = {"zh": "语言应为 zh_CN 或 en", "en": "language must be zh_CN or en"}
+        errors["language"] = {"zh": "语言应为 zh_CN 或 en。", "en": "The language must be zh_CN or en."}
     return errors
 
 
@@ -105,7 +111,7 @@ def create_user(session: Session, username: str, display_name: str, password: st
     errors = {**password_errors(password, username), **username_errors(session, username),
               **_field_errors(display_name, roles, language), **email_errors(email)}
     if unit is None:
-        errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
+        errors["unit"] = {"zh": "请选择单位。", "en": "Choose a unit."}
     if errors:
         raise InvalidInput(errors)
     assert unit is not None
@@ -156,8 +162,8 @@ def _last_admin_errors(session: Session, user: User, change: UserChange) -> Erro
     if active_admins(session) > 1:
         return {}
     field = "roles" if demoted else "active"
-    return {field: {"zh": "这是最后一个在用的管理员，不能取消其管理员角色或停用",
-                    "en": "the last active admin cannot lose the admin role or be deactivated"}}
+    return {field: {"zh": "这是最后一个在用的管理员，不能取消其管理员角色或停用。",
+                    "en": "The last active admin cannot lose the admin role or be deactivated."}}
 
 
 def update_user(uow: UnitOfWork, actor: User, user: User, change: UserChange) -> User:
@@ -165,14 +171,14 @@ def update_user(uow: UnitOfWork, actor: User, user: User, change: UserChange) ->
     Sessions end when it matters."""
     require(actor, "manage_users")
     if user.username == SYSTEM_USERNAME:
-        raise Forbidden("the system account is the engine's own: nobody may change it",
-                        {"zh": "系统账户由引擎使用，不能修改", "en": "the system account is the "
-                         "engine's own and cannot be changed"})
+        raise Forbidden("The system account is the engine's own: nobody may change it.",
+                        {"zh": "系统账户由引擎使用，不能修改。", "en": "The system account is the "
+                         "engine's own and cannot be changed."})
     session = uow.session
     errors = {**_field_errors(change.display_name, change.roles, change.language),
               **_last_admin_errors(session, user, change), **email_errors(change.email)}
     if not change.unit_chosen:
-        errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
+        errors["unit"] = {"zh": "请选择单位。", "en": "Choose a unit."}
     if change.password is not None:
         errors.update(password_errors(change.password, user.username))
     if errors:
@@ -212,7 +218,7 @@ def change_own_password(uow: UnitOfWork, user: User, current: str, new: str) -> 
     caller starts a new one for this browser) and revokes their tokens; commits."""
     errors = password_errors(new, user.username)
     if not password_matches(user, current):
-        errors["current_password"] = {"zh": "当前密码不正确", "en": "the current password is wrong"}
+        errors["current_password"] = {"zh": "当前密码不正确。", "en": "The current password is wrong."}
     if errors:
         raise InvalidInput(errors)
     user.password_hash = hash_password(new)

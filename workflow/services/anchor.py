@@ -102,12 +102,13 @@ def parse_anchor(text: str) -> tuple[str, datetime]:
     the time: ISO 8601 with a zone (as printed: 2026-03-02T15:59:59.999999Z)."""
     head, sep, when = text.strip().partition("@")
     if not sep:
-        raise _error("write FINGERPRINT@TIME, e.g. 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z",
-                     "格式应为 指纹@时间，例如 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z")
+        raise _error("Enter FINGERPRINT@TIME, for example "
+                     "3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z.",
+                     "格式应为 指纹@时间，例如 3f2a-91bc-0e4d-77a1-5c20@2026-03-02T15:59:59.999999Z。")
     digits = head.replace("-", "").strip().lower()
     if not re.fullmatch(r"[0-9a-f]{16,64}", digits):
-        raise _error(f"the fingerprint must be {MIN_DIGITS} to 64 hex digits (dashes allowed)",
-                     f"指纹应为 {MIN_DIGITS} 至 64 位十六进制数字（可含短横线）")
+        raise _error(f"The fingerprint must be {MIN_DIGITS} to 64 hex digits (dashes allowed).",
+                     f"指纹应为 {MIN_DIGITS} 至 64 位十六进制数字（可含短横线）。")
     try:
         if not when.isascii() or not when.strip().isprintable():  # NUL and the like
             raise ValueError(when)
@@ -115,11 +116,11 @@ def parse_anchor(text: str) -> tuple[str, datetime]:
         if cutoff.tzinfo is not None:
             cutoff.astimezone(UTC)  # within the calendar in UTC too (not 0001-01-01 at +14:00)
     except (ValueError, OverflowError):
-        raise _error(f"the time {when!r} is not an ISO 8601 date and time",
-                     f"时间 {when!r} 不是 ISO 8601 格式的日期时间") from None
+        raise _error(f"The time {when!r} is not an ISO 8601 date and time.",
+                     f"时间 {when!r} 不是 ISO 8601 格式的日期时间。") from None
     if cutoff.tzinfo is None:
-        raise _error("the time needs its zone (Z or +08:00), as printed on the report",
-                     "时间须带时区（Z 或 +08:00），与报告上印的一致")
+        raise _error("The time needs its zone (Z or +08:00), as printed on the report.",
+                     "时间须带时区（Z 或 +08:00），与报告上印的一致。")
     return digits, cutoff
 
 

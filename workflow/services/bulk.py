@@ -89,11 +89,11 @@ def check_request(registry: Registry, finding_ids: Iterable[object], trigger: st
     elif not ids:
         errors["findings"] = NONE_CHOSEN
     elif len(ids) > MAX_FINDINGS:
-        errors["findings"] = {"zh": f"一次最多选择 {MAX_FINDINGS} 个问题（选择了 {len(ids)} 个）",
-                              "en": f"at most {MAX_FINDINGS} findings at once ({len(ids)} chosen)"}
+        errors["findings"] = {"zh": f"一次最多选择 {MAX_FINDINGS} 个问题（选择了 {len(ids)} 个）。",
+                              "en": f"Choose at most {MAX_FINDINGS} findings at once ({len(ids)} chosen)."}
     if trigger not in BULK_TRIGGERS:
-        errors["trigger"] = {"zh": "不是可批量办理的操作：" + "、".join(BULK_TRIGGERS),
-                             "en": "not a bulk action; one of: " + ", ".join(BULK_TRIGGERS)}
+        errors["trigger"] = {"zh": f"不是可批量办理的操作，应为以下之一：{'、'.join(BULK_TRIGGERS)}。",
+                             "en": f"Not a bulk action. Choose one of: {', '.join(BULK_TRIGGERS)}."}
     else:
         errors.update(payload_problems(registry, trigger, payload))
     if errors:
@@ -113,13 +113,13 @@ def payload_problems(registry: Registry, trigger: str, payload: Mapping[str, Any
         elif isinstance(value, str) and (why := problem(value, multiline=True)):
             errors[name] = why
         elif not isinstance(value, str | int | None) or isinstance(value, bool):
-            errors[name] = {"zh": "应为文本", "en": "must be text"}
+            errors[name] = {"zh": "应为文本。", "en": "Enter text."}
     return errors
 
 
-NOT_IDS = {"zh": "问题编号应为正整数", "en": "finding ids must be positive whole numbers"}
-NONE_CHOSEN = {"zh": "请至少选择一个问题", "en": "choose at least one finding"}
-UNKNOWN_FIELD = {"zh": "此操作没有这个字段", "en": "unknown field for this action"}
+NOT_IDS = {"zh": "问题编号应为正整数。", "en": "Finding ids must be positive whole numbers."}
+NONE_CHOSEN = {"zh": "请至少选择一个问题。", "en": "Choose at least one finding."}
+UNKNOWN_FIELD = {"zh": "此操作没有这个字段。", "en": "This action has no such field."}
 
 
 def bulk_forms(registry: Registry) -> dict[str, TransitionSpec]:

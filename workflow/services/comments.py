@@ -29,9 +29,10 @@ TEXT = FieldSpec("text", "text", "评论", "Comment", required=True, max_length=
 FILES = FieldSpec("files", "files", "附件", "Files", max_count=MAX_FILES)
 COMMENT_FIELDS = (TEXT, FILES)  # cleaned like a transition's fields (workflow.payload)
 TRIGGERS = ("comment", "comment_edit")
-_UNCHANGED = {"zh": "与当前内容相同，未作修改", "en": "this is the comment's current text: nothing to change"}
-_NOT_AUTHOR = {"zh": "只有评论的作者可以修改它", "en": "only the author of a comment may edit it"}
-_INACTIVE = {"zh": "停用的账号不能评论", "en": "an inactive account cannot comment"}
+_UNCHANGED = {"zh": "与当前内容相同，未作修改。",
+              "en": "This is the comment's current text: nothing to change."}
+_NOT_AUTHOR = {"zh": "只有评论的作者可以修改它。", "en": "Only the author of a comment may edit it."}
+_INACTIVE = {"zh": "停用的账号不能评论。", "en": "An inactive account cannot comment."}
 
 
 @dataclass
@@ -81,7 +82,7 @@ def edit_comment(uow: UnitOfWork, actor: User, finding_id: int, comment_seq: int
         finding = _commentable(uow.session, actor, finding_id)
         original, edits = _comment_events(uow.session, finding, comment_seq)
         if original.actor_id != actor.id:
-            raise Forbidden("only the author of a comment may edit it", _NOT_AUTHOR)
+            raise Forbidden("Only the author of a comment may edit it.", _NOT_AUTHOR)
         body = clean((TEXT,), {"text": text}, payload_lookup(uow, finding, actor)).record["text"]
         if body == (edits[-1] if edits else original).payload.get("text"):
             raise InvalidPayload({"text": _UNCHANGED})
@@ -99,7 +100,7 @@ def edit_comment(uow: UnitOfWork, actor: User, finding_id: int, comment_seq: int
 def _commentable(session: Session, actor: User, finding_id: int) -> Finding:
     """The finding, if the actor may see it and is an active account (never the engine's own)."""
     if not actor.active:
-        raise Forbidden("an inactive account cannot comment", _INACTIVE)
+        raise Forbidden("An inactive account cannot comment.", _INACTIVE)
     return get_finding(session, actor, finding_id)
 
 

@@ -74,9 +74,11 @@ def day_bounds(day: date, zone: ZoneInfo, now: datetime) -> tuple[datetime, date
         start = datetime.combine(day, time.min, zone).astimezone(UTC)
         end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
     except OverflowError:  # the calendar's first or last day
-        raise InvalidInput({"date": {"zh": "日期超出范围", "en": "the date is out of range"}}) from None
+        raise InvalidInput({"date": {"zh": "日期超出范围。",
+                                     "en": "The date is out of range: enter a real date."}}) from None
     if start > now:
-        raise InvalidInput({"date": {"zh": "日期不能晚于今天", "en": "the date is still to come"}})
+        raise InvalidInput({"date": {"zh": "日期不能晚于今天。",
+                                     "en": "The date must be today or in the past."}})
     return start, min(end - timedelta(microseconds=1), now)
 
 

@@ -49,7 +49,8 @@ INSPECTION_FIELDS = (
     FieldSpec("team", "text", "检查组", "Team", max_length=500),
     FieldSpec("notes", "text", "备注", "Notes", max_length=4000),
 )
-_NO_CAMPAIGN = {"zh": "专项检查不存在或不在您的范围内", "en": "no such campaign within your scope"}
+_NO_CAMPAIGN = {"zh": "专项检查不存在或不在您的范围内。",
+                "en": "There is no such campaign within your scope."}
 
 
 def has_users(session: Session) -> bool:
@@ -118,7 +119,7 @@ def create_campaign(session: Session, name: str, organiser: Unit, starts_on: dat
                     ends_on: date | None = None, scope: str = "") -> Campaign:
     """Write a campaign from trusted data (no authorization); the caller commits."""
     if ends_on is not None and ends_on < starts_on:
-        raise _bad("ends_on", "结束日期早于开始日期", "ends before it starts")
+        raise _bad("ends_on", "结束日期早于开始日期。", "The end date must be on or after the start date.")
     campaign = Campaign(name=name, organiser_id=organiser.id, starts_on=starts_on,
                         ends_on=ends_on, scope=scope)
     session.add(campaign)
@@ -131,7 +132,8 @@ def create_inspection(session: Session, unit: Unit, inspected_on: date, method: 
                       created_by: User | None = None) -> Inspection:
     """Write an inspection from trusted data (no authorization); the caller commits."""
     if method not in METHODS:
-        raise _bad("method", "检查方式无效", f"method must be one of {', '.join(METHODS)}")
+        raise _bad("method", f"检查方式无效，应为 {'、'.join(METHODS)} 之一。",
+                   f"Choose a method: one of {', '.join(METHODS)}.")
     inspection = Inspection(unit_id=unit.id, inspected_on=inspected_on, method=method,
                             campaign_id=campaign.id if campaign else None, team=team,
                             notes=notes, created_by_id=created_by.id if created_by else None)
@@ -146,14 +148,15 @@ def add_campaign(uow: UnitOfWork, actor: User, data: Mapping[str, Any]) -> Campa
     values, errors = checked(uow, actor, CAMPAIGN_FIELDS, data)
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts is not None and ends is not None and ends < starts:
-        errors["ends_on"] = {"zh": "结束日期早于开始日期", "en": "ends before it starts"}
+        errors["ends_on"] = {"zh": "结束日期早于开始日期。",
+                             "en": "The end date must be on or after the start date."}
     organiser = values.get("organiser_id")
     if (organiser is not None and not sees_everything(actor) and organiser.id != actor.unit_id
             and organiser.kind not in uow.unit_kinds.inspecting):
         errors["organiser_id"] = {
-            "zh": "专项检查由本单位或其下属纪检监察机构组织，不能以被检查单位的名义组织",
-            "en": "a campaign is organised by your unit or an inspecting body under it, "
-                  "not by a unit under inspection"}
+            "zh": "专项检查由本单位或其下属纪检监察机构组织，不能以被检查单位的名义组织。",
+            "en": "A campaign is organised by your unit or an inspecting body under it, "
+                  "not by a unit under inspection."}
     refuse(errors)
     campaign = create_campaign(uow.session, values["name"], values["organiser_id"],
                                values["starts_on"], ends, values.get("scope", ""))
@@ -180,8 +183,8 @@ def check_inspection(uow: UnitOfWork, actor: User,
     values, errors = checked(uow, actor, INSPECTION_FIELDS, fields)
     inspected = values.get("unit_id")
     if inspected is not None and inspected.id == actor.unit_id:
-        errors["unit_id"] = {"zh": "不能检查本单位：被检查单位须在本单位之下",
-                             "en": "you cannot inspect your own unit: it must be below yours"}
+        errors["unit_id"] = {"zh": "不能检查本单位：被检查单位须在本单位之下。",
+                             "en": "You cannot inspect your own unit: it must be below yours."}
     raw = data.get("campaign_id")
     campaign = _campaign(uow.session, actor, raw)
     if campaign is None and raw not in (None, ""):

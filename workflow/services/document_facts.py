@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from workflow.models import User
     from workflow.runtime import UnitOfWork
 
-NOT_CLOSED = {"zh": "该问题尚未销号：销号确认单只对已确认整改到位并销号的问题出具",
+NOT_CLOSED = {"zh": "该问题尚未销号：销号确认单只对已确认整改到位并销号的问题出具。",
               "en": "This finding is not closed: a closure confirmation is issued only for a "
-                    "finding confirmed and closed"}
+                    "finding confirmed and closed."}
 MAX_LIST_ROWS = 1000  # a findings list of more rows takes seconds to fill: the ledger exports
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
@@ -119,6 +119,7 @@ def campaign_rows(uow: UnitOfWork, actor: User, campaign_id: int,
 
 
 def _too_long(limit: int) -> dict[str, str]:
-    return {"zh": f"本次检查的问题超过 {limit} 个，问题清单文书列不下：请在台账中按本次检查筛选后导出 Excel",
+    return {"zh": f"本次检查的问题超过 {limit} 个，问题清单文书列不下："
+                  "请在台账中按本次检查筛选后导出 Excel。",
             "en": f"The campaign has more than {limit} findings, too many for the list document: "
-                  "filter the ledger by campaign and export it to Excel"}
+                  "filter the ledger by campaign and export it to Excel."}

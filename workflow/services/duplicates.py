@@ -97,8 +97,8 @@ def recurrence_target(session: Session, actor: User, unit: Unit, raw: object) ->
     if (original is None or original.is_open
             or original.unit_id not in family(unit.id, unit.parent_id)):
         raise InvalidInput({"recurrence_of": {
-            "zh": "只能作为本单位或其上级单位已办结问题的再次发生",
-            "en": "a recurrence is of a closed finding of the same unit or its parent"}})
+            "zh": "只能作为本单位或其上级单位已办结问题的再次发生。",
+            "en": "A recurrence must be of a closed finding of the same unit or its parent."}})
     return original
 
 
@@ -108,6 +108,6 @@ def suggestions_for(session: Session, actor: User, unit_id: object, title: str,
     that is not a unit the actor sees."""
     unit = session.get(Unit, as_id(unit_id)) if as_id(unit_id) is not None else None
     if unit is None or not unit_in_scope(actor, unit):
-        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内",
-                                     "en": "no such unit within your scope"}})
+        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内。",
+                                     "en": "There is no such unit within your scope."}})
     return similar_findings(session, actor, unit, title, description, now)

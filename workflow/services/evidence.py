@@ -62,7 +62,8 @@ def evidence_of(session: Session, finding_id: int, digests: set[str]) -> dict[st
 
 def check_file_count(fields: tuple[FieldSpec, ...], counts: dict[str, int]) -> None:
     """Refuse, before anything is stored, a files field given more than its max_count."""
-    errors = {f.name: {"zh": f"最多上传 {f.max_count} 个文件", "en": f"at most {f.max_count} file(s)"}
+    errors = {f.name: {"zh": f"最多上传 {f.max_count} 个文件。",
+                       "en": f"Upload at most {f.max_count} file(s)."}
               for f in fields if f.type == "files" and f.max_count is not None
               and counts.get(f.name, 0) > f.max_count}
     if errors:

@@ -86,20 +86,29 @@ def _checked(uow: UnitOfWork, finding: Finding, trigger: str, actor: User,
 def refusal(actor: User, spec: TransitionSpec, finding: Finding) -> Forbidden | None:
     """Why the actor's roles or side do not allow the transition, or None."""
     if not actor.role_set.intersection(spec.roles):
-        return Forbidden(f"'{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}")
+        return Forbidden(f"The step '{spec.trigger}' needs one of the roles: {', '.join(spec.roles)}.")
     if not any(takes_side(actor, side, finding) for side in spec.sides):
-        text = f"'{spec.trigger}' is for " + " or ".join(_SIDE_TEXT[s] for s in spec.sides)
+        text = f"The step '{spec.trigger}' is for " + " or ".join(_SIDE_TEXT[s] for s in spec.sides) + "."
         if not unit_in_scope(actor, finding.unit):  # it sees the finding as a party only
             return Forbidden(text, _PARTY_ONLY)
-        reasons = [_SIDE_REASONS[s] for s in spec.sides]
-        return Forbidden(text, {lang: ("；" if lang == "zh" else "; or ").join(
-            r[lang] for r in reasons) for lang in ("zh", "en")})
+        return Forbidden(text, either([_SIDE_REASONS[s] for s in spec.sides]))
     return None
 
 
-_PARTY_ONLY = {"zh": "本单位只作为该问题的协办方（受理、牵头或配合单位）参与，此操作不由本单位办理",
-               "en": "your unit takes part in this finding only as a party (the body addressed, "
-                     "the lead or a co-responsible unit): this step is not yours"}
+def either(reasons: list[dict[str, str]]) -> dict[str, str]:
+    """One sentence from several reasons, any of which would allow the step: in English
+    "A; or b." (each reason is a sentence of its own), in Chinese "甲；乙。"."""
+    if len(reasons) == 1:
+        return dict(reasons[0])
+    en = [r["en"].rstrip(".") for r in reasons]
+    english = "; or ".join([en[0], *(e[:1].lower() + e[1:] for e in en[1:])]) + "."
+    chinese = "；".join(r["zh"].rstrip("。") for r in reasons) + "。"
+    return {"en": english, "zh": chinese}
+
+
+_PARTY_ONLY = {"zh": "本单位只作为该问题的协办方（受理、牵头或配合单位）参与，此操作不由本单位办理。",
+               "en": "Your unit takes part in this finding only as a party (the body addressed, "
+                     "the lead or a co-responsible unit): this step is not yours."}
 _SIDE_TEXT = {
     "responsible": "the responsible side of this finding: the unit itself",
     "inspecting": "the inspecting side of this finding: the body that raised it or one above, "
@@ -109,17 +118,17 @@ _SIDE_TEXT = {
     "co_responsible": "a co-responsible unit",
 }
 _SIDE_REASONS = {  # nobody both does the work and checks it; a party acts only as that party
-    "responsible": {"zh": "此操作由责任单位办理，提出问题的检查机构及其上级不能代办",
-                    "en": "this step is the responsible unit's: the body that raised the finding "
-                          "and those above it cannot take it"},
-    "inspecting": {"zh": "此操作由提出问题的检查机构或其上级办理，责任单位本身不能办理",
-                   "en": "this step is for the body that raised the finding or one above it, "
-                         "never for the finding's own unit"},
-    "addressee": {"zh": "此操作只能由该问题上报的受理机构办理",
-                  "en": "this step is only for the body the escalation is addressed to"},
-    "lead": {"zh": "此操作只能由牵头单位办理", "en": "this step is only for the lead body"},
-    "co_responsible": {"zh": "此操作只能由配合单位办理，且只办理本单位负责的部分",
-                       "en": "this step is only for a co-responsible unit, on its own part"},
+    "responsible": {"zh": "此操作由责任单位办理，提出问题的检查机构及其上级不能代办。",
+                    "en": "This step is the responsible unit's: the body that raised the finding "
+                          "and those above it cannot take it."},
+    "inspecting": {"zh": "此操作由提出问题的检查机构或其上级办理，责任单位本身不能办理。",
+                   "en": "This step is for the body that raised the finding or one above it, "
+                         "never for the finding's own unit."},
+    "addressee": {"zh": "此操作只能由该问题上报的受理机构办理。",
+                  "en": "This step is only for the body the escalation is addressed to."},
+    "lead": {"zh": "此操作只能由牵头单位办理。", "en": "This step is only for the lead body."},
+    "co_responsible": {"zh": "此操作只能由配合单位办理，且只办理本单位负责的部分。",
+                       "en": "This step is only for a co-responsible unit, on its own part."},
 }
 
 

@@ -29,7 +29,7 @@ def checked(uow: UnitOfWork, actor: User, fields: tuple[FieldSpec, ...], data: M
     values: dict[str, Any] = {}
     errors: Errors = {}
     for name in sorted(set(data) - {spec.name for spec in accepted}):
-        errors[name] = {"zh": "没有这个字段", "en": "unknown field"}
+        errors[name] = {"zh": "没有这个字段。", "en": "There is no such field."}
     for spec in accepted:
         if only is not None and spec.name not in data:
             continue

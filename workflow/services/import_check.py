@@ -40,11 +40,11 @@ _RAISE_COLUMNS = {"unit": "unit", "title": "title", "description": "description"
                   "due_date": "due_date", "lifecycle": "lifecycle", "inspection": "inspected_on"}
 _INSPECTION_COLUMNS = {"unit_id": "unit", "inspected_on": "inspected_on", "method": "method",
                        "campaign_id": "campaign"}
-_FORMULA = {"zh": "不接受公式：请填写数值或文字", "en": "formulas are not accepted: enter the value"}
-_ROLE = {"zh": "您的角色不能登记这类问题", "en": "your role may not raise findings of this lifecycle"}
-_NO_INSPECT = {"zh": "您的角色不能登记检查记录", "en": "your role may not record inspections"}
-_CAMPAIGN_ALONE = {"zh": "填写专项检查时须同时填写检查日期和检查方式",
-                   "en": "a campaign needs the inspection date and mode"}
+_FORMULA = {"zh": "不接受公式：请填写数值或文字。", "en": "Formulas are not accepted: enter the value."}
+_ROLE = {"zh": "您的角色不能登记这类问题。", "en": "Your role may not raise findings of this lifecycle."}
+_NO_INSPECT = {"zh": "您的角色不能登记检查记录。", "en": "Your role may not record inspections."}
+_CAMPAIGN_ALONE = {"zh": "填写专项检查时须同时填写检查日期和检查方式。",
+                   "en": "A campaign needs the inspection date and mode: enter both."}
 _KEY_LENGTH = 100
 
 
@@ -200,8 +200,8 @@ def _row_key(row: RowCheck, given: Any) -> str:
             row.errors.setdefault("key", refused.message)
             return ""
         if len(key) > _KEY_LENGTH:
-            row.errors.setdefault("key", {"zh": f"最多 {_KEY_LENGTH} 个字",
-                                          "en": f"at most {_KEY_LENGTH} characters"})
+            row.errors.setdefault("key", {"zh": f"最多 {_KEY_LENGTH} 个字。",
+                                          "en": f"Enter at most {_KEY_LENGTH} characters."})
         return key
     if row.raise_ is None or row.errors:
         return ""
@@ -226,8 +226,8 @@ def _mark_repeats(rows: list[RowCheck]) -> None:
         if not row.key:
             continue
         if row.key in first:
-            row.errors.setdefault("key", {"zh": f"与第 {first[row.key]} 行重复",
-                                          "en": f"repeats row {first[row.key]}"})
+            row.errors.setdefault("key", {"zh": f"与第 {first[row.key]} 行重复。",
+                                          "en": f"This key repeats row {first[row.key]}."})
         else:
             first[row.key] = row.number
 

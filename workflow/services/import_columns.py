@@ -62,12 +62,12 @@ def map_headers(headers: Sequence[str]) -> dict[str, int]:
         if key is None:
             continue
         if key in found:
-            raise ImportFileError(f"列“{header}”出现了两次", f"column '{header}' appears twice")
+            raise ImportFileError(f"列“{header}”出现了两次。", f"Column '{header}' appears twice.")
         found[key] = index
     missing = [c for c in COLUMNS if c.required and c.key not in found]
     if missing:
-        raise ImportFileError("缺少列：" + "、".join(c.zh for c in missing),
-                              "missing columns: " + ", ".join(c.en for c in missing))
+        raise ImportFileError(f"缺少列：{'、'.join(c.zh for c in missing)}。",
+                              f"Columns missing: {', '.join(c.en for c in missing)}.")
     return found
 
 

@@ -49,8 +49,8 @@ class Sheet:
 def read_sheet(data: bytes, filename: str) -> Sheet:
     """The first sheet's header and rows, or ImportFileError saying what is wrong with the file."""
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB",
-                              f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+        raise ImportFileError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB。",
+                              f"The file is larger than {MAX_BYTES // 1024 // 1024} MB.")
     name = filename.lower()
     rows: Iterator[list[Any]]
     if data.startswith(b"PK\x03\x04") and not name.endswith(".csv"):
@@ -58,8 +58,8 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     elif name.endswith(".csv"):
         rows = csv.reader(io.StringIO(_decoded(data), newline=""))
     else:
-        raise ImportFileError("只能导入 XLSX 或 CSV 文件（旧版 .xls 请另存为 .xlsx）",
-                              "only XLSX or CSV files can be imported (save an old .xls as .xlsx)")
+        raise ImportFileError("只能导入 XLSX 或 CSV 文件（旧版 .xls 请另存为 .xlsx）。",
+                              "Only XLSX or CSV files can be imported (save an old .xls as .xlsx).")
     return _sheet(rows)
 
 
@@ -73,19 +73,20 @@ def _sheet(rows: Iterator[list[Any]]) -> Sheet:
 def _read(rows: Iterator[list[Any]]) -> Sheet:
     header = next(rows, None)
     if header is None or all(c in (None, "") for c in header):
-        raise ImportFileError("文件是空的：第一行应为列名", "the file is empty: row 1 must name the columns")
+        raise ImportFileError("文件是空的：第一行应为列名。",
+                              "The file is empty: row 1 must name the columns.")
     sheet = Sheet([str(c).strip() if c is not None else "" for c in header[:MAX_COLUMNS]])
     for number, cells in enumerate(rows, start=2):
         if number - 1 > MAX_READ_ROWS:
-            raise ImportFileError(f"超过 {MAX_READ_ROWS} 行（含空行）：请删除数据下方的空行",
-                                  f"more than {MAX_READ_ROWS} rows, empty ones included: "
-                                  "delete the empty rows below the data")
+            raise ImportFileError(f"超过 {MAX_READ_ROWS} 行（含空行）：请删除数据下方的空行。",
+                                  f"More than {MAX_READ_ROWS} rows, empty ones included: "
+                                  "delete the empty rows below the data.")
         row = SheetRow(number, list(cells[:MAX_COLUMNS]))
         if not row.is_empty():
             sheet.rows.append(row)
         if len(sheet.rows) > MAX_ROWS:
-            raise ImportFileError(f"最多 {MAX_ROWS} 行，请分成几个文件导入",
-                                  f"at most {MAX_ROWS} rows: split the file")
+            raise ImportFileError(f"最多 {MAX_ROWS} 行，请分成几个文件导入。",
+                                  f"A file can have at most {MAX_ROWS} rows: split it into several files.")
     return sheet
 
 
@@ -120,12 +121,12 @@ def _refuse_zip_bomb(data: bytes) -> None:
         raise _unreadable() from None
     if unpacked > MAX_UNPACKED:
         limit = MAX_UNPACKED // 1024 // 1024
-        raise ImportFileError(f"文件解压后超过 {limit} MB，无法导入",
-                              f"the file unpacks to more than {limit} MB: it cannot be imported")
+        raise ImportFileError(f"文件解压后超过 {limit} MB，无法导入。",
+                              f"The file unpacks to more than {limit} MB: it cannot be imported.")
 
 
 def _unreadable() -> ImportFileError:
-    return ImportFileError("无法读取该文件", "this file cannot be read")
+    return ImportFileError("无法读取该文件。", "This file cannot be read.")
 
 
 def _decoded(data: bytes) -> str:
@@ -137,5 +138,5 @@ def _decoded(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise ImportFileError("CSV 文件编码无法识别：请保存为 UTF-8 或 GBK",
-                              "unknown CSV encoding: save it as UTF-8 or GBK") from None
+        raise ImportFileError("CSV 文件编码无法识别：请保存为 UTF-8 或 GBK。",
+                              "The CSV file's encoding is not known: save it as UTF-8 or GBK.") from None

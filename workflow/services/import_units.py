@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from workflow.models import Unit, User
 from workflow.services.scope import units_clause
 
-NO_UNIT = {"zh": "单位不存在或不在您的管辖范围内", "en": "no such unit within your scope"}
+NO_UNIT = {"zh": "单位不存在或不在您的管辖范围内。", "en": "There is no such unit within your scope."}
 _SEPARATOR = re.compile(r"\s*[/／>＞]\s*")
 
 
@@ -42,9 +42,9 @@ class UnitNames:
                    if self._along(unit, parts)]
         if len(matches) > 1:
             codes = "、".join(unit.code for unit in matches[:5])
-            return {"zh": f"有多个单位叫这个名字（{codes}）：请写单位编码或上级单位路径",
-                    "en": f"several units have this name ({codes}): use the code or the path "
-                          "of units above it"}
+            return {"zh": f"有多个单位叫这个名字（{codes}）：请写单位编码或上级单位路径。",
+                    "en": f"Several units have this name ({codes}): use the code or the path "
+                          "of units above it."}
         return matches[0] if matches else NO_UNIT
 
     def _along(self, unit: Unit, parts: list[str]) -> bool:

@@ -66,9 +66,9 @@ def write_import(uow: UnitOfWork, actor: User, check: ImportCheck,
         uow.commit()
     except IntegrityError:  # the unique row key: a concurrent import of the same rows won
         uow.session.rollback()
-        raise ImportFileError("另一次导入刚刚导入了其中的行，本次未导入任何内容：请重新上传查看",
-                              "another import brought in some of these rows meanwhile; "
-                              "nothing was imported: upload the file again") from None
+        raise ImportFileError("另一次导入刚刚导入了其中的行，本次未导入任何内容：请重新上传查看。",
+                              "Another import brought in some of these rows meanwhile; "
+                              "nothing was imported: upload the file again.") from None
     return report
 
 

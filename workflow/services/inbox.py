@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 100
 MAX_IDS = 500
-_BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
-_BAD_IDS = {"ids": {"zh": "应为通知编号的列表", "en": "must be a list of notification ids"}}
+_BAD_CURSOR = {"cursor": {"zh": "分页游标无效。",
+                          "en": "This page cursor is not valid: start from the first page."}}
+_BAD_IDS = {"ids": {"zh": "应为通知编号的列表。", "en": "Send a list of notification ids."}}
 
 
 @dataclass

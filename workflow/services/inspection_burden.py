@@ -101,11 +101,12 @@ def overlaps_checked(session: Session, actor: User, unit_id: object, on: object,
     unit = session.get(Unit, as_id(unit_id)) if as_id(unit_id) is not None else None
     errors = {}
     if unit is None or not unit_in_scope(actor, unit):
-        errors["unit_id"] = {"zh": "单位不存在或不在您的范围内", "en": "no such unit within your scope"}
+        errors["unit_id"] = {"zh": "单位不存在或不在您的范围内。",
+                             "en": "There is no such unit within your scope."}
     day = _iso_date(on)
     if day is None:
-        errors["inspected_on"] = {"zh": "请填写有效日期（YYYY-MM-DD）",
-                                  "en": "a valid date (YYYY-MM-DD)"}
+        errors["inspected_on"] = {"zh": "请填写有效日期（YYYY-MM-DD）。",
+                                  "en": "Enter a valid date as YYYY-MM-DD."}
     if errors or unit is None or day is None:
         raise InvalidInput(errors)
     return overlapping_inspections(session, actor, unit, day, policy)

@@ -21,8 +21,8 @@ from workflow.spec import Registry
 Colour = Literal["green", "yellow", "red"]
 COLOURS: tuple[Colour, ...] = ("green", "yellow", "red")
 NOT_AS_OF = ("review_overdue", "acknowledge_overdue", "unacknowledged")  # not rebuilt (as_of)
-_NOT_AS_OF_MESSAGE = {"zh": "查看历史时点（截至）时不能按此筛选",
-                      "en": "not available when viewing the ledger as of a past moment"}
+_NOT_AS_OF_MESSAGE = {"zh": "查看历史时点（截至）时不能按此筛选。",
+                      "en": "This filter is not available when viewing the ledger as of a past moment."}
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,8 @@ def ledger(session: Session, actor: User, flt: LedgerFilter, today: date,
     items are unsaved copies of the findings as they stood then (services.as_of.as_it_was),
     and `today` should be that moment's day."""
     if flt.sort not in SORTS:
-        raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
-                                     "en": f"sort must be one of {', '.join(SORTS)}"}})
+        raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一。",
+                                     "en": f"Sort by one of: {', '.join(SORTS)}."}})
     limit = max(1, min(limit, 500))
     src, query = _source(flt, registry, zone)
     query = _filter(session, actor, flt, today, yellow_cutoff, src, query)

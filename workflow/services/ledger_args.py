@@ -19,32 +19,32 @@ from workflow.spec import Registry
 from workflow.text import TextRefused, as_id, clean_text
 
 MESSAGES = {  # one message per argument, for anything its field refuses
-    "state": ("没有这个状态", "unknown state"),
-    "lifecycle": ("没有这种问题类型", "unknown lifecycle"),
-    "unit": ("应为单位编号", "must be a unit id"),
-    "unit_only": ("应为 true 或 false", "must be true or false"),
-    "campaign": ("应为检查活动编号", "must be a campaign id"),
-    "category": ("应为以下之一：" + "、".join(CATEGORIES), "must be one of: " + ", ".join(CATEGORIES)),
-    "severity": ("应为以下之一：" + "、".join(SEVERITIES), "must be one of: " + ", ".join(SEVERITIES)),
-    "overdue": ("应为 true 或 false", "must be true or false"),
-    "review_overdue": ("应为 true 或 false", "must be true or false"),
-    "acknowledge_overdue": ("应为 true 或 false", "must be true or false"),
-    "open": ("应为 true 或 false", "must be true or false"),
-    "light": ("应为 green、yellow 或 red", "must be green, yellow or red"),
-    "unacknowledged": ("应为 true 或 false", "must be true or false"),
-    "q": ("最多 200 个字", "at most 200 characters"),
-    "sort": ("排序应为 " + "、".join(SORTS) + " 之一", "sort must be one of " + ", ".join(SORTS)),
-    "cursor": ("分页游标无效", "invalid cursor"),
-    "raised_by": ("应为用户编号", "must be a user id"),
-    "raised_from": ("应为日期，如 2026-01-31", "must be a date like 2026-01-31"),
-    "raised_to": ("应为日期，如 2026-01-31", "must be a date like 2026-01-31"),
-    "kind": ("应为 problem 或 suggestion", "must be problem or suggestion"),
-    "stage": ("应为以下之一：" + "、".join(STAGES), "must be one of: " + ", ".join(STAGES)),
-    "limit": ("应为 1 到 500 之间的整数", "must be a whole number from 1 to 500"),
-    "as_of": ("应为日期或日期时间，如 2026-11-09 或 2026-11-09T18:00（北京时间）",
-              "must be a date or date and time, e.g. 2026-11-09 or 2026-11-09T18:00 (local)"),
+    "state": ("没有这个状态。", "There is no such state."),
+    "lifecycle": ("没有这种问题类型。", "There is no such lifecycle."),
+    "unit": ("应为单位编号。", "Enter a unit id."),
+    "unit_only": ("应为 true 或 false。", "Enter true or false."),
+    "campaign": ("应为检查活动编号。", "Enter a campaign id."),
+    "category": (f"应为以下之一：{'、'.join(CATEGORIES)}。", f"Choose one of: {', '.join(CATEGORIES)}."),
+    "severity": (f"应为以下之一：{'、'.join(SEVERITIES)}。", f"Choose one of: {', '.join(SEVERITIES)}."),
+    "overdue": ("应为 true 或 false。", "Enter true or false."),
+    "review_overdue": ("应为 true 或 false。", "Enter true or false."),
+    "acknowledge_overdue": ("应为 true 或 false。", "Enter true or false."),
+    "open": ("应为 true 或 false。", "Enter true or false."),
+    "light": ("应为 green、yellow 或 red。", "Choose green, yellow or red."),
+    "unacknowledged": ("应为 true 或 false。", "Enter true or false."),
+    "q": ("最多 200 个字。", "Enter at most 200 characters."),
+    "sort": (f"排序应为 {'、'.join(SORTS)} 之一。", f"Sort by one of: {', '.join(SORTS)}."),
+    "cursor": ("分页游标无效。", "This page cursor is not valid: start from the first page."),
+    "raised_by": ("应为用户编号。", "Enter a user id."),
+    "raised_from": ("应为日期，如 2026-01-31。", "Enter a date like 2026-01-31."),
+    "raised_to": ("应为日期，如 2026-01-31。", "Enter a date like 2026-01-31."),
+    "kind": ("应为 problem 或 suggestion。", "Choose problem or suggestion."),
+    "stage": (f"应为以下之一：{'、'.join(STAGES)}。", f"Choose one of: {', '.join(STAGES)}."),
+    "limit": ("应为 1 到 500 之间的整数。", "Enter a whole number from 1 to 500."),
+    "as_of": ("应为日期或日期时间，如 2026-11-09 或 2026-11-09T18:00（北京时间）。",
+              "Enter a date, or a date and time, like 2026-11-09 or 2026-11-09T18:00 (local time)."),
 }
-_FUTURE = {"as_of": {"zh": "截至时间不能晚于现在", "en": "as_of must not be in the future"}}
+_FUTURE = {"as_of": {"zh": "截至时间不能晚于现在。", "en": "The as-of moment must not be in the future."}}
 
 
 class Text(fields.Str):
@@ -156,12 +156,12 @@ def ledger_query(data: Mapping[str, Any], registry: Registry, now: datetime | No
     lifecycle, states = data.get("lifecycle"), tuple(data.get("state") or ())
     if lifecycle and lifecycle not in lifecycles:
         known = ", ".join(sorted(lifecycles))
-        errors["lifecycle"] = {"zh": f"没有这种问题类型：{lifecycle}（可选：{known}）",
-                               "en": f"unknown lifecycle {lifecycle!r} (known: {known})"}
+        errors["lifecycle"] = {"zh": f"没有这种问题类型：{lifecycle}（可选：{known}）。",
+                               "en": f"There is no lifecycle {lifecycle!r}. Known lifecycles: {known}."}
     every_state = set().union(*lifecycles.values())
     unknown = [s for s in states if s not in every_state]
     if unknown:
-        errors["state"] = {"zh": f"没有这个状态：{unknown[0]}", "en": f"unknown state {unknown[0]!r}"}
+        errors["state"] = {"zh": f"没有这个状态：{unknown[0]}。", "en": f"There is no state {unknown[0]!r}."}
     if errors:
         raise InvalidInput(errors)
     flt = LedgerFilter(
@@ -219,5 +219,5 @@ def _by_field(messages: Any) -> dict[str, Any]:
 def _message(name: str, problem: Any) -> dict[str, str]:
     if isinstance(problem, dict) and {"zh", "en"} <= set(problem):
         return {"zh": str(problem["zh"]), "en": str(problem["en"])}
-    zh, en = MESSAGES.get(name, ("无效", "invalid"))
+    zh, en = MESSAGES.get(name, ("无效。", "This value is not valid."))
     return {"zh": zh, "en": en}

@@ -67,8 +67,8 @@ class LedgerExport:
 
     def __post_init__(self) -> None:
         if self.flt.sort not in SORTS:
-            raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一",
-                                         "en": f"sort must be one of {', '.join(SORTS)}"}})
+            raise InvalidInput({"sort": {"zh": f"排序应为 {'、'.join(SORTS)} 之一。",
+                                         "en": f"Sort by one of: {', '.join(SORTS)}."}})
         self.today = ledger_day(self.uow, self.flt)  # today, or the as-of moment's day
         self._lights: dict[tuple[bool, date | None, int], Light] = {}
         self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone,

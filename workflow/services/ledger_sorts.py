@@ -17,7 +17,8 @@ from workflow.models import Finding, Unit
 COLUMNS = ("created", "due", "code", "unit", "state")  # "-" before one: descending
 SORTS = ("-created", "created", "due", "-due", "code", "-code", "unit", "-unit", "state",
          "-state")
-BAD_CURSOR = {"cursor": {"zh": "分页游标无效", "en": "invalid cursor"}}
+BAD_CURSOR = {"cursor": {"zh": "分页游标无效。",
+                         "en": "This page cursor is not valid: start from the first page."}}
 
 
 def sort_key(sort: str, src: Any = Finding) -> Any:

@@ -85,7 +85,7 @@ def clean_reply(uow: UnitOfWork, actor: User, text: object,
 
 def _subject(raw: object, errors: dict[str, dict[str, str]]) -> str:
     if not isinstance(raw, str):
-        errors["subject"] = {"zh": "必填", "en": "required"}
+        errors["subject"] = {"zh": "此项必填。", "en": "This field is required."}
         return ""
     try:  # one line: a subject is a title
         value = clean_text(raw, multiline=False, required=True).strip()
@@ -93,7 +93,8 @@ def _subject(raw: object, errors: dict[str, dict[str, str]]) -> str:
         errors["subject"] = refused.message
         return ""
     if len(value) > SUBJECT_MAX:
-        errors["subject"] = {"zh": f"最多 {SUBJECT_MAX} 个字", "en": f"at most {SUBJECT_MAX} characters"}
+        errors["subject"] = {"zh": f"最多 {SUBJECT_MAX} 个字。",
+                             "en": f"Enter at most {SUBJECT_MAX} characters."}
     return value
 
 
@@ -103,11 +104,11 @@ def _addressees(uow: UnitOfWork, actor: User, raw: object,
     the same); the first wrong one is named by its code."""
     items = [raw] if isinstance(raw, int | str) and raw != "" else raw
     if not isinstance(items, list | tuple) or not items:
-        errors["addressees"] = {"zh": "至少选择一个收文单位", "en": "choose at least one addressee"}
+        errors["addressees"] = {"zh": "至少选择一个收文单位。", "en": "Choose at least one addressee."}
         return []
     if len(items) > MAX_ADDRESSEES:
-        errors["addressees"] = {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位",
-                                "en": f"at most {MAX_ADDRESSEES} addressees"}
+        errors["addressees"] = {"zh": f"最多 {MAX_ADDRESSEES} 个收文单位。",
+                                "en": f"Choose at most {MAX_ADDRESSEES} addressees."}
         return []
     ids = [as_id(item) for item in items]
     offer = offer_for(uow, actor, "letter")
@@ -128,16 +129,16 @@ def _addressees(uow: UnitOfWork, actor: User, raw: object,
 def _addressee_problem(item: object, unit: Unit | None, offer: Offer, offered: set[int],
                        seen: set[int]) -> dict[str, str] | None:
     if unit is None and (isinstance(item, bool) or not isinstance(item, str | int)):
-        return {"zh": "应为单位编号的列表", "en": "must be a list of unit ids"}
+        return {"zh": "应为单位编号的列表。", "en": "Send a list of unit ids."}
     if unit is None:  # an id that is no unit, or a code typed without script that none has
         shown = str(item).strip()[:64]
-        return {"zh": f"没有这个单位：{shown}", "en": f"no such unit: {shown}"}
+        return {"zh": f"没有这个单位：{shown}。", "en": f"There is no unit {shown}."}
     if not offer.selectable(unit.id):
-        return {"zh": f"不能向本单位（发文单位 {unit.code}）发函",
-                "en": f"the issuing body ({unit.code}) cannot address itself"}
+        return {"zh": f"不能向本单位（发文单位 {unit.code}）发函。",
+                "en": f"The issuing body ({unit.code}) cannot address itself."}
     if unit.id not in offered:
-        return {"zh": f"单位 {unit.code} 已停用，不能作为收文单位",
-                "en": f"{unit.code} is deactivated and cannot be addressed"}
+        return {"zh": f"单位 {unit.code} 已停用，不能作为收文单位。",
+                "en": f"Unit {unit.code} is deactivated and cannot be addressed."}
     if unit.id in seen:
-        return {"zh": f"收文单位重复：{unit.code}", "en": f"{unit.code} is listed twice"}
+        return {"zh": f"收文单位重复：{unit.code}。", "en": f"Unit {unit.code} is listed twice."}
     return None

@@ -97,7 +97,7 @@ def letters(session: Session, actor: User, filters: Mapping[str, Any], today: da
     where = [letters_clause(actor), *_filters(session, filters, today)]
     number = as_id(page) if page not in (None, "") else 1
     if number is None or number > MAX_PAGE:
-        raise InvalidInput({"page": {"zh": "页码无效", "en": "invalid page number"}})
+        raise InvalidInput({"page": {"zh": "页码无效。", "en": "The page number is not valid."}})
     total = int(session.scalar(select(func.count()).select_from(Letter).where(*where)) or 0)
     items = list(session.scalars(
         select(Letter).where(*where).options(selectinload(Letter.addressees)
@@ -113,22 +113,22 @@ def _filters(session: Session, filters: Mapping[str, Any], today: date) -> list[
     state = filters.get("state")
     if state not in (None, ""):
         if state not in STATES:
-            errors["state"] = {"zh": f"应为以下之一：{'、'.join(STATES)}",
-                               "en": f"must be one of: {', '.join(STATES)}"}
+            errors["state"] = {"zh": f"应为以下之一：{'、'.join(STATES)}。",
+                               "en": f"Choose one of: {', '.join(STATES)}."}
         else:
             out.append(state_clause(str(state), today))
     for name, column in (("campaign", Letter.campaign_id), ("finding", Letter.finding_id)):
         if filters.get(name) not in (None, ""):
             value = as_id(filters[name])
             if value is None:
-                errors[name] = {"zh": "应为编号", "en": "must be an id"}
+                errors[name] = {"zh": "应为编号。", "en": "Enter an id."}
             else:
                 out.append(column == value)
     body = filters.get("body")
     if body not in (None, ""):
         unit = session.get(Unit, as_id(body)) if as_id(body) else None
         if unit is None:
-            errors["body"] = {"zh": "单位不存在", "en": "no such unit"}
+            errors["body"] = {"zh": "单位不存在。", "en": "There is no such unit."}
         else:
             out.append(Letter.body_id.in_(select(Unit.id).where(
                 Unit.path.startswith(unit.path, autoescape=True))))

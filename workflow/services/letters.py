@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 
 SENDER_ROLES = ("supervisor", "inspector")
 REPLIER_ROLES = ("handler", "supervisor")
-_NO_FINDING = {"finding": {"zh": "问题不存在或不在您的管辖范围内",
-                           "en": "no such finding within your scope"}}
-_NO_CAMPAIGN = {"campaign": {"zh": "专项检查不存在", "en": "no such campaign"}}
+_NO_FINDING = {"finding": {"zh": "问题不存在或不在您的管辖范围内。",
+                           "en": "There is no such finding within your scope."}}
+_NO_CAMPAIGN = {"campaign": {"zh": "专项检查不存在。", "en": "There is no such campaign."}}
 
 
 def may_send(actor: User, finding: Finding | None = None,
@@ -60,7 +60,7 @@ def send_letter(uow: UnitOfWork, actor: User, subject: object, text: object,
     """Number, record and commit a letter from the actor's unit; from a finding, an annotation
     'letter' on it in the same commit. Forbidden / InvalidInput and nothing written otherwise."""
     if not may_send(actor):
-        raise Forbidden(f"sending a letter needs one of: {', '.join(SENDER_ROLES)}")
+        raise Forbidden(f"Sending a letter needs one of: {', '.join(SENDER_ROLES)}.")
     campaign = _campaign(uow.session, actor, campaign_id)
     fid = _finding_id(finding_id)
     data = clean_letter(uow, actor, subject, text, addressee_ids, reply_due_date, kind)
@@ -128,11 +128,11 @@ def reply_to_letter(uow: UnitOfWork, actor: User, letter_id: object, text: objec
 
 def _own_addressee(actor: User, letter: Letter) -> LetterAddressee:
     if not actor.has_role(*REPLIER_ROLES):
-        raise Forbidden(f"replying to a letter needs one of: {', '.join(REPLIER_ROLES)}")
+        raise Forbidden(f"Replying to a letter needs one of: {', '.join(REPLIER_ROLES)}.")
     addressee = next((a for a in letter.addressees if a.unit_id == actor.unit_id), None)
     if addressee is None:
-        raise Forbidden("your unit is not an addressee of this letter", {
-            "zh": "本单位不是该函的收文单位，不能回复",
+        raise Forbidden("Your unit is not an addressee of this letter.", {
+            "zh": "本单位不是该函的收文单位，不能回复。",
             "en": "Your unit is not an addressee of this letter."})
     if addressee.replied_at is not None:
         raise _already_replied()
@@ -140,8 +140,8 @@ def _own_addressee(actor: User, letter: Letter) -> LetterAddressee:
 
 
 def _already_replied() -> Forbidden:
-    return Forbidden("this addressee has replied already; a reply is final", {
-        "zh": "本单位已回复该函，回复不能修改", "en": "Your unit has replied already; a reply is final."})
+    return Forbidden("This addressee has replied already; a reply is final.", {
+        "zh": "本单位已回复该函，回复不能修改。", "en": "Your unit has replied already; a reply is final."})
 
 
 def _finding_id(raw: object) -> int | None:
@@ -160,8 +160,8 @@ def _sending_finding(session: Session, actor: User, finding_id: int) -> Finding:
     except UnknownFinding:
         raise InvalidInput(_NO_FINDING) from None
     if not may_send(actor, finding):
-        raise Forbidden("only the inspecting side or the lead body sends letters on a finding", {
-            "zh": "只有检查方或牵头单位可以就该问题发函",
+        raise Forbidden("Only the inspecting side or the lead body sends letters on a finding.", {
+            "zh": "只有检查方或牵头单位可以就该问题发函。",
             "en": "Only the inspecting side or the lead body sends letters on this finding."})
     return finding
 
@@ -174,8 +174,8 @@ def _campaign(session: Session, actor: User, raw: object) -> Campaign | None:
     if campaign is None:
         raise InvalidInput(_NO_CAMPAIGN)
     if not may_send(actor, campaign=campaign):
-        raise Forbidden("only the campaign's organiser or a body above it sends its letters", {
-            "zh": "只有专项检查的组织单位或其上级可以发函",
+        raise Forbidden("Only the campaign's organiser or a body above it sends its letters.", {
+            "zh": "只有专项检查的组织单位或其上级可以发函。",
             "en": "Only the campaign's organising body or one above it sends its letters."})
     return campaign
 

@@ -32,9 +32,9 @@ def may_link(actor: User) -> bool:
 
 def _require_linker(actor: User) -> None:
     if not may_link(actor):
-        raise Forbidden(f"linking findings needs one of the roles: {', '.join(LINKERS)}",
-                        {"zh": "只有检查、复查人员和领导可以关联问题",
-                         "en": "only inspectors, reviewers and supervisors link findings"})
+        raise Forbidden(f"Linking findings needs one of the roles: {', '.join(LINKERS)}.",
+                        {"zh": "只有检查、复查人员和领导可以关联问题。",
+                         "en": "Only inspectors, reviewers and supervisors link findings."})
 
 
 def resolve_code(session: Session, actor: User, code: object) -> int:
@@ -43,8 +43,8 @@ def resolve_code(session: Session, actor: User, code: object) -> int:
     text = code.strip() if isinstance(code, str) else ""
     found = session.scalar(select(Finding.id).where(Finding.code == text, findings_clause(actor)))
     if not text or found is None:
-        raise InvalidInput({"to": {"zh": "没有这个编号的问题，或不在您的管辖范围内",
-                                   "en": "no finding with this code within your scope"}})
+        raise InvalidInput({"to": {"zh": "没有这个编号的问题，或不在您的管辖范围内。",
+                                   "en": "There is no finding with this code within your scope."}})
     return found
 
 
@@ -54,8 +54,8 @@ def _note(raw: object) -> str:
     except TextRefused as refused:
         raise InvalidInput({"note": refused.message}) from None
     if len(note) > NOTE_LIMIT:
-        raise InvalidInput({"note": {"zh": f"最多 {NOTE_LIMIT} 个字",
-                                     "en": f"at most {NOTE_LIMIT} characters"}})
+        raise InvalidInput({"note": {"zh": f"最多 {NOTE_LIMIT} 个字。",
+                                     "en": f"Enter at most {NOTE_LIMIT} characters."}})
     return note
 
 
@@ -77,14 +77,14 @@ def link_findings(uow: UnitOfWork, actor: User, from_id: int, to_id: int,
     _require_linker(actor)
     text = _note(note)
     if from_id == to_id:
-        raise InvalidInput({"to": {"zh": "不能与问题本身关联", "en": "a finding cannot be linked "
-                                   "to itself"}})
+        raise InvalidInput({"to": {"zh": "不能与问题本身关联。", "en": "A finding cannot be linked "
+                                   "to itself."}})
 
     def write() -> FindingLink:
         source, target = _both(uow.session, actor, from_id, to_id)
         if _existing(uow.session, from_id, to_id) is not None:
-            raise InvalidInput({"to": {"zh": f"已与 {target.code} 关联",
-                                       "en": f"already linked to {target.code}"}})
+            raise InvalidInput({"to": {"zh": f"已与 {target.code} 关联。",
+                                       "en": f"This finding is already linked to {target.code}."}})
         link = FindingLink(from_id=from_id, to_id=to_id, kind=RELATED, note=text,
                            created_by_id=actor.id, created_at=uow.now())
         uow.session.add(link)

@@ -45,8 +45,8 @@ def mentionable(session: Session, finding: Finding, names: Sequence[str]) -> lis
     missing = [f"@{n}" for n in names if n not in {u.username for u in found}]
     if missing:
         raise InvalidPayload({"text": {
-            "zh": f"无法提及 {'、'.join(missing)}：本问题的可见范围内没有这个用户",
-            "en": f"cannot mention {', '.join(missing)}: no such user in this finding's scope"}})
+            "zh": f"无法提及 {'、'.join(missing)}：本问题的可见范围内没有这个用户。",
+            "en": f"Cannot mention {', '.join(missing)}: no such user in this finding's scope."}})
     return found
 
 

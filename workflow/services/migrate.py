@@ -26,7 +26,7 @@ def migrate_findings(uow: UnitOfWork, actor: User, name: str, from_version: int,
     States not in `state_map` keep their name, which must exist in the target version.
     Returns how many findings moved (or would move, with dry_run)."""
     if not actor.has_role("admin"):
-        raise Forbidden("only an admin may migrate findings")
+        raise Forbidden("Only an admin may migrate findings.")
     if from_version == to_version:
         raise _bad("to", "--from and --to are the same version; publish a change as a new version")
     source = uow.registry.get(name, from_version)

@@ -17,9 +17,9 @@ from workflow.text import as_id
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
-_NOT_DEAD = {"zh": "该消息不存在或不是投递失败状态，无需重试",
-             "en": "no such message, or it is not a dead letter: nothing to retry"}
-_BAD_STATUS = {"zh": "状态只能是 dead、pending 或 sent", "en": "status is dead, pending or sent"}
+_NOT_DEAD = {"zh": "该消息不存在或不是投递失败状态，无需重试。",
+             "en": "No such message, or it is not a dead letter: nothing to retry."}
+_BAD_STATUS = {"zh": "状态只能是 dead、pending 或 sent。", "en": "Choose the status dead, pending or sent."}
 
 
 def counts(session: Session, statuses: tuple[str, ...] = STATUSES) -> dict[str, int]:

@@ -26,7 +26,7 @@ def may(actor: User, action: str) -> bool:
 def require(actor: User, action: str) -> None:
     """Forbidden unless the actor holds a role the action needs."""
     if not may(actor, action):
-        raise Forbidden(f"'{action}' needs one of the roles: {', '.join(RULES[action])}")
+        raise Forbidden(f"The action '{action}' needs one of the roles: {', '.join(RULES[action])}.")
 
 
 # Roles that find work in My work (待办); a user with none of them starts in the directory.

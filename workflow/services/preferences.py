@@ -23,10 +23,10 @@ EMAIL = re.compile(r"[^@\s\"(),:;<>\[\]\\]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0
                    r"\.)+[A-Za-z]{2,63}")
 
 Errors = dict[str, dict[str, str]]
-_BAD_EMAIL = {"zh": "电子邮箱地址无效（例如 name@example.cn）",
-              "en": "not a valid e-mail address (e.g. name@example.org)"}
-_BAD_CHOICE = {"zh": "应为 立即发送、每日汇总 或 不发送（immediate、digest、off）",
-               "en": "must be immediate, digest or off"}
+_BAD_EMAIL = {"zh": "电子邮箱地址无效（例如 name@example.cn）。",
+              "en": "Enter an e-mail address like name@example.org."}
+_BAD_CHOICE = {"zh": "应为 立即发送、每日汇总 或 不发送（immediate、digest、off）。",
+               "en": "Choose immediate, digest or off."}
 
 
 def email_errors(email: str | None) -> Errors:

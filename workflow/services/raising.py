@@ -93,17 +93,17 @@ def check_raise(uow: UnitOfWork, actor: User, lifecycle: str, data: Mapping[str,
     try:
         spec = uow.registry.get(lifecycle)
     except UnknownLifecycle:
-        raise InvalidInput({"lifecycle": {"zh": "没有这种问题类型",
-                                          "en": "no such lifecycle"}}) from None
+        raise InvalidInput({"lifecycle": {"zh": "没有这种问题类型。",
+                                          "en": "There is no such lifecycle."}}) from None
     if not actor.role_set.intersection(spec.raise_roles):
-        raise Forbidden(f"raising a {spec.name} finding needs one of: {', '.join(spec.raise_roles)}")
+        raise Forbidden(f"Raising a {spec.name} finding needs one of: {', '.join(spec.raise_roles)}.")
     lookup = Lookup(session, uow.today(), lambda unit: unit_in_scope(actor, unit),
                     lambda attachment: attachment.uploaded_by_id == actor.id)
     cleaned = clean(RAISE_FIELDS, data, lookup)
     unit: Unit = cleaned.values["unit"]
     if unit.id == actor.unit_id:
-        raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记",
-                                     "en": "findings against your own unit are raised by a body above it"}})
+        raise InvalidInput({"unit": {"zh": "不能对本单位登记问题，应由上级检查机构登记。",
+                                     "en": "Findings against your own unit are raised by a body above it."}})
     inspection = _inspection(session, actor, inspection_id, unit)
     original = recurrence_target(session, actor, unit, recurrence_of)
     return CheckedRaise(spec, cleaned.values, cleaned.record, cleaned.attachments, inspection,
@@ -201,12 +201,12 @@ def _inspection(session: Session, actor: User, raw: object, unit: Unit) -> Inspe
     inspection_id = as_id(raw)
     inspection = session.get(Inspection, inspection_id) if inspection_id else None
     if inspection is None or not unit_in_scope(actor, inspection.unit):
-        raise InvalidInput({"inspection": {"zh": "检查记录不存在或不在您的管辖范围内",
-                                           "en": "no such inspection within your scope"}})
+        raise InvalidInput({"inspection": {"zh": "检查记录不存在或不在您的管辖范围内。",
+                                           "en": "There is no such inspection within your scope."}})
     if not unit.path.startswith(inspection.unit.path):
         raise InvalidInput({"inspection": {
-            "zh": "该检查记录检查的是其他单位，不包括本问题的责任单位",
-            "en": "that inspection was of another unit, not of this finding's unit"}})
+            "zh": "该检查记录检查的是其他单位，不包括本问题的责任单位。",
+            "en": "That inspection was of another unit, not of this finding's unit."}})
     return inspection
 
 

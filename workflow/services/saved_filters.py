@@ -19,12 +19,13 @@ if TYPE_CHECKING:
 MAX_NAME = 40
 MAX_PER_USER = 20
 MAX_QUERY = 2000
-_NAME = {"zh": f"名称应为 1 到 {MAX_NAME} 个字", "en": f"the name must be 1 to {MAX_NAME} characters"}
-_TOO_MANY = {"zh": f"最多保存 {MAX_PER_USER} 个筛选，请先删除不用的",
-             "en": f"at most {MAX_PER_USER} saved filters: delete one first"}
-_QUERY = {"zh": f"筛选条件过长或含有不可用的字符（最多 {MAX_QUERY} 个字）",
-          "en": f"the filter is too long or holds characters not allowed (at most {MAX_QUERY})"}
-NOT_YOURS = {"zh": "只能使用或删除自己保存的筛选", "en": "you may use or delete only your own saved filters"}
+_NAME = {"zh": f"名称应为 1 到 {MAX_NAME} 个字。", "en": f"The name must be 1 to {MAX_NAME} characters."}
+_TOO_MANY = {"zh": f"最多保存 {MAX_PER_USER} 个筛选，请先删除不用的。",
+             "en": f"You can save at most {MAX_PER_USER} filters: delete one first."}
+_QUERY = {"zh": f"筛选条件过长或含有不可用的字符（最多 {MAX_QUERY} 个字）。",
+          "en": f"The filter is too long or holds characters not allowed (at most {MAX_QUERY} characters)."}
+NOT_YOURS = {"zh": "只能使用或删除自己保存的筛选。",
+             "en": "You may use or delete only your own saved filters."}
 
 
 def saved_filters(uow: UnitOfWork, user: User) -> list[SavedFilter]:
@@ -94,5 +95,5 @@ def _checked_name(name: str) -> str:
 def _own(uow: UnitOfWork, user: User, filter_id: int) -> SavedFilter | None:
     row = uow.session.get(SavedFilter, filter_id)
     if row is not None and row.user_id != user.id:
-        raise Forbidden("a saved filter of another user", NOT_YOURS)
+        raise Forbidden("This saved filter is another user's.", NOT_YOURS)
     return row

@@ -32,8 +32,8 @@ def focus_unit(session: Session, actor: User, raw: object) -> Unit | None:
     unit_id = as_id(raw)
     unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None or not unit_in_scope(actor, unit):
-        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内",
-                                     "en": "no such unit within your scope"}})
+        raise InvalidInput({"unit": {"zh": "单位不存在或不在您的范围内。",
+                                     "en": "There is no such unit within your scope."}})
     return unit
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 GROUP_LIMIT = 20  # rows shown per group; `more` says there are others
 MAX_QUERY = 100
-_TOO_LONG = {"zh": f"搜索词最多 {MAX_QUERY} 字", "en": f"at most {MAX_QUERY} characters"}
+_TOO_LONG = {"zh": f"搜索词最多 {MAX_QUERY} 字。", "en": f"Enter at most {MAX_QUERY} characters."}
 Row = TypeVar("Row")
 
 

@@ -103,7 +103,7 @@ def end_own_session(uow: UnitOfWork, user: User, session_id: int) -> bool:
     if row is None or row.ended_at is not None:
         return False
     if row.user_id != user.id:
-        raise Forbidden("a session of another user", NOT_YOURS)
+        raise Forbidden("This session is another user's.", NOT_YOURS)
     row.ended_at = uow.now()
     uow.commit()
     return True

@@ -21,11 +21,11 @@ _YEARS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))  # bounded
 _MESSAGES = {  # the ledger's words for the arguments both take
     **{name: LEDGER_MESSAGES[name]
        for name in ("unit", "campaign", "category", "raised_by", "lifecycle", "as_of")},
-    "from": ("应为 2000 至 2100 年间的日期，如 2026-01-31",
-             "must be a date from 2000 to 2100, like 2026-01-31"),
-    "to": ("应为 2000 至 2100 年间的日期，如 2026-01-31，且不早于开始日期",
-           "must be a date from 2000 to 2100, like 2026-01-31, not before from"),
-    "bucket": ("应为 week 或 month", "must be week or month"),
+    "from": ("应为 2000 至 2100 年间的日期，如 2026-01-31。",
+             "Enter a date from 2000 to 2100, like 2026-01-31."),
+    "to": ("应为 2000 至 2100 年间的日期，如 2026-01-31，且不早于开始日期。",
+           "Enter a date from 2000 to 2100, like 2026-01-31, on or after the start date."),
+    "bucket": ("应为 week 或 month。", "Choose week or month."),
 }
 
 
@@ -57,8 +57,9 @@ class StatsArgs(Schema):
     def handle_error(self, error: ValidationError, data: Any, **kwargs: Any) -> None:
         """Field errors named, in zh and en."""
         names = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
-        raise InvalidInput({name: dict(zip(("zh", "en"), _MESSAGES.get(name, ("无效", "invalid")),
-                                           strict=True)) for name in names})
+        pairs = {name: _MESSAGES.get(name, ("无效。", "This value is not valid.")) for name in names}
+        raise InvalidInput({name: dict(zip(("zh", "en"), pair, strict=True))
+                            for name, pair in pairs.items()})
 
 
 @dataclass(frozen=True)

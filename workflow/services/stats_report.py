@@ -48,7 +48,7 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     require(actor, "dashboard")
     focus = focus_unit(session, actor, query.unit_id)  # never one outside the scope
     if query.as_of is not None and query.as_of > now:
-        raise InvalidInput({"as_of": {"zh": "应为过去的时刻", "en": "must be a past moment"}})
+        raise InvalidInput({"as_of": {"zh": "应为过去的时刻。", "en": "Enter a moment in the past."}})
     moment = query.as_of or now
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LIFETIME = timedelta(days=90)
 USE_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most once a minute
-NOT_YOURS = {"zh": "只能结束自己的会话或令牌", "en": "you may end only your own sessions and tokens"}
+NOT_YOURS = {"zh": "只能结束自己的会话或令牌。", "en": "You may end only your own sessions and tokens."}
 
 
 def _digest(token: str) -> str:
@@ -35,7 +35,8 @@ def issue_token(uow: UnitOfWork, user: User, label: str, lifetime: timedelta = D
     longest = longest or DEFAULT_LIFETIME
     if not timedelta(0) < lifetime <= longest:
         raise InvalidInput({"expires_in_days": {
-            "zh": f"有效期应为 1–{longest.days} 天", "en": f"between 1 and {longest.days} days"}})
+            "zh": f"有效期应为 1–{longest.days} 天。",
+            "en": f"The lifetime must be between 1 and {longest.days} days."}})
     token, now = "rct_" + secrets.token_urlsafe(32), uow.now()
     uow.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label[:200],
                              created_at=now, expires_at=now + lifetime))
@@ -108,7 +109,7 @@ def revoke_own_token(uow: UnitOfWork, user: User, token_id: int) -> bool:
     if row is None or row.revoked_at is not None:
         return False
     if row.user_id != user.id:
-        raise Forbidden("a token of another user", NOT_YOURS)
+        raise Forbidden("This token is another user's.", NOT_YOURS)
     return _revoke(uow, row)
 
 

@@ -17,7 +17,7 @@ from workflow.text import as_id
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
-_BAD_PAGE = {"zh": "页码应为 1 到 10000 的整数", "en": "the page must be a whole number from 1 to 10000"}
+_BAD_PAGE = {"zh": "页码应为 1 到 10000 的整数。", "en": "Enter a page number from 1 to 10000."}
 
 
 @dataclass(frozen=True)

@@ -58,17 +58,17 @@ def _new_parent(session: Session, actor: User, unit: Unit, raw: object) -> Unit:
     parent_id = as_id(raw)
     parent = session.get(Unit, parent_id) if parent_id is not None else None
     if parent is None or not unit_in_scope(actor, parent):
-        raise _bad("请选择上级单位", "choose the new parent unit")
+        raise _bad("请选择上级单位。", "Choose the new parent unit.")
     if parent.path.startswith(unit.path):
-        raise _bad("不能移到本单位或其下级单位之下", "a unit cannot move under itself or a unit below it")
+        raise _bad("不能移到本单位或其下级单位之下。", "A unit cannot move under itself or a unit below it.")
     if parent.id == unit.parent_id:
-        raise _bad("该单位已在此上级单位之下", "the unit is already under this parent")
+        raise _bad("该单位已在此上级单位之下。", "The unit is already under this parent.")
     if not parent.active:
-        raise _bad("上级单位已停用", "this parent unit is deactivated")
+        raise _bad("上级单位已停用。", "This parent unit is deactivated.")
     deepest = session.scalar(select(func.max(func.length(Unit.path)))
                              .where(Unit.path.startswith(unit.path, autoescape=True))) or 0
     if deepest - len(unit.path) + len(parent.path) + len(f"{unit.id}/") > PATH_MAX:
-        raise _bad("移动后单位层级过深", "the tree would be too deep under this parent")
+        raise _bad("移动后单位层级过深。", "The tree would be too deep under this parent.")
     return parent
 
 
@@ -77,10 +77,10 @@ def _movable(session: Session, actor: User, unit: Unit) -> Unit:
     (or any top unit) never moves."""
     require(actor, "move_unit")
     if not unit_in_scope(actor, unit):
-        raise Forbidden(f"unit {unit.code} is outside the actor's scope")
+        raise Forbidden(f"Unit {unit.code} is outside the actor's scope.")
     parent = session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     if parent is None:
-        raise InvalidInput({"unit": {"zh": "最上级单位不能移动", "en": "the top of the tree cannot move"}})
+        raise InvalidInput({"unit": {"zh": "最上级单位不能移动。", "en": "The top of the tree cannot move."}})
     return parent
 
 

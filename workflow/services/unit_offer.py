@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
 PURPOSES = ("filter", "choose", "raise", "letter")  # and "field:..." (see the module docstring)
-BAD_PURPOSE = {"zh": "未知的单位选择用途", "en": "unknown purpose of the unit choice"}
+BAD_PURPOSE = {"zh": "未知的单位选择用途。", "en": "The purpose of this unit choice is not known."}
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ RECENT = 5  # recent units offered first
 MAX_TERMS = 4  # words of a query that count
 _ANCESTORS = 30  # matching units whose subtrees also match (the path search)
 _RECENT_EVENTS = 200  # the actor's latest events looked at for recent units
-_NO_UNIT = {"zh": "单位不存在或不在您的范围内", "en": "no such unit within your scope"}
-_BAD_OFFSET = {"zh": "应为 0 到 1000000 的整数", "en": "must be a whole number from 0 to 1000000"}
+_NO_UNIT = {"zh": "单位不存在或不在您的范围内。", "en": "There is no such unit within your scope."}
+_BAD_OFFSET = {"zh": "应为 0 到 1000000 的整数。", "en": "Enter a whole number from 0 to 1000000."}
 
 
 @dataclass(frozen=True)

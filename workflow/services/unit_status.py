@@ -24,20 +24,20 @@ if TYPE_CHECKING:
 def _allowed(actor: User, unit: Unit) -> None:
     require(actor, "deactivate_unit")
     if not unit_in_scope(actor, unit):
-        raise Forbidden(f"unit {unit.code} is outside the actor's scope")
+        raise Forbidden(f"Unit {unit.code} is outside the actor's scope.")
 
 
 def deactivate_unit(uow: UnitOfWork, actor: User, unit: Unit) -> Unit:
     """Mark the unit inactive (see the module); written to the admin log; commits."""
     _allowed(actor, unit)
     if not unit.active:
-        raise InvalidInput({"active": {"zh": "该单位已停用", "en": "the unit is already deactivated"}})
+        raise InvalidInput({"active": {"zh": "该单位已停用。", "en": "The unit is already deactivated."}})
     load = unit_load(uow.session, unit)
     if load.active_children:
         raise InvalidInput({"active": {
-            "zh": f"该单位还有 {load.active_children} 个启用的下级单位：请先停用或移走",
-            "en": f"the unit has {load.active_children} active sub-units: deactivate or move "
-                  "them first"}})
+            "zh": f"该单位还有 {load.active_children} 个启用的下级单位：请先停用或移走。",
+            "en": f"The unit has {load.active_children} active sub-units: deactivate or move "
+                  "them first."}})
     unit.active = False
     record(uow.session, actor, "deactivate", unit, {
         "old": {"active": True}, "new": {"active": False},
@@ -50,10 +50,10 @@ def reactivate_unit(uow: UnitOfWork, actor: User, unit: Unit) -> Unit:
     """Mark the unit active again, under an active parent; written to the admin log; commits."""
     _allowed(actor, unit)
     if unit.active:
-        raise InvalidInput({"active": {"zh": "该单位已启用", "en": "the unit is already active"}})
+        raise InvalidInput({"active": {"zh": "该单位已启用。", "en": "The unit is already active."}})
     if unit.parent is not None and not unit.parent.active:
-        raise InvalidInput({"active": {"zh": "上级单位已停用：请先启用上级单位",
-                                       "en": "its parent is deactivated: reactivate the parent first"}})
+        raise InvalidInput({"active": {"zh": "上级单位已停用：请先启用上级单位。",
+                                       "en": "Its parent is deactivated: reactivate the parent first."}})
     unit.active = True
     record(uow.session, actor, "reactivate", unit, {"old": {"active": False}, "new": {"active": True}})
     uow.commit()

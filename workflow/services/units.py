@@ -38,7 +38,7 @@ UNIT_FIELDS = (
     FieldSpec("parent_id", "unit", "上级单位", "Parent unit"),
 )
 EDITABLE = ("code", "name_zh", "name_en", "kind", "doc_prefix")  # the place in the tree: a move
-_CODE_TAKEN = {"zh": "单位代码已存在", "en": "a unit with this code exists"}
+_CODE_TAKEN = {"zh": "单位代码已存在。", "en": "A unit with this code already exists."}
 
 
 def create_unit(session: Session, code: str, name_zh: str, name_en: str, kind: str,
@@ -75,7 +75,7 @@ def edit_unit(uow: UnitOfWork, actor: User, unit: Unit, data: Mapping[str, Any])
     field checked; written to the admin log; commits."""
     require(actor, "edit_unit")
     if not unit_in_scope(actor, unit):
-        raise Forbidden(f"unit {unit.code} is outside the actor's scope")
+        raise Forbidden(f"Unit {unit.code} is outside the actor's scope.")
     values, errors = checked(uow, actor, UNIT_FIELDS, data, only=EDITABLE)
     if values.get("code") != unit.code:
         errors.update(_code_errors(uow.session, values.get("code")))
@@ -109,8 +109,8 @@ def _code_taken(session: Session, code: str) -> bool:
 
 def _code_errors(session: Session, code: str | None) -> Errors:
     if code is not None and not CODE.fullmatch(code):
-        return {"code": {"zh": "代码只能由字母、数字和 _ . - 组成（至多 64 位）",
-                         "en": "letters, digits and _ . - only (at most 64)"}}
+        return {"code": {"zh": "代码只能由字母、数字和 _ . - 组成（至多 64 位）。",
+                         "en": "The code may use only letters, digits, _ . and - (at most 64 characters)."}}
     if code is not None and _code_taken(session, code):
         return {"code": _CODE_TAKEN}
     return {}
@@ -122,10 +122,11 @@ def _meaning_errors(kinds: UnitKinds, values: Mapping[str, Any]) -> Errors:
     kind = values.get("kind")
     if kind is not None and kind not in kinds:
         errors["kind"] = {
-            "zh": f"未声明的单位类型“{kind}”，应为以下之一：{'、'.join(k.zh for k in kinds)}",
-            "en": f"'{kind}' is not a declared unit kind; one of: {', '.join(kinds.keys())}"}
+            "zh": f"未声明的单位类型“{kind}”，应为以下之一：{'、'.join(k.zh for k in kinds)}。",
+            "en": f"The unit kind '{kind}' is not declared. Choose one of: {', '.join(kinds.keys())}."}
     prefix = values.get("doc_prefix")
     if prefix is not None and any(char.isspace() for char in prefix):
-        errors["doc_prefix"] = {"zh": "文号前缀须为一行，中间不能有空格",
-                                "en": "one line with no spaces inside, e.g. 苏纪提"}
+        errors["doc_prefix"] = {"zh": "文号前缀须为一行，中间不能有空格。",
+                                "en": "The document number prefix must be one line with no "
+                                      "spaces, for example 苏纪提."}
     return errors

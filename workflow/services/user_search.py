@@ -40,13 +40,13 @@ class UserPage:
 def _filter_errors(wanted: UserFilter, unit: Unit | None) -> dict[str, dict[str, str]]:
     errors = {}
     if len(wanted.text) > MAX_QUERY or "\x00" in wanted.text:
-        errors["q"] = {"zh": f"搜索词最多 {MAX_QUERY} 字", "en": f"at most {MAX_QUERY} characters"}
+        errors["q"] = {"zh": f"搜索词最多 {MAX_QUERY} 字。", "en": f"Enter at most {MAX_QUERY} characters."}
     if wanted.unit_id is not None and unit is None:
-        errors["unit"] = {"zh": "请选择单位", "en": "choose a unit"}
+        errors["unit"] = {"zh": "请选择单位。", "en": "Choose a unit."}
     if wanted.role and wanted.role not in ROLES:
-        errors["role"] = {"zh": "角色无效", "en": f"the role is one of {', '.join(ROLES)}"}
+        errors["role"] = {"zh": "角色无效。", "en": f"Choose one of the roles: {', '.join(ROLES)}."}
     if not 1 <= wanted.page <= 1_000_000:
-        errors["page"] = {"zh": "页码从 1 开始", "en": "pages start at 1"}
+        errors["page"] = {"zh": "页码从 1 开始。", "en": "Enter a page number of 1 or more."}
     return errors
 
 

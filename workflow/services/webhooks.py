@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 URL_MAX, DESCRIPTION_MAX = 2000, 200
 Errors = dict[str, dict[str, str]]
-_URL = {"zh": "请填写以 https:// 或 http:// 开头的完整地址（含主机名）",
-        "en": "enter a full address starting with https:// or http://, with a host"}
-_NO_ENDPOINT = {"zh": "该接收地址不存在或已停用", "en": "no such endpoint, or it is inactive"}
+_URL = {"zh": "请填写以 https:// 或 http:// 开头的完整地址（含主机名）。",
+        "en": "Enter a full address starting with https:// or http://, with a host."}
+_NO_ENDPOINT = {"zh": "该接收地址不存在或已停用。", "en": "There is no such endpoint, or it is inactive."}
 
 
 def new_secret() -> str:
@@ -49,7 +49,7 @@ def add_endpoint(uow: UnitOfWork, actor: User,
     if "url" not in errors and not _is_web_address(url):
         errors["url"] = _URL
     for name in sorted(set(data) - {"url", "description"}):
-        errors[name] = {"zh": "没有这个字段", "en": "unknown field"}
+        errors[name] = {"zh": "没有这个字段。", "en": "There is no such field."}
     if errors:
         raise InvalidInput(errors)
     secret = new_secret()
@@ -76,7 +76,7 @@ def deactivate_endpoint(uow: UnitOfWork, actor: User, endpoint_id: Any) -> Webho
 def _checked(raw: Any, name: str, limit: int, required: bool, errors: Errors) -> str:
     """The field as clean single-line text (workflow.text), or "" with its error recorded."""
     if raw is not None and not isinstance(raw, str):
-        errors[name] = {"zh": "应为文本", "en": "must be text"}
+        errors[name] = {"zh": "应为文本。", "en": "Enter text."}
         return ""
     try:
         text = clean_text(raw or "", required=required).strip()
@@ -84,7 +84,7 @@ def _checked(raw: Any, name: str, limit: int, required: bool, errors: Errors) ->
         errors[name] = refused.message
         return ""
     if len(text) > limit:
-        errors[name] = {"zh": f"最多 {limit} 个字符", "en": f"at most {limit} characters"}
+        errors[name] = {"zh": f"最多 {limit} 个字符。", "en": f"Enter at most {limit} characters."}
     return text
 
 
