@@ -109,7 +109,5 @@ def run(app: Rectify, org: Org, target: Target, ops: int, batches: int) -> Secti
         (statements(app, self_loop), "reassign"), (statements(app, mailing), "with outbox")])
     notes = [f"SQL statements per transition (BEGIN counted, COMMIT not): {counts}",
              f"with outbox: {outbox.per_call(app, mailing):.0f} outbox message(s) per transition"]
-    if target.label == "PostgreSQL":
-        notes.append("the engine's pool also pings the server once per unit of work (pool_pre_ping)")
     return timed(f"transition_{target.label.lower()}", f"Transition, {target.label}", samples, FLOOR,
                  notes)

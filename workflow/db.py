@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, exc, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -23,8 +24,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine, "checkout", _drop_if_closed_by_server)
+    return engine
+
+
+def _drop_if_closed_by_server(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Instead of pool_pre_ping's round trip on every checkout: an idle connection has nothing
+    to read unless the server closed it (restart, pg_terminate_backend, idle timeout), so a
+    readable socket makes the pool discard it and connect afresh. A connection that dies
+    silently still fails its first statement, and SQLAlchemy then invalidates the pool."""
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is not None and _readable(fileno()):
+        raise exc.DisconnectionError("the server closed this pooled connection")
+
+
+def _readable(fd: int) -> bool:
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])  # pragma: no cover - Windows has no poll
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -25,8 +25,8 @@ NOTES = ["each peer's row and history rows read back on another connection after
          "every transition committed, one history row each",
          "django-fsm-2 saves with ConcurrentTransitionMixin (UPDATE … WHERE state = the loaded "
          "one); viewflow.fsm has no such check; python-statemachine's row has a version column",
-         "fire() runs as a request does (the app's engine, pool_pre_ping on PostgreSQL); the peers "
-         "keep their connection"]
+         "fire() runs as a request does (the app's engine and pool, a unit of work per call); the "
+         "peers keep their connection"]
 
 
 def missing() -> list[str]:

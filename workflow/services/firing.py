@@ -25,7 +25,7 @@ from workflow.payload import Cleaned, Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import append_event
 from workflow.services.notify import first_text, notify, params_for
-from workflow.services.scope import findings_clause, takes_side, unit_in_scope
+from workflow.services.scope import sees_finding, takes_side, unit_in_scope
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 if TYPE_CHECKING:
@@ -33,14 +33,16 @@ if TYPE_CHECKING:
 
 
 def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
-    """The finding if it exists and the actor may see it; UnknownFinding otherwise."""
-    finding = session.scalar(  # with what every fire checks: its unit and the raising body
-        select(Finding).where(Finding.id == finding_id, findings_clause(actor))
-        .options(joinedload(Finding.unit), joinedload(Finding.raised_by_unit))
-    )
-    if finding is None:
+    """The finding if it exists and the actor may see it; UnknownFinding otherwise. One
+    primary-key read with what every fire checks (its unit and the raising body); the scope is
+    checked on the loaded unit paths (`sees_finding`), not by a subquery over every unit."""
+    finding = session.get(Finding, finding_id, options=_WITH_UNITS)
+    if finding is None or not sees_finding(session, actor, finding):
         raise UnknownFinding(finding_id)
     return finding
+
+
+_WITH_UNITS = (joinedload(Finding.unit), joinedload(Finding.raised_by_unit))
 
 
 def lifecycle_of(uow: UnitOfWork, finding: Finding) -> Lifecycle:
@@ -194,10 +196,11 @@ def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: 
                          record, now, cleaned.attachments)
     for step in ctx.later:
         step()
-    if ctx.notices:
-        notify(ctx.session, finding, event, ctx.notices, "transition",
-               params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
-                          first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
+    if ctx.notices:  # reads only people: the transition's rows flush once, with the notices
+        with ctx.session.no_autoflush:
+            notify(ctx.session, finding, event, ctx.notices, "transition",
+                   params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
+                              first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
 
 
 NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",

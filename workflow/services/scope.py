@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, FindingParty, Unit, User
-from workflow.services.parties import PARTY_ROLES, party_units
+from workflow.services.parties import PARTY_ROLES, parties_of, party_units
 from workflow.text import as_id
 
 
@@ -21,6 +21,15 @@ def sees_everything(actor: User) -> bool:
 
 def unit_in_scope(actor: User, unit: Unit) -> bool:
     return sees_everything(actor) or unit.path.startswith(actor.unit.path)
+
+
+def sees_finding(session: Session, actor: User, finding: Finding) -> bool:
+    """`findings_clause()` in Python, for one loaded finding: its unit in the actor's scope, or
+    a party unit (read from the audited parties column, which finding_parties mirrors) in it."""
+    if sees_everything(actor) or unit_in_scope(actor, finding.unit):
+        return True
+    return any(unit is not None and unit_in_scope(actor, unit)
+               for unit in (session.get(Unit, party.unit_id) for party in parties_of(finding)))
 
 
 def focus_unit(session: Session, actor: User, raw: object) -> Unit | None:
@@ -104,7 +113,8 @@ def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnEl
 
 def findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
     """WHERE clause on Finding for the findings this actor may see: its own, and those where a
-    unit of its subtree is a party (unit_id: as in own_findings_clause)."""
+    unit of its subtree is a party (unit_id: as in own_findings_clause). `sees_finding` is the
+    same rule in Python, for one finding."""
     if sees_everything(actor):
         return true()
     party = _party_exists(FindingParty.unit_id.in_(select(Unit.id).where(units_clause(actor))))
