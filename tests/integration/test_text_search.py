@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select, update
 
 from workflow.models import Finding
 from workflow.services import LedgerFilter, ledger
+from workflow.services import text_search
 from workflow.services.text_search import text_clause
 
 # Few distinct characters, so that short needles often match; ASCII in both cases; LIKE's
@@ -35,9 +36,8 @@ def test_the_index_finds_exactly_the_substring_matches(rectify, flow, titles, ne
     expected = sorted(i for i, (t, d) in zip(ids, titles, strict=True)
                       if contains(t, needle) or contains(d, needle))
     with rectify.unit_of_work(write=False) as uow:
-        dialect = uow.session.get_bind().dialect.name
         found = uow.session.scalars(select(Finding.id).where(
-            Finding.id.in_(ids), text_clause(needle, dialect)).order_by(Finding.id)).all()
+            Finding.id.in_(ids), text_clause(uow.session, needle)).order_by(Finding.id)).all()
     assert found == expected
 
 
@@ -67,6 +67,16 @@ def test_one_and_two_character_chinese_queries_and_edits(rectify, org, flow):
         conn.execute(update(Finding).where(Finding.id == ledger_book.id).values(title="另一个"))
     assert codes(rectify, org.inspector, "另一") == [ledger_book.code]
     assert codes(rectify, org.inspector, "Kitchen") == []
+
+
+def test_common_texts_are_read_in_the_ledgers_order(rectify, org, flow, monkeypatch):
+    """More rows offered than CANDIDATES: the LIKE alone, the same rows, newest first."""
+    rows = [flow.raise_(title=f"台账 {i}", description="").code for i in range(3)]
+    flow.raise_(title="别的问题", description="")
+    monkeypatch.setattr(text_search, "CANDIDATES", 2)
+    with rectify.unit_of_work(write=False) as uow:
+        page = ledger(uow.session, org.inspector, LedgerFilter(text="台账"), uow.today(), limit=2)
+        assert [f.code for f in page.items] == rows[:0:-1] and page.next_cursor
 
 
 def test_0009_indexes_what_was_there_and_downgrades(rectify, org, flow):

@@ -148,7 +148,7 @@ def _filter(session: Session, actor: User, flt: LedgerFilter, today: date,
         query = query.where(light_clause(flt.light, today, yellow_cutoff or today, src))
     query = query.where(*_statistics_filters(flt, src))
     if flt.text and flt.text.strip():
-        query = query.where(text_clause(flt.text.strip(), session.get_bind().dialect.name))
+        query = query.where(text_clause(session, flt.text.strip()))
     return query
 
 

@@ -61,10 +61,7 @@ def upgrade() -> None:
         from workflow.grams import register
 
         register(bind.connection.driver_connection)  # type: ignore[arg-type]
-        statements = SQLITE_UP
-    else:
-        statements = PG_UP
-    for statement in statements:
+    for statement in SQLITE_UP if bind.dialect.name == "sqlite" else PG_UP:
         op.execute(sa.text(statement))
     for name, columns in SORT_INDEXES.items():
         op.create_index(name, "findings", columns)
