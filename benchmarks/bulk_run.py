@@ -56,7 +56,7 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
                 sections.append(import_section(app, where, world, args.import_rows,
                                                1 if args.smoke else 2))
             if "pages" in wanted:  # last: it drops indexes to measure without them
-                sections += pages_sections(app, where, world, 1 if args.smoke else 20, args.smoke)
+                sections += pages_sections(app, where, world, 1 if args.smoke else 15, args.smoke)
         finally:
             app.database.dispose()
     return sections
