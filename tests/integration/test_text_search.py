@@ -4,9 +4,12 @@ through edits; migration 0009 indexes the findings already there and goes back c
 
 from __future__ import annotations
 
+import warnings
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, update
+from sqlalchemy.exc import SAWarning
 
 from workflow.models import Finding
 from workflow.services import LedgerFilter, ledger, text_search
@@ -87,18 +90,20 @@ def test_0009_indexes_what_was_there_and_downgrades(rectify, org, flow):
         rectify.database.upgrade("head")
     assert codes(rectify, org.inspector, "消毒") == [before.code]
     assert codes(rectify, org.inspector, "柜") == [before.code]
-    assert len(_index_objects(rectify)) == (8 if rectify.database.engine.dialect.name
+    assert len(_index_objects(rectify)) == (9 if rectify.database.engine.dialect.name
                                             == "sqlite" else 2)  # FTS5: 5 tables, 3 triggers
-    indexes = {ix["name"] for ix in inspect(rectify.database.engine).get_indexes("findings")}
+    with warnings.catch_warnings():  # SQLite: the due order's index is not reflected
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
+        indexes = {ix["name"] for ix in inspect(rectify.database.engine).get_indexes("findings")}
     assert {"ix_findings_state_created", "ix_findings_unit_created"} <= indexes
 
 
 def _index_objects(rectify):
-    """The FTS5 table and its triggers (SQLite) or the GIN index (PostgreSQL) of the grams."""
+    """The grams' FTS5 tables and triggers (SQLite) or GIN index (PostgreSQL); the due order's."""
     with rectify.database.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             return conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name LIKE "
-                                        "'findings_grams%' AND type IN ('table', 'trigger')").all()
+                                        "'findings_grams%' OR name = 'ix_findings_due_order'").all()
         return conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE schemaname = "
                                     "current_schema() AND indexname IN "
                                     "('ix_findings_grams', 'ix_findings_due_order')").all()

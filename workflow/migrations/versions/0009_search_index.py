@@ -55,9 +55,10 @@ SORT_INDEXES = {"ix_findings_state_created": ["state", "created_at", "id"],
                 "ix_findings_unit_created": ["unit_id", "created_at", "id"]}
 
 
-# The ledger's due-date order (services.ledger_sorts.sort_key), undated findings last: on
-# PostgreSQL only, as SQLAlchemy cannot reflect an expression index on SQLite (it warns), and
-# a batch migration of findings there would rebuild the table without it.
+# The ledger's due-date order (services.ledger_sorts.sort_key), undated findings last.
+# SQLAlchemy does not reflect an expression index on SQLite (it warns): a later batch migration
+# of findings there rebuilds the table without it, and without the triggers above (the tests
+# of 0009 check they are at the head).
 DUE_ORDER = "CREATE INDEX ix_findings_due_order ON findings (coalesce(due_date, '9999-12-31'), id)"
 
 
@@ -71,13 +72,11 @@ def upgrade() -> None:
         op.execute(sa.text(statement))
     for name, columns in SORT_INDEXES.items():
         op.create_index(name, "findings", columns)
-    if bind.dialect.name == "postgresql":
-        op.execute(sa.text(DUE_ORDER))
+    op.execute(sa.text(DUE_ORDER))
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(sa.text("DROP INDEX ix_findings_due_order"))
+    op.execute(sa.text("DROP INDEX ix_findings_due_order"))
     for name in SORT_INDEXES:
         op.drop_index(name, table_name="findings")
     for statement in SQLITE_DOWN if op.get_bind().dialect.name == "sqlite" else PG_DOWN:
