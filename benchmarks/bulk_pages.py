@@ -26,7 +26,8 @@ from workflow.services.search import search
 
 FLOOR = "the same rows by primary key"
 DEEP = 50  # the deep page's number
-SORT_INDEXES = ("ix_findings_state_created", "ix_findings_unit_created")
+SORT_INDEXES = ("ix_findings_state_created", "ix_findings_state_id", "ix_findings_unit_created",
+                "ix_findings_due_order")
 QUERIES = ("消毒", "台账", "账", "zqxj")  # none, an eighth, an eighth (one character), none
 
 

@@ -95,7 +95,7 @@ def test_0009_indexes_what_was_there_and_downgrades(rectify, org, flow):
     with warnings.catch_warnings():  # SQLite: the due order's index is not reflected
         warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
         indexes = {ix["name"] for ix in inspect(rectify.database.engine).get_indexes("findings")}
-    assert {"ix_findings_state_created", "ix_findings_unit_created"} <= indexes
+    assert {"ix_findings_state_created", "ix_findings_state_id", "ix_findings_unit_created"} <= indexes
 
 
 def _index_objects(rectify):

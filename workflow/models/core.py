@@ -192,6 +192,7 @@ class Finding(Base):
     # The ledger's orders (services.ledger_sorts), alone and within one state or one unit.
     __table_args__ = (Index("ix_findings_ledger", "created_at", "id"),
                       Index("ix_findings_state_created", "state", "created_at", "id"),
+                      Index("ix_findings_state_id", "state", "id"),
                       Index("ix_findings_unit_created", "unit_id", "created_at", "id"))
 
 

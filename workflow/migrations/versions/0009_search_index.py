@@ -52,6 +52,7 @@ PG_UP = (
 PG_DOWN = ("DROP INDEX ix_findings_grams", "DROP FUNCTION rectify_needle_grams(text)",
            "DROP FUNCTION rectify_grams(text, text, text)")
 SORT_INDEXES = {"ix_findings_state_created": ["state", "created_at", "id"],
+                "ix_findings_state_id": ["state", "id"],  # PostgreSQL: sort=state (SQLite has rowid)
                 "ix_findings_unit_created": ["unit_id", "created_at", "id"]}
 
 
