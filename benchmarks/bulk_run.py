@@ -11,13 +11,14 @@ from benchmarks.bulk import generate
 from benchmarks.bulk_as_of import as_of_section
 from benchmarks.bulk_cases import dashboard_section, export_sections
 from benchmarks.bulk_import import import_section
+from benchmarks.bulk_pages import pages_sections
 from benchmarks.ledger import analyze
 from benchmarks.report import Row, Section
 from benchmarks.world import Target, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
-BULK_CASES = ("dashboard", "export", "import", "as_of")
+BULK_CASES = ("dashboard", "export", "import", "as_of", "pages")
 
 
 def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractContextManager[Target]]:
@@ -54,6 +55,8 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
             if "import" in wanted:
                 sections.append(import_section(app, where, world, args.import_rows,
                                                1 if args.smoke else 2))
+            if "pages" in wanted:  # last: it drops indexes to measure without them
+                sections += pages_sections(app, where, world, 1 if args.smoke else 15, args.smoke)
         finally:
             app.database.dispose()
     return sections

@@ -23,7 +23,7 @@ from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
-         "as_of")
+         "as_of", "pages")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:

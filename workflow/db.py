@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, exc, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow.grams import register as register_grams
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _WRITE = "rectify_write"
 
@@ -58,6 +60,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        register_grams(dbapi_connection)  # the search index's triggers call it
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -373,10 +373,19 @@ def test_the_database_refuses_to_update_or_delete_events(rectify, flow, statemen
 # --- the schema -------------------------------------------------------------------------------
 
 
+def _not_0009s_expressions(name, type_, parent_names):
+    """Migration 0009's FTS5 tables and expression indexes live outside the models."""
+    return not (name or "").startswith(("findings_grams", "ix_findings_grams",
+                                        "ix_findings_due_order"))
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index "
+                            "ix_findings_due_order")
 def test_the_alembic_head_matches_the_models(rectify):
     with rectify.database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": True})
+                                                         "compare_server_default": True,
+                                                         "include_name": _not_0009s_expressions})
         assert compare_metadata(context, Base.metadata) == []
         assert context.get_current_revision() is not None
 

@@ -26,6 +26,7 @@ def test_every_benchmark_runs_and_reports_each_case(tmp_path, capsys) -> None:
             "as_of"}
     assert {"transition_sqlite", "machine", "memory", "ledger_sqlite", "tick_sqlite"} <= keys
     assert {f"{case}_sqlite" for case in bulk} <= keys
+    assert {"pages_sqlite_first page", "pages_sqlite_q=台账, before"} <= keys
     if os.environ.get(POSTGRES_ENV):
         assert {"transition_postgresql", "ledger_postgresql", "tick_postgresql"} <= keys
         assert {f"{case}_postgresql" for case in bulk} <= keys

@@ -189,7 +189,11 @@ class Finding(Base):
     raised_by_unit: Mapped[Unit] = relationship(foreign_keys=[raised_by_unit_id])
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_findings_ledger", "created_at", "id"),)
+    # The ledger's orders (services.ledger_sorts), alone and within one state or one unit.
+    __table_args__ = (Index("ix_findings_ledger", "created_at", "id"),
+                      Index("ix_findings_state_created", "state", "created_at", "id"),
+                      Index("ix_findings_state_id", "state", "id"),
+                      Index("ix_findings_unit_created", "unit_id", "created_at", "id"))
 
 
 class Event(Base):

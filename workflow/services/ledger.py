@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import InvalidInput
@@ -16,6 +16,7 @@ from workflow.services.late import acknowledge_overdue_clause, review_overdue_cl
 from workflow.services.ledger_sorts import SORTS, cursor_after, sorted_page
 from workflow.services.scope import findings_clause, subtree_clause
 from workflow.services.stats_kinds import Outcomes, kind_clause, stage_clause
+from workflow.services.text_search import text_clause
 from workflow.spec import Registry
 
 Colour = Literal["green", "yellow", "red"]
@@ -149,12 +150,7 @@ def _filter(session: Session, actor: User, flt: LedgerFilter, today: date,
         query = query.where(light_clause(flt.light, today, yellow_cutoff or today, src))
     query = query.where(*_statistics_filters(flt, src))
     if flt.text and flt.text.strip():
-        needle = flt.text.strip()
-        query = query.where(or_(
-            Finding.title.icontains(needle, autoescape=True),
-            Finding.description.icontains(needle, autoescape=True),
-            Finding.code.icontains(needle, autoescape=True),
-        ))
+        query = query.where(text_clause(session, flt.text.strip()))
     return query
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Date, Select, and_, func, literal_column, or_, select
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, Unit
@@ -26,8 +26,8 @@ def sort_key(sort: str, src: Any = Finding) -> Any:
     findings last when ascending by due date (a far-future sentinel keeps the key total), the
     unit by its code (which follows the tree)."""
     column = sort.lstrip("-")
-    if column == "due":
-        return func.coalesce(src.due_date, date.max)
+    if column == "due":  # the sentinel written out, as in the index ix_findings_due_order
+        return func.coalesce(src.due_date, literal_column(f"'{date.max.isoformat()}'", Date))
     if column == "code":
         return Finding.code
     if column == "state":
