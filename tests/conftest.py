@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, make_url, select, text
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, func, make_url, select, text
 
 from workflow.config import REPO_ROOT, Settings
 from workflow.db import Database
@@ -183,6 +185,19 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     schema: PostgresSchema = request.getfixturevalue("postgres_schema")
     schema.reset()
     return schema.url
+
+
+def _outside_the_models(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Migration 0009's FTS5 tables and expression indexes live outside the models."""
+    return not (name or "").startswith(("findings_grams", "ix_findings_grams",
+                                        "ix_findings_due_order"))
+
+
+def schema_differences(connection: Connection) -> list[Any]:
+    """What Alembic's autogenerate sees between the database and the models (empty: they match)."""
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True, "compare_server_default": True, "include_name": _outside_the_models})
+    return list(compare_metadata(context, Base.metadata))
 
 
 @contextmanager

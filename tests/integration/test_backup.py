@@ -31,7 +31,7 @@ def test_a_live_backup_restores_and_verifies(rectify: Rectify, flow: Flow, datab
     instance = rectify.settings.instance_path
     live = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
     live.execute("BEGIN IMMEDIATE")  # a writer in the middle of its transaction
-    live.execute("UPDATE findings SET title = 'uncommitted' WHERE id = ?", (first.id,))
+    live.execute("UPDATE findings SET severity = 'uncommitted' WHERE id = ?", (first.id,))
     target = tmp_path / "copy.db"
     made = cli(database_url, instance, "backup", str(target))
     live.execute("ROLLBACK")

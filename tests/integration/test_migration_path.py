@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import POSTGRES_ENV, POSTGRES_SKIP, with_search_path
+from conftest import POSTGRES_ENV, POSTGRES_SKIP, schema_differences, with_search_path
 from sqlalchemy import create_engine, inspect, text
 
 from workflow.db import Database, alembic_config
-from workflow.models import Base
 
 
 def revisions_in_order(url: str) -> list[str]:
@@ -55,6 +53,7 @@ def current(database: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_each_revision_upgrades_from_the_one_before_and_back(empty_database: Database) -> None:
     chain = revisions_in_order(empty_database.url)
     assert chain[0].startswith("0001") and len(chain) >= 8
@@ -67,8 +66,6 @@ def test_each_revision_upgrades_from_the_one_before_and_back(empty_database: Dat
         empty_database.upgrade(revision)
         previous = revision
     with empty_database.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert schema_differences(conn) == []
     empty_database.downgrade("base")
     assert set(inspect(empty_database.engine).get_table_names()) <= {"alembic_version"}
