@@ -153,30 +153,34 @@ def roll_up(session: Session, actor: User, per_unit: dict[int, Any],
 
     Without a focus: the actor's unit (admins: the tree's root), descending while all the
     findings sit below one single child, so the table always splits something. make: the
-    numbers' class (with add), Numbers or stats_figures.Figures."""
-    units = {u.id: u for u in session.scalars(select(Unit).where(units_clause(actor)))}
-    if not units:
+    numbers' class (with add), Numbers or stats_figures.Figures. Reads the visible units'
+    paths only, and loads the units of the rows."""
+    paths: dict[int, str] = {uid: path for uid, path in session.execute(
+        select(Unit.id, Unit.path).where(units_clause(actor)))}
+    if not paths:
         return None, []
-    located = [(units[uid], n) for uid, n in per_unit.items() if uid in units]
+    located = [(paths[uid], n) for uid, n in per_unit.items() if uid in paths]
     if focus is None:
-        focus = min(units.values(), key=lambda u: (u.path.count("/"), u.path))
+        top = min(paths, key=lambda uid: (paths[uid].count("/"), paths[uid]))
         while True:
-            heads = {_child_towards(focus, unit) for unit, _n in located} - {None}
-            direct = any(unit.id == focus.id for unit, _n in located)
-            if len(heads) != 1 or direct:
+            heads = {_child_towards(paths[top], path) for path, _n in located} - {None}
+            if len(heads) != 1 or any(path == paths[top] for path, _n in located):
                 break
-            focus = units[heads.pop()]  # type: ignore[index]
+            top = heads.pop()  # type: ignore[assignment]
+        focus = session.get_one(Unit, top)
     rolled: dict[int, Any] = defaultdict(make)
-    for unit, numbers in located:
-        if unit.path.startswith(focus.path):
-            rolled[_child_towards(focus, unit) or focus.id].add(numbers)
+    for path, numbers in located:
+        if path.startswith(focus.path):
+            rolled[_child_towards(focus.path, path) or focus.id].add(numbers)
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(list(rolled))))}
     rows = [(units[uid], n) for uid, n in rolled.items()]
     rows.sort(key=lambda pair: (pair[0].id != focus.id, pair[0].path))
     return focus, rows
 
 
-def _child_towards(focus: Unit, unit: Unit) -> int | None:
-    """The id of focus's child on the way down to unit (None: unit is focus or not below it)."""
-    if not unit.path.startswith(focus.path) or unit.id == focus.id:
+def _child_towards(focus_path: str, path: str) -> int | None:
+    """The id of the focus's child on the way down to the unit at path (None: the unit is the
+    focus or not below it)."""
+    if not path.startswith(focus_path) or path == focus_path:
         return None
-    return int(unit.path[len(focus.path):].split("/", 1)[0])
+    return int(path[len(focus_path):].split("/", 1)[0])
