@@ -65,11 +65,13 @@ def populate(app: Rectify, org: Org, anchor: date, open_n: int, due_n: int) -> N
 
 
 def reset(raw: Raw, anchor: date) -> None:
-    """Make the same findings due again (events stay: each pass appends to their chains)."""
+    """Make the same findings due again (events stay: each pass appends to their chains); only
+    the ones populate() wrote (codes B-…): other cases' findings in the same database may be due
+    on the same day (on a working day the ledger case raises some due today)."""
     raw.begin()
     day = anchor.isoformat()
     raw.execute("UPDATE findings SET next_ladder_on = ?, ladder_fired = ?, overdue_level = 0 "
-                "WHERE due_date = ?", (day, f"due_soon@{day}", day))
+                "WHERE due_date = ? AND code LIKE ?", (day, f"due_soon@{day}", day, "B-%"))
     raw.commit()
 
 
