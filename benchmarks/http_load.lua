@@ -97,7 +97,8 @@ end
 
 function response(status, hdrs, body)
   table.insert(lat, now_ms() - due) -- from the time it was due: queueing counted
-  if status >= 300 then
+  local version = firing() and body:match('"version":%s*(%d+)')
+  if status >= 300 or (firing() and not version) then
     bad = bad + 1
     statuses[status] = (statuses[status] or 0) + 1
     if first_bad == "" then first_bad = status .. " " .. body:sub(1, 300) end
@@ -106,7 +107,7 @@ function response(status, hdrs, body)
   end
   if firing() then
     fired = fired + 1
-    versions[cur] = body:match('"version":%s*(%d+)') or tostring(tonumber(versions[cur]) + 1)
+    versions[cur] = version
   end
 end
 

@@ -5,9 +5,11 @@ workers' resident memory under minutes of mixed load."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,11 +111,10 @@ def _world(where: Target, folder: Path, findings: int, units: int,
         app.database.dispose()
 
 
-def _memory(found: Measured, server: Server, go: object, seconds: float, warmup: float,
-            every: float) -> None:
+def _memory(found: Measured, server: Server, go: Callable[[str, float, float], Outcome],
+            seconds: float, warmup: float, every: float) -> None:
     """Mixed load (half the threads urge, half read pages and the API) for `seconds` at half the
     transitions' maximum rate, each worker's RSS sampled every `every` seconds."""
-    assert callable(go)
     result: list[Outcome] = []
     load = threading.Thread(target=lambda: result.append(go("mixed", seconds, found.mixed_rate)))
     began = time.monotonic()
@@ -121,10 +122,8 @@ def _memory(found: Measured, server: Server, go: object, seconds: float, warmup:
     while load.is_alive():
         at = time.monotonic() - began
         for pid in server.worker_pids():
-            try:
+            with contextlib.suppress(OSError, KeyError):  # a worker gone or being replaced
                 found.samples.append((at, pid, rss(pid)[0]))
-            except (OSError, KeyError):
-                pass
         load.join(timeout=every)
     found.mixed = result[0] if result else None
     found.warmup_s = warmup

@@ -82,7 +82,7 @@ def drift(found: Measured) -> dict[int, tuple[int, int, int, int]]:
 
 def memory(found: Measured) -> Section:
     rows, worst = [], 0.0
-    for n, (pid, (base, end, low, high)) in enumerate(sorted(drift(found).items()), start=1):
+    for n, (_pid, (base, end, low, high)) in enumerate(sorted(drift(found).items()), start=1):
         worst = max(worst, abs(high - base) / base, abs(low - base) / base)
         rows.append(Row(f"worker {n}: RSS at the end (× after warm-up)", float(end),
                         round(end / base, 3), float(low), float(high)))

@@ -131,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {**machine_info(servers, load), "load_at_end": round(os.getloadavg()[0], 2)},
             "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres),
                          "findings": args.findings, "only": args.only or list(CASES)},
-            "skipped": [peers.skipped()] if wanted(args, "peers") and peers.missing() else []}
-    if wanted(args, "http") and http_load.skipped(args):
-        meta["skipped"].append(http_load.skipped(args))
+            "skipped": skipped(args)}
     print(write(args.out, meta, sections))
     if not args.smoke:  # a dated copy that later runs do not overwrite
         name, title = dated(args, date[:10])
@@ -149,6 +147,13 @@ def dated(args: argparse.Namespace, day: str) -> tuple[str, str]:
         return f"{day}-http-postgresql.md", "HTTP under gunicorn on PostgreSQL, wrk on loopback"
     dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
     return f"{day}-{dbs}-{args.findings}.md", f"Benchmark run, {args.findings:,} findings"
+
+
+def skipped(args: argparse.Namespace) -> list[str]:
+    """Why a case asked for did not run."""
+    why = [peers.skipped()] if wanted(args, "peers") and peers.missing() else []
+    http_why = http_load.skipped(args) if wanted(args, "http") else None
+    return why + ([http_why] if http_why else [])
 
 
 def smoke_http(args: argparse.Namespace) -> None:
