@@ -8,6 +8,7 @@
 --                    the versions into WRK_FIRES before the next run.)
 --              mixed: even threads fire, odd threads cycle over API and HTML pages
 --   WRK_TOKEN  the bearer token;  WRK_THREADS  the -t given;  WRK_OUT  where done() writes JSON
+--   WRK_FOCUS  the unit (a 集团) the mixed load's dashboard is focused on
 --   WRK_RATE   requests/s over all threads, paced on a fixed timetable (0: as fast as it goes)
 local ffi = require("ffi")
 ffi.cdef [[ typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -64,7 +65,7 @@ end
 local headers = { ["Authorization"] = "Bearer " .. token }
 local pages = { "/api/v1/findings/%s", "/findings/%s", "/ledger", "/api/v1/findings?limit=50",
                 "/api/v1/findings/%s", "/work", "/findings/%s", "/ledger?state=assigned",
-                "/api/v1/findings/%s", "/dashboard" }
+                "/api/v1/findings/%s", "/dashboard?unit=" .. (os.getenv("WRK_FOCUS") or "") }
 
 local function next_read()
   local id = reads[pos]

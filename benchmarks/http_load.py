@@ -57,6 +57,7 @@ class Measured:
     mixed_rate: float = 0.0
     samples: list[tuple[float, int, int]] = field(default_factory=list)
     warmup_s: float = 0.0
+    timeouts: int = 0  # workers gunicorn killed and replaced (WORKER TIMEOUT in its log)
     findings: int = 0
     units: int = 0
 
@@ -77,7 +78,7 @@ def measure(args: argparse.Namespace, folder: Path, servers: list[str]) -> Measu
 
             def go(mode: str, seconds: float, rate: float = 0.0) -> Outcome:
                 outcome = run(Load(mode, connections, seconds, rate), server.base, world.token,
-                              reads, fires)
+                              reads, fires, world.world.tree.groups[0])
                 if mode != "get":
                     http_world.refresh_versions(where, fires)
                 return outcome
@@ -97,6 +98,7 @@ def measure(args: argparse.Namespace, folder: Path, servers: list[str]) -> Measu
                     args.http_warmup_minutes * 60, 1.0 if smoke else 10.0)
         finally:
             server.stop()
+        found.timeouts = server.log.read_text("utf-8", "replace").count("WORKER TIMEOUT")
     return found
 
 

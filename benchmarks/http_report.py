@@ -69,15 +69,25 @@ def latency(found: Measured) -> Section:
 
 
 def drift(found: Measured) -> dict[int, tuple[int, int, int, int]]:
-    """Per worker: RSS at the end of warm-up, at the end, lowest and highest after warm-up."""
+    """Per worker alive from the end of warm-up to the last sample: RSS then, at the end, lowest
+    and highest in between (a worker started later has no baseline: see replaced())."""
     per: dict[int, list[tuple[float, int]]] = {}
     for at, pid, size in found.samples:
         per.setdefault(pid, []).append((at, size))
+    last = max((at for at, _pid, _size in found.samples), default=0.0)
     result = {}
     for pid, series in per.items():
-        after = [size for at, size in series if at >= found.warmup_s] or [series[-1][1]]
-        result[pid] = (after[0], after[-1], min(after), max(after))
+        after = [size for at, size in series if at >= found.warmup_s]
+        if after and series[0][0] <= found.warmup_s and series[-1][0] == last:
+            result[pid] = (after[0], after[-1], min(after), max(after))
     return result
+
+
+def replaced(found: Measured) -> int:
+    """Workers seen during the mixed load beyond the first ones (gunicorn replaced them)."""
+    first = min((at for at, _pid, _size in found.samples), default=0.0)
+    at_start = {pid for at, pid, _size in found.samples if at == first}
+    return len({pid for _at, pid, _size in found.samples} - at_start)
 
 
 def memory(found: Measured) -> Section:
@@ -91,9 +101,13 @@ def memory(found: Measured) -> Section:
     verdict = "met" if worst <= DRIFT_TARGET else "missed"
     notes = [f"largest drift from the post-warm-up RSS: {worst:.1%}: target ≤ "
              f"{DRIFT_TARGET:.0%} {verdict}",
+             f"{replaced(found)} worker(s) replaced during the load, {found.timeouts} WORKER TIMEOUT "
+             "(gunicorn's 30 s) in its log; only workers alive from the baseline to the end are "
+             "rows",
              f"{duration / 60:,.1f} min of mixed load at {found.mixed_rate:,.1f} req/s (half the "
              "transitions' maximum): half the connections urge, half cycle over the finding "
-             "(API and page), the ledger (page, filtered, API), My work and the dashboard; "
+             "(API and page), the ledger (page, filtered, API), My work and the dashboard "
+             "focused on a 集团; "
              f"VmRSS sampled per worker; baseline after {found.warmup_s / 60:,.1f} min; "
              "min – max after warm-up in the spread column"]
     if mixed:

@@ -54,13 +54,14 @@ class Outcome:
         return sum(self.errors.values())
 
 
-def run(load: Load, base_url: str, token: str, reads: Path, fires: Path) -> Outcome:
+def run(load: Load, base_url: str, token: str, reads: Path, fires: Path, focus: int = 0) -> Outcome:
     """One wrk process; one connection per wrk thread, so each thread tracks its own finding."""
     with tempfile.TemporaryDirectory(prefix="rectify-wrk-") as tmp:
         out = Path(tmp) / "wrk.json"
         env = {**os.environ, "WRK_MODE": load.mode, "WRK_TOKEN": token,
                "WRK_THREADS": str(load.connections), "WRK_RATE": str(load.rate),
-               "WRK_READS": str(reads), "WRK_FIRES": str(fires), "WRK_OUT": str(out)}
+               "WRK_READS": str(reads), "WRK_FIRES": str(fires), "WRK_OUT": str(out),
+               "WRK_FOCUS": str(focus)}
         command = [wrk_path() or "wrk", "-t", str(load.connections), "-c", str(load.connections),
                    "-d", f"{max(1, round(load.seconds))}s", "--timeout", "30s", "-s", str(SCRIPT),
                    base_url]

@@ -134,8 +134,11 @@ def test_the_report_gives_the_ratio_the_p99_and_the_memory_drift_after_warm_up()
     assert [(row.value, row.ratio, row.low, row.high) for row in memory.rows] == \
         [(104, 1.04, 100, 108), (100, 1.0, 100, 100)]  # before warm-up: not counted
     assert memory.notes[0] == "largest drift from the post-warm-up RSS: 8.0%: target ≤ 10% met"
-    found.samples.append((610, 12, 111))
-    assert "11.0%: target ≤ 10% missed" in http_report.memory(found).notes[0]
+    found.samples += [(610, 12, 111), (300, 13, 60), (610, 13, 200)]  # 13 replaced 11
+    memory = http_report.memory(found)
+    assert "11.0%: target ≤ 10% missed" in memory.notes[0]
+    assert memory.notes[1].startswith("1 worker(s) replaced during the load")
+    assert [row.value for row in memory.rows] == [111]  # neither 11 (gone) nor 13 (no baseline)
 
 
 def test_the_http_case_runs_only_when_named_and_says_why_it_cannot(tmp_path: Path) -> None:
