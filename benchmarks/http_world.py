@@ -66,7 +66,7 @@ def write_data(folder: Path, world: HttpWorld) -> tuple[Path, Path]:
     return reads, fires
 
 
-def refresh_versions(target: Target, fires: Path, settle: float = 0.5, patience: float = 30) -> None:
+def refresh_versions(target: Target, fires: Path, settle: float = 2.0, patience: float = 60) -> None:
     """Re-read the fired findings' versions into `fires`, once they stop changing: a request in
     flight when wrk stopped may still commit after it."""
     ids = [int(line.split()[0]) for line in fires.read_text("utf-8").splitlines()]
