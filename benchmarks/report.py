@@ -23,6 +23,7 @@ class Row:
     high: float | None = None
     p95: float | None = None
     p95_ratio: float | None = None
+    p99: float | None = None
 
 
 @dataclass
@@ -60,6 +61,8 @@ def sized(key: str, title: str, values: dict[str, float], floor: str,
 def _number(value: float, unit: str) -> str:
     if unit == "bytes":
         return f"{value / 2**20:,.2f} MiB" if value >= 2**20 else f"{value / 1024:,.1f} KiB"
+    if unit in ("req/s", "ms"):
+        return f"{value:,.1f} {unit}"
     return f"{value:,.1f} µs" if value >= 10 else f"{value:,.2f} µs"
 
 
@@ -73,6 +76,8 @@ def table(sections: list[Section]) -> str:
                 f"{_number(row.low, section.unit)} – {_number(row.high, section.unit)}"
             if row.p95 is not None:
                 spread += f"; p95 {_number(row.p95, section.unit)} ({row.p95_ratio or 0:.2f}×)"
+            if row.p99 is not None:
+                spread += f"; p99 {_number(row.p99, section.unit)}"
             floor = " (floor)" if row.case == section.floor else ""
             lines.append(f"| {section.title} | {row.case}{floor} | {_number(row.value, section.unit)} "
                          f"| {spread} | {row.ratio:.2f}× |")

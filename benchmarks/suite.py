@@ -14,7 +14,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from benchmarks import ledger, machines, memory, peers, tick, transition
+from benchmarks import http_load, http_report, ledger, machines, memory, peers, tick, transition
 from benchmarks.bulk_run import bulk_targets, on_bulk_world
 from benchmarks.report import Section, markdown, write
 from benchmarks.world import Target, build_org, postgres_target, sqlite_target, start
@@ -23,7 +23,8 @@ from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
-         "as_of", "pages")
+         "as_of", "pages", "http")
+DEFAULT_OFF = ("http",)  # run only when named with --only
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +48,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, one batch: proves every benchmark still runs (the test "
                              "suite does this); its numbers mean nothing")
+    http_load.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -64,7 +66,7 @@ def machine_info(servers: list[str], load: float) -> dict[str, Any]:
 
 
 def wanted(args: argparse.Namespace, name: str) -> bool:
-    return not args.only or name in args.only
+    return name in args.only if args.only else name not in DEFAULT_OFF
 
 
 def on_backend(target: AbstractContextManager[Target], folder: Path, args: argparse.Namespace,
@@ -102,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     if args.smoke:
         args.n, args.batches = min(args.n, 10), 1
+        smoke_http(args)
         args.tick_open, args.tick_due = min(args.tick_open, 500), min(args.tick_due, 5)
         args.findings, args.import_rows = min(args.findings, 200), min(args.import_rows, 20)
     began, date = perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
@@ -115,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         results = [on_backend(backend, folder, args, servers) for backend in backends]
         bulk = [on_bulk_world(backend, folder, args, servers)
                 for backend in bulk_targets(folder, args)]
+        http = http_sections(args, folder, servers)
     sections = [fired for fired_list, _ in results for fired in fired_list]
     if wanted(args, "machine"):
         sections.append(machines.run(standard, ops=10 if args.smoke else 1000, batches=args.batches))
@@ -122,11 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(memory.run(standard, rows=100 if args.smoke else memory.ROWS))
     sections += [page for _, pages in results for page in pages]
     sections += [section for sections_of in bulk for section in sections_of]
+    sections += http
     meta = {"date": date, "duration_s": round(perf_counter() - began, 1),
             "machine": {**machine_info(servers, load), "load_at_end": round(os.getloadavg()[0], 2)},
             "settings": {"n": args.n, "batches": args.batches, "postgres": bool(args.postgres),
                          "findings": args.findings, "only": args.only or list(CASES)},
-            "skipped": [peers.skipped()] if wanted(args, "peers") and peers.missing() else []}
+            "skipped": skipped(args)}
     print(write(args.out, meta, sections))
     if not args.smoke:  # a dated copy that later runs do not overwrite
         name, title = dated(args, date[:10])
@@ -138,5 +143,28 @@ def dated(args: argparse.Namespace, day: str) -> tuple[str, str]:
     """The dated copy's file name and title: <date>-<dbs>-<N>.md, or <date>-peers.md for the peers."""
     if args.only == ["peers"]:
         return f"{day}-peers.md", "Peers: one persisted, audited transition"
+    if args.only == ["http"]:
+        return f"{day}-http-postgresql.md", "HTTP under gunicorn on PostgreSQL, wrk on loopback"
     dbs = "+".join((["sqlite"] if args.sqlite else []) + (["postgresql"] if args.postgres else []))
     return f"{day}-{dbs}-{args.findings}.md", f"Benchmark run, {args.findings:,} findings"
+
+
+def skipped(args: argparse.Namespace) -> list[str]:
+    """Why a case asked for did not run."""
+    why = [peers.skipped()] if wanted(args, "peers") and peers.missing() else []
+    http_why = http_load.skipped(args) if wanted(args, "http") else None
+    return why + ([http_why] if http_why else [])
+
+
+def smoke_http(args: argparse.Namespace) -> None:
+    """Seconds instead of minutes: proves the http case still runs."""
+    args.http_seconds, args.http_rounds, args.http_findings = 1, 1, min(args.http_findings, 300)
+    args.http_connections = min(args.http_connections, 2)
+    args.http_memory_minutes, args.http_warmup_minutes = 0.05, 0.02
+
+
+def http_sections(args: argparse.Namespace, folder: Path, servers: list[str]) -> list[Section]:
+    if not wanted(args, "http") or http_load.skipped(args):
+        return []
+    (folder / "http").mkdir()
+    return http_report.sections(http_load.measure(args, folder / "http", servers), args)

@@ -1,0 +1,89 @@
+"""gunicorn serving the app on loopback for the HTTP case, and its workers' resident memory."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+WORKERS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """`gunicorn -c python:web.gunicorn_conf --workers 4` on the target's database, request log off."""
+
+    def __init__(self, database_url: str, folder: Path, workers: int = WORKERS) -> None:
+        self.port, self.workers = free_port(), workers
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "gunicorn.log"
+        (folder / "metrics").mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "RECTIFY_DATABASE_URL": database_url, "RECTIFY_INSTANCE_PATH": str(folder),
+               "RECTIFY_SECRET_KEY": "http-benchmark", "RECTIFY_MAIL": "off",
+               "RECTIFY_REQUEST_LOG": "0", "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics")}
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "python:web.gunicorn_conf",
+                 "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "web:create_app()"],
+                env=env, stdout=out, stderr=out)
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        """Until /healthz answers and every worker is up."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn ended: " + self.log.read_text()[-2000:])
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=30):
+                    if len(self.worker_pids()) >= self.workers:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start: " + self.log.read_text()[-2000:])
+            time.sleep(0.3)
+
+    def worker_pids(self) -> list[int]:
+        return children(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss(pid: int) -> tuple[int, int]:
+    """Resident set size and its anonymous part, in bytes (/proc/<pid>/status VmRSS, RssAnon)."""
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "RssAnon"):
+            fields[name] = int(value.split()[0]) * 1024
+    return fields["VmRSS"], fields.get("RssAnon", 0)
