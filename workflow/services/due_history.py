@@ -59,14 +59,14 @@ def _kind(effects: set[str], event: Step, new: date | None) -> str:
 
 def due_history(lifecycle: Lifecycle, events: Sequence[Step]) -> list[DueChange]:
     """Every change of the due date, oldest first (a due date given when raising included)."""
-    specs = {t.trigger: t for t in lifecycle.transitions}
     out = []
     for event in events:
         change = event.payload.get("due_date_change")
         if isinstance(change, list) and len(change) == 2:
             old, new = _day(change[0]), _day(change[1])
-            rules = lifecycle.raise_effects if event.trigger == "raise" else (
-                specs[event.trigger].effects if event.trigger in specs else ())
+            rules = lifecycle.raise_effects if event.trigger == "raise" else next(
+                (t.effects for t in reversed(lifecycle.transitions) if t.trigger == event.trigger),
+                ())  # the last transition of that trigger, as a dict by trigger would keep
             kind = _kind({rule.name for rule in rules}, event, new)
         elif event.trigger == "raise" and _day(event.payload.get("due_date")):
             old, new, kind = None, _day(event.payload.get("due_date")), "set"

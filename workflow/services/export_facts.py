@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Row, Text, cast, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Event, Unit, User
@@ -35,13 +35,12 @@ DUE_KINDS = {  # services.due_history.KINDS
 
 # Only payloads holding one of these keys say anything a row shows (the measures, a due date):
 # the others are never decoded (their JSON text is searched for the quoted key, a superset).
-READ_KEYS = ('"measures"', '"due_date')
+MEASURES_KEY, DUE_KEY = '"measures"', '"due_date'
 
 
 class StepEvent(NamedTuple):
-    """An event as the facts need it: its payload decoded only when it holds a READ_KEYS key."""
+    """An event whose payload holds MEASURES_KEY or DUE_KEY, decoded (the others never are)."""
 
-    finding_id: int
     seq: int
     trigger: str
     actor_id: int
@@ -49,11 +48,10 @@ class StepEvent(NamedTuple):
     created_at: datetime
 
 
-def _read_payload(text: str) -> dict[str, Any]:
-    if any(key in text for key in READ_KEYS):
-        payload: dict[str, Any] = json.loads(text)
-        return payload
-    return {}
+def _read(rows: list[Row[Any]]) -> list[StepEvent]:
+    """The events (rows of FactsLoader.load's query) whose payloads say something a row shows."""
+    return [StepEvent(row.seq, row.trigger, row.actor_id, json.loads(row.payload), row.created_at)
+            for row in rows if MEASURES_KEY in row.payload or DUE_KEY in row.payload]
 
 
 @dataclass(frozen=True)
@@ -87,15 +85,15 @@ class FactsLoader:
     def load(self, findings: Sequence[ExportRecord]) -> dict[int, RowFacts]:
         """Each finding's facts, from one query of the columns of their events (no ORM objects)."""
         self._cache_units(findings)
-        events: dict[int, list[StepEvent]] = defaultdict(list)
+        events: dict[int, list[Any]] = defaultdict(list)  # rows of the query
         query = (select(Event.finding_id, Event.seq, Event.trigger, Event.actor_id,
-                        cast(Event.payload, Text), Event.created_at)
+                        cast(Event.payload, Text).label("payload"), Event.created_at)
                  .where(Event.finding_id.in_([f.id for f in findings]))
                  .order_by(Event.finding_id, Event.seq))
         if self.until is not None:
             query = query.where(Event.created_at <= self.until)
-        for fid, seq, trigger, actor_id, text, at in self.session.execute(query):
-            events[fid].append(StepEvent(fid, seq, trigger, actor_id, _read_payload(text), at))
+        for row in self.session.connection().execute(query):  # Core: no ORM result handling
+            events[row.finding_id].append(row)
         self._cache_users({e.actor_id for evs in events.values() for e in evs})
         return {f.id: self._facts(f, events[f.id]) for f in findings}
 
@@ -114,13 +112,14 @@ class FactsLoader:
                                         .where(User.id.in_(missing)))
             self._user_names.update({uid: name for uid, name in rows})
 
-    def _facts(self, finding: ExportRecord, events: list[StepEvent]) -> RowFacts:
+    def _facts(self, finding: ExportRecord, events: list[Row[Any]]) -> RowFacts:
         lifecycle = self.registry.get(finding.lifecycle, finding.lifecycle_version)
-        measures = next((str(e.payload["measures"]) for e in reversed(events)
+        read = _read(events)
+        measures = next((str(e.payload["measures"]) for e in reversed(read)
                          if isinstance(e.payload.get("measures"), str) and e.payload["measures"]),
                         "")
         last = next((e for e in reversed(events) if e.trigger not in NOT_ACTIONS), None)
-        return RowFacts(measures, self._due_history(lifecycle, events),
+        return RowFacts(measures, self._due_history(lifecycle, read),
                         self._action(lifecycle, last) if last else "")
 
     def _due_history(self, lifecycle: Lifecycle, events: list[StepEvent]) -> str:
@@ -133,7 +132,7 @@ class FactsLoader:
                          f"{day}（{kind}）" if self.lang == "zh" else f"{day} ({kind})")
         return " → ".join(parts)
 
-    def _action(self, lifecycle: Lifecycle, event: StepEvent) -> str:
+    def _action(self, lifecycle: Lifecycle, event: Row[Any]) -> str:
         """"审核通过 · 张三 · 2026-03-10 14:20": the step, who took it, when (local time)."""
         step = self._step(lifecycle, event.trigger)
         who = self._user_names.get(event.actor_id, "")

@@ -102,7 +102,8 @@ class LedgerExport:
             yield from self._rows_as_of()
             return
         query = record_select(self._query()).order_by(*sort_order(self.flt.sort))
-        result = self.uow.session.execute(query, execution_options={"yield_per": BATCH})
+        connection = self.uow.session.connection()  # Core rows, streamed (server-side on PG)
+        result = connection.execution_options(yield_per=BATCH).execute(query)
         for batch in result.partitions():
             yield from self._batch([ExportRecord._make(row) for row in batch])
 
