@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +20,13 @@ from workflow.services import LedgerFilter
 from workflow.services.comments import add_comment
 from workflow.services.directory import create_campaign, create_inspection
 from workflow.services.due_history import due_history
-from workflow.services.export_facts import DUE_KINDS, ENGINE_STEPS, NOT_ACTIONS, local_minute
+from workflow.services.export_facts import (
+    DUE_KINDS,
+    ENGINE_STEPS,
+    NOT_ACTIONS,
+    decoded_steps,
+    local_minute,
+)
 from workflow.services.ledger import is_unacknowledged
 from workflow.services.ledger_export import LIGHTS, LedgerExport, Value
 from workflow.services.ledger_sorts import sort_order
@@ -143,3 +149,22 @@ def test_the_scoped_rows_are_the_orm_exports(varied, org, rectify):
         expected = _reference_rows(uow, org.handler_b, flt, "en")
         assert list(LedgerExport(uow, org.handler_b, flt, "en").rows()) == expected
         assert len(expected) == 2
+
+
+def test_only_payloads_with_a_measure_or_a_due_date_are_decoded():
+    """Every payload a row reads passes the filter, including a raise's own due date as older
+    events carry it (without due_date_change); the others are never decoded."""
+    class Row(NamedTuple):
+        seq: int
+        trigger: str
+        actor_id: int
+        payload: str
+        created_at: datetime
+
+    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    texts = ['{"due_date": "2026-03-10"}', '{"comment": "on it"}', '{"measures": "Cleared"}',
+             '{"due_date_change": [null, "2026-03-24"]}', '{"reason": "Still blocked"}']
+    steps = decoded_steps([Row(n, "raise" if n == 0 else "x", 1, text, at)
+                           for n, text in enumerate(texts)])
+    assert [step.seq for step in steps] == [0, 2, 3]
+    assert steps[0].payload == {"due_date": "2026-03-10"} and steps[1].payload["measures"]

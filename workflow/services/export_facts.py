@@ -48,7 +48,7 @@ class StepEvent(NamedTuple):
     created_at: datetime
 
 
-def _read(rows: list[Row[Any]]) -> list[StepEvent]:
+def decoded_steps(rows: list[Row[Any]]) -> list[StepEvent]:
     """The events (rows of FactsLoader.load's query) whose payloads say something a row shows."""
     return [StepEvent(row.seq, row.trigger, row.actor_id, json.loads(row.payload), row.created_at)
             for row in rows if MEASURES_KEY in row.payload or DUE_KEY in row.payload]
@@ -114,7 +114,7 @@ class FactsLoader:
 
     def _facts(self, finding: ExportRecord, events: list[Row[Any]]) -> RowFacts:
         lifecycle = self.registry.get(finding.lifecycle, finding.lifecycle_version)
-        read = _read(events)
+        read = decoded_steps(events)
         measures = next((str(e.payload["measures"]) for e in reversed(read)
                          if isinstance(e.payload.get("measures"), str) and e.payload["measures"]),
                         "")
