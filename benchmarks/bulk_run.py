@@ -10,6 +10,7 @@ from pathlib import Path
 from benchmarks.bulk import generate
 from benchmarks.bulk_as_of import as_of_section
 from benchmarks.bulk_cases import dashboard_section, export_sections
+from benchmarks.bulk_csv import csv_sections
 from benchmarks.bulk_import import import_section
 from benchmarks.bulk_pages import pages_sections
 from benchmarks.ledger import analyze
@@ -50,6 +51,7 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
                              for whole in (True, False)]
             if "export" in wanted:
                 sections += export_sections(app, where, world, min(rounds, 5))
+                sections += csv_sections(app, where, world)
             if "as_of" in wanted:
                 sections.append(as_of_section(app, where, world, rounds))
             if "import" in wanted:

@@ -49,6 +49,7 @@ class _Year:
     known: bool
     off: frozenset[date]  # holidays and days off (also those on a weekend: harmless)
     on: frozenset[date]  # weekend days worked (调休上班), or package holidays the override cancels
+    through: tuple[int, ...] = ()  # [n]: the working days among the year's first n days
 
 
 class WorkingCalendar:
@@ -86,8 +87,14 @@ class WorkingCalendar:
         """The working days after a up to and including b; negative when b is before a (so a
         due date and today give the working days overdue)."""
         low, high, sign = (a, b, 1) if a <= b else (b, a, -1)
-        days = sum(self.is_working_day(low + _DAY * i) for i in range(1, (high - low).days + 1))
+        days = self._through(high, low.year) - self._through(low, low.year)
         return Count(sign * days, self._unknown(a, b))
+
+    def _through(self, day: date, first_year: int) -> int:
+        """The working days from the start of first_year up to and including day (each year's
+        running count is worked out once: no walk over the days)."""
+        whole = sum(self._year(year).through[-1] for year in range(first_year, day.year))
+        return whole + self._year(day.year).through[day.timetuple().tm_yday]
 
     def deadline(self, start: date, n: int, basis: Basis) -> Due:
         """The due date n days after start, counted in working days or in calendar days."""
@@ -117,8 +124,14 @@ class WorkingCalendar:
         extra_off, extra_on = self.override.off_in(year), self.override.on_in(year)
         # the override wins: its workdays leave the package's days off; its days off are off
         # whatever `on` says, as is_working_day looks at `off` first
+        days_off, days_on = frozenset((off - extra_on) | extra_off), frozenset(on | extra_on)
+        through, count, day = [0], 0, date(year, 1, 1)
+        while day.year == year:  # is_working_day's rule, day by day
+            count += day not in days_off and (day in days_on or day.weekday() < 5)
+            through.append(count)
+            day += _DAY
         return _Year(known=year in self._published or year in self.override.years,
-                     off=frozenset((off - extra_on) | extra_off), on=frozenset(on | extra_on))
+                     off=days_off, on=days_on, through=tuple(through))
 
 
 def load_calendar(override_path: Path | None = None) -> WorkingCalendar:

@@ -12,7 +12,8 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses 
 def spreadsheet_safe(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula gets a leading quote; others pass."""
     if isinstance(value, str):
-        value = _ILLEGAL.sub("", value)
+        if not value.isprintable():  # what _ILLEGAL matches never is (a fast test)
+            value = _ILLEGAL.sub("", value)
         if value.startswith(_FORMULA_START):
             return "'" + value
     return value

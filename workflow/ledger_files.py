@@ -42,11 +42,13 @@ def file_name(export: LedgerExport, suffix: str) -> str:
 
 
 def _text(value: Value) -> str:
+    if value is None:
+        return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return "" if value is None else str(value)
+    return str(value)
 
 
 def _widths(headers: list[str], sample: list[list[Value]]) -> list[int]:
@@ -127,8 +129,7 @@ def csv_chunks(export: LedgerExport, progress: Progress | None = None) -> Iterat
     out.write("\ufeff")
     writer.writerow(export.headers())
     for n, row in enumerate(export.rows(), start=1):
-        writer.writerow([spreadsheet_safe(_text(v)) if isinstance(v, str) else _text(v)
-                         for v in row])
+        writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else _text(v) for v in row])
         if progress:
             progress(1)
         if n % CSV_CHUNK == 0:

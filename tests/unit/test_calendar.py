@@ -97,6 +97,31 @@ def test_counting_back_what_was_added(start: date, n: int) -> None:
     assert CALENDAR.working_days_between(start, due.date).days == n
 
 
+def _walked(calendar: WorkingCalendar, a: date, b: date) -> int:
+    low, high = sorted((a, b))
+    walked = sum(calendar.is_working_day(low + timedelta(days=i))
+                 for i in range(1, (high - low).days + 1))
+    return walked if a <= b else -walked
+
+
+@given(st.dates(D("2023-06-01"), D("2029-06-01")), st.dates(D("2023-06-01"), D("2029-06-01")))
+def test_the_running_count_is_the_day_by_day_count(a: date, b: date) -> None:
+    """working_days_between reads each year's running count: the same as walking the days,
+    across years, backwards, on holidays and make-up days."""
+    assert CALENDAR.working_days_between(a, b).days == _walked(CALENDAR, a, b)
+
+
+def test_the_running_count_follows_the_override(tmp_path: Path) -> None:
+    calendar = _override(tmp_path, "holidays: [2026-03-16]\ndays_off: [2026-10-10]\n"
+                                   "workdays: [2026-10-07]\n")
+    days = _days("2026-03-10", "2026-03-20") + _days("2026-09-28", "2026-10-14")
+    for a in days:
+        for b in days:
+            assert calendar.working_days_between(a, b).days == _walked(calendar, a, b), (a, b)
+    assert calendar.working_days_between(D("2026-03-13"), D("2026-03-17")).days == 1  # 16th off
+    assert CALENDAR.working_days_between(D("2026-03-13"), D("2026-03-17")).days == 2
+
+
 def test_the_override_wins_over_the_package(tmp_path: Path) -> None:
     calendar = _override(tmp_path, "holidays: [2026-03-16]\n"  # an extra holiday
                                    "days_off: [2026-10-10]\n"  # the org does not work this Saturday

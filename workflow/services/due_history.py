@@ -6,13 +6,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Protocol
 
-from workflow.models import Event
 from workflow.spec.model import Lifecycle
 
 # kind: "set" (given), "default" (the definition's period for the severity), "extended" (an
 # extension approved), "rework" (back to the unit: the reviewer's wait added, or a new date)
 KINDS = ("set", "default", "extended", "rework", "cleared")
+
+
+class Step(Protocol):
+    """What due_history reads of an event (models.Event, or the export's plain records)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def trigger(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ def _day(value: object) -> date | None:
         return None
 
 
-def _kind(effects: set[str], event: Event, new: date | None) -> str:
+def _kind(effects: set[str], event: Step, new: date | None) -> str:
     if new is None:
         return "cleared"
     if "apply_pending_due_date" in effects:
@@ -44,16 +57,16 @@ def _kind(effects: set[str], event: Event, new: date | None) -> str:
     return "set"
 
 
-def due_history(lifecycle: Lifecycle, events: Sequence[Event]) -> list[DueChange]:
+def due_history(lifecycle: Lifecycle, events: Sequence[Step]) -> list[DueChange]:
     """Every change of the due date, oldest first (a due date given when raising included)."""
-    specs = {t.trigger: t for t in lifecycle.transitions}
     out = []
     for event in events:
         change = event.payload.get("due_date_change")
         if isinstance(change, list) and len(change) == 2:
             old, new = _day(change[0]), _day(change[1])
-            rules = lifecycle.raise_effects if event.trigger == "raise" else (
-                specs[event.trigger].effects if event.trigger in specs else ())
+            rules = lifecycle.raise_effects if event.trigger == "raise" else next(
+                (t.effects for t in reversed(lifecycle.transitions) if t.trigger == event.trigger),
+                ())  # the last transition of that trigger, as a dict by trigger would keep
             kind = _kind({rule.name for rule in rules}, event, new)
         elif event.trigger == "raise" and _day(event.payload.get("due_date")):
             old, new, kind = None, _day(event.payload.get("due_date")), "set"

@@ -3,16 +3,19 @@ once: the unit path by name, the measures reported, the due-date history, the la
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, Text, cast, select
 from sqlalchemy.orm import Session
 
-from workflow.models import Event, Finding, Unit, User
+from workflow.models import Event, Unit, User
 from workflow.services.due_history import due_history
+from workflow.services.export_records import ExportRecord
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle
 
@@ -28,6 +31,27 @@ DUE_KINDS = {  # services.due_history.KINDS
     "set": ("设定", "set"), "default": ("按严重程度默认", "default"), "extended": ("延期", "extended"),
     "rework": ("返工重计", "rework"), "cleared": ("取消期限", "cleared"),
 }
+
+
+# Only payloads holding one of these keys say anything a row shows (the measures, a due date):
+# the others are never decoded (their JSON text is searched for the quoted key, a superset).
+MEASURES_KEY, DUE_KEY = '"measures"', '"due_date'
+
+
+class StepEvent(NamedTuple):
+    """An event whose payload holds MEASURES_KEY or DUE_KEY, decoded (the others never are)."""
+
+    seq: int
+    trigger: str
+    actor_id: int
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+def decoded_steps(rows: list[Row[Any]]) -> list[StepEvent]:
+    """The events (rows of FactsLoader.load's query) whose payloads say something a row shows."""
+    return [StepEvent(row.seq, row.trigger, row.actor_id, json.loads(row.payload), row.created_at)
+            for row in rows if MEASURES_KEY in row.payload or DUE_KEY in row.payload]
 
 
 @dataclass(frozen=True)
@@ -48,29 +72,33 @@ class FactsLoader:
     until: datetime | None = None  # the ledger as of a moment: only the events up to it
     _unit_names: dict[int, str] = field(default_factory=dict)
     _user_names: dict[int, str] = field(default_factory=dict)
+    _steps: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
     def _pick(self, pair: tuple[str, str]) -> str:
         return pair[0] if self.lang == "zh" else pair[1]
 
-    def unit_path(self, unit: Unit) -> str:
-        """Names from the root down to the unit: "省纪委监委 / 市纪委监委 / 甲集团"."""
-        ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    def unit_path(self, path: str) -> str:
+        """Names from the root down to the unit at `path`: "省纪委监委 / 市纪委监委 / 甲集团"."""
+        ids = [int(part) for part in path.strip("/").split("/") if part]
         return " / ".join(self._unit_names.get(i, "?") for i in ids)
 
-    def load(self, findings: Sequence[Finding]) -> dict[int, RowFacts]:
+    def load(self, findings: Sequence[ExportRecord]) -> dict[int, RowFacts]:
+        """Each finding's facts, from one query of the columns of their events (no ORM objects)."""
         self._cache_units(findings)
-        events: dict[int, list[Event]] = defaultdict(list)
-        query = (select(Event).where(Event.finding_id.in_([f.id for f in findings]))
+        events: dict[int, list[Any]] = defaultdict(list)  # rows of the query
+        query = (select(Event.finding_id, Event.seq, Event.trigger, Event.actor_id,
+                        cast(Event.payload, Text).label("payload"), Event.created_at)
+                 .where(Event.finding_id.in_([f.id for f in findings]))
                  .order_by(Event.finding_id, Event.seq))
         if self.until is not None:
             query = query.where(Event.created_at <= self.until)
-        for event in self.session.scalars(query):
-            events[event.finding_id].append(event)
+        for row in self.session.connection().execute(query):  # Core: no ORM result handling
+            events[row.finding_id].append(row)
         self._cache_users({e.actor_id for evs in events.values() for e in evs})
         return {f.id: self._facts(f, events[f.id]) for f in findings}
 
-    def _cache_units(self, findings: Sequence[Finding]) -> None:
-        wanted = {int(part) for f in findings for part in f.unit.path.strip("/").split("/") if part}
+    def _cache_units(self, findings: Sequence[ExportRecord]) -> None:
+        wanted = {int(part) for f in findings for part in f.unit_path.strip("/").split("/") if part}
         missing = wanted - set(self._unit_names)
         if missing:
             rows = self.session.execute(select(Unit.id, Unit.name_zh, Unit.name_en)
@@ -84,16 +112,17 @@ class FactsLoader:
                                         .where(User.id.in_(missing)))
             self._user_names.update({uid: name for uid, name in rows})
 
-    def _facts(self, finding: Finding, events: list[Event]) -> RowFacts:
+    def _facts(self, finding: ExportRecord, events: list[Row[Any]]) -> RowFacts:
         lifecycle = self.registry.get(finding.lifecycle, finding.lifecycle_version)
-        measures = next((str(e.payload["measures"]) for e in reversed(events)
+        read = decoded_steps(events)
+        measures = next((str(e.payload["measures"]) for e in reversed(read)
                          if isinstance(e.payload.get("measures"), str) and e.payload["measures"]),
                         "")
         last = next((e for e in reversed(events) if e.trigger not in NOT_ACTIONS), None)
-        return RowFacts(measures, self._due_history(lifecycle, events),
+        return RowFacts(measures, self._due_history(lifecycle, read),
                         self._action(lifecycle, last) if last else "")
 
-    def _due_history(self, lifecycle: Lifecycle, events: list[Event]) -> str:
+    def _due_history(self, lifecycle: Lifecycle, events: list[StepEvent]) -> str:
         """"2026-03-10 → 2026-03-24（延期）": each date the finding was due by, and why it moved."""
         parts: list[str] = []
         for change in due_history(lifecycle, events):
@@ -103,13 +132,22 @@ class FactsLoader:
                          f"{day}（{kind}）" if self.lang == "zh" else f"{day} ({kind})")
         return " → ".join(parts)
 
-    def _action(self, lifecycle: Lifecycle, event: Event) -> str:
+    def _action(self, lifecycle: Lifecycle, event: Row[Any]) -> str:
         """"审核通过 · 张三 · 2026-03-10 14:20": the step, who took it, when (local time)."""
-        spec = next((t for t in lifecycle.transitions if t.trigger == event.trigger), None)
-        step = spec.label(self.lang) if spec else self._pick(
-            ENGINE_STEPS.get(event.trigger, (event.trigger, event.trigger)))
+        step = self._step(lifecycle, event.trigger)
         who = self._user_names.get(event.actor_id, "")
         return " · ".join(p for p in (step, who, local_minute(event.created_at, self.zone)) if p)
+
+
+    def _step(self, lifecycle: Lifecycle, trigger: str) -> str:
+        """A trigger's label: the definition's transition, or a step the engine records."""
+        key = (lifecycle.name, lifecycle.version, trigger)
+        found = self._steps.get(key)
+        if found is None:
+            spec = next((t for t in lifecycle.transitions if t.trigger == trigger), None)
+            found = self._steps[key] = spec.label(self.lang) if spec else self._pick(
+                ENGINE_STEPS.get(trigger, (trigger, trigger)))
+        return found
 
 
 def local_minute(moment: datetime, zone: tzinfo) -> str:

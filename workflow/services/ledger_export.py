@@ -8,16 +8,21 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func
-from sqlalchemy.orm import joinedload
 
-from workflow.catalog import CATEGORIES, METHODS, SEVERITIES, label
+from workflow.catalog import CATEGORIES, METHODS, SEVERITIES
 from workflow.errors import InvalidInput
 from workflow.models import Finding, User
 from workflow.runtime import UnitOfWork
 from workflow.services.export_facts import FactsLoader, RowFacts
+from workflow.services.export_records import (
+    ExportRecord,
+    RecordLabels,
+    record_of,
+    record_select,
+)
 from workflow.services.ledger import LedgerFilter, filtered, is_overdue, is_unacknowledged
 from workflow.services.ledger_sorts import SORTS, sort_order
 from workflow.services.ledger_view import every_finding, ledger_day
@@ -71,6 +76,7 @@ class LedgerExport:
                                          "en": f"Sort by one of: {', '.join(SORTS)}."}})
         self.today = ledger_day(self.uow, self.flt)  # today, or the as-of moment's day
         self._lights: dict[tuple[bool, date | None, int], Light] = {}
+        self._labels = RecordLabels(self.uow.registry, self.lang)
         self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone,
                                  self.flt.as_of)
 
@@ -95,52 +101,53 @@ class LedgerExport:
         if self.flt.as_of is not None:
             yield from self._rows_as_of()
             return
-        query = self._query().order_by(*sort_order(self.flt.sort)).options(
-            joinedload(Finding.unit), joinedload(Finding.raised_by),
-            joinedload(Finding.campaign), joinedload(Finding.inspection),
-        ).execution_options(yield_per=BATCH)
-        for batch in self.uow.session.scalars(query).partitions():
-            facts = self.facts.load(batch)
-            for finding in batch:
-                yield self._row(finding, facts[finding.id])
+        query = record_select(self._query()).order_by(*sort_order(self.flt.sort))
+        connection = self.uow.session.connection()  # Core rows, streamed (server-side on PG)
+        result = connection.execution_options(yield_per=BATCH).execute(query)
+        for batch in result.partitions():
+            yield from self._batch([ExportRecord._make(row) for row in batch])
 
     def _rows_as_of(self) -> Iterator[list[Value]]:
         findings = every_finding(self.uow, self.actor, self.flt)
-        while batch := list(islice(findings, BATCH)):
-            facts = self.facts.load(batch)
-            for finding in batch:
-                yield self._row(finding, facts[finding.id])
+        while batch := [record_of(f) for f in islice(findings, BATCH)]:
+            yield from self._batch(batch)
+
+    def _batch(self, records: list[ExportRecord]) -> Iterator[list[Value]]:
+        facts = self.facts.load(records)
+        for record in records:
+            yield self._row(record, facts[record.id])
 
     def _pick(self, pair: Sequence[str]) -> str:
         return pair[0] if self.lang == "zh" else pair[1]
 
-    def _row(self, f: Finding, facts: RowFacts) -> list[Value]:
-        uow, lang = self.uow, self.lang
-        lifecycle = uow.registry.get(f.lifecycle, f.lifecycle_version)
+    def _row(self, r: ExportRecord, facts: RowFacts) -> list[Value]:
+        labels = self._labels
+        f = cast(Finding, r)  # the columns services.light and services.ledger read, by name
         lit = self._light(f)
-        state = lifecycle.state(f.state).label(lang)
+        kind, state = labels.lifecycle(r.lifecycle, r.lifecycle_version, r.state)
         self._count(f, state)
-        inspection = f.inspection
         return [
-            f.code, f.title, f.description, lifecycle.label(lang),
-            label(CATEGORIES, f.category, lang), label(SEVERITIES, f.severity, lang),
-            self.facts.unit_path(f.unit), f.campaign.name if f.campaign else "",
-            f"{inspection.inspected_on.isoformat()} {inspection.team}".strip() if inspection else "",
-            label(METHODS, inspection.method, lang) if inspection else "",
-            f.raised_by.display_name, self._local(f.created_at), f.requirement, f.due_date,
+            r.code, r.title, r.description, kind, labels.word(CATEGORIES, r.category),
+            labels.word(SEVERITIES, r.severity), self.facts.unit_path(r.unit_path),
+            r.campaign or "", f"{r.inspected_on.isoformat()} {r.inspection_team}".strip()
+            if r.inspected_on is not None else "",
+            labels.word(METHODS, r.inspection_method) if r.inspection_method is not None else "",
+            r.raised_by, self._local(r.created_at), r.requirement, r.due_date,
             facts.due_history, facts.measures, state,
             self._pick(LIGHTS[lit.colour]) if lit.colour else "",
             self._pick(("是", "yes")) if is_unacknowledged(f) else "",
-            lit.working_days_overdue or None, f.rework_rounds, facts.last_action,
-            self._local(f.closed_at) if f.closed_at else None,
+            lit.working_days_overdue or None, r.rework_rounds, facts.last_action,
+            self._local(r.closed_at) if r.closed_at else None,
         ]
 
     def _light(self, f: Finding) -> Light:
         """services.light, counted once per due date and level (the calendar walk is the cost)."""
         key = (running(f), f.due_date, f.overdue_level)
-        if key not in self._lights:
-            self._lights[key] = light(f, self.today, self.uow.calendar, self.uow.light_policy)
-        return self._lights[key]
+        lit = self._lights.get(key)
+        if lit is None:
+            lit = self._lights[key] = light(f, self.today, self.uow.calendar,
+                                            self.uow.light_policy)
+        return lit
 
     def _local(self, moment: datetime) -> datetime:
         """Local wall time as the app shows it, naive (spreadsheets hold no time zones)."""
