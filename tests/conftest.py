@@ -33,11 +33,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, create_engine, func, make_url, select, text
+from db_support import (  # noqa: F401 - re-exported for the fixtures' users
+    DEFINITIONS,
+    POSTGRES_ENV,
+    POSTGRES_SKIP,
+    make_settings,
+    schema_differences,
+    with_search_path,
+)
+from sqlalchemy import Engine, create_engine, func, select, text
 
-from workflow.config import REPO_ROOT, Settings
 from workflow.db import Database
 from workflow.models import Base, Event, Finding, FindingAttachment, Unit, User
 from workflow.runtime import Rectify
@@ -48,9 +53,6 @@ from workflow.services.directory import create_unit
 from workflow.services.parties import parties_of
 from workflow.spec import Registry, load_registry
 
-DEFINITIONS = REPO_ROOT / "definitions"
-POSTGRES_ENV = "RECTIFY_TEST_POSTGRES_URL"
-POSTGRES_SKIP = f"PostgreSQL: {POSTGRES_ENV} not set"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai, a Monday
 
@@ -136,20 +138,6 @@ class PostgresSchema:
         assert triggers == 1, "a test dropped the events trigger without restoring it"
 
 
-def with_search_path(url: str, schema: str) -> str:
-    """The URL, connecting with search_path set to schema (libpq 'options').
-
-    Commits don't wait for the disk (synchronous_commit=off): a crash loses test data only,
-    and the tests run several times faster. Isolation and locking are unchanged.
-    """
-    parsed = make_url(url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    options = f"-csearch_path={schema} -csynchronous_commit=off"
-    parsed = parsed.update_query_dict({"options": options})
-    return parsed.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[PostgresSchema]:
     """A fresh schema migrated to the Alembic head, dropped at the end of the session."""
@@ -185,19 +173,6 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     schema: PostgresSchema = request.getfixturevalue("postgres_schema")
     schema.reset()
     return schema.url
-
-
-def _outside_the_models(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Migration 0009's FTS5 tables and expression indexes live outside the models."""
-    return not (name or "").startswith(("findings_grams", "ix_findings_grams",
-                                        "ix_findings_due_order"))
-
-
-def schema_differences(connection: Connection) -> list[Any]:
-    """What Alembic's autogenerate sees between the database and the models (empty: they match)."""
-    context = MigrationContext.configure(connection, opts={
-        "compare_type": True, "compare_server_default": True, "include_name": _outside_the_models})
-    return list(compare_metadata(context, Base.metadata))
 
 
 @contextmanager
@@ -262,11 +237,6 @@ class FakeClock:
 def clock() -> FakeClock:
     """Starts at 2026-03-02 01:00 UTC (09:00 in Asia/Shanghai, the default zone)."""
     return FakeClock()
-
-
-def make_settings(database_url: str, instance_path: Path) -> Settings:
-    return Settings(database_url=database_url, instance_path=instance_path,
-                    definitions_path=DEFINITIONS)
 
 
 @pytest.fixture

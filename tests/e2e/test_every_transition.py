@@ -233,7 +233,7 @@ def test_the_extension_offered_by_the_picker_is_accepted(logins: Logins, flow: F
     field = page.locator(".field:has(#request_extension-requested_due_date)")
     assert "has-error" in (field.get_attribute("class") or "")
     assert field.locator("p.error").inner_text() == (
-        f"申请的日期必须晚于当前整改期限 {finding.due_date.isoformat()}")
+        f"申请的日期必须晚于当前整改期限 {finding.due_date.isoformat()}。")
     assert page.locator(".flash.error").count() == 0
     assert flow.finding(finding.id).state == "assigned"
     # the picker's first date goes through

@@ -230,7 +230,7 @@ def test_standard_finding_from_raised_to_closed(
             reviewer.locator("#form-reject button[type=submit]").click()
         field = reviewer.locator(".field:has(#reject-reason)")
         assert "has-error" in (field.get_attribute("class") or "")
-        assert field.locator("p.error").inner_text() == "至少 5 个字"
+        assert field.locator("p.error").inner_text() == "至少 5 个字。"
         assert reviewer.locator("#reject-reason").input_value() == "不行"  # what was typed is kept
         assert reviewer.locator("details.action:has(#form-reject)").get_attribute("open") is not None
         assert state_of(reviewer) == "已复查"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import POSTGRES_ENV, POSTGRES_SKIP, schema_differences, with_search_path
+from db_support import POSTGRES_ENV, POSTGRES_SKIP, schema_differences, with_search_path
 from sqlalchemy import create_engine, inspect, text
 
 from workflow.db import Database, alembic_config

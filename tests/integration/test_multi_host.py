@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from conftest import PostgresSchema, make_settings, png_bytes
+from db_support import make_settings
 from delivery_support import add_endpoint, free_port, webhook_server
 from moto.server import ThreadedMotoServer
 from sqlalchemy import func, select, update
@@ -93,18 +93,18 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 def test_two_hosts_lose_nothing_and_double_nothing(
-        postgres_schema: PostgresSchema, tmp_path: Path, make_org: Any,
+        postgres_schema: Any, tmp_path: Path, make_org: Any, png: Any,
         bucket_env: dict[str, str]) -> None:
     postgres_schema.reset()
     setup = Rectify(make_settings(postgres_schema.url, tmp_path / "setup"))
     try:
-        _two_hosts(setup, make_org(setup), postgres_schema.url, tmp_path, bucket_env)
+        _two_hosts(setup, make_org(setup), postgres_schema.url, tmp_path, bucket_env, png)
     finally:
         setup.database.dispose()
 
 
 def _two_hosts(setup: Rectify, org: Any, url: str, tmp_path: Path,
-               bucket_env: dict[str, str]) -> None:
+               bucket_env: dict[str, str], png: Any) -> None:
     with setup.unit_of_work() as uow:
         tokens = {name: issue_token(uow, org.users[name], "multi-host")
                   for name in ("inspector", "handler_a", "reviewer")}
@@ -118,7 +118,7 @@ def _two_hosts(setup: Rectify, org: Any, url: str, tmp_path: Path,
         try:
             for host in hosts:
                 host.wait_ready()
-            _traffic(setup, hosts, tokens, env, org)
+            _traffic(setup, hosts, tokens, env, org, png)
             with setup.unit_of_work() as uow:  # the ladder's messages, queued ten days ahead
                 uow.session.execute(update(OutboxMessage).values(next_attempt_at=uow.now()))
                 uow.commit()
@@ -139,7 +139,7 @@ def _two_hosts(setup: Rectify, org: Any, url: str, tmp_path: Path,
 
 
 def _traffic(setup: Rectify, hosts: list[Host], tokens: dict[str, str], env: dict[str, str],
-             org: Any) -> None:
+             org: Any, png: Any) -> None:
     """Raise through both hosts, tick from two processes at once, then race the report."""
     with setup.unit_of_work(write=False) as uow:
         due, later = (uow.today() + timedelta(days=2)).isoformat(), uow.now() + timedelta(days=10)
@@ -164,22 +164,22 @@ def _traffic(setup: Rectify, hosts: list[Host], tokens: dict[str, str], env: dic
     assert {finding for finding, _ in steps} == set(ids)  # every finding climbed ...
     assert set(steps.values()) == {1}  # ... and no step was fired twice
     for n, finding_id in enumerate(ids):
-        _race_the_report(hosts if n % 2 else hosts[::-1], tokens, finding_id, n)
+        _race_the_report(hosts if n % 2 else hosts[::-1], tokens, finding_id, png(n))
 
 
-def _race_the_report(hosts: list[Host], tokens: dict[str, str], finding_id: int, n: int) -> None:
+def _race_the_report(hosts: list[Host], tokens: dict[str, str], finding_id: int,
+                     photo: bytes) -> None:
     """Evidence uploaded on one host, read back on the other; both report at the same version:
     one succeeds, the other gets 409, and the finding has one report event."""
-    photo = png_bytes(n)
     uploaded = hosts[0].call("POST", "/api/v1/attachments", tokens["handler_a"],
-                             files={"file": (f"photo-{n}.png", photo, "image/png")})
+                             files={"file": (f"photo-{finding_id}.png", photo, "image/png")})
     assert uploaded.status_code == 201, uploaded.text
     sha = uploaded.json()["sha256"]
     read_back = hosts[1].call("GET", f"/api/v1/attachments/{sha}", tokens["handler_a"])
     assert read_back.status_code == 200 and read_back.content == photo
     version = hosts[1].call("GET", f"/api/v1/findings/{finding_id}",
                             tokens["handler_a"]).json()["version"]
-    body = {"version": version, "payload": {"measures": f"已整改完毕，第 {n} 项", "evidence": [sha]}}
+    body = {"version": version, "payload": {"measures": f"已整改完毕，问题 {finding_id}", "evidence": [sha]}}
     path = f"/api/v1/findings/{finding_id}/transitions/report_rectification"
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda h: h.call("POST", path, tokens["handler_a"], json=body),

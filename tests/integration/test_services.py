@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from alembic.migration import MigrationContext
-from conftest import schema_differences
+from db_support import schema_differences
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 

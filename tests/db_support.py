@@ -1,0 +1,50 @@
+"""Database helpers shared by the conftest and by test modules (which cannot import the
+conftest: pytest loads several modules named `conftest`, one per test folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, make_url
+
+from workflow.config import REPO_ROOT, Settings
+from workflow.models import Base
+
+DEFINITIONS = REPO_ROOT / "definitions"
+POSTGRES_ENV = "RECTIFY_TEST_POSTGRES_URL"
+POSTGRES_SKIP = f"PostgreSQL: {POSTGRES_ENV} not set"
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """The URL, connecting with search_path set to schema (libpq 'options').
+
+    Commits don't wait for the disk (synchronous_commit=off): a crash loses test data only,
+    and the tests run several times faster. Isolation and locking are unchanged.
+    """
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    parsed = parsed.update_query_dict({"options": options})
+    return parsed.render_as_string(hide_password=False)
+
+
+def _outside_the_models(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Migration 0009's FTS5 tables and expression indexes live outside the models."""
+    return not (name or "").startswith(("findings_grams", "ix_findings_grams",
+                                        "ix_findings_due_order"))
+
+
+def schema_differences(connection: Connection) -> list[Any]:
+    """What Alembic's autogenerate sees between the database and the models (empty: they match)."""
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True, "compare_server_default": True, "include_name": _outside_the_models})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def make_settings(database_url: str, instance_path: Path) -> Settings:
+    return Settings(database_url=database_url, instance_path=instance_path,
+                    definitions_path=DEFINITIONS)
