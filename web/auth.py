@@ -17,7 +17,7 @@ from workflow.models import ApiToken, LoginSession, User
 from workflow.services import sessions as login_sessions
 from workflow.services.accounts import Login
 from workflow.services.sessions import Lifetimes
-from workflow.services.tokens import live_token, mark_used, record_use
+from workflow.services.tokens import live_token, mark_used, record_use, used_recently
 
 # Endpoints anyone may reach; everything else needs a logged-in user or a bearer token.
 PUBLIC = frozenset({"static", "pages.login", "pages.healthz", "pages.set_language",
@@ -108,7 +108,7 @@ def _load_from_token(req: object) -> Principal | None:
     row = live_token(get_uow().session, token, now)
     if row is None:
         return None
-    _note_use(row, "last_used_at", mark_used, record_use)
+    _note_use(row, "last_used_at", used_recently, mark_used, record_use)
     principal = Principal(row.user, via_token=True)
     principal.token = row  # held for the request, so the row keeps the use just recorded
     return principal
@@ -118,15 +118,19 @@ def _session_lives(user: User, key: object) -> bool:
     """The browser session the cookie names was not ended; its last request is recorded."""
     row = login_sessions.live_session(get_uow().session, user, key)
     if row is not None:
-        _note_use(row, "last_seen_at", login_sessions.mark_seen, login_sessions.record_seen)
+        _note_use(row, "last_seen_at", login_sessions.seen_recently, login_sessions.mark_seen,
+                  login_sessions.record_seen)
     return row is not None
 
 
-def _note_use(row: ApiToken | LoginSession, column: str, mark: Callable[..., bool],
-              record: Callable[..., bool]) -> None:
-    """A use of a token or a session, at most once a minute: in the request's transaction when
-    it writes (it holds the write lock), else in a short one of its own (the row shows it too)."""
+def _note_use(row: ApiToken | LoginSession, column: str, recent: Callable[..., bool],
+              mark: Callable[..., bool], record: Callable[..., bool]) -> None:
+    """A use of a token or a session, at most once a minute: nothing when the loaded row shows
+    one within the minute; in the request's transaction when it writes (it holds the write
+    lock), else in a short one of its own (the row shows it too)."""
     now = rectify().clock()
+    if recent(row, now):
+        return
     if request.method not in _SAFE:
         mark(get_uow().session, row.id, now)
         return

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.utils import encode_cookie
+from sqlalchemy import event
 from web_support import PASSWORD, assert_error, build_app, login, text_of, ui
 
 from workflow.runtime import Rectify
@@ -181,6 +182,28 @@ def test_last_use_is_recorded_at_most_once_a_minute_and_shown(client, browser, c
     page = text_of(browser("inspector").get("/account"))
     # 01:01 and 01:00 UTC are 09:01 and 09:00 in the organisation's zone (Asia/Shanghai)
     assert "laptop" in page and "2026年3月2日 09:01" in page and "2026年5月31日 09:00" in page
+
+
+def test_a_read_within_the_minute_of_the_last_use_writes_nothing(client, browser, rectify, clock):
+    token = token_for(client, "inspector")["token"]
+    reader = browser("inspector")
+    assert client.get("/api/v1/findings", headers=bearer(token)).status_code == 200
+    assert reader.get("/work").status_code == 200  # both uses recorded at 01:00
+    clock.advance(seconds=59)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    event.listen(rectify.database.engine, "before_cursor_execute", seen)
+    try:
+        assert client.get("/api/v1/findings", headers=bearer(token)).status_code == 200
+        assert reader.get("/work").status_code == 200
+    finally:
+        event.remove(rectify.database.engine, "before_cursor_execute", seen)
+    assert any("FROM API_TOKENS" in s for s in statements)  # the token was read ...
+    assert any("FROM LOGIN_SESSIONS" in s for s in statements)  # ... and the session
+    assert not [s for s in statements if s.startswith(("UPDATE", "BEGIN IMMEDIATE"))]
 
 
 def test_a_write_with_a_token_records_its_use_too(client, clock, org):

@@ -67,6 +67,12 @@ def live_session(session: Session, user: User, key: object) -> LoginSession | No
     return row
 
 
+def seen_recently(row: LoginSession, now: datetime) -> bool:
+    """Its last request, as loaded, is within SEEN_RESOLUTION: mark_seen would write nothing
+    (the same rule as mark_seen's WHERE)."""
+    return row.last_seen_at > now - SEEN_RESOLUTION
+
+
 def mark_seen(session: Session, row_id: int, now: datetime) -> bool:
     """Record a request, at most once a minute per session, in the caller's transaction."""
     result = session.execute(

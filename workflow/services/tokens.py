@@ -60,6 +60,12 @@ def user_for_token(session: Session, token: str, now: datetime) -> User | None:
     return row.user if row else None
 
 
+def used_recently(token: ApiToken, now: datetime) -> bool:
+    """Its last use, as loaded, is within USE_RESOLUTION: mark_used would write nothing, so a
+    read request need not open a transaction to ask (the same rule as mark_used's WHERE)."""
+    return token.last_used_at is not None and token.last_used_at > now - USE_RESOLUTION
+
+
 def mark_used(session: Session, token_id: int, now: datetime) -> bool:
     """Record a use, at most once a minute per token (a write per request would be too many),
     in the caller's transaction: the request's use case commits it."""
