@@ -34,7 +34,6 @@ from workflow.services.ledger_args import ledger_query
 from workflow.services.ledger_rows import row_builder
 from workflow.services.ledger_view import ledger_day, read_ledger
 from workflow.services.parties import party_views
-from workflow.services.related import recurrences_of
 
 PREFIX = "/findings"
 blp = Blueprint("api_findings", __name__, description="Findings (问题) and their transitions")
@@ -103,8 +102,8 @@ class FindingItem(MethodView):
         data["transitions"] = [transition_out(t, finding, uow.today())
                                for t in services.available_transitions(uow, finding, actor())]
         data["delays"] = delays(uow, finding, services.history(uow.session, finding))
-        data["recurrence_codes"] = [f.code for f in recurrences_of(uow.session, actor(), finding)]
-        data.update(links_out(finding))
+        data.update(links_out(finding))  # the recurrences read once; their codes come from it
+        data["recurrence_codes"] = [f["code"] for f in data["links"]["recurrences"]]
         data["parties"] = party_views(uow.session, finding)
         return data
 
