@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-import uuid
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from db_support import (  # noqa: F401 - re-exported for the fixtures' users
     DEFINITIONS,
     POSTGRES_ENV,
     POSTGRES_SKIP,
+    empty_schema,
     make_settings,
     schema_differences,
     with_search_path,
@@ -141,25 +141,15 @@ class PostgresSchema:
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[PostgresSchema]:
     """A fresh schema migrated to the Alembic head, dropped at the end of the session."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(POSTGRES_SKIP)
-    name = f"rectify_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(with_search_path(base, "public"))  # psycopg 3 driver
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = with_search_path(base, name)
-    database = Database(url)
-    engine = create_engine(url)
-    try:
-        database.upgrade()
-        yield PostgresSchema(url, name, engine)
-    finally:
-        database.dispose()
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with empty_schema("rectify_test") as (url, name):
+        database = Database(url)
+        engine = create_engine(url)
+        try:
+            database.upgrade()
+            yield PostgresSchema(url, name, engine)
+        finally:
+            database.dispose()
+            engine.dispose()
 
 
 @pytest.fixture

@@ -3,12 +3,17 @@ conftest: pytest loads several modules named `conftest`, one per test folder).""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, make_url
+from sqlalchemy import Connection, create_engine, make_url, text
 
 from workflow.config import REPO_ROOT, Settings
 from workflow.models import Base
@@ -48,3 +53,22 @@ def schema_differences(connection: Connection) -> list[Any]:
 def make_settings(database_url: str, instance_path: Path) -> Settings:
     return Settings(database_url=database_url, instance_path=instance_path,
                     definitions_path=DEFINITIONS)
+
+
+@contextmanager
+def empty_schema(prefix: str) -> Iterator[tuple[str, str]]:
+    """(URL, name) of a new, empty schema on the server in RECTIFY_TEST_POSTGRES_URL (the test
+    skips, naming PostgreSQL, without one), dropped with everything in it afterwards."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(POSTGRES_SKIP)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(with_search_path(base, "public"))  # psycopg 3 driver
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        yield with_search_path(base, name), name
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()

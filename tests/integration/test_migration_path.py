@@ -4,16 +4,14 @@ schema the models declare (a site may upgrade from any release)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from db_support import POSTGRES_ENV, POSTGRES_SKIP, schema_differences, with_search_path
-from sqlalchemy import create_engine, inspect, text
+from db_support import empty_schema, schema_differences
+from sqlalchemy import inspect
 
 from workflow.db import Database, alembic_config
 
@@ -31,21 +29,12 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(POSTGRES_SKIP)
-    name = f"rectify_path_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(with_search_path(base, "public"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    database = Database(with_search_path(base, name))
-    try:
-        yield database
-    finally:
-        database.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+    with empty_schema("rectify_path") as (url, _name):
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 def current(database: Database) -> str | None:

@@ -76,6 +76,24 @@ def messages(tree: ast.AST) -> Iterator[tuple[str, ast.expr]]:
             yield from _call_messages(node, id(node) in raised)
         if _is_message_table(node):  # {name: (zh, en)} tables, and their .get(name, (zh, en))
             yield from _pairs(node)
+    yield from _shared_pairs(tree)
+
+
+def _shared_pairs(tree: ast.AST) -> Iterator[tuple[str, ast.expr]]:
+    """The (zh, en) pairs a message table uses by name (`"open": _TRUE_OR_FALSE`) or builds
+    with a helper (`"stage": _one_of(STAGES)`): the names' values, the helpers' returns."""
+    used: set[str] = set()
+    for table in (n for n in ast.walk(tree) if _is_message_table(n)):
+        content = table.value if isinstance(table, ast.Assign) else table  # not its own name
+        used.update(n.id for n in ast.walk(content) if isinstance(n, ast.Name))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id in used for t in node.targets):
+            yield from _pairs(node.value)
+        elif isinstance(node, ast.FunctionDef) and node.name in used:
+            for returned in (n for n in ast.walk(node) if isinstance(n, ast.Return)):
+                if returned.value is not None:
+                    yield from _pairs(returned.value)
 
 
 def _is_message_table(node: ast.AST) -> bool:
@@ -174,12 +192,16 @@ def test_the_reader_finds_messages_of_each_kind() -> None:
         'flash(_("Saved."), "success")\n'
         'abort(400, message=_("Too large."))\n'
         'MESSAGES = {"q": ("最多 200 个字。", "Enter at most 200 characters.")}\n'
-        '_MESSAGES.get(name, ("无效。", "Not valid."))\n')
+        '_MESSAGES.get(name, ("无效。", "Not valid."))\n'
+        '_A_DATE = ("应为日期。", "Enter a date.")\n'
+        'def one_of(v):\n    return f"应为以下之一：{v}。", f"Choose one of: {v}."\n'
+        'TABLE_MESSAGES = {"from": _A_DATE, "kind": one_of(KINDS)}\n')
     assert sorted(text_of(parts(node)) for _, node in messages(tree)) == sorted([
         "请选择单位。", "Choose a unit.", "该单位已停用。", "The unit is deactivated.",
         "无法读取该文件。", "This file cannot be read.",
         "Only admins may do this.", "Saved.", "Too large.", "最多 200 个字。",
-        "Enter at most 200 characters.", "无效。", "Not valid."])
+        "Enter at most 200 characters.", "无效。", "Not valid.", "应为日期。", "Enter a date.",
+        "应为以下之一：{}。", "Choose one of: {}."])
 
 
 @pytest.mark.parametrize(("source", "problem"), [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -18,28 +18,37 @@ from workflow.services.stats_kinds import KINDS, STAGES, outcomes_of
 from workflow.spec import Registry
 from workflow.text import TextRefused, as_id, clean_text
 
+_TRUE_OR_FALSE = ("应为 true 或 false。", "Enter true or false.")
+_A_DATE = ("应为日期，如 2026-01-31。", "Enter a date like 2026-01-31.")
+
+
+def _one_of(values: Iterable[str]) -> tuple[str, str]:
+    chosen = list(values)
+    return f"应为以下之一：{'、'.join(chosen)}。", f"Choose one of: {', '.join(chosen)}."
+
+
 MESSAGES = {  # one message per argument, for anything its field refuses
     "state": ("没有这个状态。", "There is no such state."),
     "lifecycle": ("没有这种问题类型。", "There is no such lifecycle."),
     "unit": ("应为单位编号。", "Enter a unit id."),
-    "unit_only": ("应为 true 或 false。", "Enter true or false."),
+    "unit_only": _TRUE_OR_FALSE,
     "campaign": ("应为检查活动编号。", "Enter a campaign id."),
-    "category": (f"应为以下之一：{'、'.join(CATEGORIES)}。", f"Choose one of: {', '.join(CATEGORIES)}."),
-    "severity": (f"应为以下之一：{'、'.join(SEVERITIES)}。", f"Choose one of: {', '.join(SEVERITIES)}."),
-    "overdue": ("应为 true 或 false。", "Enter true or false."),
-    "review_overdue": ("应为 true 或 false。", "Enter true or false."),
-    "acknowledge_overdue": ("应为 true 或 false。", "Enter true or false."),
-    "open": ("应为 true 或 false。", "Enter true or false."),
+    "category": _one_of(CATEGORIES),
+    "severity": _one_of(SEVERITIES),
+    "overdue": _TRUE_OR_FALSE,
+    "review_overdue": _TRUE_OR_FALSE,
+    "acknowledge_overdue": _TRUE_OR_FALSE,
+    "open": _TRUE_OR_FALSE,
     "light": ("应为 green、yellow 或 red。", "Choose green, yellow or red."),
-    "unacknowledged": ("应为 true 或 false。", "Enter true or false."),
+    "unacknowledged": _TRUE_OR_FALSE,
     "q": ("最多 200 个字。", "Enter at most 200 characters."),
     "sort": (f"排序应为 {'、'.join(SORTS)} 之一。", f"Sort by one of: {', '.join(SORTS)}."),
     "cursor": ("分页游标无效。", "This page cursor is not valid: start from the first page."),
     "raised_by": ("应为用户编号。", "Enter a user id."),
-    "raised_from": ("应为日期，如 2026-01-31。", "Enter a date like 2026-01-31."),
-    "raised_to": ("应为日期，如 2026-01-31。", "Enter a date like 2026-01-31."),
+    "raised_from": _A_DATE,
+    "raised_to": _A_DATE,
     "kind": ("应为 problem 或 suggestion。", "Choose problem or suggestion."),
-    "stage": (f"应为以下之一：{'、'.join(STAGES)}。", f"Choose one of: {', '.join(STAGES)}."),
+    "stage": _one_of(STAGES),
     "limit": ("应为 1 到 500 之间的整数。", "Enter a whole number from 1 to 500."),
     "as_of": ("应为日期或日期时间，如 2026-11-09 或 2026-11-09T18:00（北京时间）。",
               "Enter a date, or a date and time, like 2026-11-09 or 2026-11-09T18:00 (local time)."),
