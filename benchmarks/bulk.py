@@ -19,6 +19,7 @@ from workflow.models import CodeCounter, Event, Finding, FindingParty
 from workflow.runtime import Rectify
 
 CHUNK = 5000  # findings per write (and per commit): memory stays flat in N
+JSON_COLUMNS = ("payload", "reports_us", "state_us")  # events' payload, findings' stats facts
 
 
 @dataclass
@@ -95,10 +96,10 @@ def copy_rows(conn: Connection, table: str, columns: list[str],
     """COPY FROM STDIN in the connection's transaction; JSON columns wrapped for psycopg."""
     driver = conn.connection.driver_connection
     assert driver is not None
-    json_at = [i for i, c in enumerate(columns) if c == "payload"]
+    json_at = [i for i, c in enumerate(columns) if c in JSON_COLUMNS]
     names = ", ".join(f'"{c}"' for c in columns)
     with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             for i in json_at:
-                row[i] = Json(row[i])
+                row[i] = None if row[i] is None else Json(row[i])  # SQL NULL, not JSON null
             copy.write_row(row)

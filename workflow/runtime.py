@@ -17,6 +17,7 @@ from workflow.config import Settings
 from workflow.db import Database
 from workflow.errors import DefinitionError, UnitKindsError, UnknownLifecycle
 from workflow.models import Finding, Unit, utcnow
+from workflow.services.stats_facts import REGISTRY
 from workflow.spec import Registry, load_registry
 from workflow.unit_kinds import UnitKinds, load_unit_kinds
 
@@ -108,6 +109,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._database.session(write=self._write)
+        self.session.info[REGISTRY] = self.registry  # what appended events mean (stats_facts)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

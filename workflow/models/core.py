@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     ForeignKey,
@@ -182,6 +183,14 @@ class Finding(Base):
     # audited truth behind the finding_parties index (workflow.services.parties).
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), index=True)
     parties: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    # What the live statistics read instead of events (services.stats_facts, kept by every
+    # appended event): moments in microseconds since the epoch, stays per state.
+    raised_us: Mapped[int | None] = mapped_column(BigInteger)
+    reported_us: Mapped[int | None] = mapped_column(BigInteger)
+    reports_us: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
+    confirmed_us: Mapped[int | None] = mapped_column(BigInteger)
+    state_since_us: Mapped[int | None] = mapped_column(BigInteger)
+    state_us: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     inspection: Mapped[Inspection | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()

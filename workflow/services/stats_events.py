@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,33 +12,40 @@ from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Event
+from workflow.services.stats_facts import micros
 from workflow.services.stats_kinds import Outcomes
 from workflow.spec import Registry
 
-DAY = 86400.0
+DAY_US = 86_400_000_000  # microseconds in a day: durations are summed exactly, in micros
+
+
+def nearest_rank(count: int) -> int:
+    """The rank (from 1) of the nearest-rank 90th percentile of count values: ceil(0.9 * n)."""
+    return (9 * count + 9) // 10
 
 
 @dataclass
 class Spread:
     """Days from raising, over the findings that got there: count, mean and 90th percentile."""
 
-    days: list[float] = field(default_factory=list)
+    count: int = 0
+    total_us: int = 0
+    p90_us: int | None = None  # the value at nearest_rank(count), in order
 
-    @property
-    def count(self) -> int:
-        return len(self.days)
+    @classmethod
+    def of(cls, micros: list[int]) -> Spread:
+        ranked = sorted(micros)
+        return cls(len(ranked), sum(ranked), ranked[nearest_rank(len(ranked)) - 1] if ranked
+                   else None)
 
     @property
     def mean(self) -> float | None:
-        return round(sum(self.days) / len(self.days), 2) if self.days else None
+        return round(self.total_us / self.count / DAY_US, 2) if self.count else None
 
     @property
     def p90(self) -> float | None:
         """Nearest-rank 90th percentile: 90 % of the findings took at most this many days."""
-        if not self.days:
-            return None
-        ranked = sorted(self.days)
-        return round(ranked[math.ceil(0.9 * len(ranked)) - 1], 2)
+        return None if self.p90_us is None else round(self.p90_us / DAY_US, 2)
 
     def as_dict(self) -> dict[str, Any]:
         return {"count": self.count, "mean": self.mean, "p90": self.p90}
@@ -49,8 +55,12 @@ class Spread:
 class Dwell:
     """Time findings spent in one state: total days, and how many findings were ever in it."""
 
-    days: float = 0.0
+    micros: int = 0
     findings: int = 0
+
+    @property
+    def days(self) -> float:
+        return self.micros / DAY_US
 
     @property
     def mean(self) -> float | None:
@@ -93,7 +103,7 @@ def event_figures(session: Session, source: Subquery, registry: Registry, outcom
         .where(Event.created_at <= until).order_by(Event.finding_id, Event.seq)
         .execution_options(yield_per=5000))  # streamed: memory flat in the number of events
     steps = (_Step(*row) for row in rows)
-    figures = EventFigures()
+    figures, to_rectify, to_confirm = EventFigures(), [], []
     reports = effect_triggers(registry, "record_rectified_at")
     confirmed, excluded = set(outcomes.confirmed), set(outcomes.excluded)
     finals = {(lc.name, lc.version, s.name) for lc in registry.all() for s in lc.states if s.final}
@@ -105,12 +115,13 @@ def event_figures(session: Session, source: Subquery, registry: Registry, outcom
             continue
         reported = [s.at for s in history if (s.lifecycle, s.version, s.trigger) in reports]
         if reported:
-            figures.to_rectify.days.append((reported[-1] - first.at).total_seconds() / DAY)
+            to_rectify.append(micros(reported[-1]) - micros(first.at))
             figures.rectified_at.extend(reported)
         if where in confirmed:
             closed = next(s.at for s in history if (s.lifecycle, s.version, s.to_state) in confirmed)
-            figures.to_confirm.days.append((closed - first.at).total_seconds() / DAY)
+            to_confirm.append(micros(closed) - micros(first.at))
             figures.confirmed_at.append(closed)
+    figures.to_rectify, figures.to_confirm = Spread.of(to_rectify), Spread.of(to_confirm)
     return figures
 
 
@@ -130,11 +141,11 @@ def _dwell(dwell: dict[tuple[str, str], Dwell], history: list[_Step], until: dat
     """Add each stay in a state that is not final (an event to the next, the last one to
     `until`) to its state."""
     ends = [step.at for step in history[1:]] + [until]
-    seen: dict[str, float] = defaultdict(float)
+    seen: dict[str, int] = defaultdict(int)
     for step, end in zip(history, ends, strict=True):
         if (step.lifecycle, step.version, step.to_state) not in finals:
-            seen[step.to_state] += max(0.0, (end - step.at).total_seconds() / DAY)
-    for state, days in seen.items():
+            seen[step.to_state] += max(0, micros(end) - micros(step.at))
+    for state, spent in seen.items():
         entry = dwell.setdefault((history[0].lifecycle, state), Dwell())
-        entry.days += days
+        entry.micros += spent
         entry.findings += 1

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
@@ -15,11 +15,13 @@ from workflow.services.permissions import require
 from workflow.services.scope import focus_unit
 from workflow.services.stats import roll_up
 from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_days import day_counts
 from workflow.services.stats_events import EventFigures, event_figures
 from workflow.services.stats_figures import Figures, figures_by
 from workflow.services.stats_inspections import InspectionFigures, inspection_figures
 from workflow.services.stats_kinds import outcomes_of, stage_clause
 from workflow.services.stats_source import findings_source
+from workflow.services.stats_stored import stored_figures
 from workflow.services.stats_trends import Series, bucket_of, local_days, series
 from workflow.spec import Registry
 
@@ -59,20 +61,22 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
         totals.add(figures)
     focus, rows = roll_up(session, actor, per_unit, focus, Figures)
     by = {key: figures_by(session, source, key, outcomes, today) for key in BREAKDOWNS}
-    events = event_figures(session, source, registry, outcomes, moment)
     inspections = inspection_figures(session, actor, query, today)
     start, end = trend_period(query, today)
+    if query.as_of is None:  # the facts stored on the findings, no event read
+        events, days = stored_figures(session, source, registry, outcomes, moment, query.zone,
+                                      start, end)
+    else:
+        events = event_figures(session, source, registry, outcomes, moment)
+        days = {"rectified": Counter(local_days(events.rectified_at, query.zone)),
+                "confirmed": Counter(local_days(events.confirmed_at, query.zone))}
     stats = Statistics(query, moment, totals, focus, rows, by, events, inspections, start, end)
-    raised = [at for (at,) in session.execute(
-        select(source.c.created_at).where(stage_clause("raised", outcomes, source.c)))]
-    proposed = [at for (at,) in session.execute(
-        select(source.c.created_at).where(stage_clause("proposed", outcomes, source.c)))]
-    for name, days in (("raised", local_days(raised, query.zone)),
-                       ("rectified", local_days(events.rectified_at, query.zone)),
-                       ("confirmed", local_days(events.confirmed_at, query.zone)),
-                       ("proposed", local_days(proposed, query.zone)),
-                       ("inspections", inspections.dates)):
-        stats.trends[name] = series(days, start, end, query.bucket)
+    for name in ("raised", "proposed"):
+        days[name] = day_counts(session, source.c.created_at,
+                                [stage_clause(name, outcomes, source.c)], query.zone, start, end)
+    days["inspections"] = Counter(inspections.dates)
+    for name in ("raised", "rectified", "confirmed", "proposed", "inspections"):
+        stats.trends[name] = series(days[name], start, end, query.bucket)
     return stats
 
 

@@ -11,6 +11,7 @@ from workflow.models import Finding, User
 from workflow.services.as_of import findings_as_of
 from workflow.services.scope import own_findings_clause, subtree_clause
 from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_facts import FACTS
 from workflow.spec import Registry
 
 # Columns that never change after raising, always read from the findings table.
@@ -23,14 +24,16 @@ MOVING = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified
 
 def findings_source(session: Session, actor: User, registry: Registry,
                     query: StatsQuery) -> Subquery:
-    """A subquery with the columns _FIXED + MOVING + rectified_on of the findings the actor
-    answers for (its unit, then, in the actor's scope) that match the filters (raised in the
-    period; by query.as_of, then with their state, unit, due date... as of that moment)."""
+    """A subquery with the columns _FIXED + MOVING + rectified_on (live: and the stored FACTS)
+    of the findings the actor answers for (its unit, then, in the actor's scope) that match the
+    filters (raised in the period; by query.as_of, then with their state, unit, due date... as
+    of that moment)."""
     fixed = [getattr(Finding, name) for name in _FIXED]
     if query.as_of is None:
         moving: Any = Finding
         rectified_on: Any = Finding.rectified_on
-        select_from = select(*fixed, *[getattr(Finding, n) for n in MOVING], rectified_on)
+        select_from = select(*fixed, *[getattr(Finding, n) for n in MOVING], rectified_on,
+                             *[getattr(Finding, n) for n in FACTS])  # services.stats_stored
     else:
         past = findings_as_of(registry, query.as_of, query.zone)
         moving = past.c

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,12 +32,13 @@ def label(first: date, bucket: str) -> str:
     return first.isoformat() if bucket == "week" else first.strftime("%Y-%m")
 
 
-def series(days: Iterable[date], start: date, end: date, bucket: str) -> Series:
-    """How many of the days fall in each bucket of the period (days outside it left out)."""
+def series(days: Mapping[date, int], start: date, end: date, bucket: str) -> Series:
+    """How many of the days (day -> how many) fall in each bucket of the period (days outside
+    it left out)."""
     counts = {label(first, bucket): 0 for first in buckets(start, end, bucket)}
-    for day in days:
+    for day, n in days.items():
         if start <= day <= end:
-            counts[label(bucket_of(day, bucket), bucket)] += 1
+            counts[label(bucket_of(day, bucket), bucket)] += n
     return counts
 
 

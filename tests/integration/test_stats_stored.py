@@ -1,0 +1,106 @@
+"""The live statistics read facts stored on the findings (services.stats_facts), not events: on
+random worlds they equal the figures read from the events (the as-of path, the oracle), and a
+database upgraded to them (the 0010 back-fill) holds the same facts."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from workflow.errors import RectifyError
+from workflow.models import Finding
+from workflow.runtime import Rectify
+from workflow.services.stats_args import parse_stats_args
+from workflow.services.stats_events import event_figures
+from workflow.services.stats_facts import FACTS
+from workflow.services.stats_kinds import outcomes_of
+from workflow.services.stats_report import statistics, statistics_dict, trend_period
+from workflow.services.stats_source import findings_source
+from workflow.services.stats_stored import stored_figures
+from workflow.services.stats_trends import local_days
+
+Flow = Any  # the `flow` fixture from tests/conftest.py
+# Triggers a random walk does not take: they need a second unit's part or history.
+SKIPPED = frozenset({"add_co_responsible", "report_part", "reassign", "look_back"})
+# The steps towards an outcome, taken more often than the rest.
+ONWARD = frozenset({"assign", "acknowledge", "report_rectification", "revisit", "confirm",
+                    "reject", "adopt", "report_implementation", "fix_on_spot", "verify_on_spot"})
+
+
+def _random_world(flow: Flow, rectify: Rectify, seed: int, findings: int = 24) -> None:
+    """Findings of every lifecycle walked at random (reworks, extensions, suggestions, waived and
+    withdrawn ones), hours to days apart; some still open, the clock moved on after the last."""
+    rng, org = random.Random(seed), flow.org
+    reworked = flow.raise_().id
+    for trigger in ("assign", "report_rectification", "revisit", "reject",
+                    "report_rectification"):
+        rectify.clock.advance(hours=rng.randrange(1, 80))
+        flow.fire(reworked, trigger)
+    names = [lc.name for lc in rectify.registry.latest()]
+    for _ in range(findings):
+        name = rng.choice(names)
+        fid = flow.raise_(name, by=org.supervisor if name == "suggestion" else None,
+                          unit=rng.choice((org.group_a.id, org.group_b.id))).id
+        for _step in range(rng.randrange(0, 14)):
+            rectify.clock.advance(hours=rng.randrange(1, 80), microseconds=rng.randrange(10**6))
+            finding = flow.finding(fid)
+            spec = rectify.registry.get(finding.lifecycle, finding.lifecycle_version)
+            options = [t.trigger for t in spec.transitions_from(finding.state)
+                       if t.trigger not in SKIPPED]
+            if not options:
+                break
+            onward = [t for t in options if t in ONWARD]
+            try:
+                flow.fire(fid, rng.choice(onward if onward and rng.random() < .7 else options))
+            except (RectifyError, AssertionError, KeyError):
+                continue  # a guard, a role the flow has no default for: another step
+    rectify.clock.advance(days=3, seconds=17)
+
+
+def _stats(rectify: Rectify, actor: Any, **args: Any) -> dict[str, Any]:
+    with rectify.unit_of_work(write=False) as uow:
+        query = parse_stats_args(args, uow.registry, uow.now(), uow.zone)
+        return statistics_dict(statistics(uow.session, actor, uow.registry, query, uow.now()))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_live_statistics_equal_the_events_figures(flow: Flow, rectify: Rectify, seed: int) -> None:
+    _random_world(flow, rectify, seed)
+    actor = flow.org.supervisor
+    with rectify.unit_of_work(write=False) as uow:
+        now, registry = uow.now(), uow.registry
+        query = parse_stats_args({"bucket": "week"}, registry, now, uow.zone)
+        source = findings_source(uow.session, actor, registry, query)
+        outcomes = outcomes_of(registry)
+        start, end = trend_period(query, now.astimezone(uow.zone).date())
+        oracle = event_figures(uow.session, source, registry, outcomes, now)
+        live, days = stored_figures(uow.session, source, registry, outcomes, now, uow.zone,
+                                    start, end)
+    assert oracle.to_rectify.count >= 3 and oracle.to_confirm.count > 0  # the world has them
+    assert (live.to_rectify, live.to_confirm) == (oracle.to_rectify, oracle.to_confirm)
+    assert live.dwell == oracle.dwell
+    assert any(d.findings > 1 for d in live.dwell.values())
+    for name, moments in (("rectified", oracle.rectified_at), ("confirmed", oracle.confirmed_at)):
+        expected = Counter(d for d in local_days(moments, uow.zone) if start <= d <= end)
+        assert Counter({d: n for d, n in days[name].items() if start <= d <= end}) == expected
+    # the whole statistics, live and as of this very moment (every figure from the events)
+    with rectify.unit_of_work(write=False) as uow:
+        moment = uow.now().isoformat()
+    for args in ({}, {"bucket": "week"}, {"unit": str(flow.org.group_b.id)}):
+        assert _stats(rectify, actor, **args) == _stats(rectify, actor, as_of=moment, **args)
+
+
+def test_the_upgrade_back_fills_the_same_facts(flow: Flow, rectify: Rectify) -> None:
+    _random_world(flow, rectify, seed=5, findings=12)
+    columns = [getattr(Finding, name) for name in FACTS]
+    with rectify.unit_of_work(write=False) as uow:
+        kept = uow.session.execute(select(Finding.id, *columns).order_by(Finding.id)).all()
+    assert any(row.reports_us and len(row.reports_us) > 1 for row in kept)  # a rework
+    rectify.database.downgrade("0009_search")
+    rectify.database.upgrade()
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.execute(select(Finding.id, *columns).order_by(Finding.id)).all() == kept
