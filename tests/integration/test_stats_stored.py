@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import select
 
+from workflow.config import Settings
 from workflow.errors import RectifyError
 from workflow.models import Finding
 from workflow.runtime import Rectify
+from workflow.services.migrate import migrate_findings
 from workflow.services.stats_args import parse_stats_args
 from workflow.services.stats_events import event_figures
 from workflow.services.stats_facts import FACTS
@@ -22,6 +26,9 @@ from workflow.services.stats_report import statistics, statistics_dict, trend_pe
 from workflow.services.stats_source import findings_source
 from workflow.services.stats_stored import stored_figures
 from workflow.services.stats_trends import local_days
+from workflow.spec import load_registry
+
+STANDARD_V1 = Path(__file__).resolve().parents[2] / "definitions" / "standard.v1.yaml"
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
 # Triggers a random walk does not take: they need a second unit's part or history.
@@ -104,3 +111,42 @@ def test_the_upgrade_back_fills_the_same_facts(flow: Flow, rectify: Rectify) -> 
     rectify.database.upgrade()
     with rectify.unit_of_work(write=False) as uow:
         assert uow.session.execute(select(Finding.id, *columns).order_by(Finding.id)).all() == kept
+
+
+def test_a_migrated_finding_s_events_mean_what_its_new_version_says(
+        flow_v1: Flow, rectify: Rectify, tmp_path: Path) -> None:
+    """A version whose report no longer records the rectification: after 'migrate' the finding's
+    earlier report counts no more, live as in the events (the facts are replayed)."""
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    text = STANDARD_V1.read_text(encoding="utf-8")
+    (folder / "standard.v1.yaml").write_text(text, encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["version"] = 2
+    for transition in data["transitions"]:
+        if transition["trigger"] == "report_rectification":
+            transition["effects"] = []
+    (folder / "standard.v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                             encoding="utf-8")
+    migrating = Rectify(Settings(database_url=rectify.settings.database_url,
+                                 instance_path=rectify.settings.instance_path,
+                                 definitions_path=folder),
+                        clock=rectify.clock, registry=load_registry(folder))
+    try:
+        for _ in range(2):
+            flow_v1.drive(flow_v1.raise_().id, "assign", "report_rectification")
+        rectify.clock.advance(days=2)
+        with migrating.unit_of_work() as uow:  # both move; the stats see v2 for both
+            assert migrate_findings(uow, flow_v1.org.admin, "standard", 1, 2, {}) == 2
+        rectify.clock.advance(days=1)
+        actor = flow_v1.org.supervisor
+        live = _stats(migrating, actor)
+        assert live == _stats(migrating, actor, as_of=_now(migrating))
+        assert live["days_to_rectify"]["count"] == 0  # neither report counts in v2
+    finally:
+        migrating.database.dispose()
+
+
+def _now(rectify: Rectify) -> str:
+    with rectify.unit_of_work(write=False) as uow:
+        return uow.now().isoformat()
