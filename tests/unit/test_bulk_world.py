@@ -11,7 +11,9 @@ from benchmarks.bulk import generate
 from benchmarks.world import sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.machine import next_state
-from workflow.models import Event, Finding, FindingParty, Unit
+from workflow.models import Event, Finding, FindingParty, Unit, User
+from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_report import statistics, statistics_dict
 from workflow.services.verify import verify_all
 from workflow.spec import load_registry
 
@@ -76,3 +78,21 @@ def test_the_tree_paths_and_parties_hold(world) -> None:  # type: ignore[no-unty
             assert unit.path == f"{parent}{unit.id}/"
         assert len(units) >= 250
         assert uow.session.scalar(select(func.count()).select_from(FindingParty)) > 0
+
+
+def test_the_stored_statistics_facts_answer_as_the_events_do(world) -> None:  # type: ignore[no-untyped-def]
+    """The generator keeps the facts the live statistics read (services.stats_facts): live, the
+    durations, stays and report / 销号 trends equal those read from the events as of the same
+    moment."""
+    app, generated = world
+    tree = generated.tree
+    with app.unit_of_work(write=False) as uow:  # the province commission's supervisor
+        actor = uow.session.get_one(User, tree.person(tree.root, "supervisor"))
+        now = uow.now()
+        found = [statistics_dict(statistics(uow.session, actor, uow.registry,
+                                            StatsQuery(as_of=as_of, zone=uow.zone), now))
+                 for as_of in (None, now)]
+    assert found[0]["days_to_rectify"]["count"] > 10 and found[0]["time_in_states"]
+    live, oracle = ([f[key] for key in ("days_to_rectify", "days_to_confirm", "time_in_states")]
+                    + [f["trends"][key] for key in ("rectified", "confirmed")] for f in found)
+    assert live == oracle
