@@ -1,5 +1,6 @@
 """One generated finding: a valid walk through its lifecycle, the row after each step, and the
-events hash-chained exactly as workflow.services.events.append_event chains them."""
+events hash-chained exactly as workflow.services.events.append_event chains them (and the facts
+of the history it keeps on the row: workflow.services.ledger_facts)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from benchmarks.bulk_effects import EFFECTS
 from benchmarks.bulk_tree import Tree, stamp
 from workflow.chain import GENESIS, canonical, event_hash, row_digest
 from workflow.services.events import AUDITED_BY_SCHEME, CURRENT_SCHEME
+from workflow.services.ledger_facts import EMPTY_FACTS, facts_after
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 AUDITED = AUDITED_BY_SCHEME[CURRENT_SCHEME]
@@ -81,7 +83,7 @@ class Chain:
             "acknowledged_at": None, "acknowledge_due_date": None, "review_due_date": None,
             "lookback_due_date": None, "ladder_fired": "", "overdue_level": 0, "recurrences": 0,
             "recurrence_of_id": None, "parent_id": None, "parties": "", "updated_at": created,
-            "next_ladder_on": None, "last_seq": 0, "last_hash": ""}
+            "next_ladder_on": None, "last_seq": 0, "last_hash": "", **EMPTY_FACTS}
         self.events: list[dict[str, Any]] = []
         self.parties: list[dict[str, Any]] = []
         self.previous_actor = 0
@@ -106,6 +108,7 @@ class Chain:
                             "created_at": self.now, "prev_hash": prev, "hash": hashed,
                             "finding_digest": digest})
         row["last_seq"], row["last_hash"], row["updated_at"] = seq, hashed, self.now
+        row.update(facts_after(row["due_changes"], trigger, actor, record, self.now))
         self.previous_actor = actor
 
     def raise_it(self) -> None:
