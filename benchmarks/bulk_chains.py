@@ -1,6 +1,6 @@
-"""One generated finding: a valid walk through its lifecycle, the row after each step (its
-statistics' facts too, services.stats_facts), and the events hash-chained exactly as
-workflow.services.events.append_event chains them."""
+"""One generated finding: a valid walk through its lifecycle, the row after each step (with the
+facts kept on it for the statistics and the export: services.stats_facts, services.ledger_facts),
+and the events hash-chained exactly as workflow.services.events.append_event chains them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from benchmarks.bulk_effects import EFFECTS
 from benchmarks.bulk_tree import Tree, stamp
 from workflow.chain import GENESIS, canonical, event_hash, row_digest
 from workflow.services.events import AUDITED_BY_SCHEME, CURRENT_SCHEME
+from workflow.services.ledger_facts import EMPTY_FACTS, facts_after
 from workflow.services.stats_facts import empty_facts, meaning_of, micros, step
 from workflow.spec.model import Lifecycle, TransitionSpec
 
@@ -83,7 +84,8 @@ class Chain:
             "acknowledged_at": None, "acknowledge_due_date": None, "review_due_date": None,
             "lookback_due_date": None, "ladder_fired": "", "overdue_level": 0, "recurrences": 0,
             "recurrence_of_id": None, "parent_id": None, "parties": "", "updated_at": created,
-            "next_ladder_on": None, "last_seq": 0, "last_hash": "", **empty_facts()}
+            "next_ladder_on": None, "last_seq": 0, "last_hash": "",
+            **empty_facts(), **EMPTY_FACTS}
         self.events: list[dict[str, Any]] = []
         self.parties: list[dict[str, Any]] = []
         self.previous_actor = 0
@@ -109,6 +111,7 @@ class Chain:
                             "finding_digest": digest})
         row["last_seq"], row["last_hash"], row["updated_at"] = seq, hashed, self.now
         step(row, meaning_of(self.lifecycle), trigger, source, row["state"], micros(self.now))
+        row.update(facts_after(row["due_changes"], trigger, actor, record, self.now))
         self.previous_actor = actor
 
     def raise_it(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from ledger_facts_support import facts_disagreeing
 from sqlalchemy import func, select
 
 from workflow.errors import (
@@ -16,7 +17,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     UnknownFinding,
 )
-from workflow.models import Event, Notification
+from workflow.models import Event, Finding, Notification
 from workflow.services.accounts import create_user
 from workflow.services.bulk import MAX_FINDINGS, fire_many
 
@@ -68,6 +69,9 @@ def test_a_mixed_selection_is_done_or_refused_finding_by_finding(rectify, org, f
         events = flow.events(done.id)
         assert len(events) == events_before[done.id] + 1  # exactly one, though chosen twice
         assert (events[-1].trigger, events[-1].payload["message"]) == ("urge", URGE["message"])
+        with rectify.unit_of_work(write=False) as uow:  # the urge is the last action
+            assert facts_disagreeing(uow, done.id) == []
+            assert uow.session.get_one(Finding, done.id).last_action_by_id == inspector_b.id
     assert type(out[raised.id].error) is TransitionNotAllowed
     assert (out[raised.id].code, out[raised.id].state) == (raised.code, "raised")
     assert isinstance(out[on_spot.id].error, NotInLifecycle)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from ledger_facts_support import facts_disagreeing
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, inspect, select
 
@@ -63,6 +64,9 @@ def test_a_good_file_imports_each_row_with_its_event_and_a_reimport_skips_all(re
         assert len({f.inspection_id for f in findings}) == 3  # one inspection per unit
         events = uow.session.scalars(select(Event.trigger)).all()
         assert events == ["raise"] * 3
+        assert [facts_disagreeing(uow, f.id) for f in findings] == [[]] * 3
+        assert {f.last_action_trigger for f in findings} == {"raise"}
+        assert all(f.due_changes for f in findings)  # the file gives each a due date
         assert list(verify_all(uow.session)) == []
     again = run(rectify, org.inspector, data)
     assert again.created == [] and [r.imported_as for r in again.skipped] == report.created

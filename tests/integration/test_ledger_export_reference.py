@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,15 +20,10 @@ from workflow.services import LedgerFilter
 from workflow.services.comments import add_comment
 from workflow.services.directory import create_campaign, create_inspection
 from workflow.services.due_history import due_history
-from workflow.services.export_facts import (
-    DUE_KINDS,
-    ENGINE_STEPS,
-    NOT_ACTIONS,
-    decoded_steps,
-    local_minute,
-)
+from workflow.services.export_facts import DUE_KINDS, ENGINE_STEPS, local_minute, read_payload
 from workflow.services.ledger import is_unacknowledged
 from workflow.services.ledger_export import LIGHTS, LedgerExport, Value
+from workflow.services.ledger_facts import NOT_ACTIONS
 from workflow.services.ledger_sorts import sort_order
 from workflow.services.light import light
 
@@ -125,6 +120,20 @@ def varied(flow: Any, org: Any, rectify: Any, clock: Any) -> None:
         add_comment(uow, org.handler_b, rework.id, "Working on it again")
     flow.drive(flow.raise_(title="Closed", unit=org.sub_a2.id).id, "assign",
                "report_rectification", "revisit", "confirm")
+    several = flow.raise_(title="Reworked twice", unit=org.sub_a1.id).id
+    flow.fire(several, "assign", payload={"requirement": "Fix it"})  # the default by severity
+    for round_, new_due in enumerate(((today + timedelta(days=20)).isoformat(), None)):
+        clock.advance(hours=5)
+        flow.fire(several, "report_rectification",
+                  payload={"measures": f"Round {round_}: 拆除, \"重装\"",
+                           "evidence": [flow.evidence(org.handler_for(org.sub_a1.id))]})
+        flow.drive(several, "revisit")
+        flow.fire(several, "reject", payload={"reason": "Still blocked at night",
+                                              **({"due_date": new_due} if new_due else {})})
+    clock.advance(hours=5)
+    flow.drive(several, "request_extension", "approve_extension")
+    with rectify.unit_of_work() as uow:
+        add_comment(uow, org.handler_for(org.sub_a1.id), several, "A remark, not a step")
     flow.raise_("suggestion", title="Monthly fire drills", category="other", severity="low")
     flow.raise_("immediate", title="Extinguisher expired", unit=org.sub_a2.id)
     clock.advance(days=12)
@@ -137,8 +146,13 @@ def test_the_rows_are_the_orm_exports(varied, org, rectify, lang, sort):
         expected = _reference_rows(uow, org.admin, flt, lang)
         export = LedgerExport(uow, org.admin, flt, lang)
         assert list(export.rows()) == expected
-        assert len(expected) == 7 and {row[17] for row in expected} > {""}  # some lit
+        assert len(expected) == 8 and {row[17] for row in expected} > {""}  # some lit
         assert any(row[14].count("→") == 1 for row in expected)  # a due date moved
+        reworked = next(row for row in expected if row[1] == "Reworked twice")
+        kinds = ("（返工重计） → ", "（延期）") if lang == "zh" else (" (rework) → ", " (extended)")
+        assert reworked[14].count("→") == 2 and all(kind in reworked[14] for kind in kinds)
+        assert reworked[15].startswith("Round 1")  # the latest measures
+        assert reworked[20] == 2 and "remark" not in str(reworked[21])
         text = "".join(csv_chunks(LedgerExport(uow, org.admin, flt, lang)))
         assert text == _reference_csv(expected, export.headers())
 
@@ -152,19 +166,10 @@ def test_the_scoped_rows_are_the_orm_exports(varied, org, rectify):
 
 
 def test_only_payloads_with_a_measure_or_a_due_date_are_decoded():
-    """Every payload a row reads passes the filter, including a raise's own due date as older
-    events carry it (without due_date_change); the others are never decoded."""
-    class Row(NamedTuple):
-        seq: int
-        trigger: str
-        actor_id: int
-        payload: str
-        created_at: datetime
-
-    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    """As of a moment, every payload a fact reads passes the filter, including a raise's own due
+    date as older events carry it (without due_date_change); the others are never decoded."""
     texts = ['{"due_date": "2026-03-10"}', '{"comment": "on it"}', '{"measures": "Cleared"}',
              '{"due_date_change": [null, "2026-03-24"]}', '{"reason": "Still blocked"}']
-    steps = decoded_steps([Row(n, "raise" if n == 0 else "x", 1, text, at)
-                           for n, text in enumerate(texts)])
-    assert [step.seq for step in steps] == [0, 2, 3]
-    assert steps[0].payload == {"due_date": "2026-03-10"} and steps[1].payload["measures"]
+    assert [read_payload(text) for text in texts] == [
+        {"due_date": "2026-03-10"}, {}, {"measures": "Cleared"},
+        {"due_date_change": [None, "2026-03-24"]}, {}]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from ledger_facts_support import facts_disagreeing
 from sqlalchemy import select
 
 from workflow.config import Settings
@@ -74,6 +75,8 @@ def test_migration_maps_states_records_an_event_and_keeps_the_chain(flow_v1: Flo
         assert (rows[at_check].lifecycle_version, rows[at_check].state) == (2, "checked")
         assert rows[at_check].definition_hash == v2.digest
         assert (rows[assigned].lifecycle_version, rows[assigned].state) == (2, "assigned")
+        assert facts_disagreeing(uow, at_check) == [] and facts_disagreeing(uow, closed) == []
+        assert rows[at_check].last_action_trigger == "migrate"
         assert rows[closed].lifecycle_version == 1
         last = uow.session.scalars(select(Event).where(Event.finding_id == at_check)
                                    .order_by(Event.seq.desc())).first()

@@ -29,6 +29,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from ledger_facts_support import facts_disagreeing
 from sqlalchemy import select
 
 from workflow.chain import verify_chain
@@ -451,6 +452,12 @@ class Walk(RuleBasedStateMachine):
             if finding.lifecycle == "standard" and finding.state == "closed":
                 triggers = [e.trigger for e in events]
                 assert "revisit" in triggers[:triggers.index("confirm")]
+
+    @invariant()
+    def stored_facts_agree_with_the_events(self) -> None:
+        with self.app.unit_of_work(write=False) as uow:
+            for fid in self.findings:
+                assert facts_disagreeing(uow, fid) == [], fid
 
     @invariant()
     def parties_index_agrees_with_the_column(self) -> None:

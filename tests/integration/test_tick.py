@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from click.testing import CliRunner
+from ledger_facts_support import facts_disagreeing
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 
@@ -78,6 +79,9 @@ def test_left_alone_a_finding_climbs_the_ladder_one_step_a_day_it_falls_due(flow
             actor = uow.session.get_one(User, last.actor_id)
             assert (actor.username, actor.active) == (USERNAME, False)
     assert flow.finding(fid).next_ladder_on is None  # the ladder is done
+    with flow.app.unit_of_work(write=False) as uow:  # the ladder's steps are the last action
+        assert facts_disagreeing(uow, fid) == []
+        assert uow.session.get_one(Finding, fid).last_action_trigger == "ladder"
 
 
 def test_a_late_tick_fires_every_missed_step_once_in_order(flow: Flow) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ledger_facts_support import facts_disagreeing
 from sqlalchemy import func, select
 
 from benchmarks.bulk import generate
@@ -67,6 +68,18 @@ def test_each_row_is_where_its_events_lead(world) -> None:  # type: ignore[no-un
             assert finding.is_open is not lifecycle.is_final(state)
             assert (finding.closed_at is None) is finding.is_open
             assert finding.created_at == events[0].created_at <= events[-1].created_at
+            assert facts_disagreeing(uow, finding.id) == []  # the facts the export reads
+
+
+def test_the_facts_of_the_history_are_kept_on_the_rows(world) -> None:  # type: ignore[no-untyped-def]
+    """Not left empty: measures, several due-date changes and last actions are written."""
+    app, _generated = world
+    with app.unit_of_work(write=False) as uow:
+        findings = list(uow.session.execute(select(*(getattr(Finding, name) for name in (
+            "last_action_trigger", "last_action_by_id", "measures_reported", "due_changes")))))
+    assert all(trigger and actor for trigger, actor, _measures, _due in findings)
+    assert sum(bool(measures) for _trigger, _actor, measures, _due in findings) > 20
+    assert sum(due.count("],[") >= 1 for _trigger, _actor, _measures, due in findings) > 5
 
 
 def test_the_tree_paths_and_parties_hold(world) -> None:  # type: ignore[no-untyped-def]

@@ -191,10 +191,18 @@ class Finding(Base):
     confirmed_us: Mapped[int | None] = mapped_column(BigInteger)
     state_since_us: Mapped[int | None] = mapped_column(BigInteger)
     state_us: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
+    # What the ledger export shows of the history, kept by append_event from each event
+    # (workflow.services.ledger_facts): not audited, derived from the events.
+    measures_reported: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    due_changes: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    last_action_trigger: Mapped[str] = mapped_column(String(64), default="",
+                                                     server_default=text("''"))
+    last_action_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     inspection: Mapped[Inspection | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
-    raised_by: Mapped[User] = relationship()
+    raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
     raised_by_unit: Mapped[Unit] = relationship(foreign_keys=[raised_by_unit_id])
 
     __mapper_args__ = {"version_id_col": version}

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -45,14 +45,34 @@ def _day(value: object) -> date | None:
         return None
 
 
-def _kind(effects: set[str], event: Step, new: date | None) -> str:
+def change_of(trigger: str, payload: Mapping[str, Any]
+              ) -> tuple[date | None, date | None, bool | None] | None:
+    """(old, new, given) of the change an event made to the due date, None if it made none.
+    given: whether the step's payload named a due date; None for a raise's own date as older
+    events carry it (no due_date_change), a change always of kind "set"."""
+    change = payload.get("due_date_change")
+    if isinstance(change, list) and len(change) == 2:
+        return _day(change[0]), _day(change[1]), bool(payload.get("due_date"))
+    if trigger == "raise" and _day(payload.get("due_date")):
+        return None, _day(payload.get("due_date")), None
+    return None
+
+
+def kind_of(lifecycle: Lifecycle, trigger: str, given: bool | None, new: date | None) -> str:
+    """The kind of a change (KINDS) by the effects of the step that made it (change_of)."""
+    if given is None:
+        return "set"
+    rules = lifecycle.raise_effects if trigger == "raise" else next(
+        (t.effects for t in reversed(lifecycle.transitions) if t.trigger == trigger),
+        ())  # the last transition of that trigger, as a dict by trigger would keep
+    effects = {rule.name for rule in rules}
     if new is None:
         return "cleared"
     if "apply_pending_due_date" in effects:
         return "extended"
     if effects & {"count_rework", "resume_clock"}:
         return "rework"
-    if "default_due_date" in effects and not event.payload.get("due_date"):
+    if "default_due_date" in effects and not given:
         return "default"
     return "set"
 
@@ -61,16 +81,9 @@ def due_history(lifecycle: Lifecycle, events: Sequence[Step]) -> list[DueChange]
     """Every change of the due date, oldest first (a due date given when raising included)."""
     out = []
     for event in events:
-        change = event.payload.get("due_date_change")
-        if isinstance(change, list) and len(change) == 2:
-            old, new = _day(change[0]), _day(change[1])
-            rules = lifecycle.raise_effects if event.trigger == "raise" else next(
-                (t.effects for t in reversed(lifecycle.transitions) if t.trigger == event.trigger),
-                ())  # the last transition of that trigger, as a dict by trigger would keep
-            kind = _kind({rule.name for rule in rules}, event, new)
-        elif event.trigger == "raise" and _day(event.payload.get("due_date")):
-            old, new, kind = None, _day(event.payload.get("due_date")), "set"
-        else:
-            continue
-        out.append(DueChange(event.seq, event.created_at, event.trigger, old, new, kind))
+        change = change_of(event.trigger, event.payload)
+        if change is not None:
+            old, new, given = change
+            out.append(DueChange(event.seq, event.created_at, event.trigger, old, new,
+                                 kind_of(lifecycle, event.trigger, given, new)))
     return out

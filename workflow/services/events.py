@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from workflow.chain import GENESIS, canonical, event_hash, row_digest
 from workflow.metrics import note_transition
 from workflow.models import Attachment, Event, Finding, FindingAttachment, User
-from workflow.services.stats_facts import note_event
+from workflow.services import ledger_facts, stats_facts
 
 # The columns only the engine may change, per digest scheme. A digest is written as
 # "<scheme>:<hex>"; a bare hex digest is scheme v1 (written before schemes had a prefix).
@@ -67,7 +67,9 @@ def append_event(session: Session, finding: Finding, trigger: str, from_state: s
                   to_state=to_state, actor_id=actor.id, payload=record, created_at=now,
                   prev_hash=prev, hash=event_hash(prev, body), finding_digest=digest)
     finding.last_seq, finding.last_hash = seq, event.hash
-    note_event(session, finding, trigger, from_state, to_state, now)  # the statistics' facts
+    # the facts the statistics and the export read instead of events, by the same UPDATE
+    stats_facts.note_event(session, finding, trigger, from_state, to_state, now)
+    ledger_facts.note_event(finding, trigger, actor.id, record, now)
     session.add(event)
     note_transition(session, finding.lifecycle, trigger)
     if attachments:

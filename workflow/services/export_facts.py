@@ -1,5 +1,6 @@
-"""What a 整改台账 row shows beyond the finding's own columns, loaded for a batch of findings at
-once: the unit path by name, the measures reported, the due-date history, the last action."""
+"""What a 整改台账 row shows beyond the finding's own columns, in one language: the unit path by
+name, and the facts of the history kept on the row (services.ledger_facts: the measures reported,
+the due-date history, the last action), or as of a moment rebuilt from the events up to it."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from typing import Any, NamedTuple
+from datetime import date, datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import Row, Text, cast, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Event, Unit, User
-from workflow.services.due_history import due_history
+from workflow.services.due_history import kind_of
 from workflow.services.export_records import ExportRecord
+from workflow.services.ledger_facts import EMPTY_FACTS, facts_after
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle
 
@@ -26,32 +28,20 @@ ENGINE_STEPS = {
     "letter_reply": ("函件回复", "Letter replied"), "link": ("关联问题", "Linked"),
     "unlink": ("取消关联", "Link removed"),
 }
-NOT_ACTIONS = ("comment", "comment_edit")  # remarks, not steps of the work
 DUE_KINDS = {  # services.due_history.KINDS
     "set": ("设定", "set"), "default": ("按严重程度默认", "default"), "extended": ("延期", "extended"),
     "rework": ("返工重计", "rework"), "cleared": ("取消期限", "cleared"),
 }
 
-
-# Only payloads holding one of these keys say anything a row shows (the measures, a due date):
-# the others are never decoded (their JSON text is searched for the quoted key, a superset).
+# Only payloads holding one of these keys change a fact of the history (the measures, a due date):
+# as of a moment, the others are never decoded (their JSON text is searched for the quoted key,
+# a superset).
 MEASURES_KEY, DUE_KEY = '"measures"', '"due_date'
 
 
-class StepEvent(NamedTuple):
-    """An event whose payload holds MEASURES_KEY or DUE_KEY, decoded (the others never are)."""
-
-    seq: int
-    trigger: str
-    actor_id: int
-    payload: dict[str, Any]
-    created_at: datetime
-
-
-def decoded_steps(rows: list[Row[Any]]) -> list[StepEvent]:
-    """The events (rows of FactsLoader.load's query) whose payloads say something a row shows."""
-    return [StepEvent(row.seq, row.trigger, row.actor_id, json.loads(row.payload), row.created_at)
-            for row in rows if MEASURES_KEY in row.payload or DUE_KEY in row.payload]
+def read_payload(text: str) -> dict[str, Any]:
+    """The payload an event's JSON text holds, as far as services.ledger_facts reads it."""
+    return json.loads(text) if MEASURES_KEY in text or DUE_KEY in text else {}
 
 
 @dataclass(frozen=True)
@@ -63,16 +53,16 @@ class RowFacts:
 
 @dataclass
 class FactsLoader:
-    """Facts for batches of findings, a few queries per batch; names cached across batches."""
+    """The words of a row's facts; names and labels cached across batches."""
 
     session: Session
     registry: Registry
     lang: str
     zone: tzinfo
-    until: datetime | None = None  # the ledger as of a moment: only the events up to it
     _unit_names: dict[int, str] = field(default_factory=dict)
     _user_names: dict[int, str] = field(default_factory=dict)
     _steps: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    _kinds: dict[tuple[str, int, str, bool | None, bool], str] = field(default_factory=dict)
 
     def _pick(self, pair: tuple[str, str]) -> str:
         return pair[0] if self.lang == "zh" else pair[1]
@@ -82,28 +72,36 @@ class FactsLoader:
         ids = [int(part) for part in path.strip("/").split("/") if part]
         return " / ".join(self._unit_names.get(i, "?") for i in ids)
 
-    def load(self, findings: Sequence[ExportRecord]) -> dict[int, RowFacts]:
-        """Each finding's facts, from one query of the columns of their events (no ORM objects)."""
-        self._cache_units(findings)
-        events: dict[int, list[Any]] = defaultdict(list)  # rows of the query
-        query = (select(Event.finding_id, Event.seq, Event.trigger, Event.actor_id,
-                        cast(Event.payload, Text).label("payload"), Event.created_at)
-                 .where(Event.finding_id.in_([f.id for f in findings]))
-                 .order_by(Event.finding_id, Event.seq))
-        if self.until is not None:
-            query = query.where(Event.created_at <= self.until)
-        for row in self.session.connection().execute(query):  # Core: no ORM result handling
-            events[row.finding_id].append(row)
-        self._cache_users({e.actor_id for evs in events.values() for e in evs})
-        return {f.id: self._facts(f, events[f.id]) for f in findings}
-
-    def _cache_units(self, findings: Sequence[ExportRecord]) -> None:
+    def cache_units(self, findings: Sequence[ExportRecord]) -> None:
+        """Load the names of the units on the findings' paths (one query for those not known)."""
         wanted = {int(part) for f in findings for part in f.unit_path.strip("/").split("/") if part}
         missing = wanted - set(self._unit_names)
         if missing:
             rows = self.session.execute(select(Unit.id, Unit.name_zh, Unit.name_en)
                                         .where(Unit.id.in_(missing)))
             self._unit_names.update({uid: self._pick((zh, en)) for uid, zh, en in rows})
+
+    def as_of(self, findings: Sequence[ExportRecord], until: datetime) -> list[ExportRecord]:
+        """The records with the facts of their history as they stood at `until`, folded from
+        their events up to it by services.ledger_facts' rule (one query of the events' columns)."""
+        facts: dict[int, dict[str, Any]] = defaultdict(lambda: dict(EMPTY_FACTS))
+        query = (select(Event.finding_id, Event.trigger, Event.actor_id,
+                        cast(Event.payload, Text).label("payload"), Event.created_at)
+                 .where(Event.finding_id.in_([f.id for f in findings]),
+                        Event.created_at <= until)
+                 .order_by(Event.finding_id, Event.seq))
+        for row in self.session.connection().execute(query):  # Core: no ORM result handling
+            known = facts[row.finding_id]
+            known.update(facts_after(known["due_changes"], row.trigger, row.actor_id,
+                                     read_payload(row.payload), row.created_at))
+        self._cache_users({f["last_action_by_id"] for f in facts.values()} - {None})
+        out = []
+        for record in findings:
+            known = facts[record.id]
+            actor = known.pop("last_action_by_id")
+            out.append(record._replace(**known, last_action_by=self._user_names.get(actor)
+                                       if actor is not None else None))
+        return out
 
     def _cache_users(self, ids: set[int]) -> None:
         missing = ids - set(self._user_names)
@@ -112,32 +110,41 @@ class FactsLoader:
                                         .where(User.id.in_(missing)))
             self._user_names.update({uid: name for uid, name in rows})
 
-    def _facts(self, finding: ExportRecord, events: list[Row[Any]]) -> RowFacts:
+    def facts(self, finding: ExportRecord) -> RowFacts:
+        """The row's measures, due-date history and last action, in words."""
+        if not (finding.due_changes or finding.last_action_trigger):
+            return RowFacts(finding.measures_reported)
         lifecycle = self.registry.get(finding.lifecycle, finding.lifecycle_version)
-        read = decoded_steps(events)
-        measures = next((str(e.payload["measures"]) for e in reversed(read)
-                         if isinstance(e.payload.get("measures"), str) and e.payload["measures"]),
-                        "")
-        last = next((e for e in reversed(events) if e.trigger not in NOT_ACTIONS), None)
-        return RowFacts(measures, self._due_history(lifecycle, read),
-                        self._action(lifecycle, last) if last else "")
+        return RowFacts(finding.measures_reported,
+                        self._due_history(lifecycle, finding.due_changes),
+                        self._action(lifecycle, finding) if finding.last_action_trigger else "")
 
-    def _due_history(self, lifecycle: Lifecycle, events: list[StepEvent]) -> str:
+    def _due_history(self, lifecycle: Lifecycle, due_changes: str) -> str:
         """"2026-03-10 → 2026-03-24（延期）": each date the finding was due by, and why it moved."""
+        if not due_changes:
+            return ""
         parts: list[str] = []
-        for change in due_history(lifecycle, events):
-            day = change.new.isoformat() if change.new else "—"
-            kind = self._pick(DUE_KINDS.get(change.kind, (change.kind, change.kind)))
-            parts.append(day if not parts else
-                         f"{day}（{kind}）" if self.lang == "zh" else f"{day} ({kind})")
+        for new, trigger, given in json.loads(due_changes):
+            day = new or "—"
+            parts.append(day if not parts else f"{day}（{self._kind(lifecycle, trigger, given, new)}）"
+                         if self.lang == "zh" else
+                         f"{day} ({self._kind(lifecycle, trigger, given, new)})")
         return " → ".join(parts)
 
-    def _action(self, lifecycle: Lifecycle, event: Row[Any]) -> str:
-        """"审核通过 · 张三 · 2026-03-10 14:20": the step, who took it, when (local time)."""
-        step = self._step(lifecycle, event.trigger)
-        who = self._user_names.get(event.actor_id, "")
-        return " · ".join(p for p in (step, who, local_minute(event.created_at, self.zone)) if p)
+    def _kind(self, lifecycle: Lifecycle, trigger: str, given: bool | None, new: str | None) -> str:
+        """The kind of a due-date change (services.due_history.kind_of) in words."""
+        key = (lifecycle.name, lifecycle.version, trigger, given, new is None)
+        found = self._kinds.get(key)
+        if found is None:
+            kind = kind_of(lifecycle, trigger, given, None if new is None else _ANY_DAY)
+            found = self._kinds[key] = self._pick(DUE_KINDS.get(kind, (kind, kind)))
+        return found
 
+    def _action(self, lifecycle: Lifecycle, finding: ExportRecord) -> str:
+        """"审核通过 · 张三 · 2026-03-10 14:20": the step, who took it, when (local time)."""
+        step = self._step(lifecycle, finding.last_action_trigger)
+        at = local_minute(finding.last_action_at, self.zone) if finding.last_action_at else ""
+        return " · ".join(p for p in (step, finding.last_action_by or "", at) if p)
 
     def _step(self, lifecycle: Lifecycle, trigger: str) -> str:
         """A trigger's label: the definition's transition, or a step the engine records."""
@@ -148,6 +155,9 @@ class FactsLoader:
             found = self._steps[key] = spec.label(self.lang) if spec else self._pick(
                 ENGINE_STEPS.get(trigger, (trigger, trigger)))
         return found
+
+
+_ANY_DAY = date(2000, 1, 1)  # kind_of reads only whether a change left a date
 
 
 def local_minute(moment: datetime, zone: tzinfo) -> str:

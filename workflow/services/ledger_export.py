@@ -28,7 +28,7 @@ from workflow.services.ledger_sorts import SORTS, sort_order
 from workflow.services.ledger_view import every_finding, ledger_day
 from workflow.services.light import Light, light, running, yellow_cutoff
 
-BATCH = 500  # findings per round trip (and per query of their events)
+BATCH = 500  # findings per round trip (as of a moment: and per query of their events)
 Value = str | int | date | datetime | None
 # key, zh, en, kind: "text", "date", "datetime" (local, naive) or "int"
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -77,8 +77,7 @@ class LedgerExport:
         self.today = ledger_day(self.uow, self.flt)  # today, or the as-of moment's day
         self._lights: dict[tuple[bool, date | None, int], Light] = {}
         self._labels = RecordLabels(self.uow.registry, self.lang)
-        self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone,
-                                 self.flt.as_of)
+        self.facts = FactsLoader(self.uow.session, self.uow.registry, self.lang, self.uow.zone)
 
     def headers(self) -> list[str]:
         return [zh if self.lang == "zh" else en for _key, zh, en, _kind in COLUMNS]
@@ -113,9 +112,11 @@ class LedgerExport:
             yield from self._batch(batch)
 
     def _batch(self, records: list[ExportRecord]) -> Iterator[list[Value]]:
-        facts = self.facts.load(records)
+        self.facts.cache_units(records)
+        if self.flt.as_of is not None:
+            records = self.facts.as_of(records, self.flt.as_of)
         for record in records:
-            yield self._row(record, facts[record.id])
+            yield self._row(record, self.facts.facts(record))
 
     def _pick(self, pair: Sequence[str]) -> str:
         return pair[0] if self.lang == "zh" else pair[1]
