@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow.models import Finding, Unit, User
+from workflow.models import Finding, Unit
+from workflow.services.audience import Person
 from workflow.services.clocks import DueStep, due_steps, record_fired, reschedule
 from workflow.services.events import append_event
 from workflow.services.firing import lifecycle_of
@@ -36,7 +37,7 @@ class Climber:
         uow.commit()
         self.units: Sequence[Unit] = session.scalars(select(Unit)).all()
         self.endpoints = active_endpoints(session)
-        self.audiences: dict[tuple[object, ...], list[User]] = {}
+        self.audiences: dict[tuple[object, ...], list[Person]] = {}
 
     def climb(self, finding_id: int) -> int | None:
         """Claim one due finding and fire its due steps in one commit: how many, or None when
@@ -84,7 +85,7 @@ class Climber:
                       params_for(finding, {"zh": step.zh, "en": step.en}, None, "", **facts),
                       self.now, self.endpoints)
 
-    def _people(self, finding: Finding, audiences: tuple[str, ...]) -> list[User]:
+    def _people(self, finding: Finding, audiences: tuple[str, ...]) -> list[Person]:
         """Who the audiences mean for this finding; the same for every finding of the same unit,
         raising body and raiser within the pass."""
         key = (audiences, finding.unit_id, finding.raised_by_unit_id, finding.raised_by_id)

@@ -73,6 +73,6 @@ def write(session: Session, letter: Letter, addressee: LetterAddressee, kind: st
                             finding_id=letter.finding_id, kind=kind, params=params,
                             created_at=now)
         session.add(note)
-        queue_immediate(session, note, user, endpoints, now)
+        queue_immediate(session, note.key, kind, params, user, endpoints, now)
         out.append(note)
     return out

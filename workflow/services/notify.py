@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from workflow.messages import render
@@ -19,60 +19,39 @@ from workflow.models import (
     User,
     WebhookEndpoint,
 )
-from workflow.services.parties import party_units
+from workflow.services.audience import Person, resolve
+from workflow.services.audience import people as transaction_people
 
-# audience -> (roles, where to look): "unit" the finding's unit, "parent" the one above it,
-# "raising" the body that raised it; each walks up to the nearest unit that has such people.
-_AUDIENCES: Mapping[str, tuple[tuple[str, ...], str]] = {
-    "unit_handlers": (("handler",), "unit"),
-    "unit_supervisors": (("supervisor",), "unit"),
-    "parent_supervisors": (("supervisor",), "parent"),
-    "raising_body": (("inspector", "supervisor"), "raising"),
-    "reviewers": (("reviewer",), "raising"),
-}
-# audience -> (roles, party role): the active people of the finding's party units of that role
-# (exactly those units: a party acts as itself, workflow.services.scope.takes_side).
-_PARTY_AUDIENCES: Mapping[str, tuple[tuple[str, ...], str]] = {
-    "addressee": (("supervisor",), "addressee"),
-    "lead": (("supervisor",), "lead"),
-    "co_responsible": (("handler",), "co_responsible"),
-}
 IMMEDIATE = "immediate"
 
 
-def recipients(session: Session, finding: Finding, audience: str) -> list[User]:
+class Recipient(Protocol):
+    """A user as telling them needs: a User, or a Person read with an audience."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def notify_email(self) -> str: ...
+    @property
+    def notify_webhook(self) -> str: ...
+
+
+def recipients(session: Session, finding: Finding, audience: str) -> list[Person]:
     """The active users an audience means for this finding, nearest unit first."""
-    if audience == "raiser":
-        raiser = session.get(User, finding.raised_by_id)
-        return [raiser] if raiser is not None and raiser.active else []
-    if audience in _PARTY_AUDIENCES:
-        return _party_people(session, finding, *_PARTY_AUDIENCES[audience])
-    roles, where = _AUDIENCES[audience]
-    start = (finding.unit if where == "unit" else finding.unit.parent if where == "parent"
-             else finding.raised_by_unit)  # only the one asked for is loaded
-    if start is None:
-        return []
-    chain = [int(part) for part in start.path.strip("/").split("/")][::-1]  # self, parent, ...
-    people = session.scalars(select(User).where(User.unit_id.in_(chain),
-                                                User.active.is_(True))).all()
-    for unit_id in chain:
-        found = [u for u in people if u.unit_id == unit_id and u.has_role(*roles)]
-        if found:
-            return sorted(found, key=lambda u: u.id)
-    return []
-
-
-def _party_people(session: Session, finding: Finding, roles: tuple[str, ...],
-                  party_role: str) -> list[User]:
-    units = party_units(finding, party_role)
-    people = session.scalars(select(User).where(User.unit_id.in_(units), User.active.is_(True))
-                             .order_by(User.id)).all() if units else []
-    return [u for u in people if u.has_role(*roles)]
+    return resolve(session, finding, [audience])[0]
 
 
 def notify(session: Session, finding: Finding, event: Event, audiences: Iterable[str],
            kind: str, params: Mapping[str, Any], now: datetime,
-           exclude: User | None = None) -> list[Notification]:
+           exclude: User | None = None) -> int:
     """One notification per person the audiences reach (not `exclude`, who caused it), plus an
     outbox message per channel each takes immediately. Keys make a second write impossible."""
     return notify_people(session, finding, event, audience_people(session, finding, audiences,
@@ -80,40 +59,45 @@ def notify(session: Session, finding: Finding, event: Event, audiences: Iterable
 
 
 def audience_people(session: Session, finding: Finding, audiences: Iterable[str],
-                    exclude: User | None = None) -> list[User]:
-    """Everyone the audiences reach, each once, in the order met (not `exclude`)."""
-    people: dict[int, User] = {}
-    for audience in audiences:
-        for user in recipients(session, finding, audience):
+                    exclude: User | None = None) -> list[Person]:
+    """Everyone the audiences reach, each once, in the order met (not `exclude`): the people of
+    every audience are read in one statement, once per transaction (audience.resolve)."""
+    people: dict[int, Person] = {}
+    for found in resolve(session, finding, audiences):
+        for user in found:
             if exclude is None or user.id != exclude.id:
                 people.setdefault(user.id, user)
     return list(people.values())
 
 
-def notify_people(session: Session, finding: Finding, event: Event, people: Sequence[User],
+def notify_people(session: Session, finding: Finding, event: Event, people: Sequence[Recipient],
                   kind: str, params: Mapping[str, Any], now: datetime,
-                  endpoints: Sequence[WebhookEndpoint] | None = None) -> list[Notification]:
+                  endpoints: Sequence[WebhookEndpoint] | None = None) -> int:
     """notify() for people already chosen (the ladder names them in its event first); a caller
-    writing many may pass the active webhook endpoints it looked up once."""
+    writing many may pass the active webhook endpoints it looked up once. The notifications go
+    in one INSERT now (no ORM object each: nothing reads them back in the transaction; the
+    finding must have its id, raising flushes first); how many were written."""
     if not people:
-        return []
+        return 0
     if endpoints is None:
         endpoints = _endpoints(session, people)
-    out = []
+    rows = []
     for user in people:
         key = f"{finding.code}:{event.seq}:{user.id}"
-        note = Notification(key=key, user=user, finding=finding, kind=kind,
-                            params=dict(params), created_at=now)
-        session.add(note)
-        out.append(note)
-        queue_immediate(session, note, user, endpoints, now)
-    return out
+        rows.append({"key": key, "user_id": user.id, "finding_id": finding.id, "kind": kind,
+                     "params": dict(params), "created_at": now})
+        queue_immediate(session, key, kind, params, user, endpoints, now)
+    session.execute(_NOTIFICATIONS, rows)
+    return len(rows)
 
 
-def _endpoints(session: Session, people: Iterable[User]) -> Sequence[WebhookEndpoint]:
+_NOTIFICATIONS = insert(Notification.metadata.tables[Notification.__tablename__])
+
+
+def _endpoints(session: Session, people: Iterable[Recipient]) -> Sequence[WebhookEndpoint]:
     if not any(user.notify_webhook == IMMEDIATE for user in people):
         return ()
-    return active_endpoints(session)
+    return transaction_people(session).active_endpoints(session)
 
 
 def active_endpoints(session: Session) -> Sequence[WebhookEndpoint]:
@@ -121,30 +105,30 @@ def active_endpoints(session: Session) -> Sequence[WebhookEndpoint]:
                            .order_by(WebhookEndpoint.id)).all()
 
 
-def queue_immediate(session: Session, note: Notification, user: User,
-                    endpoints: Sequence[WebhookEndpoint], now: datetime) -> None:
-    """Outbox messages for the channels the user takes one by one."""
+def queue_immediate(session: Session, key: str, kind: str, params: Mapping[str, Any],
+                    user: Recipient, endpoints: Sequence[WebhookEndpoint], now: datetime) -> None:
+    """Outbox messages for the channels the user takes one by one, for the notification `key`."""
     if user.notify_email == IMMEDIATE and user.email:
-        queue(session, f"{note.key}:email", "email", user, None,
-              message(note.kind, note.params, user), now)
+        queue(session, f"{key}:email", "email", user, None, message(kind, params, user), now)
     if user.notify_webhook == IMMEDIATE:
         for endpoint in endpoints:
-            queue(session, f"{note.key}:webhook:{endpoint.id}", "webhook", user, endpoint,
-                  message(note.kind, note.params, user), now)
+            queue(session, f"{key}:webhook:{endpoint.id}", "webhook", user, endpoint,
+                  message(kind, params, user), now)
 
 
-def queue(session: Session, key: str, channel: str, user: User | None,
+def queue(session: Session, key: str, channel: str, user: Recipient | None,
           endpoint: WebhookEndpoint | None, payload: dict[str, Any],
           now: datetime) -> OutboxMessage:
     """An outbox message, due now (the worker delivers it after the commit)."""
-    row = OutboxMessage(idempotency_key=key, channel=channel, user=user, endpoint=endpoint,
+    row = OutboxMessage(idempotency_key=key, channel=channel,
+                        user_id=user.id if user is not None else None, endpoint=endpoint,
                         payload=payload, status="pending", attempts=0, next_attempt_at=now,
                         last_error="", created_at=now)
     session.add(row)
     return row
 
 
-def message(kind: str, params: Mapping[str, Any], user: User) -> dict[str, Any]:
+def message(kind: str, params: Mapping[str, Any], user: Recipient) -> dict[str, Any]:
     """What leaves the process: subject and text in the recipient's language, and the data."""
     subject, text = render(kind, params, user.language)
     return {"type": f"rectify.{kind}", "to": user.email, "lang": user.language,
