@@ -17,6 +17,7 @@ from workflow.services.ledger_sorts import sort_key
 from workflow.services.parties import PARTY_ROLES
 from workflow.services.scope import (
     independent_clause,
+    load_raising_bodies,
     own_findings_clause,
     party_findings,
     side_clause,
@@ -114,4 +115,5 @@ def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:
     items = list(uow.session.scalars(
         select(Finding).where(Finding.id.in_(union_all(*[select(s.c.id) for s in soonest])))
         .options(joinedload(Finding.unit)).order_by(due, Finding.id).limit(limit)))
+    load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
     return WorkList(items, counts, sum(counts.values()))
