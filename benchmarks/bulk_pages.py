@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from benchmarks.bulk import World
 from benchmarks.bulk_cases import web_client
+from benchmarks.bulk_work import work_sections
+from benchmarks.page_calls import page_get, rows_by_id
 from benchmarks.report import Section, timed
 from benchmarks.timing import each_call
 from benchmarks.world import Target
@@ -63,13 +65,15 @@ def _commonest_state(app: Rectify) -> str:
 
 def pages_sections(app: Rectify, target: Target, world: World, rounds: int,
                    smoke: bool = False) -> list[Section]:
-    """Every case with the indexes, then without them (the text filter a plain LIKE); a smoke
-    run: the first page and one search only."""
+    """Every case with the indexes, and My work (benchmarks.bulk_work), then the cases without
+    the indexes (the text filter a plain LIKE); a smoke run: the first page and one search,
+    and one person's My work."""
     actor = world.tree.person(world.tree.root, "supervisor")
     client = web_client(app, f"supervisor-{world.tree.names[world.tree.root][0].lower()}")
     chosen = cases(app, world)
     chosen = [chosen[0], chosen[-3]] if smoke else chosen
     with_indexes = [_measure(app, target, client, actor, case, rounds, "") for case in chosen]
+    with_indexes += work_sections(app, target, world, rounds, smoke)
     with _without_indexes(app):
         without = [_measure(app, target, client, actor, case, rounds, ", before")
                    for case in chosen]
@@ -83,19 +87,10 @@ def _measure(app: Rectify, target: Target, client: Any, actor: int, case: Case, 
     ids = _page(app, actor, case.flt, cursor)
     raw = target.connect()
     try:
-        marks = ", ".join("?" * len(ids)) or "NULL"
-
-        def floor() -> int:
-            return len(raw.query(f"SELECT * FROM findings WHERE id IN ({marks})", tuple(ids)))
-
-        def html() -> int:
-            path = f"/search?{urlencode([('q', case.flt.text)])}" if case.flt.text else f"/ledger?{query}"
-            response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-            return len(response.get_data())
-
+        path = f"/search?{urlencode([('q', case.flt.text)])}" if case.flt.text else f"/ledger?{query}"
         calls: dict[str, Callable[[], object]] = {
-            FLOOR: floor, "ledger()": lambda: _page(app, actor, case.flt, cursor), "GET": html}
+            FLOOR: rows_by_id(raw, ids), "ledger()": lambda: _page(app, actor, case.flt, cursor),
+            "GET": page_get(client, path)}
         if case.flt.text:
             calls["search()"] = lambda: _search(app, actor, case.flt.text or "")
         samples = each_call(calls, rounds)

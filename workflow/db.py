@@ -29,7 +29,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         event.listen(engine, "checkout", _drop_if_closed_by_server)
+    event.listen(engine, "connect", _without_jit)
     return engine
+
+
+def _without_jit(dbapi_connection: Any, record: Any) -> None:
+    """PostgreSQL's JIT off for the app's connections: its reads are short, and compiling a
+    long WHERE clause cost seconds (My work as a province supervisor at 100,000 findings:
+    14.3 s of JIT for a query that runs in 1.1 s without it)."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 def _drop_if_closed_by_server(dbapi_connection: Any, record: Any, proxy: Any) -> None:

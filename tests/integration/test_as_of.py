@@ -270,3 +270,17 @@ def test_sorts_as_of_a_moment_use_the_state_and_due_date_then(flow: Any, clock: 
     expected = sorted(ids, key=lambda fid: (key(fid), fid), reverse=sort.startswith("-"))
     assert pages_as_of(flow, moment, sort) == expected
     assert len({then[fid].state for fid in ids}) == 2  # the states differ as of then
+
+
+def test_sorted_by_unit_as_of_a_moment_uses_the_unit_then(flow: Any, clock: Any) -> None:
+    """By unit (the unit joined, its code the key), as of a moment: the unit then, keyset paged;
+    now, the unit now."""
+    org = flow.org
+    at_b = flow.raise_(unit=org.group_b.id).id
+    at_a = flow.raise_(unit=org.group_a.id).id  # GA sorts before GB
+    moment = clock()
+    clock.advance(minutes=1)
+    flow.fire(at_a, "reassign")  # to group_b: both now at GB, by id
+    assert pages_as_of(flow, moment, "unit") == [at_a, at_b]
+    assert pages_as_of(flow, moment, "-unit") == [at_b, at_a]
+    assert pages_as_of(flow, None, "unit") == [at_b, at_a]

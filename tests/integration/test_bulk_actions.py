@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 from ledger_facts_support import facts_disagreeing
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from workflow.errors import (
     Forbidden,
@@ -19,7 +21,8 @@ from workflow.errors import (
 )
 from workflow.models import Event, Finding, Notification
 from workflow.services.accounts import create_user
-from workflow.services.bulk import MAX_FINDINGS, fire_many
+from workflow.services.bulk import BULK_TRIGGERS, MAX_FINDINGS, actions_on, fire_many
+from workflow.services.firing import refusal
 
 URGE = {"message": "Please report by Friday"}
 
@@ -180,3 +183,34 @@ def test_a_refusal_after_the_state_changed_in_memory_is_not_written_by_the_next(
     after = flow.snapshot(broken.id)
     assert (after["row"], after["events"]) == (before["row"], before["events"])
     assert flow.finding(fine.id).state == "withdrawn"
+
+
+def test_the_actions_offered_on_a_page_read_the_raising_bodies_in_one_query(rectify, org, flow,
+                                                                           inspector_b):
+    """The ledger's action bar judges independence from each finding's raising body: read for
+    the page at once (one query), and not at all when the session holds them already."""
+    by_body = [assigned(flow, org.inspector, org.group_a.id) for _ in range(2)]
+    by_group = [assigned(flow, inspector_b, org.sub_b1.id) for _ in range(2)]
+    ids = [f.id for f in by_body + by_group]
+    sent: list[str] = []
+
+    def tally(conn, cursor, statement, *rest):
+        sent.append(statement)
+
+    with rectify.unit_of_work(write=False) as uow:
+        page = list(uow.session.scalars(select(Finding).where(Finding.id.in_(ids))
+                                        .options(joinedload(Finding.unit)).order_by(Finding.id)))
+        sa_event.listen(rectify.database.engine, "before_cursor_execute", tally)
+        try:
+            first = actions_on(uow, org.supervisor, page)
+            after_first = len(sent)
+            again = actions_on(uow, org.supervisor, page)
+        finally:
+            sa_event.remove(rectify.database.engine, "before_cursor_execute", tally)
+        one_by_one = {f.id: [t for t in BULK_TRIGGERS
+                             if (spec := uow.registry.get(f.lifecycle, f.lifecycle_version)
+                                 .transition(f.state, t)) is not None
+                             and refusal(org.supervisor, spec, f) is None] for f in page}
+    assert (after_first, len(sent)) == (1, 1)  # two bodies (IB, GB): one query, then none
+    assert first == again == one_by_one
+    assert all("urge" in first[i] for i in ids)  # the supervisor is above both bodies

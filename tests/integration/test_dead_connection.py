@@ -49,3 +49,14 @@ def test_the_next_unit_of_work_after_the_server_killed_the_connection_works(
                                                                          org.inspector))
     assert flow.finding(finding.id).state == "assigned"
     assert backend_pid(rectify) != before
+
+
+@pytest.mark.parametrize("backend", POSTGRES, indirect=True)
+def test_the_apps_postgresql_connections_run_without_jit(rectify, database_url):
+    """JIT compiled My work's long WHERE clause for seconds: the app's connections turn it off,
+    a new one (after the server killed the pooled one) as well."""
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(text("SHOW jit")) == "off"
+    terminate(database_url, backend_pid(rectify))
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(text("SHOW jit")) == "off"

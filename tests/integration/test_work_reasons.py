@@ -4,6 +4,8 @@ findings awaiting someone else's decision, within its scope."""
 
 from __future__ import annotations
 
+from sqlalchemy import event as sa_event
+
 from tests.integration.test_raising_body import load_user
 from workflow.services.waiting import waiting_on_others, waiting_states
 from workflow.services.work import my_work
@@ -66,3 +68,24 @@ def test_waiting_states_come_from_the_definitions(rectify, org):
             "rectified", "revisited", "extension_requested", "waiver_requested"}
         assert waiting_states(uow.registry.get("escalation", 3), handler) == {
             "rectified", "escalated", "coordinating"}
+
+
+def test_my_work_brings_the_raising_bodies_its_buttons_read(rectify, org, flow):
+    """The page asks of each row whether the user may fire its steps, which reads the finding's
+    raising body: my_work loads them with the rows (one query), not one lazy load a row."""
+    raised = [flow.raise_().id for _ in range(3)]  # by the inspection body: the supervisor assigns
+    sent: list[str] = []
+
+    def tally(conn, cursor, statement, *rest):
+        sent.append(statement)
+
+    with rectify.unit_of_work(write=False) as uow:
+        supervisor = load_user(uow, org.supervisor.id)
+        items = my_work(uow, supervisor).items
+        assert set(raised) <= {f.id for f in items}
+        sa_event.listen(rectify.database.engine, "before_cursor_execute", tally)
+        try:
+            bodies = {f.raised_by_unit.code for f in items}
+        finally:
+            sa_event.remove(rectify.database.engine, "before_cursor_execute", tally)
+    assert bodies == {"IB"} and sent == []

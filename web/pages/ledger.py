@@ -24,7 +24,7 @@ from workflow.services.directory import visible_campaigns
 from workflow.services.ledger_args import LedgerQuery, parse_ledger_args
 from workflow.services.ledger_export import LedgerExport
 from workflow.services.ledger_rows import LedgerRow, RowBuilder, row_builder
-from workflow.services.ledger_view import count_ledger, ledger_day, read_ledger
+from workflow.services.ledger_view import LedgerCount, count_ledger, ledger_day, read_ledger
 from workflow.services.saved_filters import saved_filters
 
 CHUNK = 64 * 1024
@@ -66,10 +66,10 @@ def ledger_page():  # type: ignore[no-untyped-def]
         if query.filter.as_of:  # the rows' overdue and lights as of that day
             g.ledger_day = ledger_day(uow, query.filter)
         page = _page(query)
-        total = count_ledger(uow, actor(), query.filter)
+        total = count_ledger(uow, actor(), query.filter, None if query.cursor else page)
     except InvalidInput as exc:  # shown beside the filters; nothing is listed for them
         errors = {k: message(v) for k, v in exc.errors.items()}
-        query, page, total = LedgerQuery(LedgerFilter()), Page(), 0
+        query, page, total = LedgerQuery(LedgerFilter()), Page(), LedgerCount(0)
     states = sorted({(s.name, s.label(lang())) for lc in uow.registry.latest() for s in lc.states},
                     key=lambda p: p[1])
     base_args = {k: request.args.getlist(k) for k in request.args if k != "cursor"}

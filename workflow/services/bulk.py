@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from workflow.errors import InvalidInput, NotInLifecycle, RectifyError, UnknownFinding
 from workflow.models import Finding, User
 from workflow.services.firing import fire, get_finding, lifecycle_of, refusal
+from workflow.services.parties import PARTY_ROLES
+from workflow.services.scope import load_raising_bodies
 from workflow.services.unit_offer import field_purpose
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle, TransitionSpec
@@ -148,10 +150,19 @@ def _bulk_sources(registry: Registry) -> dict[str, tuple[Lifecycle, TransitionSp
 def actions_on(uow: UnitOfWork, actor: User, findings: Iterable[Finding]) -> dict[int, list[str]]:
     """The bulk actions the actor's roles and side allow on each finding in its state now (a
     hint for the form: fire_many decides, guards and payload included)."""
-    offered: dict[int, list[str]] = {}
+    candidates = []
     for finding in findings:
         lifecycle = uow.registry.get(finding.lifecycle, finding.lifecycle_version)
-        offered[finding.id] = [
-            t for t in BULK_TRIGGERS if (spec := lifecycle.transition(finding.state, t))
-            is not None and refusal(actor, spec, finding) is None]
-    return offered
+        candidates.append((finding, [spec for t in BULK_TRIGGERS
+                                     if (spec := lifecycle.transition(finding.state, t)) is not None]))
+    load_raising_bodies(uow.session, [f for f, specs in candidates  # one query, not one a row
+                                      if any(_judges_independence(actor, s) for s in specs)])
+    return {finding.id: [spec.trigger for spec in specs if refusal(actor, spec, finding) is None]
+            for finding, specs in candidates}
+
+
+def _judges_independence(actor: User, spec: TransitionSpec) -> bool:
+    """Whether refusal() reads the finding's raising body for this spec: the actor has one of
+    its roles and it may be taken from the responsible or inspecting side."""
+    return bool(actor.role_set.intersection(spec.roles)) and any(
+        side not in PARTY_ROLES for side in spec.sides)

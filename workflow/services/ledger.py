@@ -172,10 +172,13 @@ def _statistics_filters(flt: LedgerFilter, src: Any) -> list[ColumnElement[bool]
 
 def ledger_total(session: Session, actor: User, flt: LedgerFilter, today: date,
                  yellow_cutoff: date | None = None, registry: Registry | None = None,
-                 zone: tzinfo = UTC) -> int:
-    """How many findings the filter selects (every page together)."""
+                 zone: tzinfo = UTC, cap: int | None = None) -> int:
+    """How many findings the filter selects (every page together); with a cap, counting stops
+    after cap + 1 (an answer above cap means "more than cap")."""
     selected = filtered(session, actor, flt, today, yellow_cutoff, registry,
                         zone).with_only_columns(Finding.id)
+    if cap is not None:
+        selected = selected.limit(cap + 1)
     return int(session.scalar(select(func.count()).select_from(selected.subquery())) or 0)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, func, literal_column, or_, select
+from sqlalchemy.orm import aliased
 
 from workflow.errors import InvalidInput
 from workflow.models import Finding, Unit
@@ -21,10 +22,11 @@ BAD_CURSOR = {"cursor": {"zh": "分页游标无效。",
                          "en": "This page cursor is not valid: start from the first page."}}
 
 
-def sort_key(sort: str, src: Any = Finding) -> Any:
+def sort_key(sort: str, src: Any = Finding, unit: Any = None) -> Any:
     """The column a sort orders by (src: Finding, or the as-of subquery's columns): undated
     findings last when ascending by due date (a far-future sentinel keeps the key total), the
-    unit by its code (which follows the tree)."""
+    unit by its code (which follows the tree): `unit.code` when the query joins the finding's
+    unit as `unit` (sorted_page does), else a subquery."""
     column = sort.lstrip("-")
     if column == "due":  # the sentinel written out, as in the index ix_findings_due_order
         return func.coalesce(src.due_date, literal_column(f"'{date.max.isoformat()}'", Date))
@@ -32,23 +34,32 @@ def sort_key(sort: str, src: Any = Finding) -> Any:
         return Finding.code
     if column == "state":
         return src.state
+    if column == "unit" and unit is not None:
+        return unit.code
     if column == "unit":
         return select(Unit.code).where(Unit.id == src.unit_id).scalar_subquery()
     return Finding.created_at
 
 
-def sort_order(sort: str, src: Any = Finding) -> tuple[Any, ...]:
-    """ORDER BY of a sort: its key, then the finding's id, both the sort's direction."""
-    key = sort_key(sort, src)
+def sort_order(sort: str, src: Any = Finding, key: Any = None) -> tuple[Any, ...]:
+    """ORDER BY of a sort: its key (sort_key's unless given), then the finding's id, both the
+    sort's direction."""
+    key = sort_key(sort, src) if key is None else key
     if sort.startswith("-"):
         return key.desc(), Finding.id.desc()
     return key, Finding.id
 
 
 def sorted_page(query: Select[Any], sort: str, src: Any, cursor: str | None) -> Select[Any]:
-    """The query in the sort's order, its key selected as `sort_key`, after the cursor's row."""
-    key = sort_key(sort, src)
-    query = query.add_columns(key.label("sort_key")).order_by(*sort_order(sort, src))
+    """The query in the sort's order, its key selected as `sort_key`, after the cursor's row.
+    By unit, the unit is joined (its code is unique: the planner walks units in code order and
+    each unit's findings by id, instead of sorting every finding by a subquery)."""
+    unit = None
+    if sort.lstrip("-") == "unit":
+        unit = aliased(Unit, name="sort_unit")
+        query = query.join(unit, unit.id == src.unit_id)
+    key = sort_key(sort, src, unit)
+    query = query.add_columns(key.label("sort_key")).order_by(*sort_order(sort, src, key))
     if not cursor:
         return query
     last_key, last_id = decode(cursor, _PARSERS.get(sort.lstrip("-"), _text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,8 @@ from workflow.services.light import yellow_cutoff
 
 if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
+
+COUNT_CAP = 1000  # the ledger page counts this many at most, then says "more than 1,000"
 
 
 def ledger_day(uow: UnitOfWork, flt: LedgerFilter) -> date:
@@ -27,11 +30,27 @@ def read_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter, cursor: str | N
                   yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone)
 
 
-def count_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter) -> int:
-    """How many findings the filter lists on ledger_day (every page together)."""
+@dataclass(frozen=True)
+class LedgerCount:
+    """How many findings the filter lists: exactly `n`, or, when `more`, more than `n`."""
+
+    n: int
+    more: bool = False
+
+
+def count_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter, first_page: Page | None = None,
+                 cap: int | None = None) -> LedgerCount:
+    """How many findings the filter lists on ledger_day (every page together), counted up to
+    `cap`: an exact count reads every matching row, which grows with the ledger. first_page:
+    the list's first page, when read; if it is the only page, its rows are the count."""
+    cap = COUNT_CAP if cap is None else cap
+    if first_page is not None and first_page.next_cursor is None:
+        return LedgerCount(len(first_page.items))
     day = ledger_day(uow, flt)
-    return ledger_total(uow.session, actor, flt, day,
-                        yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone)
+    n = ledger_total(uow.session, actor, flt, day,
+                     yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone,
+                     cap)
+    return LedgerCount(cap, more=True) if n > cap else LedgerCount(n)
 
 
 def every_finding(uow: UnitOfWork, actor: User, flt: LedgerFilter) -> Iterator[Finding]:
