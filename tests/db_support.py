@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, make_url, text
@@ -72,3 +73,17 @@ def empty_schema(prefix: str) -> Iterator[tuple[str, str]]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
+
+
+def standard_v2_definitions(folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """A definitions folder with standard v1 as shipped and a v2: v1 as changed by `change`
+    (given the parsed YAML with its version already 2)."""
+    folder.mkdir()
+    text = (DEFINITIONS / "standard.v1.yaml").read_text(encoding="utf-8")
+    (folder / "standard.v1.yaml").write_text(text, encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["version"] = 2
+    change(data)
+    (folder / "standard.v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                             encoding="utf-8")
+    return folder

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from db_support import standard_v2_definitions
 from ledger_facts_support import facts_disagreeing
 from sqlalchemy import select
 
@@ -19,29 +20,24 @@ from workflow.services import fire, verify_all
 from workflow.services.migrate import migrate_findings
 from workflow.spec import load_registry
 
-STANDARD_V1 = Path(__file__).resolve().parents[2] / "definitions" / "standard.v1.yaml"
 Flow = Any  # the `flow` fixture from tests/conftest.py
 
 
 def _v2_definitions(folder: Path) -> Path:
     """standard v1 as shipped, and a v2 whose 'revisited' state is renamed 'checked'."""
-    folder.mkdir()
-    text = STANDARD_V1.read_text(encoding="utf-8")
-    (folder / "standard.v1.yaml").write_text(text, encoding="utf-8")
-    data = yaml.safe_load(text)
-    data["version"] = 2
-    for state in data["states"]:
-        if state["name"] == "revisited":
-            state["name"] = "checked"
-    for transition in data["transitions"]:
-        sources = transition["source"]
-        sources = [sources] if isinstance(sources, str) else sources
-        transition["source"] = ["checked" if s == "revisited" else s for s in sources]
-        if transition["dest"] == "revisited":
-            transition["dest"] = "checked"
-    (folder / "standard.v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
-                                             encoding="utf-8")
-    return folder
+
+    def rename(data: dict[str, Any]) -> None:
+        for state in data["states"]:
+            if state["name"] == "revisited":
+                state["name"] = "checked"
+        for transition in data["transitions"]:
+            sources = transition["source"]
+            sources = [sources] if isinstance(sources, str) else sources
+            transition["source"] = ["checked" if s == "revisited" else s for s in sources]
+            if transition["dest"] == "revisited":
+                transition["dest"] = "checked"
+
+    return standard_v2_definitions(folder, rename)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from db_support import standard_v2_definitions
 from sqlalchemy import select
 
 from workflow.config import Settings
@@ -27,8 +27,6 @@ from workflow.services.stats_source import findings_source
 from workflow.services.stats_stored import stored_figures
 from workflow.services.stats_trends import local_days
 from workflow.spec import load_registry
-
-STANDARD_V1 = Path(__file__).resolve().parents[2] / "definitions" / "standard.v1.yaml"
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
 # Triggers a random walk does not take: they need a second unit's part or history.
@@ -117,17 +115,12 @@ def test_a_migrated_finding_s_events_mean_what_its_new_version_says(
         flow_v1: Flow, rectify: Rectify, tmp_path: Path) -> None:
     """A version whose report no longer records the rectification: after 'migrate' the finding's
     earlier report counts no more, live as in the events (the facts are replayed)."""
-    folder = tmp_path / "defs"
-    folder.mkdir()
-    text = STANDARD_V1.read_text(encoding="utf-8")
-    (folder / "standard.v1.yaml").write_text(text, encoding="utf-8")
-    data = yaml.safe_load(text)
-    data["version"] = 2
-    for transition in data["transitions"]:
-        if transition["trigger"] == "report_rectification":
-            transition["effects"] = []
-    (folder / "standard.v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
-                                             encoding="utf-8")
+    def unrecorded(data: dict[str, Any]) -> None:
+        for transition in data["transitions"]:
+            if transition["trigger"] == "report_rectification":
+                transition["effects"] = []
+
+    folder = standard_v2_definitions(tmp_path / "defs", unrecorded)
     migrating = Rectify(Settings(database_url=rectify.settings.database_url,
                                  instance_path=rectify.settings.instance_path,
                                  definitions_path=folder),

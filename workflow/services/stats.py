@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
@@ -16,18 +16,14 @@ from workflow.services.late import acknowledge_overdue_clause, review_overdue_cl
 from workflow.services.ledger import COLOURS, level_clause, light_clause, overdue_clause
 from workflow.services.permissions import require
 from workflow.services.scope import own_findings_clause, subtree_clause, unit_in_scope, units_clause
-from workflow.services.stats_kinds import kind_clause, outcomes_of
+from workflow.services.stats_kinds import in_states, kind_clause, outcomes_of
 from workflow.spec import Registry
 
 
 def _states_with(registry: Registry, outcome: str) -> ColumnElement[bool]:
     """Findings whose state carries this outcome in the definition version they run on."""
-    pairs = [(lc.name, lc.version, s.name) for lc in registry.all() for s in lc.states
-             if s.outcome == outcome]
-    if not pairs:
-        return false()
-    return or_(*[and_(Finding.lifecycle == n, Finding.lifecycle_version == v, Finding.state == s)
-                 for n, v, s in pairs])
+    return in_states(Finding, tuple((lc.name, lc.version, s.name) for lc in registry.all()
+                                    for s in lc.states if s.outcome == outcome))
 
 
 @dataclass

@@ -4,12 +4,12 @@ zone), the period's moments only read and dated here on SQLite (it keeps no zone
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Interval, func, literal_column, select
+from sqlalchemy import DateTime, Interval, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.services.stats_facts import EPOCH, micros
@@ -29,22 +29,34 @@ def day_counts(session: Session, moment: Any, where: Sequence[Any], zone: ZoneIn
                end: date, in_micros: bool = False, select_from: Any = None) -> Counter[date]:
     """How many of the rows matching `where` have `moment` (a timestamp, or microseconds since
     the epoch with in_micros) on each local day around start..end."""
+    return days_by(session, moment, {"rows": and_(*where)}, zone, start, end, in_micros,
+                   select_from)["rows"]
+
+
+def days_by(session: Session, moment: Any, counted: Mapping[str, Any], zone: ZoneInfo,
+            start: date, end: date, in_micros: bool = False,
+            select_from: Any = None) -> dict[str, Counter[date]]:
+    """day_counts for several conditions on the same rows in one pass: name -> local days."""
     lo, hi = period_bounds(zone, start, end)
     bounds = (micros(lo), micros(hi)) if in_micros else (lo, hi)
-    where = [*where, moment >= bounds[0], moment < bounds[1]]
-    if session.get_bind().dialect.name == "postgresql":
+    where = [or_(*counted.values()), moment >= bounds[0], moment < bounds[1]]
+    flags = [case((condition, 1), else_=0) for condition in counted.values()]
+    out: dict[str, Counter[date]] = {name: Counter() for name in counted}
+    grouped = session.get_bind().dialect.name == "postgresql"
+    if grouped:
         stamp = (_EPOCH_PG + moment.op("*", return_type=Interval())(_MICROSECOND_PG)
                  if in_micros else moment)
         day = func.date(func.timezone(zone.key, stamp))
-        query = select(day, func.count()).where(*where).group_by(day)
-        if select_from is not None:
-            query = query.select_from(select_from)
-        return Counter({on: int(n) for on, n in session.execute(query)})
-    query = select(moment).where(*where)
+        query = select(day, *[func.sum(flag) for flag in flags]).where(*where).group_by(day)
+    else:
+        query = select(moment, *flags).where(*where)
     if select_from is not None:
         query = query.select_from(select_from)
-    out: Counter[date] = Counter()
-    for (value,) in session.execute(query):
-        at = EPOCH + timedelta(microseconds=value) if in_micros else value
-        out[at.astimezone(zone).date()] += 1
+    for value, *counts in session.execute(query):
+        if not grouped:  # a moment, not yet a local day
+            at = EPOCH + timedelta(microseconds=value) if in_micros else value
+            value = at.astimezone(zone).date()
+        for name, n in zip(counted, counts, strict=True):
+            if n:
+                out[name][value] += int(n)
     return out

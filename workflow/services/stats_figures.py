@@ -66,6 +66,13 @@ def _rate(part: int, whole: int) -> float | None:
 def figures_by(session: Session, source: Subquery, key: str, outcomes: Outcomes,
                today: date) -> dict[Any, Figures]:
     """Figures per value of one of the source's columns (unit_id, category, ...)."""
+    return figures_by_keys(session, source, (key,), outcomes, today)[key]
+
+
+def figures_by_keys(session: Session, source: Subquery, keys: tuple[str, ...],
+                    outcomes: Outcomes, today: date) -> dict[str, dict[Any, Figures]]:
+    """figures_by for each key: one GROUPING SETS pass on PostgreSQL, a GROUP BY per key
+    elsewhere."""
     c = source.c
     raised = stage_clause("raised", outcomes, c)
     overdue = and_(raised, overdue_of(c, today))
@@ -82,13 +89,27 @@ def figures_by(session: Session, source: Subquery, key: str, outcomes: Outcomes,
     columns = [func.sum(case((cond, 1), else_=0)).label(name) for name, cond in conditions.items()]
     columns += [func.sum(case((dated, 1), else_=0)).label("dated"),
                 func.sum(case((raised, c.rework_rounds), else_=0)).label("rework_rounds")]
-    out: dict[Any, Figures] = {}
-    # in the key's order (none last) on every backend: PostgreSQL's GROUP BY has no order of its own
-    ordered = select(c[key], *columns).group_by(c[key]).order_by(c[key].is_(None), c[key])
-    for row in session.execute(ordered):
+
+    def figures(row: Any) -> Figures:
         counts = {name: int(getattr(row, name) or 0) for name in conditions}
-        out[row[0]] = Figures(**counts, due=int(row.dated or 0) + counts["overdue"],
-                              rework_rounds=int(row.rework_rounds or 0))
+        return Figures(**counts, due=int(row.dated or 0) + counts["overdue"],
+                       rework_rounds=int(row.rework_rounds or 0))
+
+    out: dict[str, dict[Any, Figures]] = {key: {} for key in keys}
+    # in the key's order (none last) on every backend: PostgreSQL's GROUP BY has no order of its own
+    if len(keys) == 1 or session.get_bind().dialect.name != "postgresql":
+        for key in keys:
+            ordered = select(c[key], *columns).group_by(c[key]).order_by(c[key].is_(None), c[key])
+            out[key] = {row[0]: figures(row) for row in session.execute(ordered)}
+        return out
+    # each row belongs to the set whose key GROUPING() reports as grouped (0); the other keys
+    # are null in it, so ordering by every key in turn orders each set by its own key
+    order = [term for key in keys for term in (c[key].is_(None), c[key])]
+    sets = select(*[c[key] for key in keys], *[func.grouping(c[key]) for key in keys], *columns
+                  ).group_by(func.grouping_sets(*[c[key] for key in keys])).order_by(*order)
+    for row in session.execute(sets):
+        key = keys[list(row[len(keys):2 * len(keys)]).index(0)]
+        out[key][row[keys.index(key)]] = figures(row)
     return out
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, true, tuple_
 
 from workflow.spec import Registry
 
@@ -57,8 +57,10 @@ def in_states(cols: Any, triples: tuple[Triple, ...]) -> ColumnElement[bool]:
     state)s."""
     if not triples:
         return false()
-    return or_(*[and_(cols.lifecycle == n, cols.lifecycle_version == v, cols.state == s)
-                 for n, v, s in triples])
+    # one row-value IN with the triples written into the SQL (literal_execute): no bound
+    # parameter per value, which psycopg would split out of the long statement on every call
+    return tuple_(cols.lifecycle, cols.lifecycle_version, cols.state).in_(
+        bindparam(None, list(triples), expanding=True, literal_execute=True))
 
 
 def kind_clause(kind: str, outcomes: Outcomes, cols: Any) -> ColumnElement[bool]:

@@ -15,9 +15,9 @@ from workflow.services.permissions import require
 from workflow.services.scope import focus_unit
 from workflow.services.stats import roll_up
 from workflow.services.stats_args import StatsQuery
-from workflow.services.stats_days import day_counts
+from workflow.services.stats_days import days_by
 from workflow.services.stats_events import EventFigures, event_figures
-from workflow.services.stats_figures import Figures, figures_by
+from workflow.services.stats_figures import Figures, figures_by_keys
 from workflow.services.stats_inspections import InspectionFigures, inspection_figures
 from workflow.services.stats_kinds import outcomes_of, stage_clause
 from workflow.services.stats_source import findings_source
@@ -55,12 +55,13 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)
     source = findings_source(session, actor, registry, query)
-    per_unit = figures_by(session, source, "unit_id", outcomes, today)
+    figures = figures_by_keys(session, source, ("unit_id", *BREAKDOWNS), outcomes, today)
+    per_unit = figures.pop("unit_id")
     totals = Figures()
-    for figures in per_unit.values():
-        totals.add(figures)
+    for counted in per_unit.values():
+        totals.add(counted)
     focus, rows = roll_up(session, actor, per_unit, focus, Figures)
-    by = {key: figures_by(session, source, key, outcomes, today) for key in BREAKDOWNS}
+    by = figures
     inspections = inspection_figures(session, actor, query, today)
     start, end = trend_period(query, today)
     if query.as_of is None:  # the facts stored on the findings, no event read
@@ -71,9 +72,9 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
         days = {"rectified": Counter(local_days(events.rectified_at, query.zone)),
                 "confirmed": Counter(local_days(events.confirmed_at, query.zone))}
     stats = Statistics(query, moment, totals, focus, rows, by, events, inspections, start, end)
-    for name in ("raised", "proposed"):
-        days[name] = day_counts(session, source.c.created_at,
-                                [stage_clause(name, outcomes, source.c)], query.zone, start, end)
+    days.update(days_by(session, source.c.created_at,
+                        {name: stage_clause(name, outcomes, source.c)
+                         for name in ("raised", "proposed")}, query.zone, start, end))
     days["inspections"] = Counter(inspections.dates)
     for name in ("raised", "rectified", "confirmed", "proposed", "inspections"):
         stats.trends[name] = series(days[name], start, end, query.bucket)
