@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,11 +32,13 @@ def _pick(pair: Any, lang: str) -> str:
     return str(pair[0] if lang == "zh" else pair[1])
 
 
-def _reference_facts(uow: Any, f: Finding, lang: str) -> tuple[str, str, str]:
-    """(measures, due-date history, last action) from the finding's ORM events."""
+def _reference_facts(uow: Any, f: Finding, lang: str, until: datetime | None = None
+                     ) -> tuple[str, str, str]:
+    """(measures, due-date history, last action) from the finding's ORM events (up to `until`)."""
     lifecycle = uow.registry.get(f.lifecycle, f.lifecycle_version)
-    events = list(uow.session.scalars(select(Event).where(Event.finding_id == f.id)
-                                      .order_by(Event.seq)))
+    events = [e for e in uow.session.scalars(select(Event).where(Event.finding_id == f.id)
+                                             .order_by(Event.seq))
+              if until is None or e.created_at <= until]
     measures = next((str(e.payload["measures"]) for e in reversed(events)
                      if isinstance(e.payload.get("measures"), str) and e.payload["measures"]), "")
     parts: list[str] = []
@@ -163,6 +165,21 @@ def test_the_scoped_rows_are_the_orm_exports(varied, org, rectify):
         expected = _reference_rows(uow, org.handler_b, flt, "en")
         assert list(LedgerExport(uow, org.handler_b, flt, "en").rows()) == expected
         assert len(expected) == 2
+
+
+def test_as_of_a_moment_the_facts_are_those_of_the_events_up_to_it(varied, org, rectify):
+    """The ledger as of 15:00 on the first day: "Reworked twice" after its first rejection only."""
+    moment = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 15:00 in the organisation's zone
+    with rectify.unit_of_work(write=False) as uow:
+        rows = list(LedgerExport(uow, org.admin, LedgerFilter(as_of=moment), "en").rows())
+        findings = {f.code: f for f in uow.session.scalars(select(Finding))}
+        assert len(rows) == 6  # the last two were raised later
+        for row in rows:
+            expected = _reference_facts(uow, findings[str(row[0])], "en", moment)
+            assert (row[15], row[14], row[21]) == expected
+        then = next(row for row in rows if row[1] == "Reworked twice")
+        assert str(then[15]).startswith("Round 0") and "(rework)" in str(then[14])
+        assert str(then[21]).startswith("Not in place") and "(extended)" not in str(then[14])
 
 
 def test_only_payloads_with_a_measure_or_a_due_date_are_decoded():
