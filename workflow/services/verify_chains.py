@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Row,
+    Select,
     String,
     Text,
     and_,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     type_coerce,
 )
@@ -207,25 +209,79 @@ def verify_range(conn: Connection, first_id: int, last_id: int, tally: Tally | N
                  cutoff: datetime | None = None) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
     """(finding, problems) for each finding with first_id <= id <= last_id whose chain does not
     verify. With a cut-off: the heads' anchor lines added to the tally, and only the findings
-    with something after it (new events, or a head that moved): those events, each chain
-    continuing from its head at the cut-off (whose own hash is checked), and the row."""
+    with something after it (new events, no head, or a head that moved): those events, each
+    chain continuing from its head at the cut-off (whose own hash is checked), and the row."""
     tally = tally if tally is not None else Tally()
     after = first_id - 1
     while True:
+        if cutoff is not None:
+            walked = yield from _verify_page_since(conn, after, last_id, tally, cutoff)
+            if walked is None:
+                return
+            after = walked
+            continue
         page = [_stored_finding(row) for row in conn.execute(
             select(*finding_columns(conn))
             .where(FINDINGS.c.id > after, FINDINGS.c.id <= last_id)
             .order_by(FINDINGS.c.id).limit(PAGE))]
         if not page:
             return
-        yield from _verify_page(conn, page, tally, cutoff)
+        in_page = (page[0].id, page[-1].id)
+        yield from _verify_page(conn, page, tally, None, in_page)
         after = page[-1].id
 
 
+def _verify_page_since(conn: Connection, after: int, last_id: int, tally: Tally,
+                       cutoff: datetime) -> Generator[tuple[FindingRef, list[ChainProblem]], None,
+                                                      int | None]:
+    """The next page of findings after `after`: every head at the cut-off into the tally (one
+    light row per finding), then only the findings with something new, whole; returns the
+    page's last id (None: no findings left)."""
+    heads = [row for row in conn.execute(_heads_at(cutoff).where(
+        FINDINGS.c.id > after, FINDINGS.c.id <= last_id).order_by(FINDINGS.c.id).limit(PAGE))]
+    if not heads:
+        return None
+    low, high = int(heads[0][0]), int(heads[-1][0])
+    fresh = set(conn.scalars(select(EVENTS.c.finding_id).distinct().where(
+        EVENTS.c.finding_id >= low, EVENTS.c.finding_id <= high, EVENTS.c.created_at > cutoff)))
+    tally.head_lines += [f"{code}\t{seq}\t{digest}\n" for _, code, seq, digest, _ in heads
+                         if seq is not None]
+    tally.findings += len(heads)
+    look = [finding_id for finding_id, _, seq, _, moved in heads
+            if seq is None or moved or finding_id in fresh]
+    if look:
+        page = [_stored_finding(row) for row in conn.execute(
+            select(*finding_columns(conn)).where(FINDINGS.c.id.in_(look)).order_by(FINDINGS.c.id))]
+        yield from _verify_page(conn, page, tally, cutoff, look)
+    return high
+
+
+def _heads_at(cutoff: datetime) -> Select[Any]:
+    """(finding id, code, head seq, head hash, whether the row moved from it) of each finding:
+    its head at the cut-off (its last event at or before it; NULLs if none), and whether the
+    finding's head or state is no longer that event's."""
+    before = EVENTS.alias("before")
+    head = EVENTS.alias("head")
+    last = (select(func.max(before.c.seq)).where(before.c.finding_id == FINDINGS.c.id,
+                                                 before.c.created_at <= cutoff)
+            .scalar_subquery())
+    moved = or_(head.c.seq != FINDINGS.c.last_seq, head.c.hash != FINDINGS.c.last_hash,
+                head.c.to_state != FINDINGS.c.state)
+    return (select(FINDINGS.c.id, FINDINGS.c.code, head.c.seq, head.c.hash, moved)
+            .select_from(FINDINGS.outerjoin(head, and_(head.c.finding_id == FINDINGS.c.id,
+                                                       head.c.seq == last))))
+
+
 def _verify_page(conn: Connection, page: Sequence[StoredFinding], tally: Tally,
-                 cutoff: datetime | None) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
-    low, high = page[0].id, page[-1].id
-    in_page = and_(EVENTS.c.finding_id >= low, EVENTS.c.finding_id <= high)
+                 cutoff: datetime | None, ids: tuple[int, int] | list[int],
+                 ) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
+    """The page's findings (ids: the page's id bounds, or with a cut-off the ids walked):
+    every chain from its beginning, or with a cut-off from its head then (the heads' lines are
+    the caller's)."""
+    def of_page(column: Any) -> Any:
+        return column.in_(ids) if isinstance(ids, list) else column.between(*ids)
+
+    in_page = of_page(EVENTS.c.finding_id)
     query = select(*event_columns(conn)).where(in_page)
     heads: dict[int, StoredEvent] = {}
     if cutoff is not None:
@@ -234,15 +290,14 @@ def _verify_page(conn: Connection, page: Sequence[StoredFinding], tally: Tally,
     rows = _stored_events(conn.execute(query.order_by(EVENTS.c.finding_id, EVENTS.c.id)).all())
     chains = {finding_id: list(group) for finding_id, group in groupby(rows, lambda r: r.finding_id)}
     disagreeing = indexes_disagreeing(conn, {f.id: f.parties for f in page},
-                                      and_(FindingParty.finding_id >= low,
-                                           FindingParty.finding_id <= high))
+                                      of_page(FindingParty.finding_id))
     reading = reading_for(conn)
     for finding in page:
         head = heads.get(finding.id)
-        if head is not None:
-            tally.head_lines.append(f"{finding.code}\t{head.seq}\t{head.hash}\n")
         chain = chains.get(finding.id, [])
-        tally.findings, tally.events = tally.findings + 1, tally.events + len(chain)
+        tally.events += len(chain)
+        if cutoff is None:
+            tally.findings += 1
         if head is not None and not chain and _still_at(finding, head):
             continue  # nothing new since the cut-off, and the row's head is the anchor's
         problems = _verify_finding(finding, chain, head, reading)
