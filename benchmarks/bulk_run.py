@@ -13,13 +13,14 @@ from benchmarks.bulk_cases import dashboard_section, export_sections
 from benchmarks.bulk_csv import csv_sections
 from benchmarks.bulk_import import import_section
 from benchmarks.bulk_pages import pages_sections
+from benchmarks.bulk_verify import verify_section
 from benchmarks.ledger import analyze
 from benchmarks.report import Row, Section
 from benchmarks.world import Target, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
-BULK_CASES = ("dashboard", "export", "import", "as_of", "pages")
+BULK_CASES = ("dashboard", "export", "import", "as_of", "verify", "pages")
 
 
 def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractContextManager[Target]]:
@@ -54,6 +55,8 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
                 sections += csv_sections(app, where, world)
             if "as_of" in wanted:
                 sections.append(as_of_section(app, where, world, rounds))
+            if "verify" in wanted:  # before import: its rows are findings the world counts not
+                sections.append(verify_section(app, where, world, min(rounds, 3)))
             if "import" in wanted:
                 sections.append(import_section(app, where, world, args.import_rows,
                                                1 if args.smoke else 2))

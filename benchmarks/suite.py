@@ -23,7 +23,7 @@ from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
-         "as_of", "pages", "http")
+         "as_of", "verify", "pages", "http")
 DEFAULT_OFF = ("http",)  # run only when named with --only
 
 

@@ -39,6 +39,7 @@ def _compact_json(default: Callable[[Any], Any] | None) -> Callable[[Any], str]:
 
 
 _json_text = _compact_json(None)
+_quote = encode_basestring  # a str as a JSON string (ensure_ascii=False); TypeError otherwise
 
 
 def _text(value: Any) -> str:
@@ -51,15 +52,39 @@ def _text(value: Any) -> str:
     return "null" if value is None else _json_text(value)
 
 
+def compact_json(value: Any) -> str:
+    """A value as the canonical form writes it: json.dumps with sorted keys, compact
+    separators and no ASCII escaping."""
+    return _json_text(value)
+
+
 def canonical_at(finding_code: str, seq: int, trigger: str, from_state: str | None,
                  to_state: str, actor_id: int, payload: Mapping[str, Any], at: str,
                  finding_digest: str) -> str:
     """The event's canonical JSON given its time as text: exactly json.dumps of the body with
     sorted keys, compact separators and no ASCII escaping (keys written in sorted order here;
     a unit test holds it equal to json.dumps)."""
+    return canonical_written(finding_code, seq, trigger, from_state, to_state, actor_id,
+                             _json_text(payload), at, finding_digest)
+
+
+def canonical_written(finding_code: str, seq: int, trigger: str, from_state: str | None,
+                      to_state: str, actor_id: int, payload_json: str, at: str,
+                      finding_digest: str) -> str:
+    """canonical_at with the payload already written by compact_json (verify writes each
+    distinct stored payload once)."""
+    if type(seq) is int and type(actor_id) is int:  # as always written: the texts quoted directly
+        try:
+            return (f'{{"actor":{actor_id},"at":{_quote(at)},"finding":{_quote(finding_code)},'
+                    f'"finding_digest":{_quote(finding_digest)},"from":'
+                    f'{"null" if from_state is None else _quote(from_state)},'
+                    f'"payload":{payload_json},"seq":{seq},"to":{_quote(to_state)},'
+                    f'"trigger":{_quote(trigger)}}}')
+        except TypeError:  # a value that is not text: each written as json.dumps would, below
+            pass
     return (f'{{"actor":{_text(actor_id)},"at":{_text(at)},"finding":{_text(finding_code)},'
             f'"finding_digest":{_text(finding_digest)},"from":{_text(from_state)},'
-            f'"payload":{_json_text(payload)},"seq":{_text(seq)},"to":{_text(to_state)},'
+            f'"payload":{payload_json},"seq":{_text(seq)},"to":{_text(to_state)},'
             f'"trigger":{_text(trigger)}}}')
 
 
@@ -93,13 +118,13 @@ class ChainProblem:
 
 class Reading(NamedTuple):
     """How verify turns an event's created_at and payload, as read, into what the hash covers
-    (as the ORM reads them: the time to text, the payload as it is)."""
+    (as the ORM reads them: the time to its text, the payload to its compact JSON)."""
 
     at: Callable[[Any], str]
-    payload: Callable[[Any], Any]
+    payload_json: Callable[[Any], str]
 
 
-AS_READ = Reading(timestamp, lambda payload: payload)
+AS_READ = Reading(timestamp, compact_json)
 
 
 class ChainStart(NamedTuple):
@@ -152,7 +177,7 @@ def verify_chain(finding_id: int, finding_code: str, events: Iterable[EventLike]
     events given continue a chain (its beginning, or a head already verified)."""
     problems: list[ChainProblem] = []
     prev, expected_seq, previous_to, last_digest = start
-    stamp, payload_of = reading
+    stamp, payload_json = reading
     for ev in events:
         if ev.seq != expected_seq:
             problems.append(ChainProblem(finding_id, ev.seq, ev.id, f"expected event #{expected_seq}, "
@@ -160,9 +185,9 @@ def verify_chain(finding_id: int, finding_code: str, events: Iterable[EventLike]
         if ev.prev_hash != prev:
             problems.append(ChainProblem(finding_id, ev.seq, ev.id, "prev_hash does not match the "
                                          "hash of the event before"))
-        body = canonical_at(finding_code, ev.seq, ev.trigger, ev.from_state, ev.to_state,
-                            ev.actor_id, payload_of(ev.payload), stamp(ev.created_at),
-                            ev.finding_digest)
+        body = canonical_written(finding_code, ev.seq, ev.trigger, ev.from_state, ev.to_state,
+                                 ev.actor_id, payload_json(ev.payload), stamp(ev.created_at),
+                                 ev.finding_digest)
         if event_hash(ev.prev_hash, body) != ev.hash:
             problems.append(ChainProblem(finding_id, ev.seq, ev.id, "hash does not match the "
                                          "event's content (edited)"))

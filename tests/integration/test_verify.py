@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from workflow.cli import engine
 from workflow.models import Event, Finding
@@ -112,6 +112,33 @@ def test_verify_catches_a_finding_row_edited_behind_the_engine(
         conn.execute(update(findings).where(findings.c.id == target.id).values({column: value}))
     code, output = run_verify()
     assert code == 1, output
+    assert (f"{target.code} head: the finding's fields differ from what its last event "
+            "recorded (edited outside the engine)") in output
+    assert kept.code not in output
+
+
+POSTGRES_ONLY = pytest.mark.parametrize("backend", [pytest.param("postgres",
+                                                                 marks=pytest.mark.postgres)])
+
+
+@POSTGRES_ONLY
+def test_verify_catches_times_postgresql_holds_and_python_cannot(
+        rectify, run_verify, two_findings, lift_append_only):
+    """verify reads PostgreSQL's dates and times as text the server writes: an empty closed_at
+    set to infinity (which to_char writes as nothing) and an event moved to the same moment BC
+    (which to_char writes with the same digits) must still be breaks."""
+    kept, target, events = two_findings
+    with rectify.database.engine.begin() as conn:
+        conn.execute(text("UPDATE findings SET closed_at = 'infinity' WHERE id = :id"),
+                     {"id": target.id})
+    with lift_append_only(rectify.database) as db_engine, db_engine.begin() as conn:
+        conn.execute(text("UPDATE events SET created_at = (to_char(created_at AT TIME ZONE 'UTC', "
+                          "'YYYY-MM-DD HH24:MI:SS.US') || '+00 BC')::timestamptz WHERE id = :id"),
+                     {"id": events[2].id})
+    code, output = run_verify()
+    assert code == 1, output
+    assert (f"{target.code} event #2 (id {events[2].id}): hash does not match the event's "
+            "content (edited)") in output
     assert (f"{target.code} head: the finding's fields differ from what its last event "
             "recorded (edited outside the engine)") in output
     assert kept.code not in output

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from tests.integration.test_anchor import anchor_text, rewrite_history
 from workflow.cli import engine
@@ -89,6 +89,26 @@ def test_a_removed_new_event_is_named(rectify: Rectify, run: Any, day_two: Any,
     assert answer.exit_code == 1, answer.output
     assert (f"{found['a'].code} head: finding head (#3) does not match its last event (#2): "
             "events missing or added") in answer.output
+
+
+def test_an_event_added_behind_the_engine_after_the_anchor_is_named(
+        rectify: Rectify, run: Any, day_two: Any) -> None:
+    """B's row still says its head is the one at the anchor; an event written after the anchor
+    straight into the table must still be read (the walk looks at every finding with an event
+    after the cut-off, not only at those whose row moved)."""
+    anchor, found = day_two
+    head = event_of(rectify, found["b"].id, 1)
+    with rectify.database.engine.begin() as conn:  # inserting is not blocked: no trigger to lift
+        conn.execute(insert(EVENTS).values(
+            finding_id=found["b"].id, seq=2, trigger="comment", from_state=head.to_state,
+            to_state=head.to_state, actor_id=head.actor_id, payload={}, created_at=rectify.clock(),
+            prev_hash=head.hash, hash="f" * 64, finding_digest=head.finding_digest))
+    answer = run("verify", "--since", anchor)
+    assert answer.exit_code == 1, answer.output
+    assert (f"{found['b'].code} head: finding head (#1) does not match its last event (#2): "
+            "events missing or added") in answer.output
+    assert "ok: the chain heads at 2026-03-02T15:59:59.999999Z make the anchor's fingerprint" \
+        in answer.output  # the heads at the cut-off are untouched
 
 
 def test_history_rewritten_before_the_anchor_is_caught(rectify: Rectify, run: Any,

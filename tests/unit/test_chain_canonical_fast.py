@@ -48,3 +48,12 @@ def test_row_digest_writes_dates_and_times_in_iso() -> None:
                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert row_digest({"b": at.date(), "a": at, "c": None}) == \
         hashlib.sha256(expected.encode()).hexdigest()
+
+
+def test_values_of_other_types_are_written_as_json_does() -> None:
+    """The fast path quotes texts and writes ints directly; a bool (an int to isinstance) or a
+    number where a text belongs is written as json.dumps would."""
+    at = datetime(2026, 3, 2, 15, 59, 59, 123456, tzinfo=UTC)
+    for args in [("R-1", True, "assign", None, "open", False, {}, at, "v4:ab"),
+                 ("R-1", 2, 7, "open", 1.5, 3, {"k": [1]}, at, None)]:
+        assert canonical(*args) == reference(*args)  # type: ignore[arg-type]

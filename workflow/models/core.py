@@ -234,7 +234,10 @@ class Event(Base):
     actor: Mapped[User] = relationship()
     finding: Mapped[Finding] = relationship()
 
-    __table_args__ = (UniqueConstraint("finding_id", "seq", name="uq_events_finding_seq"),)
+    # (finding_id, created_at): `verify --since` finds a page's events after the anchor in
+    # the index, without reading every older event row.
+    __table_args__ = (UniqueConstraint("finding_id", "seq", name="uq_events_finding_seq"),
+                      Index("ix_events_finding_created", "finding_id", "created_at"))
 
 
 class Attachment(Base):

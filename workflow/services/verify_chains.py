@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
 from json.scanner import make_scanner
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Row, String, and_, func, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Row,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 
 from workflow.chain import (
     AS_READ,
@@ -19,7 +35,8 @@ from workflow.chain import (
     ChainProblem,
     ChainStart,
     Reading,
-    canonical_at,
+    canonical_written,
+    compact_json,
     event_hash,
     timestamp,
     verify_chain,
@@ -41,6 +58,7 @@ _EVENT_NAMES = ("id", "finding_id", "seq", "trigger", "from_state", "to_state", 
                 "prev_hash", "hash", "finding_digest")
 _scan_json = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # the C scanner takes a decoder
 _SQLITE_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+PAYLOAD_MEMO = 20_000  # distinct stored payload texts whose compact JSON a process keeps at most
 
 
 class StoredEvent(NamedTuple):
@@ -106,8 +124,8 @@ def sqlite_stamp(stored: str | datetime) -> str:
     return timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
-def sqlite_payload(stored: str | None) -> Any:
-    """A payload as SQLite stores it (JSON text) -> its value, as the ORM would read it."""
+def stored_payload(stored: str | None) -> Any:
+    """A payload as stored (JSON text) -> its value, as the ORM would read it."""
     if stored is None:
         return None
     try:
@@ -119,45 +137,151 @@ def sqlite_payload(stored: str | None) -> Any:
     return json.loads(stored)  # leading blanks, or not JSON: its own answer
 
 
+def memo_payload_json(limit: int = PAYLOAD_MEMO) -> Callable[[str | None], str]:
+    """stored payload text -> the compact JSON its hash covers, each distinct text parsed and
+    written once (most events carry one of a few standard payloads); the memo is emptied when
+    it holds `limit` texts, so memory stays flat."""
+    memo: dict[str | None, str] = {}
+
+    def payload_json(stored: str | None) -> str:
+        written = memo.get(stored)
+        if written is None:
+            if len(memo) >= limit:
+                memo.clear()
+            written = memo[stored] = compact_json(stored_payload(stored))
+        return written
+    return payload_json
+
+
 def reading_for(conn: Connection) -> Reading:
-    return SQLITE_READING if conn.dialect.name == "sqlite" else AS_READ
+    return _READINGS.get(conn.dialect.name, AS_READ)
 
 
-SQLITE_READING = Reading(sqlite_stamp, sqlite_payload)
+_payload_json = memo_payload_json()
+# SQLite: the time as stored, rewritten; PostgreSQL: the time as the server wrote it (to_char).
+_READINGS = {"sqlite": Reading(sqlite_stamp, _payload_json),
+             "postgresql": Reading(str, _payload_json)}
 
 
 def event_columns(conn: Connection) -> list[Any]:
-    """The event columns verify reads; on SQLite the time and the payload as stored text (the
-    time is not parsed; the payload is, by payload_of)."""
-    if conn.dialect.name != "sqlite":
-        return [EVENTS.c[name] for name in (*_EVENT_NAMES, "payload", "created_at")]
-    return [*(EVENTS.c[name] for name in _EVENT_NAMES),
-            *(type_coerce(EVENTS.c[name], String).label(name) for name in ("payload", "created_at"))]
+    """The event columns verify reads; the payload as its stored JSON text (parsed once per
+    distinct text), the time as text: on SQLite as stored, on PostgreSQL written by the server
+    in UTC the one way timestamp() writes it (no datetime made per event)."""
+    columns = [EVENTS.c[name] for name in _EVENT_NAMES]
+    if conn.dialect.name == "sqlite":
+        return [*columns, *(type_coerce(EVENTS.c[name], String).label(name)
+                            for name in ("payload", "created_at"))]
+    if conn.dialect.name == "postgresql":
+        return [*columns, cast(EVENTS.c.payload, Text).label("payload"),
+                server_text(EVENTS.c.created_at)]
+    return [*columns, EVENTS.c.payload, EVENTS.c.created_at]
+
+
+def finding_columns(conn: Connection) -> list[Any]:
+    """The finding columns verify reads (_FINDING_NAMES' order); on PostgreSQL the dates and
+    times as the text the digest writes of them (server_text), which JSON writes alike."""
+    columns = [FINDINGS.c[name] for name in _FINDING_NAMES]
+    if conn.dialect.name != "postgresql":
+        return columns
+    return [server_text(c) if isinstance(c.type, (Date, DateTime)) or
+            isinstance(getattr(c.type, "impl", None), DateTime) else c for c in columns]
+
+
+# How timestamp() and date.isoformat() write a date or time, for PostgreSQL's to_char; a value
+# Python cannot hold (BC, infinity, which to_char would write as a year or not at all) comes
+# back as text no genuine value has.
+_PG_TEXT = {"time": ('YYYY-MM-DD"T"HH24:MI:SS.US"Z"', "0001-01-01 00:00:00+00"),
+            "date": ("YYYY-MM-DD", "0001-01-01")}
+
+
+def server_text(column: Any) -> Any:
+    """A date or UTC time column as PostgreSQL writes it the one way the hashes do, labelled
+    with the column's name (NULL stays NULL)."""
+    is_time = not isinstance(column.type, Date)
+    form, first = _PG_TEXT["time" if is_time else "date"]
+    value = func.timezone(literal("UTC"), column) if is_time else column
+    in_range = and_(column >= cast(literal(first), column.type), func.isfinite(column))
+    return case((in_range, func.to_char(value, literal(form))),
+                else_=literal("not a Python date: ") + cast(column, Text)).label(column.name)
 
 
 def verify_range(conn: Connection, first_id: int, last_id: int, tally: Tally | None = None,
                  cutoff: datetime | None = None) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
     """(finding, problems) for each finding with first_id <= id <= last_id whose chain does not
     verify. With a cut-off: the heads' anchor lines added to the tally, and only the findings
-    with something after it (new events, or a head that moved): those events, each chain
-    continuing from its head at the cut-off (whose own hash is checked), and the row."""
+    with something after it (new events, no head, or a head that moved): those events, each
+    chain continuing from its head at the cut-off (whose own hash is checked), and the row."""
     tally = tally if tally is not None else Tally()
     after = first_id - 1
     while True:
+        if cutoff is not None:
+            walked = yield from _verify_page_since(conn, after, last_id, tally, cutoff)
+            if walked is None:
+                return
+            after = walked
+            continue
         page = [_stored_finding(row) for row in conn.execute(
-            select(*(FINDINGS.c[n] for n in _FINDING_NAMES))
+            select(*finding_columns(conn))
             .where(FINDINGS.c.id > after, FINDINGS.c.id <= last_id)
             .order_by(FINDINGS.c.id).limit(PAGE))]
         if not page:
             return
-        yield from _verify_page(conn, page, tally, cutoff)
+        in_page = (page[0].id, page[-1].id)
+        yield from _verify_page(conn, page, tally, None, in_page)
         after = page[-1].id
 
 
+def _verify_page_since(conn: Connection, after: int, last_id: int, tally: Tally,
+                       cutoff: datetime) -> Generator[tuple[FindingRef, list[ChainProblem]], None,
+                                                      int | None]:
+    """The next page of findings after `after`: every head at the cut-off into the tally (one
+    light row per finding), then only the findings with something new, whole; returns the
+    page's last id (None: no findings left)."""
+    heads = [row for row in conn.execute(_heads_at(cutoff).where(
+        FINDINGS.c.id > after, FINDINGS.c.id <= last_id).order_by(FINDINGS.c.id).limit(PAGE))]
+    if not heads:
+        return None
+    low, high = int(heads[0][0]), int(heads[-1][0])
+    fresh = set(conn.scalars(select(EVENTS.c.finding_id).distinct().where(
+        EVENTS.c.finding_id >= low, EVENTS.c.finding_id <= high, EVENTS.c.created_at > cutoff)))
+    tally.head_lines += [f"{code}\t{seq}\t{digest}\n" for _, code, seq, digest, _ in heads
+                         if seq is not None]
+    tally.findings += len(heads)
+    look = [finding_id for finding_id, _, seq, _, moved in heads
+            if seq is None or moved or finding_id in fresh]
+    if look:
+        page = [_stored_finding(row) for row in conn.execute(
+            select(*finding_columns(conn)).where(FINDINGS.c.id.in_(look)).order_by(FINDINGS.c.id))]
+        yield from _verify_page(conn, page, tally, cutoff, look)
+    return high
+
+
+def _heads_at(cutoff: datetime) -> Select[Any]:
+    """(finding id, code, head seq, head hash, whether the row moved from it) of each finding:
+    its head at the cut-off (its last event at or before it; NULLs if none), and whether the
+    finding's head or state is no longer that event's."""
+    before = EVENTS.alias("before")
+    head = EVENTS.alias("head")
+    last = (select(func.max(before.c.seq)).where(before.c.finding_id == FINDINGS.c.id,
+                                                 before.c.created_at <= cutoff)
+            .scalar_subquery())
+    moved = or_(head.c.seq != FINDINGS.c.last_seq, head.c.hash != FINDINGS.c.last_hash,
+                head.c.to_state != FINDINGS.c.state)
+    return (select(FINDINGS.c.id, FINDINGS.c.code, head.c.seq, head.c.hash, moved)
+            .select_from(FINDINGS.outerjoin(head, and_(head.c.finding_id == FINDINGS.c.id,
+                                                       head.c.seq == last))))
+
+
 def _verify_page(conn: Connection, page: Sequence[StoredFinding], tally: Tally,
-                 cutoff: datetime | None) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
-    low, high = page[0].id, page[-1].id
-    in_page = and_(EVENTS.c.finding_id >= low, EVENTS.c.finding_id <= high)
+                 cutoff: datetime | None, ids: tuple[int, int] | list[int],
+                 ) -> Iterator[tuple[FindingRef, list[ChainProblem]]]:
+    """The page's findings (ids: the page's id bounds, or with a cut-off the ids walked):
+    every chain from its beginning, or with a cut-off from its head then (the heads' lines are
+    the caller's)."""
+    def of_page(column: Any) -> Any:
+        return column.in_(ids) if isinstance(ids, list) else column.between(*ids)
+
+    in_page = of_page(EVENTS.c.finding_id)
     query = select(*event_columns(conn)).where(in_page)
     heads: dict[int, StoredEvent] = {}
     if cutoff is not None:
@@ -166,15 +290,14 @@ def _verify_page(conn: Connection, page: Sequence[StoredFinding], tally: Tally,
     rows = _stored_events(conn.execute(query.order_by(EVENTS.c.finding_id, EVENTS.c.id)).all())
     chains = {finding_id: list(group) for finding_id, group in groupby(rows, lambda r: r.finding_id)}
     disagreeing = indexes_disagreeing(conn, {f.id: f.parties for f in page},
-                                      and_(FindingParty.finding_id >= low,
-                                           FindingParty.finding_id <= high))
+                                      of_page(FindingParty.finding_id))
     reading = reading_for(conn)
     for finding in page:
         head = heads.get(finding.id)
-        if head is not None:
-            tally.head_lines.append(f"{finding.code}\t{head.seq}\t{head.hash}\n")
         chain = chains.get(finding.id, [])
-        tally.findings, tally.events = tally.findings + 1, tally.events + len(chain)
+        tally.events += len(chain)
+        if cutoff is None:
+            tally.findings += 1
         if head is not None and not chain and _still_at(finding, head):
             continue  # nothing new since the cut-off, and the row's head is the anchor's
         problems = _verify_finding(finding, chain, head, reading)
@@ -191,9 +314,9 @@ def _verify_finding(finding: StoredFinding, chain: list[StoredEvent], head: Stor
     start, problems = FROM_GENESIS, []
     if head is not None:
         start = ChainStart(head.hash, head.seq + 1, head.to_state, head.finding_digest)
-        body = canonical_at(finding.code, head.seq, head.trigger, head.from_state, head.to_state,
-                            head.actor_id, reading.payload(head.payload), reading.at(head.created_at),
-                            head.finding_digest)
+        body = canonical_written(finding.code, head.seq, head.trigger, head.from_state,
+                                 head.to_state, head.actor_id, reading.payload_json(head.payload),
+                                 reading.at(head.created_at), head.finding_digest)
         if event_hash(head.prev_hash, body) != head.hash:
             problems.append(ChainProblem(finding.id, head.seq, head.id, HEAD_EDITED))
     last_digest = chain[-1].finding_digest if chain else start.finding_digest
