@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from db_support import standard_v2_definitions
 from ledger_facts_support import facts_disagreeing
 from sqlalchemy import select
