@@ -44,8 +44,8 @@ def file_name(export: LedgerExport, suffix: str) -> str:
 def _text(value: Value) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):  # naive local time: "2026-03-10 14:20"
+        return value.isoformat(" ", "minutes")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

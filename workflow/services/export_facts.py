@@ -161,4 +161,5 @@ _ANY_DAY = date(2000, 1, 1)  # kind_of reads only whether a change left a date
 
 
 def local_minute(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    """"2026-03-10 14:20" in the zone (isoformat: several times cheaper than strftime)."""
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
