@@ -61,6 +61,7 @@ def _schedule_lookback(chain: Chain, payload: Payload) -> None:
 
 def _count_rework(chain: Chain, payload: Payload) -> None:
     chain.row["rework_rounds"] += 1
+    chain.row["rectified_at"] = chain.row["rectified_on"] = None  # a rework clears the report
 
 
 def _set_pending_due_date(chain: Chain, payload: Payload) -> None:
