@@ -148,7 +148,9 @@ def test_urging_records_an_event_and_notifies_the_unit(
     clock.advance(hours=1)
     flow.fire(fid, "urge", actor=org.inspector, payload={"message": "Please report by Friday"})
     after = flow.snapshot(fid)["row"]
-    moved = {"version", "updated_at", "last_seq", "last_hash"}
+    moved = {"version", "updated_at", "last_seq", "last_hash",  # the chain, the derived facts:
+             "last_action_trigger", "last_action_at", "state_since_us", "state_us"}
+    assert after["last_action_trigger"] == "urge"
     assert {k: v for k, v in after.items() if k not in moved} == {
         k: v for k, v in before.items() if k not in moved}
     event = flow.events(fid)[-1]
