@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from workflow.chain import compact_json
-from workflow.services.verify_chains import memo_payload_json
+from workflow.services.verify_reading import memo_payload_json
 
 
 def test_each_stored_payload_is_written_as_parsing_it_afresh_would() -> None:
