@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from datetime import datetime
 from pathlib import Path
 
 from benchmarks.bulk import generate
@@ -12,6 +13,7 @@ from benchmarks.bulk_as_of import as_of_section
 from benchmarks.bulk_cases import dashboard_section, export_sections
 from benchmarks.bulk_csv import csv_sections
 from benchmarks.bulk_import import import_section
+from benchmarks.bulk_keep import KeptWorld
 from benchmarks.bulk_pages import pages_sections
 from benchmarks.bulk_verify import verify_section
 from benchmarks.ledger import analyze
@@ -41,12 +43,24 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
     with target as where:
         if where.server and where.server not in servers:
             servers.append(where.server)
+        kept = KeptWorld(args.world, args.findings) if args.world and not where.server else None
+        reused = kept is not None and kept.exists()
+        if reused:
+            world, day = kept.copy_to(folder / "bulk" / "bench.db")  # type: ignore[union-attr]
         app = start(where, folder / "bulk", load_registry(REPO_ROOT / "definitions"))
         try:
-            world = generate(app, args.findings, units=300 if args.smoke else 5000)
-            analyze(where)
+            if not reused:
+                day = datetime.now(app.zone).date()
+                world = generate(app, args.findings, units=300 if args.smoke else 5000, today=day)
+                analyze(where)
+                if kept is not None:
+                    kept.keep(folder / "bulk" / "bench.db", world, day)
             sections = [generation(where, world.findings, world.events, world.seconds,
                                    len(world.tree.names))]
+            if reused:
+                sections[0].notes.append(
+                    f"the world kept in {args.world}, generated for {day.isoformat()} (--world): "
+                    "the time above is its generation's")
             if "dashboard" in wanted:
                 sections += [dashboard_section(app, where, world, whole, rounds)
                              for whole in (True, False)]

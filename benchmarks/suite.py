@@ -42,6 +42,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="run on SQLite (default; --no-sqlite with --postgres: PostgreSQL only)")
     parser.add_argument("--findings", type=int, default=2000,
                         help="findings in the bulk world behind dashboard, export and import (2000)")
+    parser.add_argument("--world", type=Path, metavar="DIR",
+                        help="keep the SQLite bulk world of --findings N in DIR: generated there by the "
+                             "first run, copied in (not regenerated) by later ones")
     parser.add_argument("--import-rows", type=int, default=10_000, help="rows imported (10000)")
     parser.add_argument("--only", action="append", choices=CASES, metavar="NAME",
                         help=f"run only these (repeatable): {', '.join(CASES)}")

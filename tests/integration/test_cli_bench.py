@@ -33,6 +33,8 @@ def test_options_become_run_py_arguments(passed: list[list[str]]) -> None:
     assert passed[-1] == ["--findings", "2000", "--no-sqlite", "--postgres", PG]
     assert CliRunner().invoke(engine, ["bench"]).exit_code == 0
     assert passed[-1] == ["--findings", "2000"]
+    assert CliRunner().invoke(engine, ["bench", "--world", "/tmp/kept"]).exit_code == 0
+    assert passed[-1] == ["--findings", "2000", "--world", "/tmp/kept"]
 
 
 @pytest.mark.parametrize(("args", "words"), [

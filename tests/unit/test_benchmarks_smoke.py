@@ -69,3 +69,30 @@ def test_a_peer_that_did_not_write_its_history_is_caught(tmp_path) -> None:
     with pytest.raises(RuntimeError, match="2 history rows, expected 'extension_requested' and 3"):
         floor.prove(raw)
     raw.close()
+
+
+def test_a_kept_world_is_generated_once_then_copied_in_unchanged(tmp_path) -> None:
+    """--world: the first run generates the SQLite bulk world and keeps it; the second copies it in
+    (the same findings, events and generation time, said so) and the import case, which writes,
+    leaves the kept file as it was."""
+    kept = tmp_path / "kept"
+
+    def run(out: str) -> dict:
+        argv = ["--smoke", "--only", "import", "--world", str(kept), "--out", str(tmp_path / out)]
+        assert main(argv) == 0
+        sections = json.loads((tmp_path / out / "latest.json").read_text())["sections"]
+        return next(s for s in sections if s["key"] == "bulk_sqlite")
+
+    first = run("one")
+    database = kept / "sqlite-200.db"
+    with sqlite3.connect(database) as conn:
+        findings = conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    conn.close()
+    assert findings == 200 and (kept / "sqlite-200.pickle").is_file()
+    assert not any("kept in" in note for note in first["notes"])
+    second = run("two")
+    assert second["rows"] == first["rows"]  # the generation's row and time, not a new one
+    assert any(f"the world kept in {kept}" in note for note in second["notes"])
+    with sqlite3.connect(database) as conn:  # the import wrote into the copy only
+        assert conn.execute("SELECT count(*) FROM findings").fetchone()[0] == findings
+    conn.close()
