@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
 from itertools import chain, islice
 from typing import IO
 from unicodedata import east_asian_width
@@ -17,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from workflow.export import spreadsheet_safe
+from workflow.export import cell_text, csv_cells, spreadsheet_safe
 from workflow.services.export_summary import export_name, filter_lines, totals_lines
 from workflow.services.ledger_export import COLUMNS, LedgerExport, Value
 
@@ -41,20 +40,10 @@ def file_name(export: LedgerExport, suffix: str) -> str:
     return f"{export_name(session, export.actor, export.flt, export.lang, export.today)}.{suffix}"
 
 
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):  # naive local time: "2026-03-10 14:20"
-        return value.isoformat(" ", "minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def _widths(headers: list[str], sample: list[list[Value]]) -> list[int]:
     widths = []
     for i, (header, (_key, _zh, _en, kind)) in enumerate(zip(headers, COLUMNS, strict=True)):
-        longest = max([display_width(header)] + [display_width(_text(row[i])) for row in sample])
+        longest = max([display_width(header)] + [display_width(cell_text(row[i])) for row in sample])
         widths.append(min(MAX_WIDTH, max(longest, 16 if kind == "datetime" else 0) + 2))
     return widths
 
@@ -129,7 +118,7 @@ def csv_chunks(export: LedgerExport, progress: Progress | None = None) -> Iterat
     out.write("\ufeff")
     writer.writerow(export.headers())
     for n, row in enumerate(export.rows(), start=1):
-        writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else _text(v) for v in row])
+        writer.writerow(csv_cells(row))
         if progress:
             progress(1)
         if n % CSV_CHUNK == 0:

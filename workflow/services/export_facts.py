@@ -60,6 +60,7 @@ class FactsLoader:
     lang: str
     zone: tzinfo
     _unit_names: dict[int, str] = field(default_factory=dict)
+    _paths: dict[str, str] = field(default_factory=dict)  # a unit path -> its names
     _user_names: dict[int, str] = field(default_factory=dict)
     _steps: dict[tuple[str, int, str], str] = field(default_factory=dict)
     _kinds: dict[tuple[str, int, str, bool | None, bool], str] = field(default_factory=dict)
@@ -68,13 +69,18 @@ class FactsLoader:
         return pair[0] if self.lang == "zh" else pair[1]
 
     def unit_path(self, path: str) -> str:
-        """Names from the root down to the unit at `path`: "省纪委监委 / 市纪委监委 / 甲集团"."""
-        ids = [int(part) for part in path.strip("/").split("/") if part]
-        return " / ".join(self._unit_names.get(i, "?") for i in ids)
+        """Names from the root down to the unit at `path`: "省纪委监委 / 市纪委监委 / 甲集团"
+        (once per unit: its names are cached before its findings' rows are made)."""
+        found = self._paths.get(path)
+        if found is None:
+            ids = [int(part) for part in path.strip("/").split("/") if part]
+            found = self._paths[path] = " / ".join(self._unit_names.get(i, "?") for i in ids)
+        return found
 
     def cache_units(self, findings: Sequence[ExportRecord]) -> None:
         """Load the names of the units on the findings' paths (one query for those not known)."""
-        wanted = {int(part) for f in findings for part in f.unit_path.strip("/").split("/") if part}
+        paths = {f.unit_path for f in findings} - set(self._paths)
+        wanted = {int(part) for path in paths for part in path.strip("/").split("/") if part}
         missing = wanted - set(self._unit_names)
         if missing:
             rows = self.session.execute(select(Unit.id, Unit.name_zh, Unit.name_en)
