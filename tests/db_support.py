@@ -87,3 +87,23 @@ def standard_v2_definitions(folder: Path, change: Callable[[dict[str, Any]], Non
     (folder / "standard.v2.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
                                              encoding="utf-8")
     return folder
+
+
+def _report_unrecorded(data: dict[str, Any]) -> None:
+    for transition in data["transitions"]:
+        if transition["trigger"] == "report_rectification":
+            transition["effects"] = []
+
+
+def rectify_with_unrecorded_report(rectify: Any, folder: Path) -> Any:
+    """Another Rectify on the same database and clock whose standard v2 is v1 with a report that
+    no longer records the rectification (record_rectified_at): a migration to it changes what
+    a finding's earlier events mean. The caller disposes of its database."""
+    from workflow.runtime import Rectify
+    from workflow.spec import load_registry
+
+    definitions = standard_v2_definitions(folder, _report_unrecorded)
+    return Rectify(Settings(database_url=rectify.settings.database_url,
+                            instance_path=rectify.settings.instance_path,
+                            definitions_path=definitions),
+                   clock=rectify.clock, registry=load_registry(definitions))

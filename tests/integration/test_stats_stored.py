@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from db_support import standard_v2_definitions
+from db_support import rectify_with_unrecorded_report
 from sqlalchemy import select
 
-from workflow.config import Settings
 from workflow.errors import RectifyError
 from workflow.models import Finding
 from workflow.runtime import Rectify
@@ -26,7 +25,6 @@ from workflow.services.stats_report import statistics, statistics_dict, trend_pe
 from workflow.services.stats_source import findings_source
 from workflow.services.stats_stored import stored_figures
 from workflow.services.stats_trends import local_days
-from workflow.spec import load_registry
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
 # Triggers a random walk does not take: they need a second unit's part or history.
@@ -115,16 +113,7 @@ def test_a_migrated_finding_s_events_mean_what_its_new_version_says(
         flow_v1: Flow, rectify: Rectify, tmp_path: Path) -> None:
     """A version whose report no longer records the rectification: after 'migrate' the finding's
     earlier report counts no more, live as in the events (the facts are replayed)."""
-    def unrecorded(data: dict[str, Any]) -> None:
-        for transition in data["transitions"]:
-            if transition["trigger"] == "report_rectification":
-                transition["effects"] = []
-
-    folder = standard_v2_definitions(tmp_path / "defs", unrecorded)
-    migrating = Rectify(Settings(database_url=rectify.settings.database_url,
-                                 instance_path=rectify.settings.instance_path,
-                                 definitions_path=folder),
-                        clock=rectify.clock, registry=load_registry(folder))
+    migrating = rectify_with_unrecorded_report(rectify, tmp_path / "defs")
     try:
         for _ in range(2):
             flow_v1.drive(flow_v1.raise_().id, "assign", "report_rectification")

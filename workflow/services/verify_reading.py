@@ -35,8 +35,6 @@ from workflow.services.events import AUDITED_BY_SCHEME, CURRENT_SCHEME
 
 FINDINGS, EVENTS = Finding.__table__, Event.__table__
 
-FINDINGS, EVENTS = Finding.__table__, Event.__table__
-
 _FINDING_NAMES = dict.fromkeys(("id", "code", "last_seq", "last_hash", "state", "parties",
                                 *AUDITED_BY_SCHEME[CURRENT_SCHEME]))
 _EVENT_NAMES = ("id", "finding_id", "seq", "trigger", "from_state", "to_state", "actor_id",
