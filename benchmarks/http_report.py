@@ -36,7 +36,8 @@ def rates(found: Measured, args: argparse.Namespace) -> Section:
     verdict = "met" if ratio >= RATE_TARGET else "missed"
     notes = [f"transitions at {ratio:.2f} of the GET's rate: target ≥ {RATE_TARGET} {verdict}",
              f"{found.findings:,} findings on {found.units:,} units; the province commission's "
-             "supervisor (whole tree in scope); gunicorn, 4 sync workers; wrk on loopback, "
+             "supervisor (whole tree in scope); gunicorn, 4 workers (gthread, one thread each); "
+             "wrk on loopback, "
              f"{args.http_connections} connections (one per wrk thread), {args.http_rounds} rounds of "
              f"{args.http_seconds:g} s each, GET and POST alternating; min – max over rounds",
              *[f"{name}: p50 {statistics.median(o.p50_ms for o in runs):,.1f} ms, p99 "
