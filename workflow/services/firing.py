@@ -196,7 +196,7 @@ def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: 
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
     event = chain_event(ctx.session, finding, spec.trigger, source, finding.state, actor,
-                         record, now, cleaned.attachments)
+                        record, now, cleaned.attachments)
     for step in ctx.later:
         step()
     if ctx.notices:  # reads only people: the transition's rows flush once, with the notices
