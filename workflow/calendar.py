@@ -61,6 +61,9 @@ class WorkingCalendar:
         # package; other years it only guesses from the fixed rules, so they count as unknown.
         self._published = frozenset(holidays.country_holidays("CN").special_public_holidays)
         self._years: dict[int, _Year] = {}
+        # add_working_days' answers (frozen): the ladder asks the same few dates on every fire.
+        # Dates times offsets: a few thousand entries after years of use.
+        self._added: dict[tuple[date, int], Due] = {}
 
     def known(self, year: int) -> bool:
         """Whether the year's official schedule is known (from the package or the override)."""
@@ -75,6 +78,12 @@ class WorkingCalendar:
     def add_working_days(self, start: date, n: int) -> Due:
         """The nth working day after start (before it when n < 0); start itself does not count.
         n = 0 ("same day") is start when it is a working day, else the next working day."""
+        found = self._added.get((start, n))
+        if found is None:
+            found = self._added[start, n] = self._count_working_days(start, n)
+        return found
+
+    def _count_working_days(self, start: date, n: int) -> Due:
         day, step, left = start, (_DAY if n >= 0 else -_DAY), abs(n)
         while n == 0 and not self.is_working_day(day):
             day += _DAY

@@ -39,6 +39,7 @@ class Rectify:
                                      settings.unlinked_max_files, settings.unlinked_max_bytes)
         self.clock = clock
         self.zone = ZoneInfo(settings.timezone)
+        self.document_templates = settings.document_templates_path  # a Path built once
 
     def unit_of_work(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self, write)
@@ -94,7 +95,7 @@ class UnitOfWork:
         self.calendar = rectify.calendar
         self.light_policy = rectify.settings.light
         self.burden_policy = rectify.settings.burden
-        self.document_templates = rectify.settings.document_templates_path
+        self.document_templates = rectify.document_templates
         self._clock = rectify.clock
         self.zone = rectify.zone
         self._database, self._write = rectify.database, write

@@ -168,14 +168,14 @@ def test_a_refusal_after_the_state_changed_in_memory_is_not_written_by_the_next(
     database with the next finding's commit."""
     import workflow.services.firing as firing
     broken, fine = (assigned(flow, org.inspector, org.group_a.id) for _ in range(2))
-    real = firing.append_event
+    real = firing.chain_event
 
     def failing_for_one(session, finding, *args, **kwargs):
         if finding.id == broken.id:
             raise StaleFinding(finding.id, None, None)
         return real(session, finding, *args, **kwargs)
 
-    monkeypatch.setattr(firing, "append_event", failing_for_one)
+    monkeypatch.setattr(firing, "chain_event", failing_for_one)
     before = flow.snapshot(broken.id)
     out, _ = bulk(rectify, org.inspector, [broken.id, fine.id], "withdraw",
                   {"reason": "Raised in error at the visit"})

@@ -49,14 +49,17 @@ class Person:
         return bool(self.role_set.intersection(roles))
 
 
-_COLUMNS = (User.id, User.username, User.display_name, User.unit_id, User.roles, User.language,
-            User.email, User.notify_email, User.notify_webhook)
-# Built once (its cache key is memoised): the active people of some units and some users, and
-# whether any webhook endpoint is active (so a transaction without any asks no second question).
-_PEOPLE = select(*_COLUMNS, select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True))
+_USERS = User.metadata.tables[User.__tablename__].c
+_HOOKS = WebhookEndpoint.metadata.tables[WebhookEndpoint.__tablename__].c
+_COLUMNS = (_USERS.id, _USERS.username, _USERS.display_name, _USERS.unit_id, _USERS.roles,
+            _USERS.language, _USERS.email, _USERS.notify_email, _USERS.notify_webhook)
+# Built once (its cache key is memoised), on the tables (a Core statement: no ORM result
+# machinery): the active people of some units and some users, and whether any webhook endpoint
+# is active (so a transaction without any asks no second question).
+_PEOPLE = select(*_COLUMNS, select(_HOOKS.id).where(_HOOKS.active.is_(True))
                  .exists().label("endpoints")).where(
-    User.active.is_(True), or_(User.unit_id.in_(bindparam("units", expanding=True)),
-                               User.id.in_(bindparam("ids", expanding=True))))
+    _USERS.active.is_(True), or_(_USERS.unit_id.in_(bindparam("units", expanding=True)),
+                                 _USERS.id.in_(bindparam("ids", expanding=True))))
 _ENDPOINTS = select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(
     WebhookEndpoint.id)
 
@@ -78,7 +81,7 @@ class People:
         ids = [i for i in ids if i not in self.asked_ids and i not in self.by_id]
         if not units and not ids:
             return
-        rows = session.execute(_PEOPLE, {"units": units, "ids": ids}).all()
+        rows = session.connection().execute(_PEOPLE, {"units": units, "ids": ids}).all()
         for unit_id in units:
             self.by_unit[unit_id] = []
         self.asked_ids.update(ids)

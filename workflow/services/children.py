@@ -67,5 +67,5 @@ def raise_child(uow: UnitOfWork, spec: Lifecycle, parent: Finding, actor: User, 
     cleaned = clean(assign.fields, given, payload_lookup(uow, child, actor))
     ctx = Context(uow.session, child, actor, cleaned.values, now, uow.today(), spec, uow)
     check_guards(ctx, assign)
-    write_transition(uow, ctx, spec, assign, cleaned)
+    uow.session.add(write_transition(uow, ctx, spec, assign, cleaned))
     return child

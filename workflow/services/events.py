@@ -58,6 +58,17 @@ def append_event(session: Session, finding: Finding, trigger: str, from_state: s
                  to_state: str, actor: User, record: dict[str, Any], now: datetime,
                  attachments: Sequence[Attachment] = ()) -> Event:
     """Chain a new event onto the finding and link the evidence it carries to the finding."""
+    event = chain_event(session, finding, trigger, from_state, to_state, actor, record, now,
+                        attachments)
+    session.add(event)
+    return event
+
+
+def chain_event(session: Session, finding: Finding, trigger: str, from_state: str | None,
+                to_state: str, actor: User, record: dict[str, Any], now: datetime,
+                attachments: Sequence[Attachment] = ()) -> Event:
+    """append_event without adding the event to the session: the finding's chain and facts move
+    on, the evidence is linked; the caller writes the event (fire() by one Core INSERT)."""
     seq = finding.last_seq + 1
     prev = finding.last_hash or GENESIS
     digest = finding_digest(finding)
@@ -70,7 +81,6 @@ def append_event(session: Session, finding: Finding, trigger: str, from_state: s
     # the facts the statistics and the export read instead of events, by the same UPDATE
     stats_facts.note_event(session, finding, trigger, from_state, to_state, now)
     ledger_facts.note_event(finding, trigger, actor.id, record, now)
-    session.add(event)
     note_transition(session, finding.lifecycle, trigger)
     if attachments:
         linked: set[int] = set()

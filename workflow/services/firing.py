@@ -23,9 +23,10 @@ from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Cleaned, Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
-from workflow.services.events import append_event
+from workflow.services.events import chain_event
 from workflow.services.notify import first_text, notify, params_for
 from workflow.services.scope import sees_finding, takes_side, unit_in_scope
+from workflow.services.transition_write import save_transition
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 if TYPE_CHECKING:
@@ -153,12 +154,13 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     cleaned = clean(spec.fields, payload, payload_lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
     check_guards(ctx, spec)
-    try:  # any flush from here on may find the row changed by a concurrent fire
-        write_transition(uow, ctx, lifecycle, spec, cleaned)
-        session.flush()
+    try:  # any write from here on may find the row changed by a concurrent fire
+        event = write_transition(uow, ctx, lifecycle, spec, cleaned)
+        save_transition(session, finding, event)
+        session.flush()  # what else the transition added (evidence links, outbox, parties)
         if commit:
             uow.commit()
-    except (StaleDataError, IntegrityError):
+    except (StaleFinding, StaleDataError, IntegrityError):
         session.rollback()
         raise StaleFinding(finding_id, expected_version, None) from None
     return finding
@@ -173,9 +175,10 @@ def check_guards(ctx: Context, spec: TransitionSpec) -> None:
 
 
 def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
-           cleaned: Cleaned) -> None:
-    """The new state, the effects, the ladder, the event and its notifications (unflushed):
-    the checks (scope, role, side, guards) are the caller's."""
+           cleaned: Cleaned) -> Event:
+    """The new state, the effects, the ladder, the event and its notifications; the event is
+    the caller's to write (save_transition, or session.add). The checks (scope, role, side,
+    guards) are the caller's too."""
     finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
@@ -192,8 +195,8 @@ def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: 
     record = {**cleaned.record, **ctx.facts}
     if finding.due_date != due_before:  # the due-date history is read from these
         record = dict(record, due_date_change=due_date_change(due_before, finding.due_date))
-    event = append_event(ctx.session, finding, spec.trigger, source, finding.state, actor,
-                         record, now, cleaned.attachments)
+    event = chain_event(ctx.session, finding, spec.trigger, source, finding.state, actor,
+                        record, now, cleaned.attachments)
     for step in ctx.later:
         step()
     if ctx.notices:  # reads only people: the transition's rows flush once, with the notices
@@ -201,6 +204,7 @@ def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: 
             notify(ctx.session, finding, event, ctx.notices, "transition",
                    params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
                               first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
+    return event
 
 
 NOTE_FIELDS = ("message", "reason", "comment", "justification", "requirement", "measures",

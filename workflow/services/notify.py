@@ -87,7 +87,7 @@ def notify_people(session: Session, finding: Finding, event: Event, people: Sequ
         rows.append({"key": key, "user_id": user.id, "finding_id": finding.id, "kind": kind,
                      "params": dict(params), "created_at": now})
         queue_immediate(session, key, kind, params, user, endpoints, now)
-    session.execute(_NOTIFICATIONS, rows)
+    session.connection().execute(_NOTIFICATIONS, rows)
     return len(rows)
 
 
