@@ -17,7 +17,8 @@ def test_the_partial_index_exists_and_sqlite_searches_it_for_open_children(recti
         flow.raise_()
     definition = ("SELECT sql FROM sqlite_master WHERE name = 'ix_findings_parent_open'"
                   if backend == "sqlite" else
-                  "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_findings_parent_open'")
+                  "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_findings_parent_open'"
+                  " AND schemaname = current_schema()")
     with rectify.database.engine.connect() as conn:
         created = conn.execute(text(definition)).scalar_one()
     assert "(parent_id, is_open)" in created and "parent_id IS NOT NULL" in created, created
