@@ -53,11 +53,12 @@ def _measure(app: Rectify, target: Target, person: tuple[str, int, str], rounds:
         raw.close()
     key = f"work_{target.label.lower()}_{username}"
     return timed(key, f"My work, {text}, {target.label}", samples, FLOOR,
-                 [f"{len(ids)} rows listed of {total:,} to do ({username})"])
+                 [f"{len(ids)} rows listed of {total} to do ({username})"])
 
 
-def _work(app: Rectify, user_id: int) -> tuple[list[int], int]:
-    """SERVICE: My work as the page reads it (the list and its counts)."""
+def _work(app: Rectify, user_id: int) -> tuple[list[int], str]:
+    """SERVICE: My work as the page reads it (its first page and the count, capped)."""
     with app.unit_of_work(write=False) as uow:
         todo = my_work(uow, uow.session.get_one(User, user_id))
-        return [f.id for f in todo.items], todo.total
+        more = "more than " if todo.total.more else ""
+        return [f.id for f in todo.items], f"{more}{todo.total.n:,}"

@@ -30,6 +30,7 @@ def register_pages(app: Flask) -> None:
         raising,
         search,
         stats_export,
+        table_links,
         two_steps,
         unit_picker,
         work,
@@ -38,7 +39,7 @@ def register_pages(app: Flask) -> None:
 
     _ = (account, admin_units, bulk, burden, comments, daily, dashboard, documents, findings,
          importing, ledger, ledger_saved, letters, lifecycles, links, notifications, raising,
-         search, stats_export, two_steps, unit_picker, work)
+         search, stats_export, table_links, two_steps, unit_picker, work)
     app.register_blueprint(bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(outbox.bp, url_prefix="/admin")

@@ -36,8 +36,10 @@ def ledger_query() -> LedgerQuery:
     return parse_ledger_args(request.args, uow.registry, uow.now(), uow.zone)
 
 
+@bp.app_template_global("ledger_rows")
 def rows() -> RowBuilder:
-    """Rows as of today, or of the day the ledger page is viewed as of (g.ledger_day)."""
+    """Rows as of today, or of the day the ledger page is viewed as of (g.ledger_day); a table
+    takes it once for all its rows."""
     return row_builder(get_uow(), lang(), g.get("ledger_day"))
 
 

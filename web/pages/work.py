@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from web.auth import actor
@@ -10,24 +10,20 @@ from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
 from workflow import services
-from workflow.errors import RectifyError
+from workflow.errors import InvalidInput
 from workflow.models import Finding
 from workflow.services.letter_work import pending_replies
 from workflow.services.permissions import starts_in_directory
 from workflow.services.waiting import waiting_on_others
-from workflow.services.work import my_work
+from workflow.services.work import WorkList, my_work
 from workflow.services.work_reasons import sent_back
 
 
 @bp.app_template_global("may_fire")
 def may_fire(finding: Finding, trigger: str) -> bool:
-    """Whether to offer a transition's button in a table: services.check_fire's answer (role,
+    """Whether to offer a transition's button in a table: services.may_fire's answer (role,
     side, state); the guards still run when it is fired."""
-    try:
-        services.check_fire(get_uow(), finding, trigger, actor())
-    except RectifyError:
-        return False
-    return True
+    return services.may_fire(get_uow(), finding, trigger, actor())
 
 
 def landing() -> str:
@@ -45,13 +41,24 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/work")
 def work():  # type: ignore[no-untyped-def]
     uow = get_uow()
-    todo = my_work(uow, actor())
+    cursor = request.args.get("cursor") or None
+    todo = _todo(cursor)
     kinds = []
     for (key, state), count in sorted(todo.counts.items()):
         name, _, version = key.partition("@")
         lc = uow.registry.get(name, int(version))
         kinds.append((lc.label(lang()), lc.state(state).label(lang()), count))
     replies = pending_replies(uow.session, actor(), uow.today(), uow.calendar)
-    return render_template("work.html", todo=todo, kinds=kinds, replies=replies,
+    return render_template("work.html", todo=todo, kinds=kinds, replies=replies, cursor=cursor,
                            why=sent_back(uow.session, uow.registry, todo.items),
                            waiting=waiting_on_others(uow.session, uow.registry, actor()))
+
+
+def _todo(cursor: str | None) -> WorkList:
+    """The page after the cursor; the first page for a cursor from an old link."""
+    try:
+        return my_work(get_uow(), actor(), cursor)
+    except InvalidInput as exc:
+        if "cursor" not in exc.errors:
+            raise
+        return my_work(get_uow(), actor())

@@ -210,7 +210,12 @@ class Finding(Base):
     __table_args__ = (Index("ix_findings_ledger", "created_at", "id"),
                       Index("ix_findings_state_created", "state", "created_at", "id"),
                       Index("ix_findings_state_id", "state", "id"),
-                      Index("ix_findings_unit_created", "unit_id", "created_at", "id"))
+                      Index("ix_findings_unit_created", "unit_id", "created_at", "id"),
+                      # A parent's open children (children_closed): partial, so that SQLite's
+                      # statistics do not judge it by the NULLs of every finding with no parent
+                      Index("ix_findings_parent_open", "parent_id", "is_open",
+                            sqlite_where=text("parent_id IS NOT NULL"),
+                            postgresql_where=text("parent_id IS NOT NULL")))
 
 
 class Event(Base):

@@ -14,6 +14,7 @@ from workflow.services.firing import (
     fire,
     get_finding,
     history,
+    may_fire,
 )
 from workflow.services.ledger import LedgerFilter, Page, is_overdue, ledger, overdue_clause
 from workflow.services.raising import RAISE_FIELDS, raise_finding
@@ -30,6 +31,7 @@ __all__ = [
     "history",
     "is_overdue",
     "ledger",
+    "may_fire",
     "overdue_clause",
     "raise_finding",
     "verify_all",

@@ -50,6 +50,11 @@ def count_ledger(uow: UnitOfWork, actor: User, flt: LedgerFilter, first_page: Pa
     n = ledger_total(uow.session, actor, flt, day,
                      yellow_cutoff(day, uow.calendar, uow.light_policy), uow.registry, uow.zone,
                      cap)
+    return capped_count(n, cap)
+
+
+def capped_count(n: int, cap: int = COUNT_CAP) -> LedgerCount:
+    """A count read up to cap + 1 rows (LIMIT cap + 1): above cap, it is "more than cap"."""
     return LedgerCount(cap, more=True) if n > cap else LedgerCount(n)
 
 

@@ -9,11 +9,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from workflow.guards import GUARDS
 from workflow.models import Finding, User
-from workflow.services.ledger_sorts import sort_key
+from workflow.services import ledger_view
+from workflow.services.ledger_sorts import cursor_after, sorted_page
+from workflow.services.ledger_view import LedgerCount, capped_count
 from workflow.services.parties import PARTY_ROLES
 from workflow.services.scope import (
     independent_clause,
@@ -28,11 +30,19 @@ if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
 
+PAGE = 50  # findings a page of My work lists, as the ledger's
+Kind = tuple[str, int, str]  # lifecycle, version, state
+
+
 @dataclass
 class WorkList:
+    """One page of My work, and how much awaits in all."""
+
     items: list[Finding] = field(default_factory=list)
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (lifecycle key, state)
-    total: int = 0
+    # per (lifecycle key, state): only when the total is exact (not "more than" the cap)
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    total: LedgerCount = LedgerCount(0)
+    next_cursor: str | None = None
 
 
 def actionable_states(uow: UnitOfWork,
@@ -97,23 +107,44 @@ def work_clauses(uow: UnitOfWork, actor: User) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def my_work(uow: UnitOfWork, actor: User, limit: int = 200) -> WorkList:
-    """Soonest deadline first (undated last, as the ledger's due-date order, whose index it can
-    walk); counts per (lifecycle, state) over all of it."""
-    clauses = work_clauses(uow, actor)
+def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int = PAGE,
+            cap: int | None = None) -> WorkList:
+    """One page, soonest deadline first (undated last: the ledger's due-date order and cursor,
+    whose index each part walks; pass next_cursor back for the next page), and how much awaits,
+    counted as the ledger counts: up to `cap` (beyond, "more than"), per (lifecycle, state)
+    when exact; the first page, when it holds everything, is the count."""
+    clauses, cap = work_clauses(uow, actor), ledger_view.COUNT_CAP if cap is None else cap
     if not clauses:
         return WorkList()
-    matched = union_all(*[select(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
-                          .where(c) for c in clauses]).subquery()
-    kind = (matched.c.lifecycle, matched.c.lifecycle_version, matched.c.state)
-    counts: Counter[tuple[str, str]] = Counter()
-    for name, version, at, n in uow.session.execute(select(*kind, func.count()).group_by(*kind)):
-        counts[(f"{name}@{version}", at)] += n
-    due = sort_key("due")
-    soonest = [select(Finding.id).where(c).order_by(due, Finding.id).limit(limit).subquery()
-               for c in clauses]
-    items = list(uow.session.scalars(
-        select(Finding).where(Finding.id.in_(union_all(*[select(s.c.id) for s in soonest])))
-        .options(joinedload(Finding.unit)).order_by(due, Finding.id).limit(limit)))
+    items, next_cursor = _page(uow.session, clauses, cursor, limit)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
-    return WorkList(items, counts, sum(counts.values()))
+    if cursor is None and next_cursor is None:  # the whole list
+        kinds = [(f.lifecycle, f.lifecycle_version, f.state) for f in items]
+        total = LedgerCount(len(kinds))
+    else:
+        kinds = _kinds(uow.session, clauses, cap)
+        total = capped_count(len(kinds), cap)
+    counts = Counter() if total.more else Counter((f"{n}@{v}", s) for n, v, s in kinds)
+    return WorkList(items, counts, total, next_cursor)
+
+
+def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | None,
+          limit: int) -> tuple[list[Finding], str | None]:
+    """The findings after the cursor in due-date order, at most `limit`, and the next cursor."""
+    arms = [sorted_page(select(Finding.id).where(c), "due", Finding, cursor).limit(limit + 1)
+            .subquery() for c in clauses]
+    ids = union_all(*[select(arm.c.id) for arm in arms])
+    query = sorted_page(select(Finding).where(Finding.id.in_(ids))
+                        .options(joinedload(Finding.unit)), "due", Finding, None)
+    rows = session.execute(query.limit(limit + 1)).all()
+    items = [row[0] for row in rows[:limit]]
+    if len(rows) <= limit:
+        return items, None
+    return items, cursor_after(rows[limit - 1].sort_key, items[-1].id)
+
+
+def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> list[Kind]:
+    """(lifecycle, version, state) of each finding awaiting, up to cap + 1 of them."""
+    matched = union_all(*[select(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
+                          .where(c) for c in clauses]).limit(cap + 1)
+    return [(name, version, state) for name, version, state in session.execute(matched)]
