@@ -32,13 +32,15 @@ EXPORT_ROWS = 10_000  # the export case picks the filter whose row count comes n
 
 def dashboard_numbers(app: Rectify, actor_id: int, focus: int | None) -> int:
     """SERVICE: what /dashboard computes: the statistics (services.stats_report) and the board
-    of states and lights (services.stats.dashboard), for the unit's subtree."""
+    of states and lights (services.stats.dashboard; counted in the statistics' pass when they
+    share it, as on the page), for the unit's subtree."""
     with app.unit_of_work(write=False) as uow:
         actor = uow.session.get_one(User, actor_id)
+        cutoff = today_cutoff(uow)
         stats = statistics(uow.session, actor, uow.registry,
-                           StatsQuery(unit_id=focus, zone=uow.zone), uow.now())
-        board = dashboard(uow.session, actor, uow.today(), uow.registry, None, focus,
-                          today_cutoff(uow))
+                           StatsQuery(unit_id=focus, zone=uow.zone), uow.now(), cutoff)
+        board = stats.board or dashboard(uow.session, actor, uow.today(), uow.registry, None,
+                                         focus, cutoff)
         return sum(board.by_state.values()) + stats.totals.raised
 
 

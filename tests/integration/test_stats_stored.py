@@ -4,7 +4,6 @@ database upgraded to them (the 0010 back-fill) holds the same facts."""
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,8 @@ from typing import Any
 import pytest
 from db_support import rectify_with_unrecorded_report
 from sqlalchemy import select
+from stats_world_support import random_world
 
-from workflow.errors import RectifyError
 from workflow.models import Finding
 from workflow.runtime import Rectify
 from workflow.services.migrate import migrate_findings
@@ -27,41 +26,6 @@ from workflow.services.stats_stored import stored_figures
 from workflow.services.stats_trends import local_days
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
-# Triggers a random walk does not take: they need a second unit's part or history.
-SKIPPED = frozenset({"add_co_responsible", "report_part", "reassign", "look_back"})
-# The steps towards an outcome, taken more often than the rest.
-ONWARD = frozenset({"assign", "acknowledge", "report_rectification", "revisit", "confirm",
-                    "reject", "adopt", "report_implementation", "fix_on_spot", "verify_on_spot"})
-
-
-def _random_world(flow: Flow, rectify: Rectify, seed: int, findings: int = 24) -> None:
-    """Findings of every lifecycle walked at random (reworks, extensions, suggestions, waived and
-    withdrawn ones), hours to days apart; some still open, the clock moved on after the last."""
-    rng, org = random.Random(seed), flow.org
-    reworked = flow.raise_().id
-    for trigger in ("assign", "report_rectification", "revisit", "reject",
-                    "report_rectification"):
-        rectify.clock.advance(hours=rng.randrange(1, 80))
-        flow.fire(reworked, trigger)
-    names = [lc.name for lc in rectify.registry.latest()]
-    for _ in range(findings):
-        name = rng.choice(names)
-        fid = flow.raise_(name, by=org.supervisor if name == "suggestion" else None,
-                          unit=rng.choice((org.group_a.id, org.group_b.id))).id
-        for _step in range(rng.randrange(0, 14)):
-            rectify.clock.advance(hours=rng.randrange(1, 80), microseconds=rng.randrange(10**6))
-            finding = flow.finding(fid)
-            spec = rectify.registry.get(finding.lifecycle, finding.lifecycle_version)
-            options = [t.trigger for t in spec.transitions_from(finding.state)
-                       if t.trigger not in SKIPPED]
-            if not options:
-                break
-            onward = [t for t in options if t in ONWARD]
-            try:
-                flow.fire(fid, rng.choice(onward if onward and rng.random() < .7 else options))
-            except (RectifyError, AssertionError, KeyError):
-                continue  # a guard, a role the flow has no default for: another step
-    rectify.clock.advance(days=3, seconds=17)
 
 
 def _stats(rectify: Rectify, actor: Any, **args: Any) -> dict[str, Any]:
@@ -72,7 +36,7 @@ def _stats(rectify: Rectify, actor: Any, **args: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_live_statistics_equal_the_events_figures(flow: Flow, rectify: Rectify, seed: int) -> None:
-    _random_world(flow, rectify, seed)
+    random_world(flow, rectify, seed)
     actor = flow.org.supervisor
     with rectify.unit_of_work(write=False) as uow:
         now, registry = uow.now(), uow.registry
@@ -98,7 +62,7 @@ def test_live_statistics_equal_the_events_figures(flow: Flow, rectify: Rectify, 
 
 
 def test_the_upgrade_back_fills_the_same_facts(flow: Flow, rectify: Rectify) -> None:
-    _random_world(flow, rectify, seed=5, findings=12)
+    random_world(flow, rectify, seed=5, findings=12)
     columns = [getattr(Finding, name) for name in FACTS]
     with rectify.unit_of_work(write=False) as uow:
         kept = uow.session.execute(select(Finding.id, *columns).order_by(Finding.id)).all()

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from db_support import rectify_with_unrecorded_report
 from sqlalchemy import update
+from stats_world_support import random_world
 
-from tests.integration.test_stats_stored import _random_world
 from workflow.cli import engine
 from workflow.models import Finding
 from workflow.runtime import Rectify
@@ -37,7 +37,7 @@ def _verify(database_url: str, tmp_path: Any, *args: str) -> tuple[int, str]:
 def test_what_the_engine_wrote_agrees(flow: Any, rectify: Rectify, database_url: str,
                                       tmp_path: Any) -> None:
     """A random world of every lifecycle (reworks, extensions, comments, waived ones)."""
-    _random_world(flow, rectify, seed=11, findings=16)
+    random_world(flow, rectify, seed=11, findings=16)
     assert _disagreeing(rectify) == []
     code, output = _verify(database_url, tmp_path, "--facts")
     assert code == 0, output

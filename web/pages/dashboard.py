@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import render_template, request
 from flask_babel import gettext as _
 
@@ -28,9 +30,10 @@ def stats_query() -> tuple[StatsQuery, dict[str, str]]:
         return StatsQuery(zone=uow.zone), {k: message(v) for k, v in exc.errors.items()}
 
 
-def current_statistics(query: StatsQuery) -> Statistics:
+def current_statistics(query: StatsQuery, yellow_cutoff: date | None = None) -> Statistics:
+    """With yellow_cutoff, the dashboard's board too when it counts the same findings."""
     uow = get_uow()
-    return statistics(uow.session, actor(), uow.registry, query, uow.now())
+    return statistics(uow.session, actor(), uow.registry, query, uow.now(), yellow_cutoff)
 
 
 @bp.route("/dashboard")
@@ -38,14 +41,15 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     """Who may see it is the service's rule (permissions.RULES["dashboard"]), as in the API."""
     user, uow = actor(), get_uow()
     query, errors = stats_query()
+    cutoff = today_cutoff(uow)
     try:
-        stats = current_statistics(query)
+        stats = current_statistics(query, cutoff)
     except InvalidInput as exc:  # an as_of moment still to come
         errors = {k: message(v) for k, v in exc.errors.items()}
         query = StatsQuery(zone=uow.zone)
-        stats = current_statistics(query)
-    board = dashboard(uow.session, user, uow.today(), uow.registry, query.campaign_id,
-                      query.unit_id, today_cutoff(uow))
+        stats = current_statistics(query, cutoff)
+    board = stats.board or dashboard(uow.session, user, uow.today(), uow.registry,
+                                     query.campaign_id, query.unit_id, cutoff)
     code = lang()
     states = []
     for (name, state), count in sorted(board.by_state.items()):

@@ -5,16 +5,18 @@ lists and counts, and in Python for one finding, the same rule (services.clocks.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_
 
 from workflow.models import Finding
 
 
-def review_overdue_clause(today: date) -> ColumnElement[bool]:
-    """Open, reported rectified, its follow-up check deadline passed (never NULL)."""
-    return and_(Finding.is_open.is_(True), Finding.rectified_at.is_not(None),
-                Finding.review_due_date.is_not(None), Finding.review_due_date < today)
+def review_overdue_clause(today: date, src: Any = Finding) -> ColumnElement[bool]:
+    """Open, reported rectified, its follow-up check deadline passed (never NULL). src: Finding,
+    or a findings subquery's columns."""
+    return and_(src.is_open.is_(True), src.rectified_at.is_not(None),
+                src.review_due_date.is_not(None), src.review_due_date < today)
 
 
 def is_review_overdue(finding: Finding, today: date) -> bool:
@@ -22,10 +24,10 @@ def is_review_overdue(finding: Finding, today: date) -> bool:
                 and finding.review_due_date is not None and finding.review_due_date < today)
 
 
-def acknowledge_overdue_clause(today: date) -> ColumnElement[bool]:
-    """Open, not acknowledged, its 签收 deadline passed (never NULL)."""
-    return and_(Finding.is_open.is_(True), Finding.acknowledged_at.is_(None),
-                Finding.acknowledge_due_date.is_not(None), Finding.acknowledge_due_date < today)
+def acknowledge_overdue_clause(today: date, src: Any = Finding) -> ColumnElement[bool]:
+    """Open, not acknowledged, its 签收 deadline passed (never NULL); src as above."""
+    return and_(src.is_open.is_(True), src.acknowledged_at.is_(None),
+                src.acknowledge_due_date.is_not(None), src.acknowledge_due_date < today)
 
 
 def is_acknowledge_overdue(finding: Finding, today: date) -> bool:

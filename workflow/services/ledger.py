@@ -99,11 +99,11 @@ def light_clause(colour: Colour, today: date, yellow_cutoff: date,
                 else src.due_date > yellow_cutoff)
 
 
-def level_clause(level: int, today: date) -> ColumnElement[bool]:
+def level_clause(level: int, today: date, src: Any = Finding) -> ColumnElement[bool]:
     """Red at this overdue level or above, agreeing with services.light.red_level (every red
-    finding is at level 1 or above; the ladder's column raises it)."""
-    red = overdue_clause(today)
-    return red if level <= 1 else and_(red, Finding.overdue_level >= level)
+    finding is at level 1 or above; the ladder's column raises it). src: as overdue_clause's."""
+    red = overdue_clause(today, src)
+    return red if level <= 1 else and_(red, src.overdue_level >= level)
 
 
 def filtered(session: Session, actor: User, flt: LedgerFilter, today: date,

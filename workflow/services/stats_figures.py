@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, select
+from sqlalchemy import Subquery, and_
 from sqlalchemy.orm import Session
 
 from workflow.services.counts import Summable
-from workflow.services.stats_kinds import Outcomes, overdue_of, stage_clause
+from workflow.services.stats_groups import Meanings
+from workflow.services.stats_kinds import StateFlags, overdue_of
+from workflow.services.stats_passes import Measure, Term, Totals
 
 
 @dataclass
@@ -63,54 +66,67 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def figures_by(session: Session, source: Subquery, key: str, outcomes: Outcomes,
-               today: date) -> dict[Any, Figures]:
-    """Figures per value of one of the source's columns (unit_id, category, ...)."""
-    return figures_by_keys(session, source, (key,), outcomes, today)[key]
-
-
 def figures_by_keys(session: Session, source: Subquery, keys: tuple[str, ...],
-                    outcomes: Outcomes, today: date) -> dict[str, dict[Any, Figures]]:
-    """figures_by for each key: one GROUPING SETS pass on PostgreSQL, a GROUP BY per key
-    elsewhere."""
-    c = source.c
-    raised = stage_clause("raised", outcomes, c)
-    overdue = and_(raised, overdue_of(c, today))
-    dated = and_(raised, c.due_date.is_not(None), c.rectified_on.is_not(None))
-    conditions = {
-        "raised": raised, "open": and_(raised, c.is_open.is_(True)),
-        "rectified": stage_clause("rectified", outcomes, c),
-        "confirmed": stage_clause("confirmed", outcomes, c), "overdue": overdue,
-        "on_time": stage_clause("on_time", outcomes, c),
-        **{stage: stage_clause(stage, outcomes, c)
-           for stage in ("first_pass", "reworked", "recurring", "proposed", "adopted",
-                         "implemented", "declined")},
-    }
-    columns = [func.sum(case((cond, 1), else_=0)).label(name) for name, cond in conditions.items()]
-    columns += [func.sum(case((dated, 1), else_=0)).label("dated"),
-                func.sum(case((raised, c.rework_rounds), else_=0)).label("rework_rounds")]
+                    meanings: Meanings, today: date) -> dict[str, dict[Any, Figures]]:
+    """Figures per value of each of the source's columns in keys (unit_id, category, ...), in
+    the key's order (None last), in one pass (services.stats_groups)."""
+    tally = FigureTally(source.c, keys, today)
+    return tally.read(meanings.tally(session, source, source.c, [tally])[0])
 
-    def figures(row: Any) -> Figures:
-        counts = {name: int(getattr(row, name) or 0) for name in conditions}
-        return Figures(**counts, due=int(row.dated or 0) + counts["overdue"],
-                       rework_rounds=int(row.rework_rounds or 0))
 
-    out: dict[str, dict[Any, Figures]] = {key: {} for key in keys}
-    # in the key's order (none last) on every backend: PostgreSQL's GROUP BY has no order of its own
-    if len(keys) == 1 or session.get_bind().dialect.name != "postgresql":
-        for key in keys:
-            ordered = select(c[key], *columns).group_by(c[key]).order_by(c[key].is_(None), c[key])
-            out[key] = {row[0]: figures(row) for row in session.execute(ordered)}
+class FigureTally:
+    """The figures' measures per value of each key, and the Figures read from their totals."""
+
+    def __init__(self, c: Any, keys: tuple[str, ...], today: date) -> None:
+        rules = figure_rules(c, today)
+        self.names = [*rules, "rework_rounds"]
+        self.measures = [*[Measure(rule) for rule in rules.values()],
+                         Measure(_problem, c.rework_rounds)]
+        self.key_names = keys
+        self.keys = [(c[key],) for key in keys]
+
+    def read(self, totals: Totals) -> dict[str, dict[Any, Figures]]:
+        out: dict[str, dict[Any, Figures]] = {}
+        for key, per_value in zip(self.key_names, totals, strict=True):
+            out[key] = {}
+            for (value,), counts in per_value.items():
+                figures = dict(zip(self.names, counts, strict=True))
+                figures["due"] = figures.pop("dated") + figures["overdue"]
+                out[key][value] = Figures(**figures)
         return out
-    # each row belongs to the set whose key GROUPING() reports as grouped (0); the other keys
-    # are null in it, so ordering by every key in turn orders each set by its own key
-    order = [term for key in keys for term in (c[key].is_(None), c[key])]
-    sets = select(*[c[key] for key in keys], *[func.grouping(c[key]) for key in keys], *columns
-                  ).group_by(func.grouping_sets(*[c[key] for key in keys])).order_by(*order)
-    for row in session.execute(sets):
-        key = keys[list(row[len(keys):2 * len(keys)]).index(0)]
-        out[key][row[keys.index(key)]] = figures(row)
-    return out
+
+
+def _problem(m: StateFlags) -> bool:
+    """A problem counted: not a suggestion, not withdrawn or waived (stage 'raised')."""
+    return not m.suggestion and not m.excluded
+
+
+def figure_rules(c: Any, today: date) -> dict[str, Callable[[StateFlags], Term]]:
+    """What each counted figure counts of a finding, by what its state means (StateFlags) and
+    its row: services.stats_kinds.stage_clause per class of states (a test holds them equal).
+    dated (due date and report both known) makes `due` with overdue."""
+    dated = and_(c.due_date.is_not(None), c.rectified_on.is_not(None))
+    # each condition built once: the passes sum one condition once (services.stats_passes)
+    is_open, reported = c.is_open.is_(True), c.rectified_at.is_not(None)
+    overdue, on_time = overdue_of(c, today), and_(dated, c.rectified_on <= c.due_date)
+    first, reworked = c.rework_rounds == 0, c.rework_rounds > 0
+    recurring = c.recurrence_of_id.is_not(None)
+    return {
+        "raised": _problem,
+        "open": lambda m: _problem(m) and is_open,
+        "rectified": lambda m: _problem(m) and (m.confirmed or reported),
+        "confirmed": lambda m: _problem(m) and m.confirmed,
+        "overdue": lambda m: _problem(m) and overdue,
+        "on_time": lambda m: _problem(m) and on_time,
+        "dated": lambda m: _problem(m) and dated,
+        "first_pass": lambda m: _problem(m) and m.confirmed and first,
+        "reworked": lambda m: _problem(m) and reworked,
+        "recurring": lambda m: _problem(m) and recurring,
+        "proposed": lambda m: m.suggestion and not m.excluded,
+        "adopted": lambda m: m.suggestion and m.adopted,
+        "implemented": lambda m: m.suggestion and m.implemented,
+        "declined": lambda m: m.suggestion and m.declined,
+    }
 
 
 # The ledger's arguments selecting exactly the findings a counted figure counts (with the

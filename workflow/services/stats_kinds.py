@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -50,6 +51,37 @@ def outcomes_of(registry: Registry) -> Outcomes:
             if lc.name in suggestions and state.name == lc.initial:
                 found["proposed"].append(triple)
     return Outcomes(tuple(suggestions), **{k: tuple(v) for k, v in found.items()})
+
+
+@dataclass(frozen=True)
+class StateFlags:
+    """What findings in one (lifecycle, version, state) are for the counted figures: stage_clause
+    and kind_clause, read for one state (services.stats_groups adds groups up by them)."""
+
+    suggestion: bool  # of a suggestion lifecycle (else a problem)
+    excluded: bool
+    confirmed: bool
+    implemented: bool
+    declined: bool
+    adopted: bool  # a suggestion past its proposal, neither declined nor excluded
+
+
+def state_flags(outcomes: Outcomes) -> Callable[[Triple], StateFlags]:
+    """The flags of a state, memoised for this call's outcomes."""
+    sets = {name: frozenset(getattr(outcomes, name))
+            for name in ("excluded", "confirmed", "implemented", "declined", "proposed")}
+    suggestions = frozenset(outcomes.suggestions)
+    known: dict[Triple, StateFlags] = {}
+
+    def flags(triple: Triple) -> StateFlags:
+        if triple not in known:
+            excluded, declined = triple in sets["excluded"], triple in sets["declined"]
+            known[triple] = StateFlags(
+                triple[0] in suggestions, excluded, triple in sets["confirmed"],
+                triple in sets["implemented"], declined,
+                not (triple in sets["proposed"] or declined or excluded))
+        return known[triple]
+    return flags
 
 
 def in_states(cols: Any, triples: tuple[Triple, ...]) -> ColumnElement[bool]:

@@ -13,11 +13,13 @@ from workflow.errors import InvalidInput
 from workflow.models import Unit, User
 from workflow.services.permissions import require
 from workflow.services.scope import focus_unit
-from workflow.services.stats import roll_up
+from workflow.services.stats import board_of, roll_up, top_level
 from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_board import BoardTally, Dashboard
 from workflow.services.stats_days import days_by
 from workflow.services.stats_events import EventFigures, event_figures
-from workflow.services.stats_figures import Figures, figures_by_keys
+from workflow.services.stats_figures import Figures, FigureTally
+from workflow.services.stats_groups import Meanings
 from workflow.services.stats_inspections import InspectionFigures, inspection_figures
 from workflow.services.stats_kinds import outcomes_of, stage_clause
 from workflow.services.stats_source import findings_source
@@ -41,12 +43,16 @@ class Statistics:
     trend_start: date
     trend_end: date
     trends: dict[str, Series] = field(default_factory=dict)
+    board: Dashboard | None = None  # asked for with yellow_cutoff and board_shares(query)
 
 
 def statistics(session: Session, actor: User, registry: Registry, query: StatsQuery,
-               now: datetime) -> Statistics:
+               now: datetime, yellow_cutoff: date | None = None) -> Statistics:
     """The statistics the actor may see (Forbidden without the dashboard), as of query.as_of
-    when given (services.as_of.findings_as_of), else now."""
+    when given (services.as_of.findings_as_of), else now. With yellow_cutoff (the dashboard
+    page's), when the board counts the same findings (board_shares), stats.board is the
+    dashboard (services.stats.dashboard for the query's unit and campaign, today being the
+    statistics' day), counted in the same pass."""
     require(actor, "dashboard")
     focus = focus_unit(session, actor, query.unit_id)  # never one outside the scope
     if query.as_of is not None and query.as_of > now:
@@ -55,7 +61,13 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)
     source = findings_source(session, actor, registry, query)
-    figures = figures_by_keys(session, source, ("unit_id", *BREAKDOWNS), outcomes, today)
+    tallies: list[Any] = [FigureTally(source.c, ("unit_id", *BREAKDOWNS), today)]
+    if yellow_cutoff is not None and board_shares(query):
+        tallies.append(BoardTally(source.c, today, yellow_cutoff, top_level(registry)))
+    tallied = Meanings(registry, outcomes).tally(session, source, source.c, tallies)
+    board = None if len(tallies) == 1 else board_of(session, actor, tallies[1].read(tallied[1]),
+                                                      focus)
+    figures = tallies[0].read(tallied[0])
     per_unit = figures.pop("unit_id")
     totals = Figures()
     for counted in per_unit.values():
@@ -71,7 +83,8 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
         events = event_figures(session, source, registry, outcomes, moment)
         days = {"rectified": Counter(local_days(events.rectified_at, query.zone)),
                 "confirmed": Counter(local_days(events.confirmed_at, query.zone))}
-    stats = Statistics(query, moment, totals, focus, rows, by, events, inspections, start, end)
+    stats = Statistics(query, moment, totals, focus, rows, by, events, inspections, start, end,
+                       board=board)
     days.update(days_by(session, source.c.created_at,
                         {name: stage_clause(name, outcomes, source.c)
                          for name in ("raised", "proposed")}, query.zone, start, end))
@@ -79,6 +92,13 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     for name in ("raised", "rectified", "confirmed", "proposed", "inspections"):
         stats.trends[name] = series(days[name], start, end, query.bucket)
     return stats
+
+
+def board_shares(query: StatsQuery) -> bool:
+    """The dashboard's board counts the statistics' findings: live, filtered by unit and
+    campaign only (the board has no other filter)."""
+    return query.as_of is None and all(value is None for value in (
+        query.category, query.raised_by, query.lifecycle, query.start, query.end))
 
 
 def trend_period(query: StatsQuery, today: date) -> tuple[date, date]:

@@ -21,19 +21,23 @@ _FIXED = ("id", "lifecycle", "lifecycle_version", "campaign_id", "category", "ra
 MOVING = ("state", "is_open", "unit_id", "due_date", "rework_rounds", "rectified_at",
           "closed_at", "last_seq")
 
+# What the dashboard's board reads besides (services.stats_board), live only: not rebuilt as of.
+BOARD = ("review_due_date", "acknowledge_due_date", "acknowledged_at", "overdue_level")
+
 
 def findings_source(session: Session, actor: User, registry: Registry,
                     query: StatsQuery) -> Subquery:
-    """A subquery with the columns _FIXED + MOVING + rectified_on (live: and the stored FACTS)
-    of the findings the actor answers for (its unit, then, in the actor's scope) that match the
-    filters (raised in the period; by query.as_of, then with their state, unit, due date... as
+    """A subquery with the columns _FIXED + MOVING + rectified_on (live: and the stored FACTS
+    and BOARD) of the findings the actor answers for (its unit, then, in the actor's scope) that
+    match the filters (raised in the period; by query.as_of, then with their state, unit, due date... as
     of that moment)."""
     fixed = [getattr(Finding, name) for name in _FIXED]
     if query.as_of is None:
         moving: Any = Finding
         rectified_on: Any = Finding.rectified_on
         select_from = select(*fixed, *[getattr(Finding, n) for n in MOVING], rectified_on,
-                             *[getattr(Finding, n) for n in FACTS])  # services.stats_stored
+                             *[getattr(Finding, n) for n in FACTS],  # services.stats_stored
+                             *[getattr(Finding, n) for n in BOARD])
     else:
         past = findings_as_of(registry, query.as_of, query.zone)
         moving = past.c
