@@ -4,6 +4,7 @@ measurable part of a 50-row page)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import url_for
 
@@ -15,5 +16,6 @@ _MARK = 987654321  # a finding id no route's fixed text contains
 @bp.app_template_global("id_links")
 def id_links(endpoint: str, arg: str = "finding_id") -> Callable[[int], str]:
     """The URL of `endpoint` for any id, as url_for builds it (built once, the id put in)."""
-    head, _, tail = url_for(endpoint, **{arg: _MARK}).partition(str(_MARK))
+    values: dict[str, Any] = {arg: _MARK}
+    head, _, tail = url_for(endpoint, **values).partition(str(_MARK))
     return lambda id_: f"{head}{id_}{tail}"
