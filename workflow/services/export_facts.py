@@ -79,7 +79,7 @@ class FactsLoader:
 
     def cache_units(self, findings: Sequence[ExportRecord]) -> None:
         """Load the names of the units on the findings' paths (one query for those not known)."""
-        paths = {f.unit_path for f in findings} - set(self._paths)
+        paths = {f.unit_path for f in findings if f.unit_path not in self._paths}
         wanted = {int(part) for path in paths for part in path.strip("/").split("/") if part}
         missing = wanted - set(self._unit_names)
         if missing:

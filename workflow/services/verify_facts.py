@@ -7,7 +7,7 @@ chain. Each is folded again from the events, by the very functions that keep it,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import groupby
 from typing import Any
 
@@ -26,7 +26,8 @@ PAGE = 1000  # findings per query: their events come in one more
 
 
 def facts_disagreeing(conn: Connection, registry: Registry,
-                      progress: Any = None) -> Iterator[tuple[FindingRef, list[str]]]:
+                      progress: Callable[[int], object] | None = None,
+                      ) -> Iterator[tuple[FindingRef, list[str]]]:
     """(finding, the fact columns its events do not give) for each finding whose row disagrees,
     in id order; progress(n) after each page of n findings. Findings without events are the
     chain check's (NO_EVENTS) and skipped here."""
