@@ -16,7 +16,7 @@ from workflow.services.anchor import Anchor, anchor_at
 from workflow.services.counts import Summable
 from workflow.services.day_meaning import Meanings, due_date_after, meanings
 from workflow.services.permissions import require
-from workflow.services.scope import focus_unit, own_findings_clause, subtree_clause, units_clause
+from workflow.services.scope import answered_clause, focus_unit, units_clause
 from workflow.spec import Registry
 
 HAPPENINGS = ("new", "rectified", "confirmed", "overdue", "escalated")
@@ -91,7 +91,7 @@ def daily_report(session: Session, actor: User, registry: Registry, day: date, z
     require(actor, "dashboard")
     start, cutoff = day_bounds(day, zone, now)
     focus = _focus(session, actor, unit)
-    scope = [own_findings_clause(actor), subtree_clause(session, focus.id)]
+    scope = [answered_clause(session, actor, focus.id)]
     rows = _rows(session, focus)
     report = DailyReport(day, start, cutoff, focus, [(u, f) for u, f in rows.values()],
                          DayFigures())

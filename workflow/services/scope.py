@@ -137,6 +137,19 @@ def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnEl
     return _now_too(_own(actor, unit_id), unit_id, lambda: _own(actor, Finding.unit_id))
 
 
+def answered_clause(session: Session, actor: User, focus_id: int | None,
+                    unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
+    """own_findings_clause within the subtree of focus_id (None: the whole scope), live. A focus
+    in the actor's scope has its whole subtree there, so the subtree alone is the rule: one IN
+    over its units, where the scope's IN beside it made SQLite probe every unit of the scope."""
+    if focus_id is None:
+        return own_findings_clause(actor, unit_id)
+    focus = session.get(Unit, focus_id)
+    if focus is not None and unit_in_scope(actor, focus):
+        return subtree_clause(session, focus_id, unit_id)
+    return and_(own_findings_clause(actor, unit_id), subtree_clause(session, focus_id, unit_id))
+
+
 def findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
     """WHERE clause on Finding for the findings this actor may see: its own, and those where a
     unit of its subtree is a party (unit_id: as in own_findings_clause). `sees_finding` is the

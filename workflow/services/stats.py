@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.models import Finding, Unit, User
 from workflow.services.permissions import require
-from workflow.services.scope import own_findings_clause, subtree_clause, unit_in_scope, units_clause
+from workflow.services.scope import answered_clause, unit_in_scope, units_clause
 from workflow.services.stats_board import BoardNumbers, Dashboard, Numbers, board_numbers
 from workflow.services.stats_groups import Meanings
 from workflow.services.stats_kinds import outcomes_of
@@ -25,12 +25,11 @@ def dashboard(session: Session, actor: User, today: date, registry: Registry,
     with a row per unit directly below the focus; Forbidden to roles without the dashboard.
     yellow_cutoff: the ledger's light filter's (services.light.today_cutoff)."""
     require(actor, "dashboard")
-    scope = [own_findings_clause(actor)]  # a unit answers for its own findings, not its parts
     focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
     if focus is not None and not unit_in_scope(actor, focus):
         focus = None
-    if focus is not None:
-        scope.append(subtree_clause(session, focus.id))
+    # a unit answers for its own findings, not its parts
+    scope = [answered_clause(session, actor, None if focus is None else focus.id)]
     if campaign_id is not None:
         scope.append(Finding.campaign_id == campaign_id)
     numbers = board_numbers(session, Finding.__table__, Finding, scope,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workflow.models import Finding, User
 from workflow.services.as_of import findings_as_of
-from workflow.services.scope import own_findings_clause, subtree_clause
+from workflow.services.scope import answered_clause, own_findings_clause, subtree_clause
 from workflow.services.stats_args import StatsQuery
 from workflow.services.stats_facts import FACTS
 from workflow.spec import Registry
@@ -47,9 +47,12 @@ def findings_source(session: Session, actor: User, registry: Registry,
         select_from = (select(*fixed, *[getattr(moving, n) for n in MOVING],
                               rectified_on.label("rectified_on"))
                        .join(past, past.c.id == Finding.id))
-    where = [own_findings_clause(actor, moving.unit_id)]  # its unit then, as the ledger's scope
-    if query.unit_id is not None:
-        where.append(subtree_clause(session, query.unit_id, moving.unit_id))
+    if query.as_of is None:
+        where = [answered_clause(session, actor, query.unit_id)]
+    else:  # its unit then, as the ledger's scope (and the actor's now: own_findings_clause)
+        where = [own_findings_clause(actor, moving.unit_id)]
+        if query.unit_id is not None:
+            where.append(subtree_clause(session, query.unit_id, moving.unit_id))
     for column, value in ((Finding.campaign_id, query.campaign_id),
                           (Finding.category, query.category),
                           (Finding.raised_by_id, query.raised_by),
