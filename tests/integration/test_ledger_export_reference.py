@@ -20,10 +20,10 @@ from workflow.services import LedgerFilter
 from workflow.services.comments import add_comment
 from workflow.services.directory import create_campaign, create_inspection
 from workflow.services.due_history import due_history
-from workflow.services.export_facts import DUE_KINDS, ENGINE_STEPS, local_minute, read_payload
+from workflow.services.export_facts import DUE_KINDS, ENGINE_STEPS, local_minute
 from workflow.services.ledger import is_unacknowledged
 from workflow.services.ledger_export import LIGHTS, LedgerExport, Value
-from workflow.services.ledger_facts import NOT_ACTIONS
+from workflow.services.ledger_facts import NOT_ACTIONS, read_payload
 from workflow.services.ledger_sorts import sort_order
 from workflow.services.light import light
 

@@ -72,13 +72,12 @@ EDITS: dict[str, Any] = {
 
 @pytest.mark.parametrize("column", FACT_COLUMNS)
 def test_an_edited_fact_is_named(flow: Any, rectify: Rectify, column: str) -> None:
-    kept = flow.drive(flow.raise_().id, "assign", "report_rectification")
+    flow.drive(flow.raise_().id, "assign", "report_rectification")  # left alone: not named
     edited = flow.drive(flow.raise_().id, "assign", "report_rectification")
     assert _disagreeing(rectify) == []
     with rectify.database.engine.begin() as conn:
         conn.execute(update(FINDINGS).where(FINDINGS.c.id == edited.id).values({column: EDITS[column]}))
     assert _disagreeing(rectify) == [(edited.code, [column])]
-    assert kept.code != edited.code
 
 
 def test_the_command_fails_and_names_the_row(flow: Any, rectify: Rectify, database_url: str,

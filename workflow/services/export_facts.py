@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from workflow.models import Event, Unit, User
 from workflow.services.due_history import kind_of
 from workflow.services.export_records import ExportRecord
-from workflow.services.ledger_facts import EMPTY_FACTS, facts_after
+from workflow.services.ledger_facts import EMPTY_FACTS, facts_after, read_payload
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle
 
@@ -32,16 +32,6 @@ DUE_KINDS = {  # services.due_history.KINDS
     "set": ("设定", "set"), "default": ("按严重程度默认", "default"), "extended": ("延期", "extended"),
     "rework": ("返工重计", "rework"), "cleared": ("取消期限", "cleared"),
 }
-
-# Only payloads holding one of these keys change a fact of the history (the measures, a due date):
-# as of a moment, the others are never decoded (their JSON text is searched for the quoted key,
-# a superset).
-MEASURES_KEY, DUE_KEY = '"measures"', '"due_date'
-
-
-def read_payload(text: str) -> dict[str, Any]:
-    """The payload an event's JSON text holds, as far as services.ledger_facts reads it."""
-    return json.loads(text) if MEASURES_KEY in text or DUE_KEY in text else {}
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,16 @@ EMPTY_FACTS: dict[str, Any] = {
 }
 NOT_ACTIONS = ("comment", "comment_edit")  # remarks, not steps of the work
 
+# Only payloads holding one of these keys change a fact of the history (the measures, a due date):
+# as of a moment, the others are never decoded (their JSON text is searched for the quoted key,
+# a superset).
+MEASURES_KEY, DUE_KEY = '"measures"', '"due_date'
+
+
+def read_payload(text: str) -> dict[str, Any]:
+    """The payload an event's JSON text holds, as far as facts_after reads it."""
+    return json.loads(text) if MEASURES_KEY in text or DUE_KEY in text else {}
+
 
 def due_change_entry(trigger: str, payload: Mapping[str, Any]) -> str | None:
     """The event's entry in due_changes as JSON text, None if it changed no due date."""

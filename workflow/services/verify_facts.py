@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, select
 
 from workflow.models import Event, Finding
-from workflow.services.export_facts import read_payload
-from workflow.services.ledger_facts import EMPTY_FACTS, facts_after
+from workflow.services.ledger_facts import EMPTY_FACTS, facts_after, read_payload
 from workflow.services.stats_facts import FACTS, meaning_of, replay
 from workflow.services.verify_chains import FindingRef
 from workflow.spec import Registry
