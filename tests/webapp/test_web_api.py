@@ -11,6 +11,8 @@ import pytest
 from web_support import assert_error, login
 
 from workflow.chain import GENESIS
+from workflow.services.accounts import create_user
+from workflow.services.user_search import PAGE_SIZE
 
 STANDARD = {"title": "Fire exit blocked by boxes", "category": "work_safety", "severity": "medium"}
 
@@ -434,6 +436,28 @@ def test_users_are_for_admins_only(api, org):
     assert [u["username"] for u in users] == sorted(org.users)
     assert all("password" not in u and "password_hash" not in u for u in users)
     assert_error(api.patch("/api/v1/users/9999", org.admin, json={"active": False}), 404)
+
+
+def test_users_come_a_page_at_a_time_with_the_admin_pages_filter(api, rectify, org):
+    with rectify.unit_of_work() as uow:
+        unit = uow.session.merge(org.sub_b1)
+        for n in range(PAGE_SIZE + 3):
+            create_user(uow.session, f"zz-clerk-{n:03}", f"办事员{n}", "clerk-secret-pw",
+                        ["handler"], unit)
+        uow.commit()
+    total = len(org.users) + PAGE_SIZE + 3
+    first = api.get("/api/v1/users", org.admin)
+    second = api.get("/api/v1/users?page=2", org.admin)
+    assert len(first.get_json()) == PAGE_SIZE
+    assert (first.headers["X-Total-Count"], first.headers["X-Pages"]) == (str(total), "2")
+    names = [u["username"] for u in first.get_json() + second.get_json()]
+    assert names == sorted(names) and len(set(names)) == total
+    clerks = api.get(f"/api/v1/users?q=zz-clerk-05&unit={org.sub_b1.id}&role=handler", org.admin)
+    assert [u["username"] for u in clerks.get_json()] == ["zz-clerk-050", "zz-clerk-051",
+                                                         "zz-clerk-052"]
+    assert clerks.headers["X-Total-Count"] == "3"
+    body = assert_error(api.get("/api/v1/users?page=0&role=auditer", org.admin), 422)
+    assert set(body["errors"]) == {"page", "role"}
 
 
 def test_admin_creates_and_patches_a_user(api, client, org):

@@ -26,6 +26,7 @@ from workflow.services.directory import (
     visible_inspections,
     visible_units,
 )
+from workflow.services.user_search import PAGE_SIZE, UserFilter, find_users
 from workflow.spec.model import ROLES
 
 PREFIX = ""
@@ -212,14 +213,31 @@ class UnitKindList(MethodView):
         return list(rectify().unit_kinds)
 
 
+class UserArgs(Schema):
+    """Types only: workflow.services.user_search.find_users checks the values."""
+
+    q = fields.Str(load_default="", metadata={"description": "Text in the username, name or "
+                                                             "e-mail"})
+    unit = id_field(query=True, load_default=None,
+                    metadata={"description": "A unit: its users and those of the units below"})
+    role = fields.Str(load_default="", metadata={"enum": list(ROLES)})
+    page = fields.Int(load_default=1, metadata={"description": f"From 1; {PAGE_SIZE} a page"})
+
+
 @blp.route("/users")
 class Users(MethodView):
-    @blp.response(200, UserOut(many=True))
+    @blp.arguments(UserArgs, location="query")
+    @blp.response(200, UserOut(many=True), headers={
+        "X-Total-Count": {"description": "Users matching", "schema": {"type": "integer"}},
+        "X-Pages": {"description": "Pages of them", "schema": {"type": "integer"}}})
     @blp.alt_response(403, schema=ApiError)
-    def get(self) -> list[User]:
-        """All users (admin)."""
-        require_admin()
-        return accounts.all_users(get_uow().session)
+    @blp.alt_response(422, schema=ApiError)
+    def get(self, args: dict[str, Any]) -> tuple[list[User], int, dict[str, str]]:
+        """Users (admin), by username, one page of them: as the admin's users page finds them
+        (the same filter). The total and the number of pages are in the headers."""
+        found = find_users(get_uow().session, actor(), UserFilter(
+            text=args["q"], unit_id=args["unit"], role=args["role"], page=args["page"]))
+        return found.users, 200, {"X-Total-Count": str(found.total), "X-Pages": str(found.pages)}
 
     @blp.arguments(UserIn)
     @blp.response(201, UserOut)

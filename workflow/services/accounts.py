@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from workflow.errors import Forbidden, InvalidInput
@@ -95,12 +95,6 @@ def _field_errors(display_name: str | None, roles: list[str] | None,
     if language is not None and language not in LANGUAGES:
         errors["language"] = {"zh": "语言应为 zh_CN 或 en。", "en": "The language must be zh_CN or en."}
     return errors
-
-
-def all_users(session: Session) -> list[User]:
-    """Every user with its unit, by username (the admin's list; not the engine's own account)."""
-    return list(session.scalars(select(User).where(User.username != SYSTEM_USERNAME)
-                                .options(joinedload(User.unit)).order_by(User.username)))
 
 
 def create_user(session: Session, username: str, display_name: str, password: str,
