@@ -18,7 +18,7 @@ from workflow.errors import InvalidInput
 from workflow.models import Event, Finding
 from workflow.runtime import Rectify
 from workflow.services import verify_all
-from workflow.services.anchor import parse_anchor
+from workflow.services.anchor import _heads_grouped, _heads_lateral, chain_heads, parse_anchor
 from workflow.services.daily import daily_report
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
@@ -123,3 +123,26 @@ def test_the_command_writes_text_and_a_workbook(flow: Flow, run: Any, tmp_path: 
     assert cells["日期"] == datetime(2026, 3, 2)  # a date cell, not text
     assert run("report", "daily", "--date", "2026-02-30").exit_code == 2
     assert run("report", "daily", "--date", DAY1.isoformat(), "--unit", "NOPE").exit_code == 1
+
+
+def test_the_heads_are_each_findings_last_event_by_the_cutoff(rectify: Rectify,
+                                                              flow: Flow) -> None:
+    """chain_heads against every event read here, at each event's moment, in batches of two
+    findings; on PostgreSQL its LATERAL walk and the grouped one agree row for row."""
+    for steps in ((), ("assign",), ("assign", "report_rectification"), ("assign",)):
+        flow.drive(flow.raise_().id, *steps)
+    with rectify.unit_of_work(write=False) as uow:
+        events = uow.session.execute(select(Event.finding_id, Event.seq, Event.hash,
+                                            Event.created_at, Finding.code)
+                                     .join(Finding, Finding.id == Event.finding_id)).all()
+        cutoffs = sorted({e.created_at for e in events})
+        for cutoff in [cutoffs[0] - timedelta(microseconds=1), *cutoffs]:
+            last: dict[int, Any] = {}
+            for e in events:
+                if e.created_at <= cutoff and e.seq > last.get(e.finding_id, (0,))[0]:
+                    last[e.finding_id] = (e.seq, e.hash, e.code)
+            expected = [(code, seq, digest, fid) for fid, (seq, digest, code) in sorted(last.items())]
+            assert list(chain_heads(uow.session, cutoff, batch=2)) == expected
+            assert list(_heads_grouped(uow.session, cutoff, 2)) == expected
+            if uow.session.get_bind().dialect.name == "postgresql":
+                assert list(_heads_lateral(uow.session, cutoff, 2)) == expected
