@@ -18,7 +18,13 @@ from workflow.errors import InvalidInput
 from workflow.models import Event, Finding
 from workflow.runtime import Rectify
 from workflow.services import verify_all
-from workflow.services.anchor import _heads_grouped, _heads_lateral, chain_heads, parse_anchor
+from workflow.services.anchor import (
+    _heads_from_rows,
+    _heads_grouped,
+    _heads_lateral,
+    chain_heads,
+    parse_anchor,
+)
 from workflow.services.daily import daily_report
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
@@ -128,7 +134,8 @@ def test_the_command_writes_text_and_a_workbook(flow: Flow, run: Any, tmp_path: 
 def test_the_heads_are_each_findings_last_event_by_the_cutoff(rectify: Rectify,
                                                               flow: Flow) -> None:
     """chain_heads against every event read here, at each event's moment, in batches of two
-    findings; on PostgreSQL its LATERAL walk and the grouped one agree row for row."""
+    findings; on PostgreSQL its LATERAL walk and the grouped one agree row for row; and the
+    daily report's, the quiet findings' heads read from their rows, too."""
     for steps in ((), ("assign",), ("assign", "report_rectification"), ("assign",)):
         flow.drive(flow.raise_().id, *steps)
     with rectify.unit_of_work(write=False) as uow:
@@ -144,5 +151,6 @@ def test_the_heads_are_each_findings_last_event_by_the_cutoff(rectify: Rectify,
             expected = [(code, seq, digest, fid) for fid, (seq, digest, code) in sorted(last.items())]
             assert list(chain_heads(uow.session, cutoff, batch=2)) == expected
             assert list(_heads_grouped(uow.session, cutoff, 2)) == expected
+            assert list(_heads_from_rows(uow.session, cutoff, 2)) == expected
             if uow.session.get_bind().dialect.name == "postgresql":
                 assert list(_heads_lateral(uow.session, cutoff, 2)) == expected

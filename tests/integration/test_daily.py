@@ -7,10 +7,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import false
+from stats_world_support import random_world
 
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Unit, User
 from workflow.runtime import Rectify
+from workflow.services import daily
 from workflow.services.accounts import create_user
 from workflow.services.daily import FIGURES_OF_DAY, DayFigures, daily_report
 
@@ -106,3 +109,30 @@ def test_a_day_still_to_come_is_refused(rectify: Rectify, flow: Flow) -> None:
     with pytest.raises(InvalidInput) as info:
         report(rectify, flow.org.supervisor, DAY1 + timedelta(days=1))
     assert set(info.value.errors) == {"date"}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_quiet_findings_counted_from_their_rows_as_their_events_count_them(
+        rectify: Rectify, flow: Flow, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On random worlds, every day's report (figures, rows, what happened) is the one that
+    replays every finding's events: the rows of the findings with no event since the day
+    began stand for their events. Most days count some findings that way."""
+    random_world(flow, rectify, seed)
+    counted = []
+    real_count = daily._count_quiet
+    monkeypatch.setattr(daily, "_count_quiet",
+                        lambda figures, *args: counted.append(args[-1]) or real_count(figures, *args))
+    with rectify.unit_of_work(write=False) as uow:
+        last = uow.today()
+    quiet_days = 0
+    for n in range((last - DAY1).days + 1):
+        day = DAY1 + timedelta(days=n)
+        counted.clear()
+        got = report(rectify, flow.org.supervisor, day, flow.org.inspection_body.id)
+        quiet_days += sum(counted) > 0
+        with monkeypatch.context() as replay_all:
+            replay_all.setattr(daily, "_quiet_clause", lambda _start, _day: false())
+            expected = report(rectify, flow.org.supervisor, day, flow.org.inspection_body.id)
+        assert (got.totals, got.rows, got.happened) == (
+            expected.totals, expected.rows, expected.happened), day
+    assert quiet_days > (last - DAY1).days // 2

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from workflow.chain import timestamp
 from workflow.errors import InvalidInput
 from workflow.models import Event, Finding
+from workflow.services.stats_facts import micros
 
 SHORT_DIGITS = 20
 MIN_DIGITS = 16
@@ -66,9 +68,7 @@ def chain_heads(session: Session, cutoff: datetime,
 
 def _heads_lateral(session: Session, cutoff: datetime,
                    batch: int) -> Iterator[tuple[str, int, str, int]]:
-    head = (select(Event.seq, Event.hash)
-            .where(Event.finding_id == Finding.id, Event.created_at <= cutoff)
-            .order_by(Event.seq.desc()).limit(1).lateral("head"))
+    head = _lateral_head(cutoff)
     last_id = 0
     while True:
         page = session.execute(select(Finding.code, head.c.seq, head.c.hash, Finding.id)
@@ -80,6 +80,13 @@ def _heads_lateral(session: Session, cutoff: datetime,
         last_id = page[-1][3]
 
 
+def _lateral_head(cutoff: datetime) -> Any:
+    """The (seq, hash) of Finding's last event at or before cutoff, as a LATERAL subquery."""
+    return (select(Event.seq, Event.hash)
+            .where(Event.finding_id == Finding.id, Event.created_at <= cutoff)
+            .order_by(Event.seq.desc()).limit(1).lateral("head"))
+
+
 def _heads_grouped(session: Session, cutoff: datetime,
                    batch: int) -> Iterator[tuple[str, int, str, int]]:
     last_id = 0
@@ -88,26 +95,63 @@ def _heads_grouped(session: Session, cutoff: datetime,
                                .order_by(Finding.id).limit(batch)).all()
         if not page:
             return
-        codes = dict(page)
-        last = (select(Event.finding_id, func.max(Event.seq).label("seq"))
-                .where(Event.finding_id.in_(codes), Event.created_at <= cutoff)
-                .group_by(Event.finding_id).subquery())
-        heads = {finding_id: (seq, digest) for finding_id, seq, digest in session.execute(
-            select(Event.finding_id, Event.seq, Event.hash).join(
-                last, and_(Event.finding_id == last.c.finding_id, Event.seq == last.c.seq)))}
+        heads = _event_heads(session, [finding_id for finding_id, _code in page], cutoff)
         for finding_id, code in page:
             if finding_id in heads:
                 yield code, heads[finding_id][0], heads[finding_id][1], finding_id
         last_id = page[-1][0]
 
 
+def _event_heads(session: Session, ids: list[int], cutoff: datetime) -> dict[int, tuple[int, str]]:
+    """Finding id -> (seq, hash) of its last event at or before cutoff, for these findings (on
+    PostgreSQL a LATERAL walk back from each one's newest)."""
+    if session.get_bind().dialect.name == "postgresql":
+        head = _lateral_head(cutoff)
+        return {finding_id: (seq, digest) for finding_id, seq, digest in session.execute(
+            select(Finding.id, head.c.seq, head.c.hash).join(head, true())
+            .where(Finding.id.in_(ids)))}
+    last = (select(Event.finding_id, func.max(Event.seq).label("seq"))
+            .where(Event.finding_id.in_(ids), Event.created_at <= cutoff)
+            .group_by(Event.finding_id).subquery())
+    return {finding_id: (seq, digest) for finding_id, seq, digest in session.execute(
+        select(Event.finding_id, Event.seq, Event.hash).join(
+            last, and_(Event.finding_id == last.c.finding_id, Event.seq == last.c.seq)))}
+
+
+def _heads_from_rows(session: Session, cutoff: datetime,
+                     batch: int = 5000) -> Iterator[tuple[str, int, str, int]]:
+    """chain_heads, the heads of the findings with no event after cutoff (their facts' last
+    moment, services.stats_facts) read from their rows: last_seq and last_hash, what their
+    chains end with whenever `rectify verify` passes; the others' from their events."""
+    at = micros(cutoff)
+    last_id = 0
+    while True:
+        page = session.execute(select(Finding.id, Finding.code, Finding.last_seq,
+                                      Finding.last_hash, Finding.state_since_us)
+                               .where(Finding.id > last_id).order_by(Finding.id)
+                               .limit(batch)).all()
+        if not page:
+            return
+        moved = [row[0] for row in page if row[4] is None or row[4] > at]
+        heads = _event_heads(session, moved, cutoff) if moved else {}
+        for finding_id, code, seq, digest, since in page:
+            if finding_id in heads:
+                yield code, heads[finding_id][0], heads[finding_id][1], finding_id
+            elif since is not None and since <= at:
+                yield code, seq, digest, finding_id
+        last_id = page[-1][0]
+
+
 def anchor_at(session: Session, cutoff: datetime,
-              progress: Callable[[int], None] | None = None) -> Anchor:
+              progress: Callable[[int], None] | None = None, rows: bool = False) -> Anchor:
     """The record's fingerprint at cutoff (see the module docstring); `progress(finding_id)`
-    is told each finding walked."""
+    is told each finding walked. rows: the heads of findings with nothing after the cut-off
+    taken from their rows (_heads_from_rows: the daily report's, printing it); `verify
+    --anchor`, which checks a printed one, reads every head from the events."""
     digest = hashlib.sha256()
     findings = 0
-    for code, seq, event_hash, finding_id in chain_heads(session, cutoff):
+    heads = _heads_from_rows(session, cutoff) if rows else chain_heads(session, cutoff)
+    for code, seq, event_hash, finding_id in heads:
         digest.update(f"{code}\t{seq}\t{event_hash}\n".encode())
         findings += 1
         if progress is not None:

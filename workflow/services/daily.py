@@ -1,4 +1,5 @@
-"""The daily report (日日报): a day's findings by unit with running totals, read from the events."""
+"""The daily report (日日报): a day's findings by unit with running totals, read from the events
+(those of the findings that moved on or since the day; the rest counted from their rows)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
@@ -17,6 +18,7 @@ from workflow.services.counts import Summable
 from workflow.services.day_meaning import Meanings, due_date_after, meanings
 from workflow.services.permissions import require
 from workflow.services.scope import answered_clause, focus_unit, units_clause
+from workflow.services.stats_facts import micros
 from workflow.spec import Registry
 
 HAPPENINGS = ("new", "rectified", "confirmed", "overdue", "escalated")
@@ -96,14 +98,21 @@ def daily_report(session: Session, actor: User, registry: Registry, day: date, z
     report = DailyReport(day, start, cutoff, focus, [(u, f) for u, f in rows.values()],
                          DayFigures())
     known = meanings(registry)
-    for finding, unit, events in _findings_with_events(session, scope, cutoff):
+    quiet = _quiet_clause(start, day)
+    for path, lifecycle, state, rectified, past_due, n in _quiet_counts(
+            session, [*scope, quiet], day):
+        row_id = _row_of(path, focus)
+        if row_id in rows:
+            _count_quiet(rows[row_id][1], known, lifecycle, state, bool(rectified),
+                         bool(past_due), n)
+    for finding, unit, events in _findings_with_events(session, [*scope, ~quiet], cutoff):
         row_id = _row_of(unit.path, focus)
         figures = rows[row_id][1] if row_id in rows else DayFigures()
         report.happenings.extend(_walk(finding, unit, events, known, (day, start), figures))
     for _unit, figures in report.rows:
         report.totals.add(figures)
     report.happenings.sort(key=lambda h: (HAPPENINGS.index(h.what), h.code))
-    report.anchor = anchor_at(session, cutoff)
+    report.anchor = anchor_at(session, cutoff, rows=True)
     return report
 
 
@@ -127,6 +136,38 @@ def _row_of(path: str, focus: Unit) -> int:
     """The row a finding of the unit at `path` counts in: the focus's child on the way down."""
     rest = path[len(focus.path):].strip("/")
     return int(rest.split("/", 1)[0]) if rest else focus.id
+
+
+def _quiet_clause(start: datetime, day: date) -> ColumnElement[bool]:
+    """A finding with no event since the day began (the facts' last moment, services.
+    stats_facts), not due the day before: its row is what its events say at the cut-off, and
+    nothing happened to it on the day (becoming overdue needs that due date). Never NULL."""
+    return and_(Finding.state_since_us.is_not(None), Finding.state_since_us < micros(start),
+                or_(Finding.due_date.is_(None), Finding.due_date != day - timedelta(days=1)))
+
+
+def _quiet_counts(session: Session, where: Sequence[ColumnElement[bool]], day: date
+                  ) -> Iterator[tuple[str, str, str, int, int, int]]:
+    """How many findings matching `where` per unit path, lifecycle, state, whether reported
+    rectified and whether past the due date on the day: one pass over the rows, no event read."""
+    rectified = case((Finding.rectified_at.is_not(None), 1), else_=0).label("rectified")
+    past_due = case((and_(Finding.due_date.is_not(None), Finding.due_date < day), 1),
+                    else_=0).label("past_due")
+    keys = (Unit.path, Finding.lifecycle, Finding.state)
+    for row in session.execute(select(*keys, rectified, past_due, func.count())
+                               .join(Unit, Unit.id == Finding.unit_id).where(*where)
+                               .group_by(*keys, rectified, past_due)):
+        yield row[0], row[1], row[2], row[3], row[4], row[5]
+
+
+def _count_quiet(figures: DayFigures, known: Meanings, name: str, state: str, rectified: bool,
+                 past_due: bool, n: int) -> None:
+    """_running_totals for n quiet findings alike (their trace: the row's state, report, due)."""
+    final = state in known.final[name]
+    figures.raised_to_date += n
+    figures.confirmed_to_date += n * (state in known.confirmed[name])
+    figures.open_at_cutoff += n * (not final)
+    figures.overdue_at_cutoff += n * (not final and not rectified and past_due)
 
 
 def _findings_with_events(session: Session, scope: Sequence[ColumnElement[bool]], cutoff: datetime,
