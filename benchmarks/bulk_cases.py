@@ -57,32 +57,41 @@ FLOOR_BY_STATE = ("SELECT lifecycle, state, count(*) FROM findings WHERE unit_id
 
 def dashboard_section(app: Rectify, target: Target, world: World, whole: bool,
                       rounds: int) -> Section:
+    def floor(raw: Raw, path: str) -> int:
+        raw.query(FLOOR_BY_UNIT, (date.today().isoformat(), path + "%"))
+        return sum(row[2] for row in raw.query(FLOOR_BY_STATE, (path + "%",)))
+
+    return scoped_section(target, world, whole, rounds, "dashboard", floor,
+                          lambda actor, focus: dashboard_numbers(app, actor, focus))
+
+
+def scoped_section(target: Target, world: World, whole: bool, rounds: int, name: str,
+                   floor: Callable[[Raw, str], int], service: Callable[[int, int | None], int],
+                   note: str = "") -> Section:
+    """A service over the whole tree or one group, as the province commission's supervisor,
+    against floor(raw, the scope's path) in the same run; both count findings, shown beside."""
     tree = world.tree
     focus = None if whole else tree.groups[0]
-    path = _path(target, tree.root if whole else tree.groups[0])
+    path = unit_path(target, tree.root if whole else tree.groups[0])
     actor = tree.person(tree.root, "supervisor")
     raw = target.connect()
     try:
-        def floor() -> int:
-            today = date.today().isoformat()
-            raw.query(FLOOR_BY_UNIT, (today, path + "%"))
-            return sum(row[2] for row in raw.query(FLOOR_BY_STATE, (path + "%",)))
-
-        def service() -> int:
-            return dashboard_numbers(app, actor, focus)
-
-        counted = (service(), floor())
-        samples = each_call({"raw GROUP BY": floor, "dashboard()": service}, rounds)
+        calls = {"raw GROUP BY": lambda: floor(raw, path),
+                 f"{name}()": lambda: service(actor, focus)}
+        counted = (calls[f"{name}()"](), calls["raw GROUP BY"]())
+        samples = each_call(calls, rounds)
     finally:
         raw.close()
     where = "whole tree" if whole else "one group"
-    key = f"dashboard_{'tree' if whole else 'group'}_{target.label.lower()}"
-    return timed(key, f"Dashboard, {where}, {target.label}", samples, "raw GROUP BY",
+    key = f"{name}_{'tree' if whole else 'group'}_{target.label.lower()}"
+    title = f"{name.replace('_', ' ').capitalize()}, {where}, {target.label}"
+    return timed(key, title, samples, "raw GROUP BY",
                  [f"{world.findings:,} findings; {counted[0]:,} counted by the service, "
-                  f"{counted[1]:,} by the floor", "as the province commission's supervisor"])
+                  f"{counted[1]:,} by the floor", "as the province commission's supervisor"
+                  + note])
 
 
-def _path(target: Target, unit_id: int) -> str:
+def unit_path(target: Target, unit_id: int) -> str:
     raw = target.connect()
     try:
         return str(raw.query("SELECT path FROM units WHERE id = ?", (unit_id,))[0][0])

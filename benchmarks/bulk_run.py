@@ -12,6 +12,7 @@ from benchmarks.bulk import generate
 from benchmarks.bulk_as_of import as_of_section
 from benchmarks.bulk_cases import dashboard_section, export_sections
 from benchmarks.bulk_csv import csv_sections
+from benchmarks.bulk_daily import daily_section
 from benchmarks.bulk_import import import_section
 from benchmarks.bulk_keep import KeptWorld
 from benchmarks.bulk_pages import pages_sections
@@ -22,7 +23,7 @@ from benchmarks.world import Target, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
-BULK_CASES = ("dashboard", "export", "import", "as_of", "verify", "pages")
+BULK_CASES = ("dashboard", "daily", "export", "import", "as_of", "verify", "pages")
 
 
 def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractContextManager[Target]]:
@@ -63,6 +64,9 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
                     "the time above is its generation's")
             if "dashboard" in wanted:
                 sections += [dashboard_section(app, where, world, whole, rounds)
+                             for whole in (True, False)]
+            if "daily" in wanted:
+                sections += [daily_section(app, where, world, whole, rounds)
                              for whole in (True, False)]
             if "export" in wanted:
                 sections += export_sections(app, where, world, min(rounds, 5))

@@ -22,8 +22,8 @@ from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "export", "import",
-         "as_of", "verify", "pages", "http")
+CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "daily",
+         "export", "import", "as_of", "verify", "pages", "http")
 DEFAULT_OFF = ("http",)  # run only when named with --only
 
 

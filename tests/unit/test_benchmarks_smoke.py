@@ -22,8 +22,8 @@ def test_every_benchmark_runs_and_reports_each_case(tmp_path, capsys) -> None:
     assert main(argv) == 0
     results = json.loads((tmp_path / "latest.json").read_text())
     keys = {section["key"] for section in results["sections"]}
-    bulk = {"bulk", "dashboard_tree", "dashboard_group", "export", "export_memory", "import",
-            "as_of", "verify"}
+    bulk = {"bulk", "dashboard_tree", "dashboard_group", "daily_report_tree", "daily_report_group",
+            "export", "export_memory", "import", "as_of", "verify"}
     assert {"transition_sqlite", "machine", "memory", "ledger_sqlite", "tick_sqlite"} <= keys
     assert {f"{case}_sqlite" for case in bulk} <= keys
     assert {"pages_sqlite_first page", "pages_sqlite_q=台账, before"} <= keys
