@@ -125,11 +125,11 @@ def _heads_from_rows(session: Session, cutoff: datetime,
     chains end with whenever `rectify verify` passes; the others' from their events."""
     at = micros(cutoff)
     last_id = 0
+    conn = session.connection()  # Core rows: no ORM loading for a million plain tuples
     while True:
-        page = session.execute(select(Finding.id, Finding.code, Finding.last_seq,
-                                      Finding.last_hash, Finding.state_since_us)
-                               .where(Finding.id > last_id).order_by(Finding.id)
-                               .limit(batch)).all()
+        page = conn.execute(select(Finding.id, Finding.code, Finding.last_seq, Finding.last_hash,
+                                   Finding.state_since_us)
+                            .where(Finding.id > last_id).order_by(Finding.id).limit(batch)).all()
         if not page:
             return
         moved = [row[0] for row in page if row[4] is None or row[4] > at]
