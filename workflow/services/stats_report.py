@@ -22,7 +22,7 @@ from workflow.services.stats_figures import Figures, FigureTally
 from workflow.services.stats_groups import Meanings
 from workflow.services.stats_inspections import InspectionFigures, inspection_figures
 from workflow.services.stats_kinds import outcomes_of, stage_clause
-from workflow.services.stats_source import findings_source
+from workflow.services.stats_source import findings_source, kept_rows
 from workflow.services.stats_stored import stored_figures
 from workflow.services.stats_trends import Series, bucket_of, local_days, series
 from workflow.spec import Registry
@@ -58,9 +58,17 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     if query.as_of is not None and query.as_of > now:
         raise InvalidInput({"as_of": {"zh": "应为过去的时刻。", "en": "Enter a moment in the past."}})
     moment = query.as_of or now
+    # every figure reads the same rows: on SQLite copied once (stats_source.kept_rows)
+    with kept_rows(session, findings_source(session, actor, registry, query)) as source:
+        return _counted(session, actor, registry, query, source, moment, focus, yellow_cutoff)
+
+
+def _counted(session: Session, actor: User, registry: Registry, query: StatsQuery, source: Any,
+             moment: datetime, focus: Unit | None, yellow_cutoff: date | None) -> Statistics:
+    """The figures per unit and per breakdown (and the board, in the same pass), the durations
+    and the trends over source."""
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)
-    source = findings_source(session, actor, registry, query)
     tallies: list[Any] = [FigureTally(source.c, ("unit_id", *BREAKDOWNS), today)]
     if yellow_cutoff is not None and board_shares(query):
         tallies.append(BoardTally(source.c, today, yellow_cutoff, top_level(registry)))
@@ -73,7 +81,6 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     for counted in per_unit.values():
         totals.add(counted)
     focus, rows = roll_up(session, actor, per_unit, focus, Figures)
-    by = figures
     inspections = inspection_figures(session, actor, query, today)
     start, end = trend_period(query, today)
     if query.as_of is None:  # the facts stored on the findings, no event read
@@ -83,8 +90,8 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
         events = event_figures(session, source, registry, outcomes, moment)
         days = {"rectified": Counter(local_days(events.rectified_at, query.zone)),
                 "confirmed": Counter(local_days(events.confirmed_at, query.zone))}
-    stats = Statistics(query, moment, totals, focus, rows, by, events, inspections, start, end,
-                       board=board)
+    stats = Statistics(query, moment, totals, focus, rows, figures, events, inspections, start,
+                       end, board=board)
     days.update(days_by(session, source.c.created_at,
                         {name: stage_clause(name, outcomes, source.c)
                          for name in ("raised", "proposed")}, query.zone, start, end))
