@@ -54,3 +54,20 @@ def test_the_printable_documents_fit_a_phone(rectify: Any, org: Org, flow: Flow,
     assert page.locator(".red-header .issuer").evaluate("e => getComputedStyle(e).textAlign") \
         == "center"
     assert finding.code in page.locator("article.sheet").inner_text()
+
+
+def test_the_daily_report_fetches_its_fingerprint_and_prints_it(
+        org: Org, flow: Flow, live_server: LiveServer, logins: Logins,
+        shots: Callable[[Any, str], Path]) -> None:
+    """The page comes without the fingerprint (it covers the whole record); print.js fetches
+    it into the footer, so the printed page carries it with the command that checks it."""
+    flow.raise_(unit=org.sub_a1.id)
+    page = logins.page("supervisor")
+    page.goto(f"{live_server.url}/reports/daily")
+    page.locator("footer.daily-anchor .fingerprint").wait_for()
+    shots(page, "daily-report-fingerprint")
+    footer = page.locator("footer.daily-anchor").inner_text()
+    assert "记录指纹" in footer and "rectify verify --anchor" in footer
+    pdf = PdfReader(BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    text = "".join("".join(p.extract_text().split()) for p in pdf.pages)
+    assert "记录指纹" in text and "rectifyverify--anchor" in text

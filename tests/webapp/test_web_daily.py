@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from workflow.models import Unit
 def test_the_page_in_both_languages_and_the_workbook(browser: Any, flow: Any) -> None:
     finding = flow.raise_(title="消防通道堵塞", unit=flow.org.sub_a1.id)
     page = browser("supervisor")
-    zh = text_of(page.get("/reports/daily?date=2026-03-02"))
+    zh = text_of(page.get("/reports/daily?date=2026-03-02&anchor=1"))
     assert "督查督办日报" in zh and "新发现" in zh and finding.code in zh and "记录指纹" in zh
     assert "rectify verify --anchor " in zh and "@media print" not in zh  # the stylesheet's
     with page.session_transaction() as session:
@@ -31,6 +32,29 @@ def test_the_page_in_both_languages_and_the_workbook(browser: Any, flow: Any) ->
     assert rows[1] == ["Date", datetime(2026, 3, 2)]  # a date cell, not text
     assert ["Subsidiary A1", 1, 0, 0, 0, 0, 1, 0, 1, 0] in rows
     assert any(row[:1] == [finding.code] and row[3] == "New" for row in rows)
+
+
+def test_the_fingerprint_comes_apart_and_is_the_inline_one(browser: Any, flow: Any) -> None:
+    """The page leaves the fingerprint to a fragment fetched at its cut-off (no-JS: a link to
+    the page with it inline); both give the same; only dashboard roles, only past moments."""
+    flow.raise_(unit=flow.org.sub_a1.id)
+    page = browser("supervisor")
+    html = page.get("/reports/daily?date=2026-03-02").get_data(as_text=True)
+    assert "rectify verify --anchor" not in html and "anchor=1" in html
+    found = re.search(r'data-anchor-url="([^"]+)"', html)
+    assert found is not None
+    fragment = page.get(found.group(1).replace("&amp;", "&"))
+    assert fragment.status_code == 200
+    anchor = re.search(r"rectify verify --anchor (\S+)", text_of(fragment))
+    assert anchor is not None
+    inline = text_of(page.get("/reports/daily?date=2026-03-02&anchor=1"))
+    assert f"rectify verify --anchor {anchor.group(1)}" in inline
+    assert browser("handler_a").get(found.group(1).replace("&amp;", "&")).status_code == 403
+    for bad, said in (("", "不是 ISO 8601"), ("yesterday", "不是 ISO 8601"),
+                      ("2026-03-02T10:00:00", "须带时区"), ("2026-03-0%00", ""),
+                      ("2099-01-01T00:00:00Z", "截止时间不能晚于现在")):
+        refused = page.get(f"/reports/daily/anchor?at={bad}")
+        assert refused.status_code == 422 and said in refused.get_data(as_text=True), bad
 
 
 def test_scope_and_bad_input(browser: Any, flow: Any) -> None:

@@ -13,7 +13,7 @@ from web.pages import bp
 from web.uow import get_uow
 from workflow.daily_sheet import FIGURES, write_xlsx
 from workflow.errors import InvalidInput
-from workflow.services.daily import DailyReport, daily_report
+from workflow.services.daily import DailyReport, daily_report, day_anchor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,18 +30,27 @@ def _day(text: str | None) -> date:
     raise InvalidInput({"date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Enter a date as YYYY-MM-DD."}})
 
 
-def _report() -> DailyReport:
+def _report(anchor: bool = True) -> DailyReport:
     uow = get_uow()
     return daily_report(uow.session, actor(), uow.registry, _day(request.args.get("date")),
-                        uow.zone, uow.now(), request.args.get("unit"))
+                        uow.zone, uow.now(), request.args.get("unit"), anchor)
 
 
 @bp.route("/reports/daily")
 def daily_page() -> str:
-    """Printable; rows are the chosen unit's children (default: the top of what one sees)."""
-    report = _report()
+    """Printable; rows are the chosen unit's children (default: the top of what one sees).
+    The fingerprint comes apart (daily_anchor, fetched by print.js), or with anchor=1 inline."""
+    report = _report(anchor=request.args.get("anchor") == "1")
     return render_template("reports/daily.html", report=report, figures=FIGURES,
                            zone=get_uow().zone)
+
+
+@bp.route("/reports/daily/anchor")
+def daily_anchor() -> str:
+    """The record's fingerprint at a daily report's cut-off (?at=ISO time), as a fragment."""
+    uow = get_uow()
+    anchor = day_anchor(uow.session, actor(), request.args.get("at", ""), uow.now())
+    return render_template("reports/daily_anchor.html", anchor=anchor)
 
 
 @bp.route("/reports/daily.xlsx")

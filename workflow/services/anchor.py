@@ -161,8 +161,8 @@ def anchor_at(session: Session, cutoff: datetime,
     return Anchor(digest.hexdigest(), cutoff, events, findings)
 
 
-def _error(en: str, zh: str) -> InvalidInput:
-    return InvalidInput({"anchor": {"zh": zh, "en": en}})
+def _error(en: str, zh: str, field: str = "anchor") -> InvalidInput:
+    return InvalidInput({field: {"zh": zh, "en": en}})
 
 
 def parse_anchor(text: str) -> tuple[str, datetime]:
@@ -178,6 +178,11 @@ def parse_anchor(text: str) -> tuple[str, datetime]:
     if not re.fullmatch(r"[0-9a-f]{16,64}", digits):
         raise _error(f"The fingerprint must be {MIN_DIGITS} to 64 hex digits (dashes allowed).",
                      f"指纹应为 {MIN_DIGITS} 至 64 位十六进制数字（可含短横线）。")
+    return digits, parse_cutoff(when)
+
+
+def parse_cutoff(when: str, field: str = "anchor") -> datetime:
+    """An anchor's time, ISO 8601 with its zone, as an aware moment; InvalidInput on `field`."""
     try:
         if not when.isascii() or not when.strip().isprintable():  # NUL and the like
             raise ValueError(when)
@@ -185,12 +190,12 @@ def parse_anchor(text: str) -> tuple[str, datetime]:
         if cutoff.tzinfo is not None:
             cutoff.astimezone(UTC)  # within the calendar in UTC too (not 0001-01-01 at +14:00)
     except (ValueError, OverflowError):
-        raise _error(f"The time {when!r} is not an ISO 8601 date and time.",
-                     f"时间 {when!r} 不是 ISO 8601 格式的日期时间。") from None
+        raise _error(f"The time {when[:40]!r} is not an ISO 8601 date and time.",
+                     f"时间 {when[:40]!r} 不是 ISO 8601 格式的日期时间。", field) from None
     if cutoff.tzinfo is None:
         raise _error("The time needs its zone (Z or +08:00), as printed on the report.",
-                     "时间须带时区（Z 或 +08:00），与报告上印的一致。")
-    return digits, cutoff
+                     "时间须带时区（Z 或 +08:00），与报告上印的一致。", field)
+    return cutoff
 
 
 def anchor_holds(expected: str, anchor: Anchor) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
 from workflow.models import Event, Finding, Unit, User
-from workflow.services.anchor import Anchor, anchor_at
+from workflow.services.anchor import Anchor, anchor_at, parse_cutoff
 from workflow.services.counts import Summable
 from workflow.services.day_meaning import Meanings, due_date_after, meanings
 from workflow.services.permissions import require
@@ -85,11 +85,13 @@ def day_bounds(day: date, zone: ZoneInfo, now: datetime) -> tuple[datetime, date
 
 
 def daily_report(session: Session, actor: User, registry: Registry, day: date, zone: ZoneInfo,
-                 now: datetime, unit: object = None) -> DailyReport:
+                 now: datetime, unit: object = None, anchor: bool = True) -> DailyReport:
     """The day's report over what the actor may see, within the chosen unit's subtree (default:
     the actor's unit, the root for admins): a row per child unit with its subtree's figures,
     the focus unit's own findings on its own row. `unit`: an id as given (services.scope.
-    focus_unit: a field error for anything but a unit in the actor's scope)."""
+    focus_unit: a field error for anything but a unit in the actor's scope). Without `anchor`
+    the fingerprint is left to day_anchor (the page fetches it apart: it covers the whole
+    record, seconds at a million findings, whatever the unit)."""
     require(actor, "dashboard")
     start, cutoff = day_bounds(day, zone, now)
     focus = _focus(session, actor, unit)
@@ -112,8 +114,20 @@ def daily_report(session: Session, actor: User, registry: Registry, day: date, z
     for _unit, figures in report.rows:
         report.totals.add(figures)
     report.happenings.sort(key=lambda h: (HAPPENINGS.index(h.what), h.code))
-    report.anchor = anchor_at(session, cutoff, rows=True)
+    if anchor:
+        report.anchor = anchor_at(session, cutoff, rows=True)
     return report
+
+
+def day_anchor(session: Session, actor: User, at: str, now: datetime) -> Anchor:
+    """The record's fingerprint at a report's cut-off `at` (ISO 8601 with its zone, as the
+    report gives it), for those who see daily reports; a moment to come is refused."""
+    require(actor, "dashboard")
+    cutoff = parse_cutoff(at, "at")
+    if cutoff > now:
+        raise InvalidInput({"at": {"zh": "截止时间不能晚于现在。",
+                                   "en": "The cut-off must not be in the future."}})
+    return anchor_at(session, cutoff, rows=True)
 
 
 def _focus(session: Session, actor: User, unit: object) -> Unit:
