@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -15,12 +16,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.models.base import Base, JSONType, UTCDateTime, utcnow
+
+# Paths compare by code point on every database (PostgreSQL's default collation may order "/"
+# among the digits by language rules): what Unit.under's range and the path index rely on.
+PATH_TYPE = String(512).with_variant(String(512, collation="C"), "postgresql")
 
 
 class Unit(Base):
@@ -33,8 +40,8 @@ class Unit(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match.
-    path: Mapped[str] = mapped_column(String(512), index=True)
+    # Materialised path of ids, "/1/4/9/": a subtree is one range of the path index (under()).
+    path: Mapped[str] = mapped_column(PATH_TYPE, index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Prefix of the body's document numbers, e.g. "苏纪提" in 苏纪提〔2026〕12号.
     doc_prefix: Mapped[str] = mapped_column(String(32), default="", server_default=text("''"))
@@ -42,6 +49,16 @@ class Unit(Base):
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en
+
+    @classmethod
+    def under(cls, path: str) -> ColumnElement[bool]:
+        """WHERE clause on Unit: its path starts with `path` (the subtree of the unit at `path`),
+        as the range [path, path with its last character's successor) of the path index: paths
+        compare by code point (SQLite's BINARY, PostgreSQL's "C"), so exactly the paths that
+        start with `path` fall in it, and no LIKE pattern is planned from a parameter."""
+        if not path:
+            return true()
+        return and_(cls.path >= path, cls.path < path[:-1] + chr(ord(path[-1]) + 1))
 
 
 class User(Base):

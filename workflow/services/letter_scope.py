@@ -22,7 +22,7 @@ MAX_PAGE = 10_000
 
 
 def _subtree(actor: User) -> Any:
-    return select(Unit.id).where(Unit.path.startswith(actor.unit.path, autoescape=True))
+    return select(Unit.id).where(Unit.under(actor.unit.path))
 
 
 def letters_clause(actor: User) -> ColumnElement[bool]:
@@ -131,7 +131,7 @@ def _filters(session: Session, filters: Mapping[str, Any], today: date) -> list[
             errors["body"] = {"zh": "单位不存在。", "en": "There is no such unit."}
         else:
             out.append(Letter.body_id.in_(select(Unit.id).where(
-                Unit.path.startswith(unit.path, autoescape=True))))
+                Unit.under(unit.path))))
     if errors:
         raise InvalidInput(errors)
     return out

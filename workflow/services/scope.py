@@ -92,7 +92,7 @@ def load_raising_bodies(session: Session, findings: Iterable[Finding]) -> None:
 
 def raised_at_or_below(actor: User) -> ColumnElement[bool]:
     """WHERE clause on Finding: raised by the actor's unit or a unit below it."""
-    bodies = select(Unit.id).where(Unit.path.startswith(actor.unit.path, autoescape=True))
+    bodies = select(Unit.id).where(Unit.under(actor.unit.path))
     return Finding.raised_by_unit_id.in_(bodies)
 
 
@@ -124,7 +124,7 @@ def units_clause(actor: User) -> ColumnElement[bool]:
     """WHERE clause on Unit for the units this actor may see."""
     if sees_everything(actor):
         return true()
-    return Unit.path.startswith(actor.unit.path, autoescape=True)
+    return Unit.under(actor.unit.path)
 
 
 def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
@@ -181,6 +181,6 @@ def subtree_clause(session: Session, unit_id: int,
     unit = session.get(Unit, unit_id)
     if unit is None:
         return Finding.id.is_(None)
-    subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+    subtree = select(Unit.id).where(Unit.under(unit.path))
     clause: ColumnElement[bool] = column.in_(subtree)
     return clause

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import InvalidInput
@@ -15,6 +15,7 @@ from workflow.services.ledger_view import read_ledger
 from workflow.services.letter_scope import letters_clause
 from workflow.services.scope import findings_clause, units_clause
 from workflow.services.system import USERNAME as SYSTEM_USERNAME
+from workflow.services.text_search import fields_clause
 from workflow.text import TextRefused, clean_text
 
 if TYPE_CHECKING:
@@ -68,11 +69,10 @@ def search(uow: UnitOfWork, actor: User, raw: object) -> SearchResults:
     return SearchResults(
         query=query, exact=exact_finding(session, actor, query),
         findings=Group(page.items, page.next_cursor is not None),
-        units=_group(session, select(Unit).where(units_clause(actor), _matches(
-            query, Unit.code, Unit.name_zh, Unit.name_en)).order_by(Unit.path)),
-        people=_group(session, _people(actor, query)),
-        letters=_group(session, select(Letter).where(letters_clause(actor), _matches(
-            query, Letter.number, Letter.subject)).order_by(Letter.issued_on.desc(), Letter.id)))
+        units=_group(session, select(Unit).where(units_clause(actor), fields_clause(
+            session, query, Unit.code, Unit.name_zh, Unit.name_en)).order_by(Unit.path)),
+        people=_group(session, _people(session, actor, query)),
+        letters=_group(session, _letters(session, actor, query)))
 
 
 def exact_finding(session: Session, actor: User, query: str) -> Finding | None:
@@ -80,17 +80,19 @@ def exact_finding(session: Session, actor: User, query: str) -> Finding | None:
     return session.scalar(select(Finding).where(Finding.code == query, findings_clause(actor)))
 
 
-def _people(actor: User, query: str) -> Select[Any]:
+def _people(session: Session, actor: User, query: str) -> Select[Any]:
     """Users of the units the actor sees (admins: everyone), by username or display name."""
     seen_units = select(Unit.id).where(units_clause(actor))
     return (select(User).options(joinedload(User.unit))
             .where(User.username != SYSTEM_USERNAME, User.unit_id.in_(seen_units),
-                   _matches(query, User.username, User.display_name))
+                   fields_clause(session, query, User.username, User.display_name))
             .order_by(User.username))
 
 
-def _matches(query: str, *columns: Any) -> Any:
-    return or_(*(column.icontains(query, autoescape=True) for column in columns))
+def _letters(session: Session, actor: User, query: str) -> Select[Any]:
+    """Letters the actor sees, by number or subject, the latest first."""
+    return (select(Letter).where(letters_clause(actor), fields_clause(
+        session, query, Letter.number, Letter.subject)).order_by(Letter.issued_on.desc(), Letter.id))
 
 
 def _group(session: Session, query: Select[Any]) -> Group[Any]:

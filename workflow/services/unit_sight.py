@@ -26,7 +26,7 @@ class SubtreeFindings:
 
 
 def _subtree(unit: Unit) -> Select[Any]:
-    return select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+    return select(Unit.id).where(Unit.under(unit.path))
 
 
 def _count(session: Session, query: Select[Any]) -> int:

@@ -58,7 +58,7 @@ def _query(wanted: UserFilter, unit: Unit | None) -> Select[User]:
                                 User.display_name.icontains(needle, autoescape=True),
                                 User.email.icontains(needle, autoescape=True)))
     if unit is not None:
-        subtree = select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+        subtree = select(Unit.id).where(Unit.under(unit.path))
         query = query.where(User.unit_id.in_(subtree))
     if wanted.role:  # roles are space-separated names, none a part of another
         query = query.where((" " + User.roles + " ").contains(f" {wanted.role} "))
