@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.guards import GUARDS
@@ -114,9 +124,10 @@ def work_clauses(uow: UnitOfWork, actor: User,
 def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int = PAGE,
             cap: int | None = None) -> WorkList:
     """One page, soonest deadline first (undated last: the ledger's due-date order and cursor,
-    whose index each part walks; pass next_cursor back for the next page), and how much awaits,
-    counted as the ledger counts: up to `cap` (beyond, "more than"), per (lifecycle, state)
-    when exact; the first page, when it holds everything, is the count."""
+    whose index each part walks, or a wide scope work_walk's; pass next_cursor back for the
+    next page), and how much awaits, counted as the ledger counts: up to `cap` (beyond, "more
+    than"), per (lifecycle, state) when exact; the first page, when it holds everything, is
+    the count."""
     found, cap = actionable_states(uow, actor), ledger_view.COUNT_CAP if cap is None else cap
     clauses = work_clauses(uow, actor, found)
     if not clauses:
@@ -147,7 +158,7 @@ def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | No
           limit: int, wide: bool) -> tuple[list[Finding], str | None]:
     """The findings after the cursor in due-date order, at most `limit`, and the next cursor:
     a wide scope walks the candidates in that order, a narrow one sorts its own."""
-    ids: list[int] | Select[Any]
+    ids: list[int] | CompoundSelect[Any]
     if not wide:
         ids = _sorted_ids(clauses, cursor, limit + 1)
     else:
@@ -164,12 +175,12 @@ def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | No
 
 
 def _sorted_ids(clauses: list[ColumnElement[bool]], cursor: str | None,
-                limit: int) -> Select[Any]:
+                limit: int) -> CompoundSelect[Any]:
     """The ids of the first `limit` findings after the cursor that the clauses match, each
     clause's read in due order apart."""
     arms = [sorted_page(select(Finding.id).where(c), "due", Finding, cursor).limit(limit)
             .subquery() for c in clauses]
-    return union_all(*[select(arm.c.id) for arm in arms])  # type: ignore[return-value]
+    return union_all(*[select(arm.c.id) for arm in arms])
 
 
 def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> list[Kind]:

@@ -27,10 +27,12 @@ def candidates() -> ColumnElement[bool]:
 
 
 def is_wide(session: Session, actor: User) -> bool:
-    """At least 1/WIDE of the units lie in the actor's scope: the walk reads about PAGE / (that
-    share × the share of those findings the actor may act on) candidates, the narrow way every
-    finding of the scope (at 100,000 to 1,000,000 findings the walk is the shorter one above
-    a fiftieth)."""
+    """At least 1/WIDE of the units lie in the actor's scope. The walk reads about PAGE / (that
+    share × the share of the scope's open findings the actor may act on) candidates, whatever
+    the number of findings; the narrow way reads every finding of the scope, a number that
+    grows with them. At 1,000,000 findings a city's scope (a thirteenth of the units) is four
+    times faster walked; at 100,000 it is a third slower (benchmarks/results/
+    2026-11-30-my-work-wide-scopes.md)."""
     query = select(func.count(), func.count().filter(units_clause(actor))).select_from(Unit)
     units, in_scope = session.execute(query).one()
     return bool(in_scope * WIDE >= units)
