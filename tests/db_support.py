@@ -39,10 +39,20 @@ def with_search_path(url: str, schema: str) -> str:
 
 
 def _outside_the_models(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Migration 0009's FTS5 tables and expression indexes, and 0014's, live outside the models."""
+    """Migration 0009's FTS5 tables and expression indexes, and 0014's and 0015's, live outside
+    the models."""
     return not (name or "").startswith(("findings_grams", "ix_findings_grams",
-                                        "ix_findings_due_order", "ix_units_grams",
-                                        "ix_users_grams", "ix_letters_grams"))
+                                        "ix_findings_due_order", "ix_findings_todo_due",
+                                        "ix_units_grams", "ix_users_grams", "ix_letters_grams"))
+
+
+def index_definition(connection: Connection, name: str) -> str:
+    """How the database says the index was created (SQLite: its sql; PostgreSQL: indexdef)."""
+    query = ("SELECT sql FROM sqlite_master WHERE name = :name"
+             if connection.dialect.name == "sqlite" else
+             "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+             " AND schemaname = current_schema()")
+    return str(connection.execute(text(query), {"name": name}).scalar_one())
 
 
 def schema_differences(connection: Connection) -> list[Any]:

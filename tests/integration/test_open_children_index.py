@@ -5,6 +5,7 @@ finding for each row instead (24 s for 1,389 rows on a 30,000-finding bulk world
 
 from __future__ import annotations
 
+from db_support import index_definition
 from sqlalchemy import select, text
 
 from workflow.guards import GUARDS
@@ -15,12 +16,8 @@ def test_the_partial_index_exists_and_sqlite_searches_it_for_open_children(recti
                                                                            backend):
     for _ in range(3):
         flow.raise_()
-    definition = ("SELECT sql FROM sqlite_master WHERE name = 'ix_findings_parent_open'"
-                  if backend == "sqlite" else
-                  "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_findings_parent_open'"
-                  " AND schemaname = current_schema()")
     with rectify.database.engine.connect() as conn:
-        created = conn.execute(text(definition)).scalar_one()
+        created = index_definition(conn, "ix_findings_parent_open")
     assert "(parent_id, is_open)" in created and "parent_id IS NOT NULL" in created, created
     if backend != "sqlite":
         return

@@ -62,7 +62,7 @@ def sorted_page(query: Select[Any], sort: str, src: Any, cursor: str | None) -> 
     query = query.add_columns(key.label("sort_key")).order_by(*sort_order(sort, src, key))
     if not cursor:
         return query
-    last_key, last_id = decode(cursor, _PARSERS.get(sort.lstrip("-"), _text))
+    last_key, last_id = position(sort, cursor)
     if sort.startswith("-"):
         return query.where(or_(key < last_key, and_(key == last_key, Finding.id < last_id)))
     return query.where(or_(key > last_key, and_(key == last_key, Finding.id > last_id)))
@@ -95,6 +95,11 @@ def _text(text: str) -> str:
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {"created": _aware_datetime, "due": _due_date}
+
+
+def position(sort: str, cursor: str) -> tuple[Any, int]:
+    """(sort key, finding id) of the row a cursor of this sort follows; InvalidInput if none."""
+    return decode(cursor, _PARSERS.get(sort.lstrip("-"), _text))
 
 
 def decode(cursor: str, parse_key: Callable[[str], Any]) -> tuple[Any, int]:

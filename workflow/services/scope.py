@@ -96,6 +96,13 @@ def raised_at_or_below(actor: User) -> ColumnElement[bool]:
     return Finding.raised_by_unit_id.in_(bodies)
 
 
+def units_outside(session: Session, actor: User) -> bool:
+    """Some unit lies outside the actor's subtree (a finding it may take the responsible side
+    of was raised by one: `independent()`)."""
+    outside = select(Unit.id).where(~Unit.path.startswith(actor.unit.path, autoescape=True))
+    return session.execute(outside.limit(1)).first() is not None
+
+
 def side_clause(actor: User, side: str) -> ColumnElement[bool]:
     """`takes_side()` as a WHERE clause on Finding, for lists such as My work."""
     if side in PARTY_ROLES:

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.models import Event, Finding, User
-from workflow.services.scope import findings_clause, side_clause
+from workflow.services.scope import findings_clause, side_clause, units_outside
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle, TransitionSpec
 
@@ -79,8 +79,11 @@ def _since() -> ColumnElement[datetime]:
 def waiting_on_others(session: Session, registry: Registry, actor: User,
                       limit: int = 100) -> list[Waiting]:
     """Open findings of the actor's unit (its responsible side, in scope) awaiting others,
-    longest waiting first."""
-    if not any(_ours(t, actor) for lc in registry.all() for t in lc.transitions):
+    longest waiting first. None when no unit lies outside the actor's subtree (the province's
+    people): the responsible side needs a raising body outside it, and the statement would read
+    every finding in scope to find none."""
+    if (not any(_ours(t, actor) for lc in registry.all() for t in lc.transitions)
+            or not units_outside(session, actor)):
         where: ColumnElement[bool] = false()
     else:
         where = and_(findings_clause(actor), side_clause(actor, UNIT_SIDE),

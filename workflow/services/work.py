@@ -6,9 +6,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.guards import GUARDS
@@ -24,6 +34,7 @@ from workflow.services.scope import (
     party_findings,
     side_clause,
 )
+from workflow.services.work_walk import is_wide, walk
 from workflow.spec.model import TransitionSpec
 
 if TYPE_CHECKING:
@@ -32,6 +43,7 @@ if TYPE_CHECKING:
 
 PAGE = 50  # findings a page of My work lists, as the ledger's
 Kind = tuple[str, int, str]  # lifecycle, version, state
+Actionable = tuple[str, int, str, list[TransitionSpec]]  # a Kind, the to-do steps out of it
 
 
 @dataclass
@@ -45,8 +57,7 @@ class WorkList:
     next_cursor: str | None = None
 
 
-def actionable_states(uow: UnitOfWork,
-                      actor: User) -> list[tuple[str, int, str, list[TransitionSpec]]]:
+def actionable_states(uow: UnitOfWork, actor: User) -> list[Actionable]:
     """(lifecycle, version, state, the to-do transitions from it one of the actor's roles
     may fire)."""
     out = []
@@ -65,12 +76,14 @@ def _guards(actor: User, spec: TransitionSpec, today: date) -> list[ColumnElemen
     return [sql for g in spec.guards if (sql := GUARDS[g.name].sql_for(today, actor)) is not None]
 
 
-def _from_side(actor: User, found: list[tuple[str, int, str, list[TransitionSpec]]],
+def _from_side(actor: User, found: list[Actionable],
                today: date, side: str) -> ColumnElement[bool] | None:
     """The findings the actor may act on from this side: in an actionable state, with the
     guards of one of its to-do transitions taken from that side. The states are grouped by
     those guards, so the statement stays small (and quick to build, compile and plan) however
-    many definitions and versions there are."""
+    many definitions and versions there are. No plain `state IN (...)` beside them: it repeats
+    the states, and PostgreSQL, multiplying the two as if independent, judged the scope's
+    matches a few and joined the raising bodies by a nested loop (the city reviewer's count)."""
     grouped: dict[str, tuple[list[ColumnElement[bool]], list[tuple[str, int, str]]]] = {}
     for name, version, state, todo in found:
         for spec in todo:
@@ -83,17 +96,18 @@ def _from_side(actor: User, found: list[tuple[str, int, str, list[TransitionSpec
     in_state = tuple_(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
     arms = [and_(in_state.in_(sorted(set(states))), *guards) for guards, states in grouped.values()]
     taken = side_clause(actor, side) if side in PARTY_ROLES else independent_clause(actor, side)
-    states = sorted({state for _, states in grouped.values() for *_, state in states})
-    return and_(taken, Finding.state.in_(states), or_(*arms))
+    return and_(taken, or_(*arms))
 
 
-def work_clauses(uow: UnitOfWork, actor: User) -> list[ColumnElement[bool]]:
+def work_clauses(uow: UnitOfWork, actor: User,
+                 found: list[Actionable] | None = None) -> list[ColumnElement[bool]]:
     """My work as WHERE clauses on Finding whose matches do not overlap, each with a driving
     condition an index serves: the findings in the actor's scope its roles may act on from the
     responsible or inspecting side, and (the rest) those its own unit is a party of and may act
     on as that party. A party side implies the scope (the actor's unit is in its subtree), and
     the others contain it: no other scope test is needed."""
-    found, today = actionable_states(uow, actor), uow.today()
+    found = actionable_states(uow, actor) if found is None else found
+    today = uow.today()
     sides = sorted({side for *_, todo in found for t in todo for side in t.sides})
     by_side = {side: clause for side in sides
                if (clause := _from_side(actor, found, today, side)) is not None}
@@ -110,13 +124,16 @@ def work_clauses(uow: UnitOfWork, actor: User) -> list[ColumnElement[bool]]:
 def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int = PAGE,
             cap: int | None = None) -> WorkList:
     """One page, soonest deadline first (undated last: the ledger's due-date order and cursor,
-    whose index each part walks; pass next_cursor back for the next page), and how much awaits,
-    counted as the ledger counts: up to `cap` (beyond, "more than"), per (lifecycle, state)
-    when exact; the first page, when it holds everything, is the count."""
-    clauses, cap = work_clauses(uow, actor), ledger_view.COUNT_CAP if cap is None else cap
+    whose index each part walks, or a wide scope work_walk's; pass next_cursor back for the
+    next page), and how much awaits, counted as the ledger counts: up to `cap` (beyond, "more
+    than"), per (lifecycle, state) when exact; the first page, when it holds everything, is
+    the count."""
+    found, cap = actionable_states(uow, actor), ledger_view.COUNT_CAP if cap is None else cap
+    clauses = work_clauses(uow, actor, found)
     if not clauses:
         return WorkList()
-    items, next_cursor = _page(uow.session, clauses, cursor, limit)
+    wide = walkable(uow, found) and is_wide(uow.session, actor)
+    items, next_cursor = _page(uow.session, clauses, cursor, limit, wide)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
     if cursor is None and next_cursor is None:  # the whole list
         kinds = [(f.lifecycle, f.lifecycle_version, f.state) for f in items]
@@ -128,12 +145,26 @@ def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int 
     return WorkList(items, counts, total, next_cursor)
 
 
+def walkable(uow: UnitOfWork, found: list[Actionable]) -> bool:
+    """Whatever the actor may act on is open or has a look-back due (the walk's candidates): a
+    closed finding awaits only a look-back (a to-do step out of a final state guarded by
+    lookback_due)."""
+    return all(any(g.name == "lookback_due" for g in t.guards)
+               for name, version, state, todo in found
+               if uow.registry.get(name, version).is_final(state) for t in todo)
+
+
 def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | None,
-          limit: int) -> tuple[list[Finding], str | None]:
-    """The findings after the cursor in due-date order, at most `limit`, and the next cursor."""
-    arms = [sorted_page(select(Finding.id).where(c), "due", Finding, cursor).limit(limit + 1)
-            .subquery() for c in clauses]
-    ids = union_all(*[select(arm.c.id) for arm in arms])
+          limit: int, wide: bool) -> tuple[list[Finding], str | None]:
+    """The findings after the cursor in due-date order, at most `limit`, and the next cursor:
+    a wide scope walks the candidates in that order, a narrow one sorts its own."""
+    ids: list[int] | CompoundSelect[Any]
+    if not wide:
+        ids = _sorted_ids(clauses, cursor, limit + 1)
+    else:
+        ids, rest = walk(session, or_(*clauses), cursor, limit + 1)
+        if rest is not None:
+            ids += session.scalars(_sorted_ids(clauses, rest, limit + 1 - len(ids))).all()
     query = sorted_page(select(Finding).where(Finding.id.in_(ids))
                         .options(joinedload(Finding.unit)), "due", Finding, None)
     rows = session.execute(query.limit(limit + 1)).all()
@@ -141,6 +172,15 @@ def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | No
     if len(rows) <= limit:
         return items, None
     return items, cursor_after(rows[limit - 1].sort_key, items[-1].id)
+
+
+def _sorted_ids(clauses: list[ColumnElement[bool]], cursor: str | None,
+                limit: int) -> CompoundSelect[Any]:
+    """The ids of the first `limit` findings after the cursor that the clauses match, each
+    clause's read in due order apart."""
+    arms = [sorted_page(select(Finding.id).where(c), "due", Finding, cursor).limit(limit)
+            .subquery() for c in clauses]
+    return union_all(*[select(arm.c.id) for arm in arms])
 
 
 def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> list[Kind]:
