@@ -63,9 +63,13 @@ def sorted_page(query: Select[Any], sort: str, src: Any, cursor: str | None) -> 
     if not cursor:
         return query
     last_key, last_id = position(sort, cursor)
+    # the bound on the key alone is implied by the OR beside it: it gives the planner where to
+    # start in the sort's index (PostgreSQL otherwise filtered from the index's first row)
     if sort.startswith("-"):
-        return query.where(or_(key < last_key, and_(key == last_key, Finding.id < last_id)))
-    return query.where(or_(key > last_key, and_(key == last_key, Finding.id > last_id)))
+        return query.where(key <= last_key,
+                           or_(key < last_key, and_(key == last_key, Finding.id < last_id)))
+    return query.where(key >= last_key,
+                       or_(key > last_key, and_(key == last_key, Finding.id > last_id)))
 
 
 def cursor_after(key: Any, finding_id: int) -> str:
