@@ -84,6 +84,19 @@ def drift(found: Measured) -> dict[int, tuple[int, int, int, int]]:
     return result
 
 
+def by_minute(found: Measured) -> dict[int, list[int]]:
+    """Per worker of drift(): its RSS at the warm-up's end and at each whole minute after (the
+    first sample at or past each mark), so that growth shows apart from warm-up."""
+    kept = drift(found)
+    per: dict[int, list[int]] = {pid: [] for pid in kept}
+    last = max((at for at, _pid, _size in found.samples), default=0.0)
+    marks = [found.warmup_s + 60 * n for n in range(int((last - found.warmup_s) // 60) + 1)]
+    for pid in per:
+        series = sorted((at, size) for at, p, size in found.samples if p == pid)
+        per[pid] = [next(size for at, size in series if at >= mark) for mark in marks]
+    return per
+
+
 def replaced(found: Measured) -> int:
     """Workers seen during the mixed load beyond the first ones (gunicorn replaced them)."""
     first = min((at for at, _pid, _size in found.samples), default=0.0)
@@ -113,5 +126,8 @@ def memory(found: Measured) -> Section:
              "min – max after warm-up in the spread column"]
     if mixed:
         notes.append(f"{mixed.requests:,} requests, {mixed.fired:,} transitions, {_bad([mixed])}")
+    for n, (_pid, sizes) in enumerate(sorted(by_minute(found).items()), start=1):
+        notes.append(f"worker {n}: RSS at the warm-up's end and each minute after (MiB): "
+                     + ", ".join(f"{size / 2**20:,.1f}" for size in sizes))
     return Section("http_memory_postgresql", "HTTP, PostgreSQL: worker memory under mixed load",
                    "bytes", "", rows, notes)

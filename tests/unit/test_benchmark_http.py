@@ -134,6 +134,14 @@ def test_the_report_gives_the_ratio_the_p99_and_the_memory_drift_after_warm_up()
     assert [(row.value, row.ratio, row.low, row.high) for row in memory.rows] == \
         [(104, 1.04, 100, 108), (100, 1.0, 100, 100)]  # before warm-up: not counted
     assert memory.notes[0] == "largest drift from the post-warm-up RSS: 8.0%: target ≤ 10% met"
+    mib = 2**20  # the series by minute: warm-up's end (120 s), 180, 240 ... 600 s
+    found.samples = [(at, pid, size * mib) for at, pid, size in found.samples]
+    assert http_report.memory(found).notes[-2:] == [
+        "worker 1: RSS at the warm-up's end and each minute after (MiB): "
+        "100.0, 108.0, 108.0, 108.0, 104.0, 104.0, 104.0, 104.0, 104.0",
+        "worker 2: RSS at the warm-up's end and each minute after (MiB): "
+        + ", ".join(["100.0"] * 9)]
+    found.samples = [(at, pid, size // mib) for at, pid, size in found.samples]
     found.samples += [(610, 12, 111), (300, 13, 60), (610, 13, 200)]  # 13 replaced 11
     memory = http_report.memory(found)
     assert "11.0%: target ≤ 10% missed" in memory.notes[0]
