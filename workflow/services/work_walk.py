@@ -17,7 +17,9 @@ from workflow.services.scope import units_clause
 
 WIDE = 50  # a scope holding at least 1/WIDE of the units walks
 WALK = 20_000  # candidates walked at most; the findings after them are read the narrow way
-FIRST_STEP = 200  # candidates read by the walk's first statement
+FIRST_STEP = 1000  # candidates in the walk's first window: as a window stops at its last
+# match wanted, a larger one reads no more rows, and saves statements (each builds the scope's
+# unit lists again: 3.7 ms for the province's at 1,000,000 findings on SQLite)
 
 
 def candidates() -> ColumnElement[bool]:
