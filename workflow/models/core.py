@@ -232,7 +232,13 @@ class Finding(Base):
                       # statistics do not judge it by the NULLs of every finding with no parent
                       Index("ix_findings_parent_open", "parent_id", "is_open",
                             sqlite_where=text("parent_id IS NOT NULL"),
-                            postgresql_where=text("parent_id IS NOT NULL")))
+                            postgresql_where=text("parent_id IS NOT NULL")),
+                      # The findings that may await someone, by unit (services.work_walk's
+                      # candidates(), as it compiles on each backend): My work of a narrow
+                      # scope and Waiting on others read only these of their units
+                      Index("ix_findings_todo_unit", "unit_id",
+                            sqlite_where=text("is_open = 1 OR lookback_due_date IS NOT NULL"),
+                            postgresql_where=text("is_open = true OR lookback_due_date IS NOT NULL")))
 
 
 class Event(Base):

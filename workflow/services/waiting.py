@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow.models import Event, Finding, User
 from workflow.services.scope import findings_clause, side_clause, units_outside
+from workflow.services.work_walk import candidates
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle, TransitionSpec
 
@@ -87,7 +88,7 @@ def waiting_on_others(session: Session, registry: Registry, actor: User,
         where: ColumnElement[bool] = false()
     else:
         where = and_(findings_clause(actor), side_clause(actor, UNIT_SIDE),
-                     Finding.is_open.is_(True), _waiting_clause(registry, actor))
+                     Finding.is_open.is_(True), candidates(), _waiting_clause(registry, actor))
     since = _since().label("since")
     rows = session.execute(select(Finding, since).where(where)
                            .options(joinedload(Finding.unit))

@@ -34,7 +34,7 @@ from workflow.services.scope import (
     party_findings,
     side_clause,
 )
-from workflow.services.work_walk import is_wide, walk
+from workflow.services.work_walk import candidates, is_wide, walk
 from workflow.spec.model import TransitionSpec
 
 if TYPE_CHECKING:
@@ -132,6 +132,8 @@ def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int 
     clauses = work_clauses(uow, actor, found)
     if not clauses:
         return WorkList()
+    if walkable(uow, found):  # every finding listed is a candidate: read them by that index
+        clauses = [and_(candidates(), c) for c in clauses]
     wide = walkable(uow, found) and is_wide(uow.session, actor)
     items, next_cursor = _page(uow.session, clauses, cursor, limit, wide)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them

@@ -17,7 +17,9 @@ from workflow.services.scope import units_clause
 
 WIDE = 50  # a scope holding at least 1/WIDE of the units walks
 WALK = 20_000  # candidates walked at most; the findings after them are read the narrow way
-FIRST_STEP = 200  # candidates read by the walk's first statement
+FIRST_STEP = 1000  # candidates in the walk's first window: as a window stops at its last
+# match wanted, a larger one reads no more rows, and saves statements (each builds the scope's
+# unit lists again: 3.7 ms for the province's at 1,000,000 findings on SQLite)
 
 
 def candidates() -> ColumnElement[bool]:
@@ -42,27 +44,46 @@ def walk(session: Session, clause: ColumnElement[bool], cursor: str | None,
          limit: int) -> tuple[list[int], str | None]:
     """The ids of the first `limit` candidates after the cursor, in due order, that `clause`
     matches, among the next WALK candidates; and, when those held fewer, the cursor after the
-    last one walked (None: there is nothing more to find). The candidates are read in steps
+    last one walked (None: there is nothing more to find). The candidates are read in windows
     growing fourfold, each an index walk from where the last stopped (the clause is only
-    judged, never a way in)."""
-    after, ids = None if cursor is None else position("due", cursor), []
+    judged, never a way in) that stops at the last match wanted; the window's end is looked
+    up apart, only when the walk goes on past it (the last window of the province supervisor's
+    page at 1,000,000 findings: 38 -> 9.5 ms, stopping at its 37th match of 3,200)."""
+    after = None if cursor is None else position("due", cursor)
+    ids: list[int] = []
     step, walked = FIRST_STEP, 0
     while walked < WALK:
         step = min(step, WALK - walked)
-        rows = session.execute(_candidates(clause, after).limit(step)).all()
-        ids += [row.id for row in rows if row.hit]
-        if len(ids) >= limit or len(rows) < step:
-            return ids[:limit], None
-        after, walked, step = (rows[-1].sort_key, rows[-1].id), walked + step, step * 4
+        ids += session.scalars(_hits(clause, after, step, limit - len(ids))).all()
+        end = None if len(ids) >= limit else session.execute(
+            _walked(after).offset(step - 1).limit(1)).first()
+        if end is None:  # the page is full, or fewer than `step` candidates were left
+            return ids, None
+        after, walked, step = (end.sort_key, end.id), walked + step, step * 4
     return ids, None if after is None else cursor_after(*after)
 
 
+def _hits(clause: ColumnElement[bool], after: tuple[date, int] | None, step: int,
+          wanted: int) -> Select[Any]:
+    """The ids of the first `wanted` matches among the next `step` candidates, in due order.
+    No ORDER BY outside the window: both planners read the window in its own order (SQLite a
+    co-routine, PostgreSQL a subquery scan of the limited index scan) and stop at the last
+    match wanted; sorting it again would read the whole window first."""
+    window = _candidates(clause, after).limit(step).subquery()
+    return select(window.c.id).where(window.c.hit).limit(wanted)
+
+
 def _candidates(clause: ColumnElement[bool], after: tuple[date, int] | None) -> Select[Any]:
-    """The candidates after (sort key, id) in due order, with whether `clause` matches each.
-    Written so that both planners start the index walk there (key >= the last key: SQLite
-    does not seek a row comparison on an expression index)."""
+    """The candidates after (sort key, id) in due order, with whether `clause` matches each."""
+    return _walked(after).add_columns(clause.label("hit"))
+
+
+def _walked(after: tuple[date, int] | None) -> Select[Any]:
+    """The candidates after (sort key, id) in due order: their ids and sort keys. Written so
+    that both planners start the index walk there (key >= the last key: SQLite does not seek
+    a row comparison on an expression index)."""
     key = sort_key("due")
-    query = select(Finding.id, key.label("sort_key"), clause.label("hit")).where(candidates())
+    query = select(Finding.id, key.label("sort_key")).where(candidates())
     if after is not None:
         last_key = literal(after[0], Date)
         query = query.where(key >= last_key, or_(key > last_key, Finding.id > after[1]))
