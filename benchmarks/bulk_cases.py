@@ -67,9 +67,11 @@ def dashboard_section(app: Rectify, target: Target, world: World, whole: bool,
 
 def scoped_section(target: Target, world: World, whole: bool, rounds: int, name: str,
                    floor: Callable[[Raw, str], int], service: Callable[[int, int | None], int],
-                   note: str = "") -> Section:
+                   note: str = "", more: dict[str, Callable[[], object]] | None = None
+                   ) -> Section:
     """A service over the whole tree or one group, as the province commission's supervisor,
-    against floor(raw, the scope's path) in the same run; both count findings, shown beside."""
+    against floor(raw, the scope's path) in the same run; both count findings, shown beside.
+    more: other calls timed beside them (rows of their own)."""
     tree = world.tree
     focus = None if whole else tree.groups[0]
     path = unit_path(target, tree.root if whole else tree.groups[0])
@@ -77,7 +79,7 @@ def scoped_section(target: Target, world: World, whole: bool, rounds: int, name:
     raw = target.connect()
     try:
         calls = {"raw GROUP BY": lambda: floor(raw, path),
-                 f"{name}()": lambda: service(actor, focus)}
+                 f"{name}()": lambda: service(actor, focus), **(more or {})}
         counted = (calls[f"{name}()"](), calls["raw GROUP BY"]())
         samples = each_call(calls, rounds)
     finally:

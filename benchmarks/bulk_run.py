@@ -59,6 +59,7 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
             sections = [generation(where, world.findings, world.events, world.seconds,
                                    len(world.tree.names))]
             if reused:
+                analyze(where)  # the indexes migrations added to the kept copy: no statistics yet
                 sections[0].notes.append(
                     f"the world kept in {args.world}, generated for {day.isoformat()} (--world): "
                     "the time above is its generation's")
