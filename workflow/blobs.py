@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -54,14 +55,19 @@ class FolderBlobs:
         return str(self.path_for(sha256))
 
     def keep(self, sha256: str, data: bytes) -> None:
+        """Write the bytes, or touch them if there intact; either way stamped with time.time()
+        itself: the kernel stamps files from a coarser clock, up to a tick behind it, and a
+        clean-up compares the stamp with the time.time() it began at (remove)."""
         target = self.path_for(sha256)
+        now = time.time()
         if target.exists() and self.hash_of(sha256) == sha256:
-            os.utime(target)
+            os.utime(target, (now, now))
             return  # (a changed or missing file is written again)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.utime(tmp, (now, now))
         os.replace(tmp, target)
 
     def read(self, sha256: str) -> bytes | None:
