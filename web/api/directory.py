@@ -7,17 +7,18 @@ from typing import Any
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from werkzeug.exceptions import NotFound
 
 from web.api.schemas import ApiError, UnitRef, id_field
+from web.api.user_schemas import UserArgs, UserIn, UserOut, UserPatch
 from web.auth import actor
 from web.uow import get_uow, rectify
 from workflow.catalog import METHODS
 from workflow.errors import InvalidInput
 from workflow.models import Campaign, Inspection, Unit, User
 from workflow.services import accounts, units
-from workflow.services.accounts import LANGUAGES, MAX_PASSWORD, MIN_PASSWORD, USERNAME, UserChange
+from workflow.services.accounts import UserChange
 from workflow.services.directory import (
     add_campaign,
     add_inspection,
@@ -26,8 +27,7 @@ from workflow.services.directory import (
     visible_inspections,
     visible_units,
 )
-from workflow.services.user_search import PAGE_SIZE, UserFilter, find_users
-from workflow.spec.model import ROLES
+from workflow.services.user_search import UserFilter, find_users
 
 PREFIX = ""
 blp = Blueprint("api_directory", __name__, description="Units, users, campaigns, inspections")
@@ -80,41 +80,6 @@ class UnitKindOut(Schema):
     inspects = fields.Bool(metadata={"description": "Bodies of this kind organise campaigns "
                                                     "and raise findings on the units below"})
     description = fields.Str()
-
-
-class UserOut(Schema):
-    id = fields.Int()
-    username = fields.Str()
-    display_name = fields.Str()
-    roles = fields.Function(lambda u: sorted(u.role_set))
-    unit = fields.Nested(UnitRef)
-    language = fields.Str()
-    active = fields.Bool()
-    email = fields.Str()
-
-
-class UserIn(Schema):
-    username = fields.Str(required=True, validate=validate.Regexp(USERNAME))
-    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    password = fields.Str(required=True, load_only=True,
-                          validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD))
-    roles = fields.List(fields.Str(validate=validate.OneOf(ROLES)), required=True,
-                        validate=validate.Length(min=1))
-    unit_id = id_field(required=True)
-    language = fields.Str(load_default="zh_CN", validate=validate.OneOf(LANGUAGES))
-    email = fields.Str(load_default="", metadata={"description": "optional; checked by the "
-                                                  "same rule as the account page"})
-
-
-class UserPatch(Schema):
-    display_name = fields.Str(validate=validate.Length(min=1, max=200))
-    password = fields.Str(load_only=True,
-                          validate=validate.Length(min=MIN_PASSWORD, max=MAX_PASSWORD))
-    roles = fields.List(fields.Str(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
-    unit_id = id_field()
-    language = fields.Str(validate=validate.OneOf(LANGUAGES))
-    active = fields.Bool()
-    email = fields.Str(metadata={"description": "An e-mail address, or empty to remove it"})
 
 
 class CampaignOut(Schema):
@@ -211,17 +176,6 @@ class UnitKindList(MethodView):
         """The kinds of unit this organisation declares (its unit kinds file), in its order,
         with their labels; `kind` of a unit is one of these keys."""
         return list(rectify().unit_kinds)
-
-
-class UserArgs(Schema):
-    """Types only: workflow.services.user_search.find_users checks the values."""
-
-    q = fields.Str(load_default="", metadata={"description": "Text in the username, name or "
-                                                             "e-mail"})
-    unit = id_field(query=True, load_default=None,
-                    metadata={"description": "A unit: its users and those of the units below"})
-    role = fields.Str(load_default="", metadata={"enum": list(ROLES)})
-    page = fields.Int(load_default=1, metadata={"description": f"From 1; {PAGE_SIZE} a page"})
 
 
 @blp.route("/users")

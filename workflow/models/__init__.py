@@ -1,7 +1,7 @@
 """SQLAlchemy 2.x typed models: the unit tree, people, campaigns, findings and their events
-(core), parties, links and letters (coordination), notifications and the outbox (messaging),
-imported spreadsheet rows (imports), browser sessions (sessions), the admin log (admin_log);
-one metadata for Alembic (base)."""
+(core), evidence files (evidence), parties, links and letters (coordination), notifications and
+the outbox (messaging), imported spreadsheet rows (imports), browser sessions (sessions), the
+admin log (admin_log); one metadata for Alembic (base)."""
 
 from workflow.models.admin_log import AdminChange
 from workflow.models.base import NAMING, Base, JSONType, UTCDateTime, utcnow
@@ -15,16 +15,15 @@ from workflow.models.coordination import (
 )
 from workflow.models.core import (
     ApiToken,
-    Attachment,
     Campaign,
     CodeCounter,
     Event,
     Finding,
-    FindingAttachment,
     Inspection,
     Unit,
     User,
 )
+from workflow.models.evidence import Attachment, FindingAttachment
 from workflow.models.imports import ImportRow
 from workflow.models.messaging import Notification, OutboxMessage, WebhookEndpoint
 from workflow.models.saved import SavedFilter

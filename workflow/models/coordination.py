@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.models.base import Base, UTCDateTime, utcnow
-from workflow.models.core import Attachment, Campaign, Finding, Unit, User
+from workflow.models.core import Campaign, Finding, Unit, User
+from workflow.models.evidence import Attachment
 
 
 class FindingParty(Base):
