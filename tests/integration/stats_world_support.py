@@ -1,11 +1,17 @@
-"""A random world for the statistics' tests: findings of every lifecycle walked at random."""
+"""A random world for the statistics' tests: findings of every lifecycle walked at random (and
+scrambled: their columns then set at random)."""
 
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select, update
+
+from workflow.catalog import CATEGORIES
 from workflow.errors import RectifyError
+from workflow.models import Finding
 from workflow.runtime import Rectify
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
@@ -47,3 +53,23 @@ def random_world(flow: Flow, rectify: Rectify, seed: int, findings: int = 24,
             except (RectifyError, AssertionError, KeyError):
                 continue  # a guard, a role the flow has no default for: another step
     rectify.clock.advance(days=3, seconds=17)
+
+
+def scrambled_world(flow: Flow, rectify: Rectify, seed: int) -> None:
+    """A random world, then its rows' columns set at random, each independent of the state (an
+    open confirmed one, a report with no date...): every combination the clauses tell apart."""
+    random_world(flow, rectify, seed, findings=30, categories=tuple(CATEGORIES)[:3])
+    rng = random.Random(seed)
+    with rectify.unit_of_work() as uow:
+        today, now = uow.today(), uow.now()
+
+        def day() -> date | None:
+            return rng.choice([None, today + timedelta(days=rng.randrange(-40, 120))])
+
+        for fid in uow.session.scalars(select(Finding.id)).all():
+            uow.session.execute(update(Finding).where(Finding.id == fid).values(
+                is_open=rng.random() < .6, due_date=day(), rectified_on=day(),
+                rectified_at=rng.choice([None, now]), review_due_date=day(),
+                acknowledge_due_date=day(), acknowledged_at=rng.choice([None, now]),
+                overdue_level=rng.randrange(0, 4), rework_rounds=rng.randrange(0, 3)))
+        uow.commit()

@@ -4,13 +4,12 @@ straightforward count, one conditional sum per figure with the states listed in 
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import and_, case, func, select, update
-from stats_world_support import random_world
+from sqlalchemy import and_, case, func, select
+from stats_world_support import scrambled_world
 
 from workflow.catalog import CATEGORIES
 from workflow.models import Finding
@@ -38,26 +37,6 @@ from workflow.services.stats_source import findings_source
 Flow = Any  # the `flow` fixture from tests/conftest.py
 KEYS = ("unit_id", *BREAKDOWNS)
 SHIFTS = (0, 20, 90)  # days after the world's today: more of it overdue, lights turning
-
-
-def _scrambled(flow: Flow, rectify: Rectify, seed: int) -> None:
-    """A random world, then its rows' columns set at random, each independent of the state (an
-    open confirmed one, a report with no date...): every combination the clauses tell apart."""
-    random_world(flow, rectify, seed, findings=30, categories=tuple(CATEGORIES)[:3])
-    rng = random.Random(seed)
-    with rectify.unit_of_work() as uow:
-        today, now = uow.today(), uow.now()
-
-        def day() -> date | None:
-            return rng.choice([None, today + timedelta(days=rng.randrange(-40, 120))])
-
-        for fid in uow.session.scalars(select(Finding.id)).all():
-            uow.session.execute(update(Finding).where(Finding.id == fid).values(
-                is_open=rng.random() < .6, due_date=day(), rectified_on=day(),
-                rectified_at=rng.choice([None, now]), review_due_date=day(),
-                acknowledge_due_date=day(), acknowledged_at=rng.choice([None, now]),
-                overdue_level=rng.randrange(0, 4), rework_rounds=rng.randrange(0, 3)))
-        uow.commit()
 
 
 def _count(condition: Any) -> Any:
@@ -88,7 +67,7 @@ def _figures_by(session: Any, source: Any, key: str, outcomes: Outcomes,
 @pytest.mark.parametrize("seed", [4, 5])
 def test_figures_per_class_equal_one_sum_per_stage(flow: Flow, rectify: Rectify,
                                                    seed: int) -> None:
-    _scrambled(flow, rectify, seed)
+    scrambled_world(flow, rectify, seed)
     with rectify.unit_of_work(write=False) as uow:
         registry, session = uow.registry, uow.session
         outcomes = outcomes_of(registry)
@@ -138,7 +117,7 @@ def _board(session: Any, scope: list[Any], registry: Any, today: date,
 @pytest.mark.parametrize("seed", [6])
 def test_the_board_per_class_equals_a_query_per_number(flow: Flow, rectify: Rectify,
                                                        seed: int) -> None:
-    _scrambled(flow, rectify, seed)
+    scrambled_world(flow, rectify, seed)
     with rectify.unit_of_work(write=False) as uow:
         registry, session = uow.registry, uow.session
         scope = [own_findings_clause(flow.org.supervisor)]
@@ -163,7 +142,7 @@ def test_the_board_per_class_equals_a_query_per_number(flow: Flow, rectify: Rect
 
 def test_the_board_counted_with_the_statistics_is_the_dashboard(flow: Flow,
                                                                  rectify: Rectify) -> None:
-    _scrambled(flow, rectify, 7)
+    scrambled_world(flow, rectify, 7)
     org, actor = flow.org, flow.org.supervisor
     with rectify.unit_of_work(write=False) as uow:
         cutoff = today_cutoff(uow) + timedelta(days=9)  # some yellow, some green

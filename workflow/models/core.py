@@ -238,7 +238,14 @@ class Finding(Base):
                       # scope and Waiting on others read only these of their units
                       Index("ix_findings_todo_unit", "unit_id",
                             sqlite_where=text("is_open = 1 OR lookback_due_date IS NOT NULL"),
-                            postgresql_where=text("is_open = true OR lookback_due_date IS NOT NULL")))
+                            postgresql_where=text("is_open = true OR lookback_due_date IS NOT NULL")),
+                      # The open findings by follow-up and 签收 deadline: the tallies' advance to
+                      # a new day reads those whose deadline lies between (services.tallies)
+                      *[Index(f"ix_findings_open_{name}", column,
+                              sqlite_where=text("is_open = 1"),
+                              postgresql_where=text("is_open = true"))
+                        for name, column in (("review_due", "review_due_date"),
+                                             ("acknowledge_due", "acknowledge_due_date"))])
 
 
 class Event(Base):

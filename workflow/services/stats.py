@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session
 from workflow.models import Finding, Unit, User
 from workflow.services.permissions import require
 from workflow.services.scope import answered_clause, unit_in_scope, units_clause
-from workflow.services.stats_board import BoardNumbers, Dashboard, Numbers, board_numbers
+from workflow.services.stats_board import (
+    BoardNumbers,
+    BoardTally,
+    Dashboard,
+    Numbers,
+    board_numbers,
+)
 from workflow.services.stats_groups import Meanings
 from workflow.services.stats_kinds import outcomes_of
+from workflow.services.stats_tallied import tallied_scope, tally_totals
 from workflow.spec import Registry
 
 
@@ -28,13 +35,20 @@ def dashboard(session: Session, actor: User, today: date, registry: Registry,
     focus = session.get(Unit, focus_unit_id) if focus_unit_id is not None else None
     if focus is not None and not unit_in_scope(actor, focus):
         focus = None
+    meanings = Meanings(registry, outcomes_of(registry))
+    cutoff = yellow_cutoff or today
+    kept = (tallied_scope(session, actor, focus, today, cutoff) if campaign_id is None
+            else None)
+    if kept is not None:  # the kept counts (services.stats_tallied)
+        tally = BoardTally(kept.source.c, today, cutoff, top_level(registry))
+        numbers = tally.read(tally_totals(session, meanings, kept, [tally])[0])
+        return board_of(session, actor, numbers, kept.focus)
     # a unit answers for its own findings, not its parts
     scope = [answered_clause(session, actor, None if focus is None else focus.id)]
     if campaign_id is not None:
         scope.append(Finding.campaign_id == campaign_id)
-    numbers = board_numbers(session, Finding.__table__, Finding, scope,
-                            Meanings(registry, outcomes_of(registry)), today,
-                            yellow_cutoff or today, top_level(registry))
+    numbers = board_numbers(session, Finding.__table__, Finding, scope, meanings, today, cutoff,
+                            top_level(registry))
     return board_of(session, actor, numbers, focus)
 
 

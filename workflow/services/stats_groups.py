@@ -58,14 +58,15 @@ class Meanings:
         return self.classes.index(flags)
 
     def tally(self, session: Session, source: Any, cols: Any, tallies: Sequence[Tally],
-              where: Sequence[Any] = ()) -> list[Totals]:
-        """Several tallies over the same rows in one pass: per tally, its totals per key."""
+              where: Sequence[Any] = (), weight: Any = None) -> list[Totals]:
+        """Several tallies over the same rows in one pass: per tally, its totals per key
+        (weight: as in totals)."""
         keys: dict[tuple[int, ...], tuple[Any, ...]] = {}
         for wanted in tallies:
             keys.update({tuple(id(c) for c in key): key for key in wanted.keys})
         measures = [measure for wanted in tallies for measure in wanted.measures]
         totals = dict(zip(keys, self.totals(session, source, cols, list(keys.values()), measures,
-                                            where), strict=True))
+                                            where, weight), strict=True))
         out, at = [], 0
         for wanted in tallies:
             end = at + len(wanted.measures)
@@ -76,16 +77,18 @@ class Meanings:
         return out
 
     def totals(self, session: Session, source: Any, cols: Any, keys: Sequence[tuple[Any, ...]],
-               measures: Sequence[Measure], where: Sequence[Any] = ()) -> Totals:
-        """Each measure's total per value of each key over source's rows matching where."""
+               measures: Sequence[Measure], where: Sequence[Any] = (),
+               weight: Any = None) -> Totals:
+        """Each measure's total per value of each key over source's rows matching where; weight:
+        a column of how many findings each row stands for (the tallies' n), None: one each."""
         if session.get_bind().dialect.name == "postgresql":
-            return self._joined(session, source, cols, keys, measures, where)
+            return self._joined(session, source, cols, keys, measures, where, weight)
         return totals_by_state(session, source, cols, keys, measures, where, self.classes,
-                               self.flags)
+                               self.flags, weight)
 
     def _joined(self, session: Session, source: Any, cols: Any,
                 keys: Sequence[tuple[Any, ...]], measures: Sequence[Measure],
-                where: Sequence[Any]) -> Totals:
+                where: Sequence[Any], weight: Any) -> Totals:
         table = self._table()
         m = table.c
         kind = case((cols.lifecycle.in_(self.suggestions), self.unknown[-1]),
@@ -94,7 +97,7 @@ class Meanings:
         joined = source.outerjoin(table, and_(m.lifecycle == cols.lifecycle,
                                               m.version == cols.lifecycle_version,
                                               m.state == cols.state))
-        sums = [self._sum(cls, measure) for measure in measures]
+        sums = [self._sum(cls, measure, weight) for measure in measures]
         out: Totals = []
         for rows in grouped(session, joined, keys, sums, where):
             out.append({tuple(row[:-len(sums)]): ints(row[-len(sums):]) for row in rows})
@@ -109,17 +112,19 @@ class Meanings:
             column("lifecycle", String), column("version", Integer), column("state", String),
             column("cls", Integer)).cte("meanings")
 
-    def _sum(self, cls: ColumnElement[int], measure: Measure) -> ColumnElement[Any]:
+    def _sum(self, cls: ColumnElement[int], measure: Measure, weight: Any) -> ColumnElement[Any]:
         terms = [measure.rule(flags) for flags in self.classes]
+        one = 1 if weight is None else weight  # what a row adds to a count
         if measure.value is not None:
             kept = [k for k, term in enumerate(terms) if term is True]
-            return func.sum(case((cls.in_(kept), measure.value), else_=0))
+            value = measure.value if weight is None else measure.value * weight
+            return func.sum(case((cls.in_(kept), value), else_=0))
         conditions = [term for term in terms if not isinstance(term, bool)]
         if len(conditions) == len(terms) and all(c is conditions[0] for c in conditions):
-            return func.sum(case((conditions[0], 1), else_=0))  # the same for every class
+            return func.sum(case((conditions[0], one), else_=0))  # the same for every class
         always = [k for k, term in enumerate(terms) if term is True]
-        whens: list[tuple[Any, Any]] = [(cls.in_(always), 1)] if always else []
-        whens += [(and_(cls == k, term), 1) for k, term in enumerate(terms)
+        whens: list[tuple[Any, Any]] = [(cls.in_(always), one)] if always else []
+        whens += [(and_(cls == k, term), one) for k, term in enumerate(terms)
                   if not isinstance(term, bool)]
         return func.sum(case(*whens, else_=0)) if whens else func.sum(literal(0))
 

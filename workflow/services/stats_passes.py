@@ -32,10 +32,11 @@ Totals = list[dict[Any, list[int]]]
 
 def totals_by_state(session: Session, source: Any, cols: Any, keys: Sequence[tuple[Any, ...]],
                     measures: Sequence[Measure], where: Sequence[Any], classes: list[StateFlags],
-                    flags_of: Callable[[Triple], StateFlags]) -> Totals:
+                    flags_of: Callable[[Triple], StateFlags], weight: Any = None) -> Totals:
     """Each measure's total per value of each key, from one GROUP BY per key and state: the
-    rules applied here per group (SQLite; services.stats_groups)."""
-    sums, steps = _plan(measures, classes)
+    rules applied here per group (SQLite; services.stats_groups). weight: a column of how many
+    findings each row stands for (the tallies' n), None: one each."""
+    sums, steps = _plan(measures, classes, weight)
     state = (cols.lifecycle, cols.lifecycle_version, cols.state)
     # a key of the state's own columns (lifecycle; lifecycle and state) is added up from
     # another key's groups, which are by state too: no pass of its own
@@ -64,7 +65,7 @@ def totals_by_state(session: Session, source: Any, cols: Any, keys: Sequence[tup
             for k, (group, inside) in enumerate(zip(keys, within, strict=True))]
 
 
-def _plan(measures: Sequence[Measure], classes: list[StateFlags]
+def _plan(measures: Sequence[Measure], classes: list[StateFlags], weight: Any = None
           ) -> tuple[list[Any], dict[StateFlags, list[tuple[int, int]]]]:
     """The sums per group (a count, each distinct condition's count, each value's sum) and, per
     class, which of them adds to which measure."""
@@ -85,8 +86,9 @@ def _plan(measures: Sequence[Measure], classes: list[StateFlags]
                 conditions[j:j + 1] = [term]
                 plans[flags].append((i, "condition", j))
     offset = {"count": 0, "condition": 1, "amount": 1 + len(conditions)}
-    sums = [func.count(), *[func.sum(case((c, 1), else_=0)) for c in conditions],
-            *[func.sum(amount) for amount in amounts]]
+    sums = [func.count() if weight is None else func.sum(weight),
+            *[func.sum(case((c, 1 if weight is None else weight), else_=0)) for c in conditions],
+            *[func.sum(amount if weight is None else amount * weight) for amount in amounts]]
     return sums, {flags: [(i, offset[kind] + j) for i, kind, j in plan]
                   for flags, plan in plans.items()}
 

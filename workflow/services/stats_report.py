@@ -24,6 +24,7 @@ from workflow.services.stats_inspections import InspectionFigures, inspection_fi
 from workflow.services.stats_kinds import outcomes_of, stage_clause
 from workflow.services.stats_source import findings_source, kept_rows
 from workflow.services.stats_stored import stored_figures
+from workflow.services.stats_tallied import served, tallied_scope, tally_totals
 from workflow.services.stats_trends import Series, bucket_of, local_days, series
 from workflow.spec import Registry
 
@@ -69,17 +70,26 @@ def _counted(session: Session, actor: User, registry: Registry, query: StatsQuer
     and the trends over source."""
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)
-    tallies: list[Any] = [FigureTally(source.c, ("unit_id", *BREAKDOWNS), today)]
-    if yellow_cutoff is not None and board_shares(query):
-        tallies.append(BoardTally(source.c, today, yellow_cutoff, top_level(registry)))
-    tallied = Meanings(registry, outcomes).tally(session, source, source.c, tallies)
+    meanings = Meanings(registry, outcomes)
+    with_board = yellow_cutoff is not None and board_shares(query)
+    kept = (tallied_scope(session, actor, focus, today, yellow_cutoff if with_board else None)
+            if served(query) else None)
+    counted = source.c if kept is None else kept.source.c
+    tallies: list[Any] = [FigureTally(counted, ("unit_id", *BREAKDOWNS), today)]
+    if with_board:
+        assert yellow_cutoff is not None
+        tallies.append(BoardTally(counted, today, yellow_cutoff, top_level(registry)))
+    if kept is None:
+        tallied = meanings.tally(session, source, source.c, tallies)
+    else:  # the kept counts (services.stats_tallied), below the focus the roll-up would take
+        tallied, focus = tally_totals(session, meanings, kept, tallies), kept.focus
     board = None if len(tallies) == 1 else board_of(session, actor, tallies[1].read(tallied[1]),
                                                       focus)
     figures = tallies[0].read(tallied[0])
     per_unit = figures.pop("unit_id")
     totals = Figures()
-    for counted in per_unit.values():
-        totals.add(counted)
+    for counted_unit in per_unit.values():
+        totals.add(counted_unit)
     focus, rows = roll_up(session, actor, per_unit, focus, Figures)
     inspections = inspection_figures(session, actor, query, today)
     start, end = trend_period(query, today)

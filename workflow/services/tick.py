@@ -1,5 +1,6 @@
 """One scheduler pass (`rectify tick`): the escalation ladder's steps that fell due, each once and
-in order, recorded as events by the system user; then the daily digests. Safe to run twice at once.
+in order, recorded as events by the system user; then the daily digests; then the statistics'
+tallies moved to today (services.tallies). Safe to run twice at once.
 
 Only findings whose `next_ladder_on` has come are read (by its index), in batches; each is
 claimed and climbed in a short transaction of its own, so a crash loses nothing and locks are
@@ -10,7 +11,7 @@ gets past both."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, or_, select
@@ -21,7 +22,9 @@ from workflow.runtime import Rectify, UnitOfWork
 from workflow.services.digests import run_digests
 from workflow.services.ladder import Climber
 from workflow.services.letter_tick import remind_letters
+from workflow.services.light import yellow_cutoff
 from workflow.services.sessions import purge_sessions
+from workflow.services.tallies import TallyReport, keep_tallies
 
 BATCH = 200  # due findings read per query
 
@@ -36,12 +39,14 @@ class TickReport:
     skipped: int = 0  # findings or users another tick had (busy, already done, or a conflict)
     letters: int = 0  # letter reply reminders sent (due soon, overdue)
     sessions_purged: int = 0  # login session rows long ended or unused, deleted
+    # the statistics' kept counts: said in str(), not compared (a tick's work is the rest)
+    tallies: TallyReport = field(default_factory=TallyReport, compare=False)
 
     def __str__(self) -> str:
         return (f"ladder: {self.fired} step(s) fired on {self.touched} finding(s); letters: "
                 f"{self.letters} reply reminder(s); digests: {self.digests} message(s) queued; "
                 f"skipped as busy: {self.skipped}; old login sessions deleted: "
-                f"{self.sessions_purged}")
+                f"{self.sessions_purged}; {self.tallies}")
 
 
 def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
@@ -55,6 +60,11 @@ def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
         report.digests, skipped = run_digests(uow, moment, rectify.settings.digest_hour)
         report.skipped += skipped
         report.sessions_purged = purge_sessions(uow, moment)
+    with rectify.unit_of_work() as uow:  # a transaction of its own: its lock is brief
+        today = moment.astimezone(uow.zone).date()
+        report.tallies = keep_tallies(uow.session, today,
+                                      yellow_cutoff(today, uow.calendar, uow.light_policy))
+        uow.commit()
     return report
 
 

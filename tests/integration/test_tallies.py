@@ -1,0 +1,163 @@
+"""The statistics and the dashboard counted from the tallies (services.stats_tallied, kept by the
+triggers of workflow.tally_sql and services.tallies) equal the same counted from the findings, on
+scrambled random worlds, for several actors and focuses: kept by the triggers as the world was
+written, moved to later days, merged, rebuilt after a unit moved; on both backends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+from stats_world_support import scrambled_world
+
+from workflow.models import Finding, FindingTally, TallyClock, Unit, User
+from workflow.runtime import Rectify
+from workflow.services.stats import dashboard
+from workflow.services.stats_args import parse_stats_args
+from workflow.services.stats_report import statistics, statistics_dict
+from workflow.services.stats_tallied import tallied_scope
+from workflow.services.tallies import TallyReport, keep_tallies, merge
+from workflow.services.tick import tick
+from workflow.services.unit_move import move_unit, preview_move
+
+Flow = Any  # the `flow` fixture from tests/conftest.py
+SHIFTS = (0, 1, 20, 90)  # days after the world's today: deadlines pass, lights turn
+
+
+def _keep(rectify: Rectify, today: date, cutoff: date) -> TallyReport:
+    with rectify.unit_of_work() as uow:
+        report = keep_tallies(uow.session, today, cutoff)
+        uow.commit()
+    return report
+
+
+def _counted_both_ways(rectify: Rectify, actor: User, args: dict[str, Any], now: datetime,
+                       cutoff: date) -> tuple[Any, Any]:
+    """(statistics, focus, board) from the tallies, then the same from the findings (the clock
+    unset for the second count, in a transaction rolled back)."""
+    with rectify.unit_of_work() as uow:
+        session, registry = uow.session, uow.registry
+        actor = session.get_one(User, actor.id)
+        today = now.astimezone(uow.zone).date()
+        focus = session.get(Unit, args["unit"]) if "unit" in args else None
+        assert tallied_scope(session, actor, focus, today, cutoff) is not None  # tallies used
+        counts = []
+        for _way in ("tallies", "findings"):
+            query = parse_stats_args(args, registry, now, uow.zone)
+            stats = statistics(session, actor, registry, query, now, cutoff)
+            board = dashboard(session, actor, today, registry, None, args.get("unit"), cutoff)
+            counts.append((statistics_dict(stats), stats.focus and stats.focus.id,
+                           _board(stats.board), _board(board)))
+            session.execute(update(TallyClock).values(day=None))
+        assert tallied_scope(session, actor, focus, today, cutoff) is None
+    return counts[0], counts[1]
+
+
+def _board(board: Any) -> Any:
+    """A dashboard as plain data (its units by id)."""
+    return None if board is None else (
+        board.totals, board.by_state, [(u.id, n) for u, n in board.by_unit], board.by_category,
+        board.focus and board.focus.id, board.lights, board.red_levels)
+
+
+def _every_view(flow: Flow, rectify: Rectify, now: datetime, cutoff: date) -> dict[str, int]:
+    """Each actor's statistics and dashboard, whole and focused, counted both ways; the
+    commission supervisor's lights (so that a test knows what it counted)."""
+    org = flow.org
+    views = [(org.supervisor, {}), (org.supervisor, {"unit": org.group_a.id}),
+             (org.admin, {}), (org.admin, {"unit": org.inspection_body.id, "bucket": "week"}),
+             (org.inspector, {}), (org.reviewer, {"unit": org.sub_b1.id})]
+    lights: dict[str, int] = {}
+    for actor, args in views:
+        tallied, counted = _counted_both_ways(rectify, actor, args, now, cutoff)
+        assert tallied == counted, (actor.username, args)
+        if actor is org.supervisor and not args:
+            lights = tallied[3][5]
+            assert tallied[0]["totals"]["raised"] > 10 and len(tallied[0]["by_unit"]) > 1
+    return lights
+
+
+def _world(flow: Flow, rectify: Rectify, seed: int) -> None:
+    """A scrambled random world, with findings of the subsidiaries too (rows split deeper), a
+    third of them reported on their due date (on time, at the edge)."""
+    for unit in (flow.org.sub_a1, flow.org.sub_a2, flow.org.sub_b1, flow.org.sub_b1):
+        flow.raise_(unit=unit.id)
+    scrambled_world(flow, rectify, seed)
+    with rectify.unit_of_work() as uow:
+        uow.session.execute(update(Finding).where(Finding.id % 3 == 0, Finding.due_date.is_not(None))
+                            .values(rectified_on=Finding.due_date))
+        uow.commit()
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_the_tallies_kept_by_every_write_count_what_the_findings_count(
+        flow: Flow, rectify: Rectify, seed: int) -> None:
+    start = rectify.clock()
+    today = start.astimezone(rectify.zone).date()
+    assert _keep(rectify, today, today + timedelta(days=7)).built  # built empty, then kept
+    _world(flow, rectify, seed)
+    lit: dict[str, int] = {}
+    for shift in SHIFTS:  # the clock moved on by the world: each day's tallies advanced
+        now = rectify.clock() + timedelta(days=shift)
+        day = now.astimezone(rectify.zone).date()
+        report = _keep(rectify, day, day + timedelta(days=7 + shift % 3))
+        assert report.advanced and not report.built
+        for colour, n in _every_view(flow, rectify, now, day + timedelta(days=7 + shift % 3)
+                                     ).items():
+            lit[colour] = lit.get(colour, 0) + n
+    assert all(lit.values()) and len(lit) == 3  # every light counted on some day
+
+
+def test_a_merge_and_a_rebuild_leave_the_counts_as_they_were(flow: Flow,
+                                                              rectify: Rectify) -> None:
+    now = rectify.clock()
+    today = now.astimezone(rectify.zone).date()
+    _keep(rectify, today, today + timedelta(days=5))
+    _world(flow, rectify, 11)
+    now = rectify.clock()
+    today = now.astimezone(rectify.zone).date()
+    _keep(rectify, today, today + timedelta(days=5))
+    with rectify.unit_of_work() as uow:
+        before = uow.session.scalar(select(func.count()).select_from(FindingTally))
+        kept = merge(uow.session)
+        uow.commit()
+    assert kept < before / 2  # every +1/-1 pair of a change gone
+    _every_view(flow, rectify, now, today + timedelta(days=5))
+    with rectify.unit_of_work() as uow:
+        merged = _tally_rows(uow.session)
+        uow.session.execute(update(TallyClock).values(day=None))  # as a moved unit does
+        uow.commit()
+    assert _keep(rectify, today, today + timedelta(days=5)).built
+    with rectify.unit_of_work() as uow:
+        assert _tally_rows(uow.session) == merged  # rebuilt from the findings: the same rows
+
+
+def _tally_rows(session: Any) -> list[tuple[Any, ...]]:
+    keys = [c for c in FindingTally.__table__.c if c.name != "id"]
+    return sorted((tuple(row) for row in session.execute(select(*keys))), key=repr)
+
+
+def test_a_moved_unit_unsets_the_clock_and_the_tick_rebuilds(flow: Flow,
+                                                              rectify: Rectify) -> None:
+    org = flow.org
+    _world(flow, rectify, 5)
+    now = rectify.clock()
+    report = tick(rectify, now)
+    assert report.tallies.built and "tallies: rebuilt" in str(report)
+    with rectify.unit_of_work() as uow:
+        unit, admin = uow.session.get_one(Unit, org.sub_a1.id), uow.session.get_one(User,
+                                                                                    org.admin.id)
+        preview = preview_move(uow.session, admin, unit, org.group_b.id)
+        move_unit(uow, admin, unit, {"parent_id": org.group_b.id,
+                                     "fingerprint": preview.fingerprint})
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(TallyClock.day)) is None  # the findings counted now
+    assert tick(rectify, now).tallies.built
+    today = now.astimezone(rectify.zone).date()
+    with rectify.unit_of_work() as uow:
+        cutoff = uow.session.scalar(select(TallyClock.cutoff))
+    assert cutoff is not None and cutoff >= today
+    _every_view(flow, rectify, now, cutoff)  # sub_a1's findings now counted under group_b
+    assert str(tick(rectify, now).tallies) == "tallies: up to date"

@@ -1,0 +1,57 @@
+"""Counts kept with the findings for the statistics of wide scopes (services.tallies): per unit
+of the tree and every unit above it, one row per finding change (+1 the row after, -1 the row
+before), written by database triggers, merged from time to time; and the day they count for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflow.models.base import Base
+
+
+class FindingTally(Base):
+    """n findings (a sum: +1 and -1 rows until merged) of `node`'s subtree, or of `node` itself
+    (own), counted per dim: 'unit' rows carry no breakdown; 'campaign', 'category', 'raised_by'
+    rows carry theirs. The other columns are the findings' own columns the statistics' rules
+    read, reduced (services.tally_sql.canonical) so that every rule gives on them what it gives
+    on the findings on the clock's day (TallyClock): their dates become classes."""
+
+    __tablename__ = "finding_tallies"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    node: Mapped[int] = mapped_column(Integer)
+    dim: Mapped[str] = mapped_column(String(16))
+    own: Mapped[bool] = mapped_column()
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(64))
+    raised_by_id: Mapped[int | None] = mapped_column(Integer)
+    lifecycle: Mapped[str] = mapped_column(String(64))
+    lifecycle_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(64))
+    is_open: Mapped[bool] = mapped_column()
+    rework_rounds: Mapped[int] = mapped_column(Integer)
+    overdue_level: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    rectified_on: Mapped[date | None] = mapped_column(Date)
+    review_due_date: Mapped[date | None] = mapped_column(Date)
+    acknowledge_due_date: Mapped[date | None] = mapped_column(Date)
+    rectified_at: Mapped[int | None] = mapped_column(SmallInteger)  # 1: set, NULL: not
+    acknowledged_at: Mapped[int | None] = mapped_column(SmallInteger)
+    recurrence_of_id: Mapped[int | None] = mapped_column(SmallInteger)
+    n: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_finding_tallies_node", "node", "dim"),)
+
+
+class TallyClock(Base):
+    """The one row saying which day (and yellow-light cutoff) the tallies' date classes are
+    counted for; day NULL: not built (or invalidated by a unit moved), the statistics count
+    the findings themselves until services.tallies.keep_tallies builds them."""
+
+    __tablename__ = "tally_clock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[date | None] = mapped_column(Date)
+    cutoff: Mapped[date | None] = mapped_column(Date)
+    merged_rows: Mapped[int] = mapped_column(Integer, default=0)  # rows after the last merge

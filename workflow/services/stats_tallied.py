@@ -1,0 +1,127 @@
+"""The statistics' counts read from the tallies (services.tallies) instead of the findings, for a
+scope narrowed by its unit alone, live, on the tallies' day: the same rules (stats_figures,
+stats_board) run on the tally rows, each row weighted by the findings it stands for.
+
+The rows of a focus unit: per child, the child's subtree ('unit' rows, the child's id as unit_id),
+and the focus's own findings (its id); the breakdowns by campaign, category and inspector from
+the focus's rows of that dim. A tally row's columns are the findings' as tally_sql.canonical
+reduces them, so each rule reads what it reads on a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Subquery, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from workflow.models import FindingTally, Unit, User
+from workflow.services.scope import sees_everything
+from workflow.services.stats_args import StatsQuery
+from workflow.services.stats_groups import Meanings, Tally
+from workflow.services.stats_passes import Measure, Totals
+from workflow.services.tallies import tallies_ready
+
+# which tally rows count for a key, by the key's columns (stats_report.BREAKDOWNS, the board's)
+PARTS = {"unit_id": "unit", "lifecycle": "unit", "state": "unit", "campaign_id": "campaign",
+         "category": "category", "raised_by_id": "raised_by"}
+_READ = ("campaign_id", "category", "raised_by_id", "lifecycle", "lifecycle_version", "state",
+         "is_open", "rework_rounds", "overdue_level", "due_date", "rectified_on", "review_due_date",
+         "acknowledge_due_date", "rectified_at", "acknowledged_at", "recurrence_of_id", "n")
+
+
+@dataclass(frozen=True)
+class TalliedScope:
+    """The unit the counts are split below (the roll-up's focus) and its tally rows."""
+
+    focus: Unit
+    source: Subquery
+
+
+def served(query: StatsQuery) -> bool:
+    """Whether the tallies hold what the query counts: live, narrowed by unit alone."""
+    return query.as_of is None and all(value is None for value in (
+        query.campaign_id, query.category, query.raised_by, query.lifecycle, query.start,
+        query.end))
+
+
+def tallied_scope(session: Session, actor: User, focus: Unit | None, today: date,
+                  cutoff: date | None) -> TalliedScope | None:
+    """The tally rows of the actor's findings within focus (in the actor's scope; None: the whole
+    scope, descending as stats.roll_up does while every finding lies below one child), or None
+    when the tallies do not count for today (and the yellow-light cutoff, if given) or the
+    scope is not one subtree."""
+    if not tallies_ready(session, today, cutoff):
+        return None
+    if focus is None:
+        if not sees_everything(actor):
+            top = actor.unit
+        else:
+            roots = session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(2)).all()
+            if len(roots) != 1:
+                return None
+            top = roots[0]
+        focus = _descended(session, top)
+    return TalliedScope(focus, _rows(focus.id))
+
+
+def _descended(session: Session, top: Unit) -> Unit:
+    """top, or the one child below which all its findings lie (and so on down)."""
+    while True:
+        counted = {node for node, n in session.execute(
+            select(FindingTally.node, func.sum(FindingTally.n)).where(_below(top.id))
+            .group_by(FindingTally.node)) if n}
+        if len(counted) != 1 or top.id in counted:
+            return top
+        top = session.get_one(Unit, counted.pop())
+
+
+def _below(focus_id: int) -> Any:
+    """The 'unit' rows of each child's subtree and of the focus's own findings."""
+    t = FindingTally
+    children = select(Unit.id).where(Unit.parent_id == focus_id)
+    return and_(t.dim == "unit", or_(t.node.in_(children), and_(t.node == focus_id, t.own)))
+
+
+def _rows(focus_id: int) -> Subquery:
+    t = FindingTally
+    return (select(t.node.label("unit_id"), t.dim.label("part"),
+                   *[getattr(t, name) for name in _READ])
+            .where(or_(_below(focus_id), and_(t.node == focus_id, t.dim != "unit")))
+            .subquery("tallied_findings"))
+
+
+def tally_totals(session: Session, meanings: Meanings, scope: TalliedScope,
+                 tallies: Sequence[Tally]) -> list[Totals]:
+    """Meanings.tally's answer, from the tally rows: per tally, its totals per key; values no
+    finding has (their rows summing to none) left out, as the findings would."""
+    c = scope.source.c
+    present = Measure(lambda _flags: True)
+    measures = [measure for wanted in tallies for measure in wanted.measures] + [present]
+    keys = {_id(key): key for wanted in tallies for key in wanted.keys}  # each set of columns once
+    by_part: dict[str, list[tuple[Any, ...]]] = {}
+    for key in keys.values():
+        parts = {PARTS[column.name] for column in key}
+        if len(parts) != 1:
+            raise ValueError(f"no tally rows count for the key {[c.name for c in key]}")
+        by_part.setdefault(parts.pop(), []).append(key)
+    totals: dict[tuple[int, ...], dict[Any, list[int]]] = {}
+    for part, wanted_keys in by_part.items():
+        counted = meanings.totals(session, scope.source, c, wanted_keys, measures,
+                                  [c.part == part], c.n)
+        for key, per_value in zip(wanted_keys, counted, strict=True):
+            totals[_id(key)] = {value: counts for value, counts in per_value.items()
+                                if counts[-1]}
+    out, at = [], 0
+    for wanted in tallies:
+        end = at + len(wanted.measures)
+        out.append([{value: counts[at:end] for value, counts in totals[_id(key)].items()}
+                    for key in wanted.keys])
+        at = end
+    return out
+
+
+def _id(key: tuple[Any, ...]) -> tuple[int, ...]:
+    return tuple(id(column) for column in key)
