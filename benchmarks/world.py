@@ -19,6 +19,8 @@ from workflow.models import Unit, User
 from workflow.runtime import Rectify
 from workflow.services.accounts import create_user
 from workflow.services.directory import create_unit
+from workflow.services.light import today_cutoff
+from workflow.services.tallies import TallyReport, keep_tallies
 from workflow.spec import Registry
 
 # Like workflow.db: WAL, foreign keys, busy timeout, synchronous=NORMAL.
@@ -108,15 +110,27 @@ def postgres_target(base_url: str) -> Iterator[Target]:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def start(target: Target, folder: Path, registry: Registry) -> Rectify:
-    """A Rectify on the target, its schema migrated to the Alembic head."""
+def start(target: Target, folder: Path, registry: Registry, tallies: bool = True) -> Rectify:
+    """A Rectify on the target, its schema migrated to the Alembic head; with tallies, the
+    statistics' tallies built (as the scheduler's first tick does), so that every write keeps
+    them from then on, as in a running deployment (bulk worlds build them once written)."""
     instance = folder / f"instance-{target.label.lower()}"
     instance.mkdir(exist_ok=True)
     settings = Settings(database_url=target.url, instance_path=instance,
                         definitions_path=REPO_ROOT / "definitions")
     app = Rectify(settings, registry=registry)
     app.database.upgrade()
+    if tallies:
+        build_tallies(app)
     return app
+
+
+def build_tallies(app: Rectify) -> TallyReport:
+    """The statistics' tallies built or moved to today (services.tallies), as the tick does."""
+    with app.unit_of_work() as uow:
+        report = keep_tallies(uow.session, uow.today(), today_cutoff(uow))
+        uow.commit()
+    return report
 
 
 @dataclass

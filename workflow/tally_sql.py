@@ -1,5 +1,8 @@
-"""The tallies' SQL in one place (models.tallies): what one finding row adds to them, written by
-the triggers (migration 0017) and by the rebuild and the day's advance (services.tallies).
+"""The tallies' SQL in one place (models.tallies): what one finding row adds to them. The
+triggers (migration 0017) log each change of a finding as two reduced rows (the row before, -1;
+after, +1) in tally_changes, a few microseconds; services.tallies moves the log into the tallies
+(compact), and writes the rebuild and the day's advance there directly; the statistics read the
+tallies and the log not yet moved (services.stats_tallied).
 
 A finding row is first reduced to the columns the statistics' rules read (canonical): its dims
 and state as they are, its dates as classes that every rule tells apart on the clock's day D with
@@ -95,11 +98,17 @@ def expanded(dialect: str, reduced: str, weight: str) -> str:
             f"CROSS JOIN ({dims}) AS d")
 
 
-def insert_row(dialect: str, r: str, sign: int) -> str:
-    """INSERT of what the trigger's row r (NEW or OLD) adds (sign 1) or takes away (-1)."""
-    reduced = f"SELECT {', '.join(canonical(dialect, r))}"
-    return (f"INSERT INTO finding_tallies ({', '.join(TALLIED)}, n) "
-            f"{expanded(dialect, reduced, str(sign))}")
+def logged(dialect: str, rows: list[tuple[str, int]]) -> str:
+    """INSERT into the log of the reduced trigger rows r (NEW or OLD) with their signs."""
+    selects = " UNION ALL ".join(f"SELECT {', '.join(canonical(dialect, r))}, {sign}"
+                                 for r, sign in rows)
+    return f"INSERT INTO tally_changes ({', '.join(REDUCED)}, n) {selects}"
+
+
+def pending(dialect: str, top: str = "") -> str:
+    """SELECT of the tally rows (TALLIED, then n) the log holds (up to id `top`, an SQL value)."""
+    where = f" WHERE id <= {top}" if top else ""
+    return expanded(dialect, f"SELECT {', '.join(REDUCED)}, n FROM tally_changes{where}", "r.n")
 
 
 def insert_findings(dialect: str, where: str, sign: int, grouped: bool) -> str:
@@ -128,11 +137,11 @@ def triggers(dialect: str) -> list[str]:
         built = f"WHEN {CLOCK_DAY} IS NOT NULL"  # unset: nothing to keep until built
         return [
             f"CREATE TRIGGER findings_tally_insert AFTER INSERT ON findings {built} BEGIN "
-            f"{insert_row(dialect, 'NEW', 1)}; END",
+            f"{logged(dialect, [('NEW', 1)])}; END",
             f"CREATE TRIGGER findings_tally_update AFTER UPDATE OF {watched} ON findings {built} "
-            f"BEGIN {insert_row(dialect, 'OLD', -1)}; {insert_row(dialect, 'NEW', 1)}; END",
+            f"BEGIN {logged(dialect, [('OLD', -1), ('NEW', 1)])}; END",
             f"CREATE TRIGGER findings_tally_delete AFTER DELETE ON findings {built} BEGIN "
-            f"{insert_row(dialect, 'OLD', -1)}; END",
+            f"{logged(dialect, [('OLD', -1)])}; END",
             "CREATE TRIGGER units_tally_moved AFTER UPDATE OF path ON units "
             "WHEN OLD.path <> '' AND OLD.path <> NEW.path BEGIN "
             "UPDATE tally_clock SET day = NULL, cutoff = NULL; END",
@@ -141,8 +150,9 @@ def triggers(dialect: str) -> list[str]:
         "CREATE FUNCTION rectify_tally() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"PERFORM pg_advisory_xact_lock_shared({LOCK_KEY}); "
         f"IF {CLOCK_DAY} IS NULL THEN RETURN NULL; END IF; "
-        f"IF TG_OP <> 'INSERT' THEN {insert_row(dialect, 'OLD', -1)}; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {insert_row(dialect, 'NEW', 1)}; END IF; "
+        f"IF TG_OP = 'UPDATE' THEN {logged(dialect, [('OLD', -1), ('NEW', 1)])}; "
+        f"ELSIF TG_OP = 'INSERT' THEN {logged(dialect, [('NEW', 1)])}; "
+        f"ELSE {logged(dialect, [('OLD', -1)])}; END IF; "
         "RETURN NULL; END $$",
         f"CREATE TRIGGER findings_tally AFTER INSERT OR DELETE OR UPDATE OF {watched} "
         "ON findings FOR EACH ROW EXECUTE FUNCTION rectify_tally()",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 from stats_world_support import scrambled_world
 
-from workflow.models import Finding, FindingTally, TallyClock, Unit, User
+from workflow.models import Finding, FindingTally, TallyChange, TallyClock, Unit, User
 from workflow.runtime import Rectify
 from workflow.services.stats import dashboard
 from workflow.services.stats_args import parse_stats_args
@@ -107,7 +107,25 @@ def test_the_tallies_kept_by_every_write_count_what_the_findings_count(
         for colour, n in _every_view(flow, rectify, now, day + timedelta(days=7 + shift % 3)
                                      ).items():
             lit[colour] = lit.get(colour, 0) + n
+        _rewrite_some(rectify, shift)  # the log not moved in yet: read beside the tallies
+        with rectify.unit_of_work(write=False) as uow:
+            assert uow.session.scalar(select(func.count()).select_from(TallyChange))
+        _every_view(flow, rectify, now, day + timedelta(days=7 + shift % 3))
     assert all(lit.values()) and len(lit) == 3  # every light counted on some day
+
+
+def _rewrite_some(rectify: Rectify, shift: int) -> None:
+    """Some findings moved to another unit, closed, sent back, given other deadlines."""
+    with rectify.unit_of_work() as uow:
+        ids = uow.session.scalars(select(Finding.id).order_by(Finding.id)).all()[shift % 4::5]
+        units = uow.session.scalars(select(Unit.id).order_by(Unit.id)).all()
+        today = uow.today()
+        for at, fid in enumerate(ids):
+            uow.session.execute(update(Finding).where(Finding.id == fid).values(
+                unit_id=units[at % len(units)], is_open=at % 2 == 0,
+                due_date=today + timedelta(days=shift + at % 9 - 3), rectified_at=None,
+                rework_rounds=Finding.rework_rounds + at % 2))
+        uow.commit()
 
 
 def test_a_merge_and_a_rebuild_leave_the_counts_as_they_were(flow: Flow,

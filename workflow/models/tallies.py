@@ -1,6 +1,7 @@
-"""Counts kept with the findings for the statistics of wide scopes (services.tallies): per unit
-of the tree and every unit above it, one row per finding change (+1 the row after, -1 the row
-before), written by database triggers, merged from time to time; and the day they count for."""
+"""Counts kept with the findings for the statistics of wide scopes (services.tallies): the log of
+finding changes the database triggers write (each change: the row before, -1, and after, +1,
+reduced), the tallies it is moved into (per unit of the tree and every unit above it), merged
+from time to time; and the day they count for."""
 
 from __future__ import annotations
 
@@ -43,6 +44,32 @@ class FindingTally(Base):
     n: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_finding_tallies_node", "node", "dim"),)
+
+
+class TallyChange(Base):
+    """One finding row reduced (workflow.tally_sql.canonical), counted n (+1 or -1) times: written
+    by the triggers, moved into finding_tallies by services.tallies.compact."""
+
+    __tablename__ = "tally_changes"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(64))
+    raised_by_id: Mapped[int] = mapped_column(Integer)
+    lifecycle: Mapped[str] = mapped_column(String(64))
+    lifecycle_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(64))
+    is_open: Mapped[bool] = mapped_column()
+    rework_rounds: Mapped[int] = mapped_column(Integer)
+    overdue_level: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    rectified_on: Mapped[date | None] = mapped_column(Date)
+    review_due_date: Mapped[date | None] = mapped_column(Date)
+    acknowledge_due_date: Mapped[date | None] = mapped_column(Date)
+    rectified_at: Mapped[int | None] = mapped_column(SmallInteger)
+    acknowledged_at: Mapped[int | None] = mapped_column(SmallInteger)
+    recurrence_of_id: Mapped[int | None] = mapped_column(SmallInteger)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class TallyClock(Base):

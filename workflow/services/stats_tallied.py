@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, and_, func, or_, select
+from sqlalchemy import Subquery, and_, column, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from workflow.models import FindingTally, Unit, User
@@ -23,6 +23,7 @@ from workflow.services.stats_args import StatsQuery
 from workflow.services.stats_groups import Meanings, Tally
 from workflow.services.stats_passes import Measure, Totals
 from workflow.services.tallies import tallies_ready
+from workflow.tally_sql import DIMS, pending
 
 # which tally rows count for a key, by the key's columns (stats_report.BREAKDOWNS, the board's)
 PARTS = {"unit_id": "unit", "lifecycle": "unit", "state": "unit", "campaign_id": "campaign",
@@ -55,6 +56,7 @@ def tallied_scope(session: Session, actor: User, focus: Unit | None, today: date
     scope is not one subtree."""
     if not tallies_ready(session, today, cutoff):
         return None
+    rows = _tally_rows(session.get_bind().dialect.name)
     if focus is None:
         if not sees_everything(actor):
             top = actor.unit
@@ -63,34 +65,52 @@ def tallied_scope(session: Session, actor: User, focus: Unit | None, today: date
             if len(roots) != 1:
                 return None
             top = roots[0]
-        focus = _descended(session, top)
-    return TalliedScope(focus, _rows(focus.id))
+        focus = _descended(session, rows, top)
+    return TalliedScope(focus, _rows(rows, focus.id))
 
 
-def _descended(session: Session, top: Unit) -> Unit:
+def _tally_rows(dialect: str) -> Subquery:
+    """The tallies and the triggers' log not yet moved in, expanded the same way."""
+    t = FindingTally.__table__
+    names = ["node", "dim", "own", *_READ]
+    logged = text(pending(dialect)).columns(*[column(name, t.c[name].type) for name in names])
+    return union_all(select(*[t.c[name] for name in names]),
+                     select(*logged.subquery("logged").c)).subquery("tally_rows")
+
+
+def _descended(session: Session, rows: Subquery, top: Unit) -> Unit:
     """top, or the one child below which all its findings lie (and so on down)."""
     while True:
         counted = {node for node, n in session.execute(
-            select(FindingTally.node, func.sum(FindingTally.n)).where(_below(top.id))
-            .group_by(FindingTally.node)) if n}
+            select(rows.c.node, func.sum(rows.c.n)).where(_below(rows, top.id))
+            .group_by(rows.c.node)) if n}
         if len(counted) != 1 or top.id in counted:
             return top
         top = session.get_one(Unit, counted.pop())
 
 
-def _below(focus_id: int) -> Any:
+def _below(rows: Subquery, focus_id: int) -> Any:
     """The 'unit' rows of each child's subtree and of the focus's own findings."""
-    t = FindingTally
+    t = rows.c
     children = select(Unit.id).where(Unit.parent_id == focus_id)
     return and_(t.dim == "unit", or_(t.node.in_(children), and_(t.node == focus_id, t.own)))
 
 
-def _rows(focus_id: int) -> Subquery:
-    t = FindingTally
-    return (select(t.node.label("unit_id"), t.dim.label("part"),
-                   *[getattr(t, name) for name in _READ])
-            .where(or_(_below(focus_id), and_(t.node == focus_id, t.dim != "unit")))
-            .subquery("tallied_findings"))
+def _rows(rows: Subquery, focus_id: int) -> Subquery:
+    """Each part's rows by its own index seek (a UNION ALL: the part a pass wants is pushed into
+    each branch, and the branches of other parts fall away)."""
+    t = rows.c
+    read = [t[name] for name in _READ]
+    children = select(Unit.id).where(Unit.parent_id == focus_id)
+    branches = [
+        select(t.node.label("unit_id"), literal("unit").label("part"), *read)
+        .where(t.dim == "unit", t.node.in_(children)),
+        select(t.node.label("unit_id"), literal("unit").label("part"), *read)
+        .where(t.node == focus_id, t.dim == "unit", t.own),
+        *[select(t.node.label("unit_id"), literal(dim).label("part"), *read)
+          .where(t.node == focus_id, t.dim == dim) for dim in DIMS[1:]],
+    ]
+    return union_all(*branches).subquery("tallied_findings")
 
 
 def tally_totals(session: Session, meanings: Meanings, scope: TalliedScope,

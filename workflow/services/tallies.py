@@ -1,7 +1,8 @@
-"""Keeping the tallies (models.tallies, SQL in workflow.tally_sql): built once, moved to each new
-day, merged when their +1/-1 rows pile up; the scheduler's tick calls keep_tallies.
+"""Keeping the tallies (models.tallies, SQL in workflow.tally_sql): built once, the triggers' log
+moved in, moved to each new day, merged when their +1/-1 rows pile up; the scheduler's tick
+calls keep_tallies.
 
-The triggers keep them with every write of a finding, counting its deadlines on the clock's day.
+The triggers log every write of a finding, counting its deadlines on the clock's day.
 When the day (or the yellow-light cutoff) changes, only findings with a deadline between the old
 and the new day or cutoff can count otherwise: the advance takes away what they added on the old
 day and adds what they add on the new one. On PostgreSQL the triggers hold an advisory lock in
@@ -16,8 +17,8 @@ from datetime import date
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from workflow.models import FindingTally, TallyClock
-from workflow.tally_sql import LOCK_KEY, insert_findings
+from workflow.models import FindingTally, TallyChange, TallyClock
+from workflow.tally_sql import LOCK_KEY, REDUCED, TALLIED, expanded, insert_findings, pending
 
 MERGE_AT = 20_000  # rows before the first merge; then twice the rows the last merge left
 
@@ -27,12 +28,15 @@ class TallyReport:
     """What one keep_tallies did."""
 
     built: bool = False  # rebuilt from every finding (never built, or a unit moved)
+    moved: int = 0  # changes moved from the triggers' log
     advanced: bool = False  # moved to a new day or cutoff
     merged: int = 0  # rows before a merge (0: none)
 
     def __str__(self) -> str:
         done = [word for word, did in (("rebuilt", self.built), ("moved to today", self.advanced))
                 if did]
+        if self.moved:
+            done.append(f"{self.moved} changes moved in")
         if self.merged:
             done.append(f"{self.merged} rows merged")
         return "tallies: " + (", ".join(done) or "up to date")
@@ -46,7 +50,8 @@ def tallies_ready(session: Session, today: date, cutoff: date | None) -> bool:
 
 
 def keep_tallies(session: Session, today: date, cutoff: date) -> TallyReport:
-    """Build, advance or merge, as needed, in the caller's transaction (a writer's)."""
+    """Build, move the log in, advance or merge, as needed, in the caller's transaction (a
+    writer's)."""
     report = TallyReport()
     moving = not tallies_ready(session, today, cutoff)
     _lock(session, exclusive=moving)  # writes wait only while the tallies change day
@@ -58,9 +63,11 @@ def keep_tallies(session: Session, today: date, cutoff: date) -> TallyReport:
     if clock.day is None or clock.cutoff is None:
         rebuild(session, clock, today, cutoff)
         report.built = True
-    elif (clock.day, clock.cutoff) != (today, cutoff):
-        advance(session, clock, today, cutoff)
-        report.advanced = True
+    else:
+        report.moved = compact(session)
+        if (clock.day, clock.cutoff) != (today, cutoff):
+            advance(session, clock, today, cutoff)
+            report.advanced = True
     rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0
     if rows > max(MERGE_AT, 2 * clock.merged_rows):
         clock.merged_rows = merge(session)
@@ -68,9 +75,31 @@ def keep_tallies(session: Session, today: date, cutoff: date) -> TallyReport:
     return report
 
 
+def compact(session: Session) -> int:
+    """The log moved into the tallies (each change counted at every unit above its finding's,
+    per dim); how many changes."""
+    top = session.scalar(select(func.max(TallyChange.id)))
+    if top is None:
+        return 0
+    dialect, names = _dialect(session), ", ".join(TALLIED)
+    moved = session.scalar(select(func.count()).where(TallyChange.id <= top)) or 0
+    if dialect == "postgresql":  # one statement: what it deletes is what it moves
+        reduced = ", ".join(REDUCED)
+        rows = expanded(dialect, f"SELECT {reduced}, n FROM moved", "r.n")
+        session.execute(text(
+            f"WITH moved AS (DELETE FROM tally_changes WHERE id <= :top RETURNING {reduced}, n) "
+            f"INSERT INTO finding_tallies ({names}, n) {rows}"), {"top": top})
+    else:
+        session.execute(text(f"INSERT INTO finding_tallies ({names}, n) "
+                             f"{pending(dialect, ':top')}"), {"top": top})
+        session.execute(delete(TallyChange).where(TallyChange.id <= top))
+    return moved
+
+
 def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date) -> None:
     """Every finding counted afresh for today."""
     session.execute(delete(FindingTally))
+    session.execute(delete(TallyChange))
     _set(session, clock, today, cutoff)
     session.execute(text(insert_findings(_dialect(session), "1 = 1", 1, grouped=True)))
     clock.merged_rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0

@@ -8,6 +8,8 @@ Revises: 0016_todo_unit
 Create Date: 2026-11-30 06:00:00
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,16 +22,9 @@ depends_on = None
 
 
 
-def upgrade() -> None:
-    op.create_table(
-        "finding_tallies",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
-        sa.Column("node", sa.Integer(), nullable=False),
-        sa.Column("dim", sa.String(16), nullable=False),
-        sa.Column("own", sa.Boolean(), nullable=False),
-        sa.Column("campaign_id", sa.Integer()),
-        sa.Column("category", sa.String(64)),
-        sa.Column("raised_by_id", sa.Integer()),
+def _reduced() -> list[sa.Column[Any]]:
+    """A reduced finding row's columns after its breakdowns, and n (both tables)."""
+    return [
         sa.Column("lifecycle", sa.String(64), nullable=False),
         sa.Column("lifecycle_version", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(64), nullable=False),
@@ -44,9 +39,35 @@ def upgrade() -> None:
         sa.Column("acknowledged_at", sa.SmallInteger()),
         sa.Column("recurrence_of_id", sa.SmallInteger()),
         sa.Column("n", sa.Integer(), nullable=False),
+    ]
+
+
+def _id() -> sa.Column[Any]:
+    return sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "finding_tallies", _id(),
+        sa.Column("node", sa.Integer(), nullable=False),
+        sa.Column("dim", sa.String(16), nullable=False),
+        sa.Column("own", sa.Boolean(), nullable=False),
+        sa.Column("campaign_id", sa.Integer()),
+        sa.Column("category", sa.String(64)),
+        sa.Column("raised_by_id", sa.Integer()),
+        *_reduced(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finding_tallies")),
     )
     op.create_index("ix_finding_tallies_node", "finding_tallies", ["node", "dim"])
+    op.create_table(
+        "tally_changes", _id(),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer()),
+        sa.Column("category", sa.String(64), nullable=False),
+        sa.Column("raised_by_id", sa.Integer(), nullable=False),
+        *_reduced(),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tally_changes")),
+    )
     clock = op.create_table(
         "tally_clock",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -71,5 +92,6 @@ def downgrade() -> None:
     op.drop_index("ix_findings_open_acknowledge_due", table_name="findings")
     op.drop_index("ix_findings_open_review_due", table_name="findings")
     op.drop_table("tally_clock")
+    op.drop_table("tally_changes")
     op.drop_index("ix_finding_tallies_node", table_name="finding_tallies")
     op.drop_table("finding_tallies")
