@@ -128,7 +128,7 @@ def start(target: Target, folder: Path, registry: Registry, tallies: bool = True
 def build_tallies(app: Rectify) -> TallyReport:
     """The statistics' tallies built or moved to today (services.tallies), as the tick does."""
     with app.unit_of_work() as uow:
-        report = keep_tallies(uow.session, uow.today(), today_cutoff(uow))
+        report = keep_tallies(uow.session, uow.today(), today_cutoff(uow), uow.zone, uow.registry)
         uow.commit()
     return report
 

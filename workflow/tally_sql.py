@@ -21,16 +21,20 @@ from datetime import date
 
 DIMS = ("unit", "campaign", "category", "raised_by")
 EARLIEST, PAST, FUTURE, LATEST = date(2000, 1, 1), date(2000, 1, 2), date(9999, 12, 30), date(9999, 12, 31)
+# the findings' own facts the value tallies read (workflow.tally_values), logged as they are
+FACTS = ("created_at", "raised_us", "reported_us", "confirmed_us", "state_since_us", "reports_us",
+         "state_us")
 # the findings' columns a tally row reads: an update of another column leaves the tallies be
 WATCHED = ("unit_id", "campaign_id", "category", "raised_by_id", "lifecycle", "lifecycle_version",
            "state", "is_open", "rework_rounds", "overdue_level", "due_date", "rectified_on",
            "rectified_at", "review_due_date", "acknowledge_due_date", "acknowledged_at",
-           "recurrence_of_id")
+           "recurrence_of_id", *FACTS[1:])
 # the columns of a reduced row, in order (services.tallies reads nothing else)
 REDUCED = ("unit_id", "campaign_id", "category", "raised_by_id", "lifecycle", "lifecycle_version",
            "state", "is_open", "rework_rounds", "overdue_level", "due_date", "rectified_on",
            "review_due_date", "acknowledge_due_date", "rectified_at", "acknowledged_at",
            "recurrence_of_id")
+LOGGED = (*REDUCED, *FACTS)
 TALLIED = ("node", "dim", "own", "campaign_id", "category", "raised_by_id", "lifecycle",
            "lifecycle_version", "state", "is_open", "rework_rounds", "overdue_level", "due_date",
            "rectified_on", "review_due_date", "acknowledge_due_date", "rectified_at",
@@ -99,16 +103,27 @@ def expanded(dialect: str, reduced: str, weight: str) -> str:
 
 
 def logged(dialect: str, rows: list[tuple[str, int]]) -> str:
-    """INSERT into the log of the reduced trigger rows r (NEW or OLD) with their signs."""
-    selects = " UNION ALL ".join(f"SELECT {', '.join(canonical(dialect, r))}, {sign}"
+    """INSERT into the log of the trigger rows r (NEW or OLD), reduced and with their facts,
+    with their signs."""
+    selects = " UNION ALL ".join(f"SELECT {', '.join(logged_columns(dialect, r))}, {sign}"
                                  for r, sign in rows)
-    return f"INSERT INTO tally_changes ({', '.join(REDUCED)}, n) {selects}"
+    return f"INSERT INTO tally_changes ({', '.join(LOGGED)}, n) {selects}"
+
+
+def logged_columns(dialect: str, r: str) -> list[str]:
+    """The LOGGED columns of the finding row r."""
+    return [*canonical(dialect, r), *[f"{r}.{name} AS {name}" for name in FACTS]]
 
 
 def pending(dialect: str, top: str = "") -> str:
     """SELECT of the tally rows (TALLIED, then n) the log holds (up to id `top`, an SQL value)."""
+    return expanded(dialect, logged_rows(top), "r.n")
+
+
+def logged_rows(top: str = "") -> str:
+    """SELECT of the log's rows (LOGGED, n), up to id `top` (an SQL value) if given."""
     where = f" WHERE id <= {top}" if top else ""
-    return expanded(dialect, f"SELECT {', '.join(REDUCED)}, n FROM tally_changes{where}", "r.n")
+    return f"SELECT {', '.join(LOGGED)}, n FROM tally_changes{where}"
 
 
 def insert_findings(dialect: str, where: str, sign: int, grouped: bool) -> str:

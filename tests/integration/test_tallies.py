@@ -28,7 +28,7 @@ SHIFTS = (0, 1, 20, 90)  # days after the world's today: deadlines pass, lights 
 
 def _keep(rectify: Rectify, today: date, cutoff: date) -> TallyReport:
     with rectify.unit_of_work() as uow:
-        report = keep_tallies(uow.session, today, cutoff)
+        report = keep_tallies(uow.session, today, cutoff, uow.zone, uow.registry)
         uow.commit()
     return report
 
@@ -42,7 +42,8 @@ def _counted_both_ways(rectify: Rectify, actor: User, args: dict[str, Any], now:
         actor = session.get_one(User, actor.id)
         today = now.astimezone(uow.zone).date()
         focus = session.get(Unit, args["unit"]) if "unit" in args else None
-        assert tallied_scope(session, actor, focus, today, cutoff) is not None  # tallies used
+        assert tallied_scope(session, actor, focus, today, cutoff,
+                             uow.zone) is not None  # the tallies are what is read
         counts = []
         for _way in ("tallies", "findings"):
             query = parse_stats_args(args, registry, now, uow.zone)
@@ -74,8 +75,10 @@ def _every_view(flow: Flow, rectify: Rectify, now: datetime, cutoff: date) -> di
         tallied, counted = _counted_both_ways(rectify, actor, args, now, cutoff)
         assert tallied == counted, (actor.username, args)
         if actor is org.supervisor and not args:
-            lights = tallied[3][5]
-            assert tallied[0]["totals"]["raised"] > 10 and len(tallied[0]["by_unit"]) > 1
+            lights, figures = tallied[3][5], tallied[0]
+            assert figures["totals"]["raised"] > 10 and len(figures["by_unit"]) > 1
+            assert figures["days_to_rectify"]["count"] and figures["days_to_confirm"]["count"]
+            assert figures["time_in_states"] and sum(figures["trends"]["raised"].values())
     return lights
 
 

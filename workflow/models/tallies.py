@@ -5,12 +5,12 @@ from time to time; and the day they count for."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
+from sqlalchemy import JSON, BigInteger, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflow.models.base import Base
+from workflow.models.base import Base, UTCDateTime
 
 
 class FindingTally(Base):
@@ -70,6 +70,32 @@ class TallyChange(Base):
     acknowledged_at: Mapped[int | None] = mapped_column(SmallInteger)
     recurrence_of_id: Mapped[int | None] = mapped_column(SmallInteger)
     n: Mapped[int] = mapped_column(Integer)
+    # the finding's facts as they are, for the value tallies (workflow.tally_values)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    raised_us: Mapped[int | None] = mapped_column(BigInteger)
+    reported_us: Mapped[int | None] = mapped_column(BigInteger)
+    confirmed_us: Mapped[int | None] = mapped_column(BigInteger)
+    state_since_us: Mapped[int | None] = mapped_column(BigInteger)
+    reports_us: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
+    state_us: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class ValueTally(Base):
+    """n findings (or reports, or stays) of `node`'s subtree of one kind (workflow.tally_values)
+    and bucket (a tenth of a day of a duration, a local day, a version), totalling `total`
+    microseconds; written when the log is moved in."""
+
+    __tablename__ = "value_tallies"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    node: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    lifecycle: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(String(64))
+    bucket: Mapped[int | None] = mapped_column(BigInteger)
+    n: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_value_tallies_node", "node", "kind"),)
 
 
 class TallyClock(Base):
@@ -81,4 +107,5 @@ class TallyClock(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     day: Mapped[date | None] = mapped_column(Date)
     cutoff: Mapped[date | None] = mapped_column(Date)
+    zone: Mapped[str | None] = mapped_column(String(64))  # the local days' (value tallies)
     merged_rows: Mapped[int] = mapped_column(Integer, default=0)  # rows after the last merge

@@ -15,8 +15,15 @@ from workflow.models import Event
 from workflow.services.stats_facts import micros
 from workflow.services.stats_kinds import Outcomes
 from workflow.spec import Registry
+from workflow.tally_values import BUCKET_US
 
 DAY_US = 86_400_000_000  # microseconds in a day: durations are summed exactly, in micros
+
+
+def quantized(micros: int) -> int:
+    """A duration rounded up to the 90th percentiles' precision, a tenth of a day (the tallies
+    keep durations per tenth of a day: tally_values.BUCKET_US)."""
+    return (micros + BUCKET_US - 1) // BUCKET_US * BUCKET_US
 
 
 def nearest_rank(count: int) -> int:
@@ -30,13 +37,13 @@ class Spread:
 
     count: int = 0
     total_us: int = 0
-    p90_us: int | None = None  # the value at nearest_rank(count), in order
+    p90_us: int | None = None  # the value at nearest_rank(count), in order, quantized
 
     @classmethod
     def of(cls, micros: list[int]) -> Spread:
         ranked = sorted(micros)
-        return cls(len(ranked), sum(ranked), ranked[nearest_rank(len(ranked)) - 1] if ranked
-                   else None)
+        return cls(len(ranked), sum(ranked),
+                   quantized(ranked[nearest_rank(len(ranked)) - 1]) if ranked else None)
 
     @property
     def mean(self) -> float | None:
@@ -44,7 +51,8 @@ class Spread:
 
     @property
     def p90(self) -> float | None:
-        """Nearest-rank 90th percentile: 90 % of the findings took at most this many days."""
+        """Nearest-rank 90th percentile: 90 % of the findings took at most this many days (to a
+        tenth of a day, rounded up)."""
         return None if self.p90_us is None else round(self.p90_us / DAY_US, 2)
 
     def as_dict(self) -> dict[str, Any]:

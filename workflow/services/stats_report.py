@@ -24,7 +24,8 @@ from workflow.services.stats_inspections import InspectionFigures, inspection_fi
 from workflow.services.stats_kinds import outcomes_of, stage_clause
 from workflow.services.stats_source import findings_source, kept_rows
 from workflow.services.stats_stored import stored_figures
-from workflow.services.stats_tallied import served, tallied_scope, tally_totals
+from workflow.services.stats_tallied import TalliedScope, served, tallied_scope, tally_totals
+from workflow.services.stats_tallied_values import tallied_values
 from workflow.services.stats_trends import Series, bucket_of, local_days, series
 from workflow.spec import Registry
 
@@ -59,21 +60,28 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     if query.as_of is not None and query.as_of > now:
         raise InvalidInput({"as_of": {"zh": "应为过去的时刻。", "en": "Enter a moment in the past."}})
     moment = query.as_of or now
+    today = moment.astimezone(query.zone).date()
+    with_board = yellow_cutoff is not None and board_shares(query)
+    kept = (tallied_scope(session, actor, focus, today, yellow_cutoff if with_board else None,
+                          query.zone) if served(query) else None)
+    if kept is not None:  # the tallies, no finding read (services.stats_tallied)
+        return _counted(session, actor, registry, query, None, moment, focus, yellow_cutoff,
+                        kept)
     # every figure reads the same rows: on SQLite copied once (stats_source.kept_rows)
     with kept_rows(session, findings_source(session, actor, registry, query)) as source:
-        return _counted(session, actor, registry, query, source, moment, focus, yellow_cutoff)
+        return _counted(session, actor, registry, query, source, moment, focus, yellow_cutoff,
+                        None)
 
 
 def _counted(session: Session, actor: User, registry: Registry, query: StatsQuery, source: Any,
-             moment: datetime, focus: Unit | None, yellow_cutoff: date | None) -> Statistics:
+             moment: datetime, focus: Unit | None, yellow_cutoff: date | None,
+             kept: TalliedScope | None) -> Statistics:
     """The figures per unit and per breakdown (and the board, in the same pass), the durations
-    and the trends over source."""
+    and the trends over source, or the tallies (kept)."""
     today = moment.astimezone(query.zone).date()
     outcomes = outcomes_of(registry)
     meanings = Meanings(registry, outcomes)
     with_board = yellow_cutoff is not None and board_shares(query)
-    kept = (tallied_scope(session, actor, focus, today, yellow_cutoff if with_board else None)
-            if served(query) else None)
     counted = source.c if kept is None else kept.source.c
     tallies: list[Any] = [FigureTally(counted, ("unit_id", *BREAKDOWNS), today)]
     if with_board:
@@ -93,7 +101,10 @@ def _counted(session: Session, actor: User, registry: Registry, query: StatsQuer
     focus, rows = roll_up(session, actor, per_unit, focus, Figures)
     inspections = inspection_figures(session, actor, query, today)
     start, end = trend_period(query, today)
-    if query.as_of is None:  # the facts stored on the findings, no event read
+    if kept is not None:
+        events, days = tallied_values(session, registry, kept.focus.id, moment, query.zone,
+                                      start, end)
+    elif query.as_of is None:  # the facts stored on the findings, no event read
         events, days = stored_figures(session, source, registry, outcomes, moment, query.zone,
                                       start, end)
     else:
@@ -102,9 +113,10 @@ def _counted(session: Session, actor: User, registry: Registry, query: StatsQuer
                 "confirmed": Counter(local_days(events.confirmed_at, query.zone))}
     stats = Statistics(query, moment, totals, focus, rows, figures, events, inspections, start,
                        end, board=board)
-    days.update(days_by(session, source.c.created_at,
-                        {name: stage_clause(name, outcomes, source.c)
-                         for name in ("raised", "proposed")}, query.zone, start, end))
+    if kept is None:
+        days.update(days_by(session, source.c.created_at,
+                            {name: stage_clause(name, outcomes, source.c)
+                             for name in ("raised", "proposed")}, query.zone, start, end))
     days["inspections"] = Counter(inspections.dates)
     for name in ("raised", "rectified", "confirmed", "proposed", "inspections"):
         stats.trends[name] = series(days[name], start, end, query.bucket)

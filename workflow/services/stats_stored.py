@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Subquery, and_, case, cast, func, select, tru
 from sqlalchemy.orm import Session
 
 from workflow.services.stats_days import day_counts, period_bounds
-from workflow.services.stats_events import Dwell, EventFigures, Spread
+from workflow.services.stats_events import Dwell, EventFigures, Spread, quantized
 from workflow.services.stats_facts import micros
 from workflow.services.stats_kinds import Outcomes, in_states, stage_clause
 from workflow.spec import Registry
@@ -51,7 +51,7 @@ def _spread(session: Session, micros_expr: Any, where: list[Any]) -> Spread:
     count, total, p90 = session.execute(select(
         func.count(), func.sum(r.us),
         func.max(case((r.at == (9 * r.n + 9) // 10, r.us))))).one()
-    return Spread(int(count), int(total or 0), None if p90 is None else int(p90))
+    return Spread(int(count), int(total or 0), None if p90 is None else quantized(int(p90)))
 
 
 def _dwell(session: Session, source: Subquery, registry: Registry,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Subquery, and_, column, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
@@ -49,12 +50,12 @@ def served(query: StatsQuery) -> bool:
 
 
 def tallied_scope(session: Session, actor: User, focus: Unit | None, today: date,
-                  cutoff: date | None) -> TalliedScope | None:
+                  cutoff: date | None, zone: ZoneInfo | None = None) -> TalliedScope | None:
     """The tally rows of the actor's findings within focus (in the actor's scope; None: the whole
     scope, descending as stats.roll_up does while every finding lies below one child), or None
-    when the tallies do not count for today (and the yellow-light cutoff, if given) or the
-    scope is not one subtree."""
-    if not tallies_ready(session, today, cutoff):
+    when the tallies do not count for today (and the yellow-light cutoff and the zone of the
+    local days, if given) or the scope is not one subtree."""
+    if not tallies_ready(session, today, cutoff, zone):
         return None
     rows = _tally_rows(session.get_bind().dialect.name)
     if focus is None:

@@ -1,33 +1,48 @@
-"""Keeping the tallies (models.tallies, SQL in workflow.tally_sql): built once, the triggers' log
-moved in, moved to each new day, merged when their +1/-1 rows pile up; the scheduler's tick
-calls keep_tallies.
+"""Keeping the tallies (models.tallies, SQL in workflow.tally_sql and tally_values): built once,
+the triggers' log moved in, moved to each new day, merged when their +1/-1 rows pile up; the
+scheduler's tick calls keep_tallies.
 
-The triggers log every write of a finding, counting its deadlines on the clock's day.
-When the day (or the yellow-light cutoff) changes, only findings with a deadline between the old
-and the new day or cutoff can count otherwise: the advance takes away what they added on the old
-day and adds what they add on the new one. On PostgreSQL the triggers hold an advisory lock in
+The triggers log every write of a finding, counting its deadlines on the clock's day. When the
+day (or the yellow-light cutoff) changes, only findings with a deadline between the old and the
+new day or cutoff can count otherwise: the advance takes away what they added on the old day
+and adds what they add on the new one. On PostgreSQL the triggers hold an advisory lock in
 shared mode and the advance (or a rebuild) takes it alone, so no write straddles the change of
 day; on SQLite writers are serialised anyway."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from workflow.models import FindingTally, TallyChange, TallyClock
-from workflow.tally_sql import LOCK_KEY, REDUCED, TALLIED, expanded, insert_findings, pending
+from workflow.models import FindingTally, TallyChange, TallyClock, ValueTally
+from workflow.services.stats_groups import Meanings
+from workflow.services.stats_kinds import outcomes_of
+from workflow.spec import Registry
+from workflow.tally_sql import (
+    LOCK_KEY,
+    LOGGED,
+    TALLIED,
+    expanded,
+    insert_findings,
+    logged_columns,
+    logged_rows,
+    pending,
+)
+from workflow.tally_values import VALUE_COLUMNS, Classes, insert_values
 
 MERGE_AT = 20_000  # rows before the first merge; then twice the rows the last merge left
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 @dataclass
 class TallyReport:
     """What one keep_tallies did."""
 
-    built: bool = False  # rebuilt from every finding (never built, or a unit moved)
+    built: bool = False  # rebuilt from every finding (never built, a unit moved, a new zone)
     moved: int = 0  # changes moved from the triggers' log
     advanced: bool = False  # moved to a new day or cutoff
     merged: int = 0  # rows before a merge (0: none)
@@ -42,29 +57,48 @@ class TallyReport:
         return "tallies: " + (", ".join(done) or "up to date")
 
 
-def tallies_ready(session: Session, today: date, cutoff: date | None) -> bool:
-    """Whether the tallies count for this day and yellow-light cutoff (None: any cutoff)."""
-    clock = session.execute(select(TallyClock.day, TallyClock.cutoff)
+def tallies_ready(session: Session, today: date, cutoff: date | None,
+                  zone: ZoneInfo | None = None) -> bool:
+    """Whether the tallies count for this day and yellow-light cutoff (None: any cutoff) and,
+    if given, local days in this zone."""
+    clock = session.execute(select(TallyClock.day, TallyClock.cutoff, TallyClock.zone)
                             .where(TallyClock.id == 1)).first()
-    return clock is not None and clock.day == today and cutoff in (None, clock.cutoff)
+    return (clock is not None and clock.day == today and cutoff in (None, clock.cutoff)
+            and (zone is None or clock.zone == zone.key))
 
 
-def keep_tallies(session: Session, today: date, cutoff: date) -> TallyReport:
+def state_classes(registry: Registry) -> Classes:
+    """Per (lifecycle, version, state): counted problem, proposed suggestion, confirmed problem
+    (the counted figures' classes, stats_kinds.StateFlags)."""
+    meanings = Meanings(registry, outcomes_of(registry))
+    out = []
+    for lifecycle, version, state, k in meanings.rows:
+        flags = meanings.classes[k]
+        counted = not flags.suggestion and not flags.excluded
+        out.append((lifecycle, version, state, counted,
+                    flags.suggestion and not flags.excluded, counted and flags.confirmed))
+    return out
+
+
+def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
+                 registry: Registry) -> TallyReport:
     """Build, move the log in, advance or merge, as needed, in the caller's transaction (a
     writer's)."""
     report = TallyReport()
-    moving = not tallies_ready(session, today, cutoff)
+    moving = not tallies_ready(session, today, cutoff, zone)
     _lock(session, exclusive=moving)  # writes wait only while the tallies change day
+    local_days(session, zone)
+    classes = state_classes(registry)
     clock = session.get(TallyClock, 1)
     if clock is None:
         clock = TallyClock(id=1, merged_rows=0)
         session.add(clock)
         session.flush()
-    if clock.day is None or clock.cutoff is None:
-        rebuild(session, clock, today, cutoff)
+    if clock.day is None or clock.cutoff is None or clock.zone != zone.key:
+        rebuild(session, clock, today, cutoff, zone, classes)
         report.built = True
     else:
-        report.moved = compact(session)
+        report.moved = compact(session, classes)
         if (clock.day, clock.cutoff) != (today, cutoff):
             advance(session, clock, today, cutoff)
             report.advanced = True
@@ -75,39 +109,47 @@ def keep_tallies(session: Session, today: date, cutoff: date) -> TallyReport:
     return report
 
 
-def compact(session: Session) -> int:
+def compact(session: Session, classes: Classes) -> int:
     """The log moved into the tallies (each change counted at every unit above its finding's,
-    per dim); how many changes."""
+    per dim, and its values); how many changes."""
     top = session.scalar(select(func.max(TallyChange.id)))
     if top is None:
         return 0
     dialect, names = _dialect(session), ", ".join(TALLIED)
     moved = session.scalar(select(func.count()).where(TallyChange.id <= top)) or 0
     if dialect == "postgresql":  # one statement: what it deletes is what it moves
-        reduced = ", ".join(REDUCED)
-        rows = expanded(dialect, f"SELECT {reduced}, n FROM moved", "r.n")
+        source = f"SELECT {', '.join(LOGGED)}, n FROM moved"
         session.execute(text(
-            f"WITH moved AS (DELETE FROM tally_changes WHERE id <= :top RETURNING {reduced}, n) "
-            f"INSERT INTO finding_tallies ({names}, n) {rows}"), {"top": top})
+            f"WITH moved AS (DELETE FROM tally_changes WHERE id <= :top RETURNING "
+            f"{', '.join(LOGGED)}, n), counted AS (INSERT INTO finding_tallies ({names}, n) "
+            f"{expanded(dialect, source, 'r.n')}) "
+            f"{insert_values(dialect, source, classes, 'r.n', grouped=False)}"), {"top": top})
     else:
         session.execute(text(f"INSERT INTO finding_tallies ({names}, n) "
                              f"{pending(dialect, ':top')}"), {"top": top})
+        session.execute(text(insert_values(dialect, logged_rows(":top"), classes, "r.n",
+                                           grouped=False)), {"top": top})
         session.execute(delete(TallyChange).where(TallyChange.id <= top))
     return moved
 
 
-def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date) -> None:
-    """Every finding counted afresh for today."""
-    session.execute(delete(FindingTally))
-    session.execute(delete(TallyChange))
+def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date, zone: ZoneInfo,
+            classes: Classes) -> None:
+    """Every finding counted afresh for today, its local days in zone."""
+    for table in (FindingTally, ValueTally, TallyChange):
+        session.execute(delete(table))
+    clock.zone = zone.key
     _set(session, clock, today, cutoff)
-    session.execute(text(insert_findings(_dialect(session), "1 = 1", 1, grouped=True)))
+    dialect = _dialect(session)
+    session.execute(text(insert_findings(dialect, "1 = 1", 1, grouped=True)))
+    facts = f"SELECT {', '.join(logged_columns(dialect, 'f'))} FROM findings f"
+    session.execute(text(insert_values(dialect, facts, classes, "1", grouped=True)))
     clock.merged_rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0
 
 
 def advance(session: Session, clock: TallyClock, today: date, cutoff: date) -> None:
     """From the clock's day and cutoff to these: the findings whose deadlines lie between count
-    again (taken away as of the old day, added as of the new one)."""
+    again (taken away as of the old day, added as of the new one). The values do not move."""
     assert clock.day is not None and clock.cutoff is not None
     low, high = min(clock.day, today), max(clock.cutoff, cutoff, clock.day, today)
     turned = (f"f.is_open AND ((f.due_date >= '{low}' AND f.due_date <= '{high}') "
@@ -120,24 +162,57 @@ def advance(session: Session, clock: TallyClock, today: date, cutoff: date) -> N
 
 
 def merge(session: Session) -> int:
-    """The rows of each tally key summed into one (those summing to 0 dropped); the rows left."""
-    keys = [c for c in FindingTally.__table__.c if c.name not in ("id", "n")]
-    names = ", ".join(c.name for c in keys)
-    if _dialect(session) == "postgresql":
-        top = session.scalar(select(func.max(FindingTally.id)))
-        session.execute(text(
-            f"WITH gone AS (DELETE FROM finding_tallies WHERE id <= :top RETURNING {names}, n) "
-            f"INSERT INTO finding_tallies ({names}, n) SELECT {names}, sum(n) FROM gone "
-            f"GROUP BY {names} HAVING sum(n) <> 0"), {"top": top or 0})
-    else:
-        session.execute(text(
-            f"CREATE TEMPORARY TABLE tallies_merged AS SELECT {names}, sum(n) AS n "
-            f"FROM finding_tallies GROUP BY {names} HAVING sum(n) <> 0"))
-        session.execute(delete(FindingTally))
-        session.execute(text(f"INSERT INTO finding_tallies ({names}, n) "
-                             f"SELECT {names}, n FROM tallies_merged"))
-        session.execute(text("DROP TABLE tallies_merged"))
+    """The rows of each tally key summed into one (those summing to nothing dropped); the count
+    tallies' rows left."""
+    _merged(session, "finding_tallies",
+            [c.name for c in FindingTally.__table__.c if c.name not in ("id", "n")], ["n"])
+    _merged(session, "value_tallies", list(VALUE_COLUMNS[:5]), ["n", "total"])
     return session.scalar(select(func.count()).select_from(FindingTally)) or 0
+
+
+def _merged(session: Session, table: str, keys: list[str], sums: list[str]) -> None:
+    names = ", ".join(keys)
+    summed = ", ".join(f"sum({name}) AS {name}" for name in sums)
+    kept = " OR ".join(f"sum({name}) <> 0" for name in sums)
+    every = f"{names}, {', '.join(sums)}"
+    if _dialect(session) == "postgresql":
+        top = session.scalar(text(f"SELECT max(id) FROM {table}"))
+        session.execute(text(
+            f"WITH gone AS (DELETE FROM {table} WHERE id <= :top RETURNING {every}) "
+            f"INSERT INTO {table} ({every}) SELECT {names}, {summed} FROM gone "
+            f"GROUP BY {names} HAVING {kept}"), {"top": top or 0})
+        return
+    session.execute(text(f"CREATE TEMPORARY TABLE merged_tallies AS SELECT {names}, {summed} "
+                         f"FROM {table} GROUP BY {names} HAVING {kept}"))
+    session.execute(text(f"DELETE FROM {table}"))
+    session.execute(text(f"INSERT INTO {table} ({every}) SELECT {every} FROM merged_tallies"))
+    session.execute(text("DROP TABLE merged_tallies"))
+
+
+def local_days(session: Session, zone: ZoneInfo | None = None) -> None:
+    """SQLite: the functions the value tallies' local days call (tally_values._day), in zone
+    (None: the clock's). PostgreSQL reads the zone from the clock."""
+    if _dialect(session) != "sqlite":
+        return
+    if zone is None:
+        name = session.scalar(select(TallyClock.zone).where(TallyClock.id == 1))
+        zone = ZoneInfo(name or "UTC")
+    driver = session.connection().connection.driver_connection
+
+    def day_of_micros(micros: int | None) -> int | None:
+        if micros is None:
+            return None
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+        return (moment.astimezone(zone).date() - _EPOCH_DAY).days
+
+    def day_of_stamp(stamp: str | None) -> int | None:
+        if stamp is None:
+            return None
+        moment = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+        return (moment.astimezone(zone).date() - _EPOCH_DAY).days
+
+    driver.create_function("rectify_local_day", 1, day_of_micros, deterministic=True)  # type: ignore[union-attr]
+    driver.create_function("rectify_local_day_of", 1, day_of_stamp, deterministic=True)  # type: ignore[union-attr]
 
 
 def _set(session: Session, clock: TallyClock, today: date, cutoff: date) -> None:

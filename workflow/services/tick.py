@@ -63,7 +63,8 @@ def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
     with rectify.unit_of_work() as uow:  # a transaction of its own: its lock is brief
         today = moment.astimezone(uow.zone).date()
         report.tallies = keep_tallies(uow.session, today,
-                                      yellow_cutoff(today, uow.calendar, uow.light_policy))
+                                      yellow_cutoff(today, uow.calendar, uow.light_policy),
+                                      uow.zone, uow.registry)
         uow.commit()
     return report
 

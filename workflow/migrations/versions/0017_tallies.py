@@ -66,17 +66,36 @@ def upgrade() -> None:
         sa.Column("category", sa.String(64), nullable=False),
         sa.Column("raised_by_id", sa.Integer(), nullable=False),
         *_reduced(),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        *[sa.Column(name, sa.BigInteger()) for name in ("raised_us", "reported_us",
+                                                        "confirmed_us", "state_since_us")],
+        sa.Column("reports_us", sa.JSON(none_as_null=True)),
+        sa.Column("state_us", sa.JSON(none_as_null=True)),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tally_changes")),
     )
+    op.create_table(
+        "value_tallies", _id(),
+        sa.Column("node", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("lifecycle", sa.String(64)),
+        sa.Column("state", sa.String(64)),
+        sa.Column("bucket", sa.BigInteger()),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_value_tallies")),
+    )
+    op.create_index("ix_value_tallies_node", "value_tallies", ["node", "kind"])
     clock = op.create_table(
         "tally_clock",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("day", sa.Date()),
         sa.Column("cutoff", sa.Date()),
+        sa.Column("zone", sa.String(64)),
         sa.Column("merged_rows", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tally_clock")),
     )
-    op.bulk_insert(clock, [{"id": 1, "day": None, "cutoff": None, "merged_rows": 0}])
+    op.bulk_insert(clock, [{"id": 1, "day": None, "cutoff": None, "zone": None,
+                            "merged_rows": 0}])
     for name, column in (("review_due", "review_due_date"),
                          ("acknowledge_due", "acknowledge_due_date")):
         op.create_index(f"ix_findings_open_{name}", "findings", [column],
@@ -93,5 +112,7 @@ def downgrade() -> None:
     op.drop_index("ix_findings_open_review_due", table_name="findings")
     op.drop_table("tally_clock")
     op.drop_table("tally_changes")
+    op.drop_index("ix_value_tallies_node", table_name="value_tallies")
+    op.drop_table("value_tallies")
     op.drop_index("ix_finding_tallies_node", table_name="finding_tallies")
     op.drop_table("finding_tallies")
