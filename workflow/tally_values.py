@@ -2,7 +2,8 @@
 one finding adds per unit above it, in SQL over logged or live finding rows (workflow.tally_sql
 LOGGED columns), for services.tallies (moving the log in, the rebuild) and the statistics.
 
-Kinds, each row counted n times with a total: 'rectify' and 'confirm', the days from raising to
+Kinds, each row counted n times with a total (kept as total + high * SPLIT, so that no sum of
+them overflows SQLite's 64-bit integers): 'rectify' and 'confirm', the days from raising to
 the last report / to confirmation of counted problems, per bucket of a tenth of a day (its upper
 bound: the 90th percentile is read at that precision, services.stats_events.Spread); 'raised',
 'proposed', 'reported' (each report), 'confirmed', per local day (days since 1970-01-01 in the
@@ -17,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 BUCKET_US = 8_640_000_000  # a tenth of a day: the durations' 90th percentile precision
-VALUE_COLUMNS = ("node", "kind", "lifecycle", "state", "bucket", "n", "total")
+VALUE_COLUMNS = ("node", "kind", "lifecycle", "state", "bucket", "n", "total", "high")
+SPLIT = 4_294_967_296  # totals kept as low and high parts: their sums fit 64 bits at any size
 Classes = Iterable[tuple[str, int, str, bool, bool, bool]]  # lc, version, state, counted, proposed, confirmed
 
 
@@ -73,20 +75,27 @@ def value_rows(dialect: str, source: str, classes: Classes, weight: str) -> str:
                          "s.confirmed = 1 AND r.confirmed_us IS NOT NULL")}
     parts = [f"SELECT {node} AS node, '{kind}' AS kind, NULL AS lifecycle, NULL AS state, "
              f"({span} + {BUCKET_US - 1}) / {BUCKET_US} AS bucket, {weight} AS n, "
-             f"{weight} * ({span}) AS total {base} WHERE {where}"
+             f"{_split(weight, span, named=True)} {base} WHERE {where}"
              for kind, (span, where) in spans.items()]
     days = {"raised": (_created_day(dialect), "s.counted = 1", ""),
             "proposed": (_created_day(dialect), "s.proposed = 1", ""),
             "confirmed": (_day(dialect, "r.confirmed_us"),
                           "s.confirmed = 1 AND r.confirmed_us IS NOT NULL", ""),
             "reported": (_day(dialect, f"CAST(j.value AS {big})"), "s.counted = 1", reports)}
-    parts += [f"SELECT {node}, '{kind}', NULL, NULL, {day}, {weight}, 0 {base} {more} "
+    parts += [f"SELECT {node}, '{kind}', NULL, NULL, {day}, {weight}, 0, 0 {base} {more} "
               f"WHERE {where}" for kind, (day, where, more) in days.items()]
     parts.append(f"SELECT {node}, 'dwell', r.lifecycle, j.key, NULL, {weight}, "
-                 f"{weight} * CAST(j.value AS {big}) {base} {stays}")
+                 f"{_split(weight, f'CAST(j.value AS {big})')} {base} {stays}")
     parts.append(f"SELECT {node}, 'stay', r.lifecycle, r.state, r.lifecycle_version, {weight}, "
-                 f"{weight} * r.state_since_us {base} WHERE r.state_since_us IS NOT NULL")
+                 f"{_split(weight, 'r.state_since_us')} {base} WHERE r.state_since_us IS NOT NULL")
     return " UNION ALL ".join(parts)
+
+
+def _split(weight: str, value: str, named: bool = False) -> str:
+    """weight times value as its low and high parts (value = high * SPLIT + low, both with the
+    sign of value: integer division truncates on both backends)."""
+    low, high = f"{weight} * (({value}) % {SPLIT})", f"{weight} * (({value}) / {SPLIT})"
+    return f"{low} AS total, {high} AS high" if named else f"{low}, {high}"
 
 
 def insert_values(dialect: str, source: str, classes: Classes, weight: str,
@@ -95,6 +104,6 @@ def insert_values(dialect: str, source: str, classes: Classes, weight: str,
     names = ", ".join(VALUE_COLUMNS)
     rows = value_rows(dialect, source, classes, weight)
     if grouped:
-        rows = (f"SELECT node, kind, lifecycle, state, bucket, sum(n), sum(total) FROM "
-                f"({rows}) AS v GROUP BY node, kind, lifecycle, state, bucket")
+        rows = (f"SELECT node, kind, lifecycle, state, bucket, sum(n), sum(total), sum(high) "
+                f"FROM ({rows}) AS v GROUP BY node, kind, lifecycle, state, bucket")
     return f"INSERT INTO value_tallies ({names}) {rows}"

@@ -83,7 +83,7 @@ class TallyChange(Base):
 class ValueTally(Base):
     """n findings (or reports, or stays) of `node`'s subtree of one kind (workflow.tally_values)
     and bucket (a tenth of a day of a duration, a local day, a version), totalling `total`
-    microseconds; written when the log is moved in."""
+    microseconds (total + high * tally_values.SPLIT); written when the log is moved in."""
 
     __tablename__ = "value_tallies"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -93,7 +93,8 @@ class ValueTally(Base):
     state: Mapped[str | None] = mapped_column(String(64))
     bucket: Mapped[int | None] = mapped_column(BigInteger)
     n: Mapped[int] = mapped_column(Integer)
-    total: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)  # the low parts' sum (tally_values.SPLIT)
+    high: Mapped[int] = mapped_column(BigInteger)  # the high parts' sum
 
     __table_args__ = (Index("ix_value_tallies_node", "node", "kind"),)
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Subquery, and_, column, func, literal, or_, select, text, union_all
+from sqlalchemy import Subquery, column, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from workflow.models import FindingTally, Unit, User
@@ -67,7 +67,13 @@ def tallied_scope(session: Session, actor: User, focus: Unit | None, today: date
                 return None
             top = roots[0]
         focus = _descended(session, rows, top)
-    return TalliedScope(focus, _rows(rows, focus.id))
+    return TalliedScope(focus, _rows(rows, focus.id, _children(session, focus.id)))
+
+
+def _children(session: Session, unit_id: int) -> list[int]:
+    """The ids of the unit's children, as literals (an IN list is pushed into each branch of
+    the tallies' UNION ALL, and seeks their index; a subquery is not)."""
+    return list(session.scalars(select(Unit.id).where(Unit.parent_id == unit_id)))
 
 
 def _tally_rows(dialect: str) -> Subquery:
@@ -82,32 +88,36 @@ def _tally_rows(dialect: str) -> Subquery:
 def _descended(session: Session, rows: Subquery, top: Unit) -> Unit:
     """top, or the one child below which all its findings lie (and so on down)."""
     while True:
+        below = _below(rows, top.id, _children(session, top.id))
         counted = {node for node, n in session.execute(
-            select(rows.c.node, func.sum(rows.c.n)).where(_below(rows, top.id))
-            .group_by(rows.c.node)) if n}
+            select(below.c.unit_id, func.sum(below.c.n)).group_by(below.c.unit_id)) if n}
         if len(counted) != 1 or top.id in counted:
             return top
         top = session.get_one(Unit, counted.pop())
 
 
-def _below(rows: Subquery, focus_id: int) -> Any:
-    """The 'unit' rows of each child's subtree and of the focus's own findings."""
+def _below(rows: Subquery, focus_id: int, children: list[int]) -> Subquery:
+    """The 'unit' rows of each child's subtree and of the focus's own findings, the unit they
+    count for as unit_id."""
+    return union_all(*_unit_branches(rows, focus_id, children)).subquery("below")
+
+
+def _unit_branches(rows: Subquery, focus_id: int, children: list[int]) -> list[Any]:
     t = rows.c
-    children = select(Unit.id).where(Unit.parent_id == focus_id)
-    return and_(t.dim == "unit", or_(t.node.in_(children), and_(t.node == focus_id, t.own)))
+    read = [t[name] for name in _READ]
+    return [select(t.node.label("unit_id"), literal("unit").label("part"), *read)
+            .where(t.dim == "unit", t.node.in_(children)),
+            select(t.node.label("unit_id"), literal("unit").label("part"), *read)
+            .where(t.node == focus_id, t.dim == "unit", t.own)]
 
 
-def _rows(rows: Subquery, focus_id: int) -> Subquery:
+def _rows(rows: Subquery, focus_id: int, children: list[int]) -> Subquery:
     """Each part's rows by its own index seek (a UNION ALL: the part a pass wants is pushed into
     each branch, and the branches of other parts fall away)."""
     t = rows.c
     read = [t[name] for name in _READ]
-    children = select(Unit.id).where(Unit.parent_id == focus_id)
     branches = [
-        select(t.node.label("unit_id"), literal("unit").label("part"), *read)
-        .where(t.dim == "unit", t.node.in_(children)),
-        select(t.node.label("unit_id"), literal("unit").label("part"), *read)
-        .where(t.node == focus_id, t.dim == "unit", t.own),
+        *_unit_branches(rows, focus_id, children),
         *[select(t.node.label("unit_id"), literal(dim).label("part"), *read)
           .where(t.node == focus_id, t.dim == dim) for dim in DIMS[1:]],
     ]

@@ -19,7 +19,7 @@ from workflow.services.stats_facts import micros
 from workflow.services.tallies import local_days, state_classes
 from workflow.spec import Registry
 from workflow.tally_sql import logged_rows
-from workflow.tally_values import BUCKET_US, VALUE_COLUMNS, value_rows
+from workflow.tally_values import BUCKET_US, SPLIT, VALUE_COLUMNS, value_rows
 
 _EPOCH_DAY = date(1970, 1, 1)
 TRENDS = {"raised": "raised", "proposed": "proposed", "reported": "rectified",
@@ -37,7 +37,8 @@ def tallied_values(session: Session, registry: Registry, focus_id: int, until: d
     spreads = {kind: Spread() for kind in ("rectify", "confirm")}
     for kind in spreads:
         spreads[kind] = _spread(session.execute(
-            select(r.bucket, func.sum(r.n), func.sum(r.total)).where(at, r.kind == kind)
+            select(r.bucket, func.sum(r.n), func.sum(r.total), func.sum(r.high))
+            .where(at, r.kind == kind)
             .group_by(r.bucket).order_by(r.bucket)).all())
     figures = EventFigures(spreads["rectify"], spreads["confirm"],
                            _dwell(session, rows, at, registry, micros(until)))
@@ -57,7 +58,7 @@ def _rows(session: Session, registry: Registry) -> Any:
     dialect = session.get_bind().dialect.name
     local_days(session)
     types = {"node": Integer, "kind": String, "lifecycle": String, "state": String,
-             "bucket": BigInteger, "n": Integer, "total": BigInteger}
+             "bucket": BigInteger, "n": Integer, "total": BigInteger, "high": BigInteger}
     logged = text(value_rows(dialect, logged_rows(), state_classes(registry), "r.n")).columns(
         *[column(name, types[name]) for name in VALUE_COLUMNS])
     t = ValueTally
@@ -68,7 +69,7 @@ def _rows(session: Session, registry: Registry) -> Any:
 def _spread(buckets: Sequence[Any]) -> Spread:
     """Count, total and the nearest-rank 90th percentile (its bucket's upper bound) of the
     durations counted per bucket, in order."""
-    kept = [(int(bucket), int(n), int(total or 0)) for bucket, n, total in buckets if n]
+    kept = [(int(bucket), int(n), _whole(total, high)) for bucket, n, total, high in buckets if n]
     count = sum(n for _b, n, _t in kept)
     if not count:
         return Spread()
@@ -87,15 +88,22 @@ def _dwell(session: Session, rows: Any, at: Any, registry: Registry,
     and the current stays in states not final, up to `until`."""
     r = rows.c
     dwell: dict[tuple[str, str], Dwell] = {}
-    for lifecycle, state, spent, findings in session.execute(
-            select(r.lifecycle, r.state, func.sum(r.total), func.sum(r.n))
+    for lifecycle, state, spent, high, findings in session.execute(
+            select(r.lifecycle, r.state, func.sum(r.total), func.sum(r.high), func.sum(r.n))
             .where(at, r.kind == "dwell").group_by(r.lifecycle, r.state)):
         if findings:
-            dwell[(lifecycle, state)] = Dwell(int(spent or 0), int(findings))
+            dwell[(lifecycle, state)] = Dwell(_whole(spent, high), int(findings))
     finals = {(lc.name, lc.version, s.name) for lc in registry.all() for s in lc.states if s.final}
-    for lifecycle, state, version, n, since in session.execute(
-            select(r.lifecycle, r.state, r.bucket, func.sum(r.n), func.sum(r.total))
+    for lifecycle, state, version, n, since, high in session.execute(
+            select(r.lifecycle, r.state, r.bucket, func.sum(r.n), func.sum(r.total),
+                   func.sum(r.high))
             .where(at, r.kind == "stay").group_by(r.lifecycle, r.state, r.bucket)):
         if n and (lifecycle, int(version), state) not in finals:
-            dwell.setdefault((lifecycle, state), Dwell()).micros += int(n) * until - int(since)
+            dwell.setdefault((lifecycle, state), Dwell()).micros += (int(n) * until
+                                                                     - _whole(since, high))
     return dwell
+
+
+def _whole(low: Any, high: Any) -> int:
+    """A total kept in two parts (tally_values.SPLIT)."""
+    return int(low or 0) + int(high or 0) * SPLIT

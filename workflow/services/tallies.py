@@ -166,7 +166,7 @@ def merge(session: Session) -> int:
     tallies' rows left."""
     _merged(session, "finding_tallies",
             [c.name for c in FindingTally.__table__.c if c.name not in ("id", "n")], ["n"])
-    _merged(session, "value_tallies", list(VALUE_COLUMNS[:5]), ["n", "total"])
+    _merged(session, "value_tallies", list(VALUE_COLUMNS[:5]), ["n", "total", "high"])
     return session.scalar(select(func.count()).select_from(FindingTally)) or 0
 
 

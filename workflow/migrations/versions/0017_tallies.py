@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("bucket", sa.BigInteger()),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("high", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_value_tallies")),
     )
     op.create_index("ix_value_tallies_node", "value_tallies", ["node", "kind"])
