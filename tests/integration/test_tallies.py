@@ -9,9 +9,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select, update
 from stats_world_support import scrambled_world
 
+from workflow.cli import engine
 from workflow.models import Finding, FindingTally, TallyChange, TallyClock, Unit, User
 from workflow.runtime import Rectify
 from workflow.services.stats import dashboard
@@ -182,3 +184,25 @@ def test_a_moved_unit_unsets_the_clock_and_the_tick_rebuilds(flow: Flow,
     assert cutoff is not None and cutoff >= today
     _every_view(flow, rectify, now, cutoff)  # sub_a1's findings now counted under group_b
     assert str(tick(rectify, now).tallies) == "tallies: up to date"
+
+
+def test_the_stats_command_checks_the_tallies_against_the_findings(
+        flow: Flow, rectify: Rectify, database_url: str, tmp_path: Any) -> None:
+    _world(flow, rectify, 2)
+    env = {"RECTIFY_DATABASE_URL": database_url, "RECTIFY_INSTANCE_PATH": str(tmp_path / "cli")}
+    check = ["stats", "--check-tallies"]
+    unbuilt = CliRunner().invoke(engine, check, env=env)
+    assert unbuilt.exit_code == 1 and "rectify tick" in unbuilt.output
+    assert "tallies: rebuilt" in CliRunner().invoke(engine, ["tick"], env=env).output
+    agreed = CliRunner().invoke(engine, check, env=env)
+    assert agreed.exit_code == 0, agreed.output
+    assert "agree with the findings for 3 scope(s): (all), COMM, IB" in agreed.output
+    with rectify.unit_of_work() as uow:  # one tally row off by one, at the body's level
+        body = flow.org.inspection_body.id
+        uow.session.execute(update(FindingTally).where(FindingTally.id == select(
+            func.min(FindingTally.id)).where(FindingTally.node == body, FindingTally.dim == "unit")
+            .scalar_subquery()).values(n=FindingTally.n + 1))
+        uow.commit()
+    differed = CliRunner().invoke(engine, check, env=env)
+    assert differed.exit_code == 1 and "differ from the findings for: " in differed.output
+    assert "COMM" in differed.output  # the body is one of the commission's rows

@@ -49,12 +49,15 @@ class Statistics:
 
 
 def statistics(session: Session, actor: User, registry: Registry, query: StatsQuery,
-               now: datetime, yellow_cutoff: date | None = None) -> Statistics:
+               now: datetime, yellow_cutoff: date | None = None,
+               tallies: bool = True) -> Statistics:
     """The statistics the actor may see (Forbidden without the dashboard), as of query.as_of
     when given (services.as_of.findings_as_of), else now. With yellow_cutoff (the dashboard
     page's), when the board counts the same findings (board_shares), stats.board is the
     dashboard (services.stats.dashboard for the query's unit and campaign, today being the
-    statistics' day), counted in the same pass."""
+    statistics' day), counted in the same pass. With tallies (the default), what the kept
+    tallies hold is read from them (services.stats_tallied); without, the findings are counted
+    (services.tally_check compares both)."""
     require(actor, "dashboard")
     focus = focus_unit(session, actor, query.unit_id)  # never one outside the scope
     if query.as_of is not None and query.as_of > now:
@@ -63,7 +66,7 @@ def statistics(session: Session, actor: User, registry: Registry, query: StatsQu
     today = moment.astimezone(query.zone).date()
     with_board = yellow_cutoff is not None and board_shares(query)
     kept = (tallied_scope(session, actor, focus, today, yellow_cutoff if with_board else None,
-                          query.zone) if served(query) else None)
+                          query.zone) if tallies and served(query) else None)
     if kept is not None:  # the tallies, no finding read (services.stats_tallied)
         return _counted(session, actor, registry, query, None, moment, focus, yellow_cutoff,
                         kept)
