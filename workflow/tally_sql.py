@@ -143,10 +143,13 @@ def insert_findings(dialect: str, where: str, sign: int, grouped: bool) -> str:
     return f"INSERT INTO finding_tallies ({', '.join(TALLIED)}, n) {body}"
 
 
+_HOLDS = "EXISTS (SELECT 1 FROM findings WHERE unit_id = OLD.id)"  # the moved unit has findings
+
+
 def triggers(dialect: str) -> list[str]:
     """The statements creating the triggers that keep the tallies with every findings write,
-    and forget the clock when a unit with a place in the tree moves (its findings' units above
-    change: services.tallies rebuilds)."""
+    and forget the clock when a unit holding findings moves (its findings' units above change:
+    services.tallies rebuilds; a unit without findings moves freely)."""
     watched = ", ".join(WATCHED)
     if dialect != "postgresql":
         built = f"WHEN {CLOCK_DAY} IS NOT NULL"  # unset: nothing to keep until built
@@ -158,7 +161,7 @@ def triggers(dialect: str) -> list[str]:
             f"CREATE TRIGGER findings_tally_delete AFTER DELETE ON findings {built} BEGIN "
             f"{logged(dialect, [('OLD', -1)])}; END",
             "CREATE TRIGGER units_tally_moved AFTER UPDATE OF path ON units "
-            "WHEN OLD.path <> '' AND OLD.path <> NEW.path BEGIN "
+            f"WHEN OLD.path <> '' AND OLD.path <> NEW.path AND {_HOLDS} BEGIN "
             "UPDATE tally_clock SET day = NULL, cutoff = NULL; END",
         ]
     return [
@@ -172,7 +175,8 @@ def triggers(dialect: str) -> list[str]:
         f"CREATE TRIGGER findings_tally AFTER INSERT OR DELETE OR UPDATE OF {watched} "
         "ON findings FOR EACH ROW EXECUTE FUNCTION rectify_tally()",
         "CREATE FUNCTION rectify_tally_unit_moved() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        "UPDATE tally_clock SET day = NULL, cutoff = NULL; RETURN NULL; END $$",
+        f"IF {_HOLDS} THEN UPDATE tally_clock SET day = NULL, cutoff = NULL; END IF; "
+        "RETURN NULL; END $$",
         "CREATE TRIGGER units_tally_moved AFTER UPDATE OF path ON units FOR EACH ROW "
         "WHEN (OLD.path <> '' AND OLD.path IS DISTINCT FROM NEW.path) "
         "EXECUTE FUNCTION rectify_tally_unit_moved()",

@@ -16,6 +16,7 @@ from stats_world_support import scrambled_world
 from workflow.cli import engine
 from workflow.models import Finding, FindingTally, TallyChange, TallyClock, Unit, User
 from workflow.runtime import Rectify
+from workflow.services.directory import create_unit
 from workflow.services.stats import dashboard
 from workflow.services.stats_args import parse_stats_args
 from workflow.services.stats_report import statistics, statistics_dict
@@ -169,6 +170,14 @@ def test_a_moved_unit_unsets_the_clock_and_the_tick_rebuilds(flow: Flow,
     now = rectify.clock()
     report = tick(rectify, now)
     assert report.tallies.built and "tallies: rebuilt" in str(report)
+    with rectify.unit_of_work() as uow:  # a unit without findings moves: nothing to recount
+        empty = create_unit(uow.session, "GA-9", "甲九公司", "Subsidiary A9", "subsidiary",
+                            uow.session.get_one(Unit, org.group_a.id))
+        uow.commit()
+        empty_id = empty.id
+    _move(rectify, org.admin.id, empty_id, org.group_b.id)
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(TallyClock.day)) is not None
     with rectify.unit_of_work() as uow:
         unit, admin = uow.session.get_one(Unit, org.sub_a1.id), uow.session.get_one(User,
                                                                                     org.admin.id)
@@ -206,3 +215,10 @@ def test_the_stats_command_checks_the_tallies_against_the_findings(
     differed = CliRunner().invoke(engine, check, env=env)
     assert differed.exit_code == 1 and "differ from the findings for: " in differed.output
     assert "COMM" in differed.output  # the body is one of the commission's rows
+
+
+def _move(rectify: Rectify, admin_id: int, unit_id: int, parent_id: int) -> None:
+    with rectify.unit_of_work() as uow:
+        unit, admin = uow.session.get_one(Unit, unit_id), uow.session.get_one(User, admin_id)
+        preview = preview_move(uow.session, admin, unit, parent_id)
+        move_unit(uow, admin, unit, {"parent_id": parent_id, "fingerprint": preview.fingerprint})
