@@ -24,6 +24,7 @@ from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Cleaned, Lookup, clean
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import chain_event
+from workflow.services.finding_read import finding_with_units
 from workflow.services.notify import first_text, notify, params_for
 from workflow.services.scope import sees_finding, takes_side, unit_in_scope
 from workflow.services.transition_write import save_transition
@@ -35,15 +36,13 @@ if TYPE_CHECKING:
 
 def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
     """The finding if it exists and the actor may see it; UnknownFinding otherwise. One
-    primary-key read with what every fire checks (its unit and the raising body); the scope is
-    checked on the loaded unit paths (`sees_finding`), not by a subquery over every unit."""
-    finding = session.get(Finding, finding_id, options=_WITH_UNITS)
+    primary-key read with what every fire checks (its unit and the raising body: one Core
+    SELECT, `finding_with_units`); the scope is checked on the loaded unit paths
+    (`sees_finding`), not by a subquery over every unit."""
+    finding = finding_with_units(session, finding_id)
     if finding is None or not sees_finding(session, actor, finding):
         raise UnknownFinding(finding_id)
     return finding
-
-
-_WITH_UNITS = (joinedload(Finding.unit), joinedload(Finding.raised_by_unit))
 
 
 def lifecycle_of(uow: UnitOfWork, finding: Finding) -> Lifecycle:
