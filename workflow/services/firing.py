@@ -164,8 +164,9 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
     check_guards(ctx, spec)
     try:  # any write from here on may find the row changed by a concurrent fire
-        event = write_transition(uow, ctx, lifecycle, spec, cleaned)
-        save_transition(session, finding, event)
+        notes: list[dict[str, Any]] = []  # the notifications, written with the transition
+        event = write_transition(uow, ctx, lifecycle, spec, cleaned, notes)
+        save_transition(session, finding, event, notes)
         session.flush()  # what else the transition added (evidence links, outbox, parties)
         if commit:
             uow.commit()
@@ -184,10 +185,11 @@ def check_guards(ctx: Context, spec: TransitionSpec) -> None:
 
 
 def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
-           cleaned: Cleaned) -> Event:
+                     cleaned: Cleaned, notes: list[dict[str, Any]] | None = None) -> Event:
     """The new state, the effects, the ladder, the event and its notifications; the event is
-    the caller's to write (save_transition, or session.add). The checks (scope, role, side,
-    guards) are the caller's too."""
+    the caller's to write (save_transition, or session.add), and so are the notifications'
+    rows when `notes` is given (added to it; otherwise inserted here). The checks (scope,
+    role, side, guards) are the caller's too."""
     finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
@@ -212,7 +214,8 @@ def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: 
         with ctx.session.no_autoflush:
             notify(ctx.session, finding, event, ctx.notices, "transition",
                    params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
-                              first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
+                              first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor,
+                   into=notes)
     return event
 
 
