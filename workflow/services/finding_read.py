@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from workflow.models import Finding, Unit
+from workflow.services.audience import chain_people, people, people_units
 
 T = TypeVar("T")
 _WITH_UNITS = (joinedload(Finding.unit), joinedload(Finding.raised_by_unit))
@@ -36,20 +37,34 @@ _READ = (select(*_FINDING_COLUMNS, *(_UNIT.c[c.key] for c in _UNIT_COLUMNS),
          .join(_RAISING, _RAISING.c.id == Finding.__table__.c.raised_by_unit_id)
          .where(Finding.__table__.c.id == bindparam("id")))
 _F, _U = len(_FINDING_KEYS), len(_UNIT_KEYS)
+_PATH = _UNIT_KEYS.index("path")
+_WITH_PEOPLE = {dialect: _READ.add_columns(*chain_people(_UNIT.c.path, _RAISING.c.path, dialect))
+                for dialect in ("postgresql", "sqlite")}
 
 
-def finding_with_units(session: Session, finding_id: int) -> Finding | None:
+def finding_with_units(session: Session, finding_id: int,
+                       with_people: bool = False) -> Finding | None:
     """The finding with `unit` and `raised_by_unit` loaded, or None: what `session.get(Finding,
     id)` with both units joined returns. A finding the session already holds is returned as
     the session holds it (as session.get does); otherwise its row and its two units' are one
-    Core SELECT, and each object the session does not hold yet is made persistent from it."""
+    Core SELECT, and each object the session does not hold yet is made persistent from it.
+    `with_people`: the same SELECT also reads the people of both units' chains for this
+    transaction's notifications (audience.chain_people), unless some were read already."""
     if identity_key(Finding, finding_id) in session.identity_map:
         return session.get(Finding, finding_id, options=_WITH_UNITS)
-    row = session.connection().execute(_READ, {"id": finding_id}).first()
+    connection = session.connection()
+    known = people(session) if with_people else None
+    if known is not None and not known.by_unit and connection.dialect.name in _WITH_PEOPLE:
+        row = connection.execute(_WITH_PEOPLE[connection.dialect.name], {"id": finding_id}).first()
+        if row is not None:
+            known.preload(people_units(row[_F + _PATH], row[_F + _U + _PATH]), row[-2] or (),
+                          bool(row[-1]))
+    else:
+        row = connection.execute(_READ, {"id": finding_id}).first()
     if row is None:
         return None
     unit = _persistent(session, _UNIT_MAPPER, _UNIT_KEYS, row[_F:_F + _U])
-    raising = _persistent(session, _UNIT_MAPPER, _UNIT_KEYS, row[_F + _U:])
+    raising = _persistent(session, _UNIT_MAPPER, _UNIT_KEYS, row[_F + _U:_F + 2 * _U])
     finding = _persistent(session, _FINDING_MAPPER, _FINDING_KEYS, row[:_F])
     set_committed_value(finding, "unit", unit)
     set_committed_value(finding, "raised_by_unit", raising)

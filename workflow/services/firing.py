@@ -22,6 +22,7 @@ from workflow.guards import EFFECTS, GUARDS, Context, offered
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Cleaned, Lookup, clean
+from workflow.services.audience import may_notify
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import chain_event
 from workflow.services.finding_read import finding_with_units
@@ -34,12 +35,14 @@ if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
 
-def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
+def get_finding(session: Session, actor: User, finding_id: int,
+                with_people: bool = False) -> Finding:
     """The finding if it exists and the actor may see it; UnknownFinding otherwise. One
     primary-key read with what every fire checks (its unit and the raising body: one Core
-    SELECT, `finding_with_units`); the scope is checked on the loaded unit paths
-    (`sees_finding`), not by a subquery over every unit."""
-    finding = finding_with_units(session, finding_id)
+    SELECT, `finding_with_units`, which `with_people` also reads the people its notifications
+    may need with); the scope is checked on the loaded unit paths (`sees_finding`), not by a
+    subquery over every unit."""
+    finding = finding_with_units(session, finding_id, with_people)
     if finding is None or not sees_finding(session, actor, finding):
         raise UnknownFinding(finding_id)
     return finding
@@ -157,7 +160,7 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     """Fire one transition and commit it, or raise and change nothing. `commit=False` leaves
     the transition flushed in the caller's transaction (two steps in one submission)."""
     session = uow.session
-    finding = get_finding(session, actor, finding_id)
+    finding = get_finding(session, actor, finding_id, may_notify(uow.registry, trigger))
     lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
     now = uow.now()
     cleaned = clean(spec.fields, payload, payload_lookup(uow, finding, actor))
