@@ -1,5 +1,5 @@
 """Who a notification reaches is read by unit (services.audience: alone, or with the finding in
-fire()'s read): both reads search ix_users_unit_id (migration 0017) instead of scanning every
+fire()'s read): both reads search ix_users_unit_id (migration 0018) instead of scanning every
 user (10,000 users in the bulk world: 1.9 ms per fire on SQLite)."""
 
 from __future__ import annotations

@@ -3,15 +3,15 @@ finding (services.audience, once per notifying fire, `users.unit_id IN (…)`), 
 scanned every user (10,000 users in the bulk world: 1.9 ms per fire on SQLite, more than the
 whole fire on a small tree).
 
-Revision ID: 0017_users_unit
-Revises: 0016_todo_unit
+Revision ID: 0018_users_unit
+Revises: 0017_tallies
 Create Date: 2026-11-30 06:00:00
 """
 
 from alembic import op
 
-revision = "0017_users_unit"
-down_revision = "0016_todo_unit"
+revision = "0018_users_unit"
+down_revision = "0017_tallies"
 branch_labels = None
 depends_on = None
 
