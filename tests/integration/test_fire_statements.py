@@ -24,7 +24,8 @@ URGE = {"message": "Please hurry"}
 @contextmanager
 def statements(rectify: Rectify) -> Iterator[list[str]]:
     """The statements sent meanwhile, as "VERB table" (a SELECT named by its first column's
-    table; a WITH as its writes joined by " + "; BEGIN and SAVEPOINTs left out)."""
+    table, "SELECT findings + users" when it reads people too; a WITH as its writes joined by
+    " + "; BEGIN and SAVEPOINTs left out)."""
     sent: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -36,7 +37,8 @@ def statements(rectify: Rectify) -> Iterator[list[str]]:
         match = re.match(r"(SELECT) (\w+)\.|(UPDATE) (\w+)|(INSERT) INTO (\w+)", words)
         if match:
             verb, table = (g for g in match.groups() if g)
-            sent.append(f"{verb} {table}")
+            with_people = table == "findings" and "FROM users" in words  # fire()'s read
+            sent.append(f"{verb} {table}" + (" + users" if with_people else ""))
 
     event.listen(rectify.database.engine, "before_cursor_execute", seen)
     try:
@@ -102,12 +104,12 @@ def urge(flow: Flow, org: Org, rectify: Rectify) -> Callable[[], tuple[str, int]
     return once
 
 
-def the_row_and_its_event(backend: str) -> list[str]:
-    """PostgreSQL: the UPDATE (version checked) and the event's INSERT in one statement;
-    SQLite: two (no UPDATE inside a WITH)."""
+def the_transitions_writes(backend: str) -> list[str]:
+    """PostgreSQL: the UPDATE (version checked), the notifications' INSERT and the event's in
+    one statement; SQLite: three (no UPDATE inside a WITH)."""
     if backend == "postgres":
-        return ["UPDATE findings + INSERT events"]
-    return ["INSERT events", "UPDATE findings"]
+        return ["UPDATE findings + INSERT notifications + INSERT events"]
+    return ["INSERT events", "INSERT notifications", "UPDATE findings"]
 
 
 def test_one_fire_sends_these_statements_and_no_more(
@@ -115,21 +117,21 @@ def test_one_fire_sends_these_statements_and_no_more(
     urge()  # warm: nothing below depends on what an earlier fire left in the process
     with statements(rectify) as sent:
         urge()
-    # The finding (with its units), the people of both audiences and whether any webhook
-    # endpoint is active (one SELECT), then the notifications, the row and its event.
+    # The finding with its units, the people of both units' chains (every chain audience's)
+    # and whether any webhook endpoint is active, in one SELECT; then the notifications, the
+    # row and its event.
     assert reads_then_writes(sent) == (
-        ["SELECT findings", "SELECT users"],
-        sorted(["INSERT notifications", *the_row_and_its_event(backend)]))
-    # The two notifications in one INSERT (one executemany on SQLite): 4 statements on
-    # PostgreSQL, 5 on SQLite (BEGIN IMMEDIATE not counted here).
-    assert len(sent) == (4 if backend == "postgres" else 5)
+        ["SELECT findings + users"], sorted(the_transitions_writes(backend)))
+    # The two notifications in one INSERT (one executemany on SQLite): 2 statements on
+    # PostgreSQL, 4 on SQLite (BEGIN IMMEDIATE not counted here).
+    assert len(sent) == (2 if backend == "postgres" else 4)
     add_endpoint(rectify)
     with statements(rectify) as sent:
         urge()
     # Someone takes webhooks immediately and an endpoint is active: the endpoints are read.
     assert reads_then_writes(sent) == (
-        ["SELECT findings", "SELECT users", "SELECT webhook_endpoints"],
-        sorted(["INSERT notifications", "INSERT outbox", *the_row_and_its_event(backend)]))
+        ["SELECT findings + users", "SELECT webhook_endpoints"],
+        sorted(["INSERT outbox", *the_transitions_writes(backend)]))
 
 
 def test_people_roles_and_preferences_changed_between_fires_are_honoured(
@@ -161,14 +163,14 @@ def test_people_are_read_once_per_transaction_until_one_of_them_changes(
         fire(uow, finding.id, "urge", org.inspector, URGE, commit=False)
         with statements(rectify) as sent:
             fire(uow, finding.id, "urge", org.inspector, URGE, commit=False)
-        assert "SELECT users" not in sent  # the same people, already read
+        assert not any("users" in s for s in sent)  # the same people, already read
         handler = uow.session.get(User, org.handler_a1.id)
         assert handler is not None
         handler.active = False
         uow.session.flush()  # a change to a user in this transaction: read them again
         with statements(rectify) as sent:
             third = fire(uow, finding.id, "urge", org.inspector, URGE, commit=False)
-        assert "SELECT users" in sent
+        assert any("users" in s for s in sent)
         code, seq = third.code, third.last_seq
         uow.commit()
     assert told(rectify, code, seq - 1) == ["handler_a1", "supervisor"]
@@ -186,3 +188,18 @@ def test_a_unit_of_work_reads_people_again_after_its_commit(
         fire(uow, finding.id, "urge", org.inspector, URGE)
     assert told(rectify, code, seq) == ["handler_a1", "supervisor"]
     assert told(rectify, code, seq + 1) == ["handler_a", "handler_reviewer_a", "supervisor"]
+
+
+def test_people_beyond_the_chains_read_with_the_finding_are_read_when_needed(
+        rectify: Rectify, org: Org, flow: Flow) -> None:
+    """fire() reads the people of the finding's unit chain and raising body's chain with the
+    finding; a transition whose audience lies elsewhere (reassign tells the new unit's
+    handlers) reads those people too: the new unit is told, the old one is not."""
+    finding = flow.raise_(unit=org.sub_a1.id)
+    flow.fire(finding.id, "assign")
+    with statements(rectify) as sent, rectify.unit_of_work() as uow:
+        moved = fire(uow, finding.id, "reassign", org.inspector,
+                     {"unit": org.sub_b1.id, "reason": "Wrong unit"})
+        code, seq = moved.code, moved.last_seq
+    assert sent[0] == "SELECT findings + users" and "SELECT users" in sent, sent
+    assert told(rectify, code, seq) == ["handler_b"]

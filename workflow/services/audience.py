@@ -5,12 +5,29 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, event, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    any_,
+    bindparam,
+    cast,
+    event,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, SessionTransaction
 
 from workflow.models import Finding, Unit, User, WebhookEndpoint
 from workflow.services.parties import party_units
+from workflow.spec import Registry
 
 # audience -> (roles, where to look): "unit" the finding's unit, "parent" the one above it,
 # "raising" the body that raised it; each walks up to the nearest unit that has such people.
@@ -86,13 +103,28 @@ class People:
             self.by_unit[unit_id] = []
         self.asked_ids.update(ids)
         for row in rows:
-            person = self.by_id.get(row.id) or Person(
-                row.id, row.username, row.display_name, row.unit_id, frozenset(row.roles.split()),
-                row.language, row.email, row.notify_email, row.notify_webhook)
-            self.by_id[row.id] = person
-            if row.unit_id in units:
-                self.by_unit[row.unit_id].append(person)
+            self._add(row, units)
             self.any_endpoint = bool(row.endpoints)
+
+    def preload(self, units: Collection[int], rows: Iterable[Sequence[Any]],
+                any_endpoint: bool) -> None:
+        """What a finding's read brought along (`chain_people`): every active person of these
+        units, as load() would have read them."""
+        units = [u for u in units if u not in self.by_unit]
+        for unit_id in units:
+            self.by_unit[unit_id] = []
+        for row in rows:
+            self._add(row, units)
+        if self.any_endpoint is None:
+            self.any_endpoint = any_endpoint
+
+    def _add(self, row: Sequence[Any], units: Collection[int]) -> None:
+        """One row of _COLUMNS: its person (kept if already read), listed under its unit."""
+        person = self.by_id.get(row[0]) or Person(
+            row[0], row[1], row[2], row[3], frozenset(row[4].split()), *row[5:9])
+        self.by_id[person.id] = person
+        if person.unit_id in units:
+            self.by_unit[person.unit_id].append(person)
 
     def active_endpoints(self, session: Session) -> Sequence[WebhookEndpoint]:
         """The active webhook endpoints, asked once (not at all if the people query said none)."""
@@ -124,6 +156,44 @@ def _forget_on_change(session: Session, *_: Any) -> None:
     if _KEY in session.info and any(isinstance(o, (User, Unit, WebhookEndpoint)) for o in (
             *session.new, *session.dirty, *session.deleted)):
         del session.info[_KEY]
+
+
+def chain_people(unit_path: ColumnElement[str], raising_path: ColumnElement[str],
+                 dialect: str) -> tuple[ColumnElement[Any], ColumnElement[bool]]:
+    """Two columns for a read of a finding (its unit's and raising body's paths in it): the
+    active people of every unit on both chains as a JSON array of _COLUMNS rows (or null:
+    none), and whether any webhook endpoint is active. People.preload takes them; the chain
+    audiences then need no read of their own (`people_units` names those units)."""
+    paths = unit_path + func.substr(raising_path, 2)  # "/1/2/3/" + "1/2/" : every id, "/"-split
+    if dialect == "postgresql":
+        ids = cast(func.string_to_array(func.btrim(paths, "/"), "/"), ARRAY(Integer))
+        on_chain = _USERS.unit_id == any_(ids)
+        rows = func.json_agg(func.json_build_array(*_COLUMNS))
+    else:  # SQLite: "[1,2,3,1,2]" read by json_each
+        ids_json = literal("[") + func.replace(func.trim(paths, "/"), "/", ",") + literal("]")
+        on_chain = _USERS.unit_id.in_(select(literal_column("value")).select_from(
+            func.json_each(ids_json)))
+        rows = func.json_group_array(func.json_array(*_COLUMNS))
+    people = select(rows).where(_USERS.active.is_(True), on_chain).scalar_subquery()
+    return (type_coerce(people, JSON).label("chain_people"),
+            select(_HOOKS.id).where(_HOOKS.active.is_(True)).exists().label("endpoints"))
+
+
+def people_units(unit_path: str, raising_path: str) -> set[int]:
+    """The units whose people chain_people read: both chains, every unit on them."""
+    return {int(part) for path in (unit_path, raising_path) for part in path.strip("/").split("/")}
+
+
+_NOTIFYING: WeakKeyDictionary[Registry, frozenset[str]] = WeakKeyDictionary()
+
+
+def may_notify(registry: Registry, trigger: str) -> bool:
+    """Whether a transition of this name notifies anyone in some loaded lifecycle version
+    (fire() then reads the people of the finding's chains with the finding itself)."""
+    if registry not in _NOTIFYING:
+        _NOTIFYING[registry] = frozenset(t.trigger for lc in registry.all() for t in lc.transitions
+                                         if any(e.name == "notify" for e in t.effects))
+    return trigger in _NOTIFYING[registry]
 
 
 def audience_chain(finding: Finding, where: str) -> list[int]:

@@ -22,8 +22,10 @@ from workflow.guards import EFFECTS, GUARDS, Context, offered
 from workflow.machine import next_state
 from workflow.models import Event, Finding, FindingAttachment, User
 from workflow.payload import Cleaned, Lookup, clean
+from workflow.services.audience import may_notify
 from workflow.services.clocks import due_date_change, reschedule
 from workflow.services.events import chain_event
+from workflow.services.finding_read import finding_with_units
 from workflow.services.notify import first_text, notify, params_for
 from workflow.services.scope import sees_finding, takes_side, unit_in_scope
 from workflow.services.transition_write import save_transition
@@ -33,17 +35,17 @@ if TYPE_CHECKING:
     from workflow.runtime import UnitOfWork
 
 
-def get_finding(session: Session, actor: User, finding_id: int) -> Finding:
+def get_finding(session: Session, actor: User, finding_id: int,
+                with_people: bool = False) -> Finding:
     """The finding if it exists and the actor may see it; UnknownFinding otherwise. One
-    primary-key read with what every fire checks (its unit and the raising body); the scope is
-    checked on the loaded unit paths (`sees_finding`), not by a subquery over every unit."""
-    finding = session.get(Finding, finding_id, options=_WITH_UNITS)
+    primary-key read with what every fire checks (its unit and the raising body: one Core
+    SELECT, `finding_with_units`, which `with_people` also reads the people its notifications
+    may need with); the scope is checked on the loaded unit paths (`sees_finding`), not by a
+    subquery over every unit."""
+    finding = finding_with_units(session, finding_id, with_people)
     if finding is None or not sees_finding(session, actor, finding):
         raise UnknownFinding(finding_id)
     return finding
-
-
-_WITH_UNITS = (joinedload(Finding.unit), joinedload(Finding.raised_by_unit))
 
 
 def lifecycle_of(uow: UnitOfWork, finding: Finding) -> Lifecycle:
@@ -158,15 +160,16 @@ def fire(uow: UnitOfWork, finding_id: int, trigger: str, actor: User,
     """Fire one transition and commit it, or raise and change nothing. `commit=False` leaves
     the transition flushed in the caller's transaction (two steps in one submission)."""
     session = uow.session
-    finding = get_finding(session, actor, finding_id)
+    finding = get_finding(session, actor, finding_id, may_notify(uow.registry, trigger))
     lifecycle, spec = _checked(uow, finding, trigger, actor, expected_version)
     now = uow.now()
     cleaned = clean(spec.fields, payload, payload_lookup(uow, finding, actor))
     ctx = Context(session, finding, actor, cleaned.values, now, uow.today(), lifecycle, uow)
     check_guards(ctx, spec)
     try:  # any write from here on may find the row changed by a concurrent fire
-        event = write_transition(uow, ctx, lifecycle, spec, cleaned)
-        save_transition(session, finding, event)
+        notes: list[dict[str, Any]] = []  # the notifications, written with the transition
+        event = write_transition(uow, ctx, lifecycle, spec, cleaned, notes)
+        save_transition(session, finding, event, notes)
         session.flush()  # what else the transition added (evidence links, outbox, parties)
         if commit:
             uow.commit()
@@ -185,10 +188,11 @@ def check_guards(ctx: Context, spec: TransitionSpec) -> None:
 
 
 def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: TransitionSpec,
-           cleaned: Cleaned) -> Event:
+                     cleaned: Cleaned, notes: list[dict[str, Any]] | None = None) -> Event:
     """The new state, the effects, the ladder, the event and its notifications; the event is
-    the caller's to write (save_transition, or session.add). The checks (scope, role, side,
-    guards) are the caller's too."""
+    the caller's to write (save_transition, or session.add), and so are the notifications'
+    rows when `notes` is given (added to it; otherwise inserted here). The checks (scope,
+    role, side, guards) are the caller's too."""
     finding, actor, now = ctx.finding, ctx.actor, ctx.now
     source, due_before = finding.state, finding.due_date
     finding.state = next_state(lifecycle.machine, source, spec.trigger)
@@ -213,7 +217,8 @@ def write_transition(uow: UnitOfWork, ctx: Context, lifecycle: Lifecycle, spec: 
         with ctx.session.no_autoflush:
             notify(ctx.session, finding, event, ctx.notices, "transition",
                    params_for(finding, {"zh": spec.zh, "en": spec.en}, actor,
-                              first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor)
+                              first_text(cleaned.record, NOTE_FIELDS)), now, exclude=actor,
+                   into=notes)
     return event
 
 

@@ -51,11 +51,13 @@ def recipients(session: Session, finding: Finding, audience: str) -> list[Person
 
 def notify(session: Session, finding: Finding, event: Event, audiences: Iterable[str],
            kind: str, params: Mapping[str, Any], now: datetime,
-           exclude: User | None = None) -> int:
+           exclude: User | None = None, into: list[dict[str, Any]] | None = None) -> int:
     """One notification per person the audiences reach (not `exclude`, who caused it), plus an
-    outbox message per channel each takes immediately. Keys make a second write impossible."""
+    outbox message per channel each takes immediately. Keys make a second write impossible.
+    `into`: see notify_people."""
     return notify_people(session, finding, event, audience_people(session, finding, audiences,
-                                                                   exclude), kind, params, now)
+                                                                   exclude), kind, params, now,
+                         into=into)
 
 
 def audience_people(session: Session, finding: Finding, audiences: Iterable[str],
@@ -72,11 +74,14 @@ def audience_people(session: Session, finding: Finding, audiences: Iterable[str]
 
 def notify_people(session: Session, finding: Finding, event: Event, people: Sequence[Recipient],
                   kind: str, params: Mapping[str, Any], now: datetime,
-                  endpoints: Sequence[WebhookEndpoint] | None = None) -> int:
+                  endpoints: Sequence[WebhookEndpoint] | None = None,
+                  into: list[dict[str, Any]] | None = None) -> int:
     """notify() for people already chosen (the ladder names them in its event first); a caller
     writing many may pass the active webhook endpoints it looked up once. The notifications go
     in one INSERT now (no ORM object each: nothing reads them back in the transaction; the
-    finding must have its id, raising flushes first); how many were written."""
+    finding must have its id, raising flushes first), or, given `into`, are added to it as
+    that INSERT's rows for the caller to write (fire(): with the transition's own statement);
+    how many there are."""
     if not people:
         return 0
     if endpoints is None:
@@ -87,11 +92,15 @@ def notify_people(session: Session, finding: Finding, event: Event, people: Sequ
         rows.append({"key": key, "user_id": user.id, "finding_id": finding.id, "kind": kind,
                      "params": dict(params), "created_at": now})
         queue_immediate(session, key, kind, params, user, endpoints, now)
-    session.connection().execute(_NOTIFICATIONS, rows)
+    if into is not None:
+        into.extend(rows)
+    else:
+        session.connection().execute(NOTIFICATIONS_INSERT, rows)
     return len(rows)
 
 
-_NOTIFICATIONS = insert(Notification.metadata.tables[Notification.__tablename__])
+NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
+NOTIFICATIONS_INSERT = insert(NOTIFICATIONS)
 
 
 def _endpoints(session: Session, people: Iterable[Recipient]) -> Sequence[WebhookEndpoint]:

@@ -1,17 +1,34 @@
-"""A transition's rows as two Core statements: the finding's UPDATE (the columns the transition
-changed on the loaded object, its version checked and bumped) and the event's INSERT, instead of
-an ORM flush; the object is then marked as saved, as a flush would leave it."""
+"""A transition's rows as Core statements: the finding's UPDATE (the columns the transition
+changed on the loaded object, its version checked and bumped), the event's INSERT and its
+notifications' INSERT, instead of an ORM flush (one statement on PostgreSQL); the object is then
+marked as saved, as a flush would leave it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Insert, bindparam, cast, insert, inspect, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Insert,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    inspect,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow.errors import StaleFinding
 from workflow.models import Event, Finding
+from workflow.services.notify import NOTIFICATIONS, NOTIFICATIONS_INSERT
 
 FINDINGS = Finding.metadata.tables[Finding.__tablename__]
 EVENTS = Event.metadata.tables[Event.__tablename__]
@@ -37,24 +54,31 @@ def changed_columns(finding: Finding) -> dict[str, Any]:
     return changed
 
 
-def save_transition(session: Session, finding: Finding, event: Event) -> None:
+def save_transition(session: Session, finding: Finding, event: Event,
+                    notes: Sequence[dict[str, Any]] = ()) -> None:
     """Write the finding's changed columns (its version checked: StaleFinding when another
-    transaction moved it since it was read) and insert its event, in the session's transaction:
-    one statement on PostgreSQL (the UPDATE in a WITH, the INSERT from what it returned), two on
-    SQLite (no UPDATE inside a WITH; in process, a statement costs no round trip). Whatever
-    else the transition added to the session is flushed by the caller."""
+    transaction moved it since it was read), insert its event and the notifications' rows
+    (`notes`, as notify_people gives them), in the session's transaction: one statement on
+    PostgreSQL (the UPDATE in a WITH, the INSERTs from what it returned), three on SQLite (no
+    UPDATE inside a WITH; in process, a statement costs no round trip). Whatever else the
+    transition added to the session is flushed by the caller."""
     connection = session.connection()
     changed = changed_columns(finding)
     row = {key: getattr(event, key) for key in _EVENT_COLUMNS} | {"finding_id": finding.id}
     if not changed:  # a flush inside the transition wrote the row already
         connection.execute(_INSERT_EVENT, row)
+        if notes:
+            connection.execute(NOTIFICATIONS_INSERT, list(notes))
         return
     version = finding.version
     where = {"where_id": finding.id, "where_version": version}
     if connection.dialect.name == "postgresql":
         params = {f"set_{key}": value for key, value in changed.items()} | where | {
             "set_version": version + 1, **{f"event_{key}": row[key] for key in _EVENT_VALUES}}
-        written = len(connection.execute(_update_and_insert(tuple(sorted(changed))),
+        if notes:
+            params["notes"] = [{key: note[key] for key in _NOTE_KEYS}
+                               | {"created_at": note["created_at"].isoformat()} for note in notes]
+        written = len(connection.execute(_update_and_insert(tuple(sorted(changed)), bool(notes)),
                                          params).all())
     else:
         written = connection.execute(_UPDATE, changed | where | {"version": version + 1}).rowcount
@@ -62,6 +86,8 @@ def save_transition(session: Session, finding: Finding, event: Event) -> None:
         raise StaleFinding(finding.id, version, None)
     if connection.dialect.name != "postgresql":
         connection.execute(_INSERT_EVENT, row)
+        if notes:
+            connection.execute(NOTIFICATIONS_INSERT, list(notes))
     set_committed_value(finding, "version", version + 1)
     # What a flush does after its UPDATE: every attribute committed, the object clean (no
     # longer in session.dirty), so the commit's flush has nothing to write for it.
@@ -75,15 +101,19 @@ _UPDATE = update(FINDINGS).where(FINDINGS.c.id == bindparam("where_id"),
                                  FINDINGS.c.version == bindparam("where_version"))
 _INSERT_EVENT = insert(EVENTS)
 _EVENT_VALUES = tuple(key for key in _EVENT_COLUMNS if key != "finding_id")
-_BOTH: dict[tuple[str, ...], Insert] = {}
+_BOTH: dict[tuple[tuple[str, ...], bool], Insert] = {}
+# A notification's columns but its finding (the moved row's id) and created_at (as text: in JSON).
+_NOTE_KEYS = ("key", "user_id", "kind", "params")
 
 
-def _update_and_insert(keys: tuple[str, ...]) -> Insert:
+def _update_and_insert(keys: tuple[str, ...], notes: bool) -> Insert:
     """WITH moved AS (UPDATE findings SET <keys>, version WHERE id AND version RETURNING id)
+    [, notes AS (INSERT INTO notifications SELECT … FROM moved, json_to_recordset(:notes))]
     INSERT INTO events SELECT moved.id, <the event's values> FROM moved RETURNING id: no row
-    moved, no event and no row returned (psycopg gives no rowcount for a WITH). One statement
-    per set of changed columns, built once."""
-    if keys not in _BOTH:
+    moved, no event, no notification and no row returned (psycopg gives no rowcount for a
+    WITH). One statement per set of changed columns, with or without notifications, built
+    once."""
+    if (keys, notes) not in _BOTH:
         moved = (update(FINDINGS)
                  .where(FINDINGS.c.id == bindparam("where_id"),
                         FINDINGS.c.version == bindparam("where_version"))
@@ -91,10 +121,19 @@ def _update_and_insert(keys: tuple[str, ...]) -> Insert:
                           for key in (*keys, "version")})
                  .returning(FINDINGS.c.id).cte("moved"))
         values = [_typed("event_", EVENTS.c[key]) for key in _EVENT_VALUES]
-        _BOTH[keys] = insert(EVENTS).from_select(["finding_id", *_EVENT_VALUES],
-                                                 select(moved.c.id, *values)
-                                                 ).returning(EVENTS.c.id)
-    return _BOTH[keys]
+        both = insert(EVENTS).from_select(["finding_id", *_EVENT_VALUES],
+                                          select(moved.c.id, *values)).returning(EVENTS.c.id)
+        if notes:
+            rows = func.json_to_recordset(bindparam("notes", type_=JSON)).table_valued(
+                *(column(key, NOTIFICATIONS.c[key].type) for key in (*_NOTE_KEYS, "created_at"))
+            ).render_derived(name="note", with_types=True)
+            told = insert(NOTIFICATIONS).from_select(
+                [*_NOTE_KEYS, "created_at", "finding_id"],
+                select(*(rows.c[key] for key in (*_NOTE_KEYS, "created_at")), moved.c.id)
+                .select_from(moved.join(rows, true()))).cte("told")
+            both = both.add_cte(told)
+        _BOTH[(keys, notes)] = both
+    return _BOTH[(keys, notes)]
 
 
 def _typed(prefix: str, column: Column[Any]) -> ColumnElement[Any]:
