@@ -75,7 +75,7 @@ def test_a_narrow_scope_reads_the_todo_findings_by_unit(driver, rectify, org, ba
     for lifecycle in ("standard", "immediate", "suggestion", "escalation"):
         for state in driver.lifecycle(lifecycle).states:
             driver.bring_to(lifecycle, state.name)
-    monkeypatch.setattr(work, "is_wide", lambda session, actor: False)
+    monkeypatch.setattr(work, "is_wide", lambda breadth: False)
     engine = rectify.database.engine
     with statements(engine) as sent, rectify.unit_of_work(write=False) as uow:
         handler = uow.session.scalars(select(User).where(User.id == org.handler_a.id)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from tests.webapp.test_my_work_agrees import _with_parties
 from workflow.models import Finding, User
 from workflow.services import work, work_walk
-from workflow.services.scope import units_outside
+from workflow.services.scope import breadth, units_outside
 from workflow.services.waiting import waiting_on_others
 from workflow.services.work import my_work
 
@@ -70,9 +70,9 @@ def test_walked_pages_are_the_sorted_list_for_every_user(rectify, org, every_sta
     monkeypatch.setattr(work_walk, "WALK", walk_at_most)  # three candidates, the rest is sorted
     listed = 0
     for user in org.users.values():
-        monkeypatch.setattr(work, "is_wide", lambda session, actor: False)
+        monkeypatch.setattr(work, "is_wide", lambda breadth: False)
         sorted_ = _pages(rectify, user.id, limit=10_000)
-        monkeypatch.setattr(work, "is_wide", lambda session, actor: True)
+        monkeypatch.setattr(work, "is_wide", lambda breadth: True)
         assert _pages(rectify, user.id, limit=3) == sorted_, user.username
         assert _pages(rectify, user.id, limit=10_000) == sorted_, user.username
         listed += len(sorted_)
@@ -82,7 +82,7 @@ def test_walked_pages_are_the_sorted_list_for_every_user(rectify, org, every_sta
 def test_a_scope_is_wide_from_a_fiftieth_of_the_units(rectify, org, monkeypatch):
     with rectify.unit_of_work(write=False) as uow:
         def wide(user):
-            return work_walk.is_wide(uow.session, uow.session.get_one(User, user.id))
+            return work_walk.is_wide(breadth(uow.session, uow.session.get_one(User, user.id)))
 
         assert all(wide(user) for user in org.users.values())  # 7 units: each holds 1/50
         monkeypatch.setattr(work_walk, "WIDE", 2)  # wide: at least half of the 7 units

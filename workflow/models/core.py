@@ -58,7 +58,13 @@ class Unit(Base):
         start with `path` fall in it, and no LIKE pattern is planned from a parameter."""
         if not path:
             return true()
-        return and_(cls.path >= path, cls.path < path[:-1] + chr(ord(path[-1]) + 1))
+        low, high = cls.path_range(path)
+        return and_(cls.path >= low, cls.path < high)
+
+    @staticmethod
+    def path_range(path: str) -> tuple[str, str]:
+        """The subtree at `path` (not empty) as the paths p with low <= p < high (under())."""
+        return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
 class User(Base):

@@ -28,6 +28,7 @@ from workflow.services.ledger_sorts import cursor_after, sorted_page
 from workflow.services.ledger_view import LedgerCount, capped_count
 from workflow.services.parties import PARTY_ROLES
 from workflow.services.scope import (
+    breadth,
     independent_clause,
     load_raising_bodies,
     own_findings_clause,
@@ -76,8 +77,8 @@ def _guards(actor: User, spec: TransitionSpec, today: date) -> list[ColumnElemen
     return [sql for g in spec.guards if (sql := GUARDS[g.name].sql_for(today, actor)) is not None]
 
 
-def _from_side(actor: User, found: list[Actionable],
-               today: date, side: str) -> ColumnElement[bool] | None:
+def _from_side(actor: User, found: list[Actionable], today: date, side: str,
+               whole: bool) -> ColumnElement[bool] | None:
     """The findings the actor may act on from this side: in an actionable state, with the
     guards of one of its to-do transitions taken from that side. The states are grouped by
     those guards, so the statement stays small (and quick to build, compile and plan) however
@@ -95,25 +96,27 @@ def _from_side(actor: User, found: list[Actionable],
         return None
     in_state = tuple_(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
     arms = [and_(in_state.in_(sorted(set(states))), *guards) for guards, states in grouped.values()]
-    taken = side_clause(actor, side) if side in PARTY_ROLES else independent_clause(actor, side)
+    taken = (side_clause(actor, side) if side in PARTY_ROLES
+             else independent_clause(actor, side, whole))
     return and_(taken, or_(*arms))
 
 
-def work_clauses(uow: UnitOfWork, actor: User,
-                 found: list[Actionable] | None = None) -> list[ColumnElement[bool]]:
+def work_clauses(uow: UnitOfWork, actor: User, found: list[Actionable] | None = None,
+                 whole: bool = False) -> list[ColumnElement[bool]]:
     """My work as WHERE clauses on Finding whose matches do not overlap, each with a driving
     condition an index serves: the findings in the actor's scope its roles may act on from the
     responsible or inspecting side, and (the rest) those its own unit is a party of and may act
     on as that party. A party side implies the scope (the actor's unit is in its subtree), and
-    the others contain it: no other scope test is needed."""
+    the others contain it: no other scope test is needed. whole: the actor's scope holds every
+    unit (scope.Breadth), so no unit test is needed either."""
     found = actionable_states(uow, actor) if found is None else found
     today = uow.today()
     sides = sorted({side for *_, todo in found for t in todo for side in t.sides})
     by_side = {side: clause for side in sides
-               if (clause := _from_side(actor, found, today, side)) is not None}
+               if (clause := _from_side(actor, found, today, side, whole)) is not None}
     own_sides = [c for side, c in by_side.items() if side not in PARTY_ROLES]
     party_sides = [c for side, c in by_side.items() if side in PARTY_ROLES]
-    own = and_(own_findings_clause(actor), or_(*own_sides)) if own_sides else None
+    own = and_(own_findings_clause(actor, whole=whole), or_(*own_sides)) if own_sides else None
     clauses = [own] if own is not None else []
     if party_sides:
         not_own = [] if own is None else [~func.coalesce(own, false())]  # NULL counts as no
@@ -129,12 +132,15 @@ def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int 
     than"), per (lifecycle, state) when exact; the first page, when it holds everything, is
     the count."""
     found, cap = actionable_states(uow, actor), ledger_view.COUNT_CAP if cap is None else cap
-    clauses = work_clauses(uow, actor, found)
+    if not found:
+        return WorkList()
+    reach = breadth(uow.session, actor)
+    clauses = work_clauses(uow, actor, found, reach.whole)
     if not clauses:
         return WorkList()
     if walkable(uow, found):  # every finding listed is a candidate: read them by that index
         clauses = [and_(candidates(), c) for c in clauses]
-    wide = walkable(uow, found) and is_wide(uow.session, actor)
+    wide = walkable(uow, found) and is_wide(reach)
     items, next_cursor = _page(uow.session, clauses, cursor, limit, wide)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
     if cursor is None and next_cursor is None:  # the whole list
