@@ -39,7 +39,7 @@ WORLD_STATISTICS = {
 }
 STATEMENTS = {  # what tells each statement apart in its SQL
     "the page": "UNION ALL SELECT anon_2.id",
-    "the count": "SELECT findings.lifecycle, findings.lifecycle_version, findings.state",
+    "the count": "SELECT findings.lifecycle AS lifecycle",
     "waiting on others": "max(events.created_at)",
 }
 

