@@ -38,9 +38,9 @@ WORLD_STATISTICS = {
     "units": {"ix_units_path": "4928 1", "sqlite_autoindex_units_1": "4928 1"},
 }
 STATEMENTS = {  # what tells each statement apart in its SQL
-    "the page": "UNION ALL SELECT anon_2.id",
-    "the count": "SELECT findings.lifecycle AS lifecycle",
-    "waiting on others": "max(events.created_at)",
+    "every match": "SELECT findings.id, coalesce(findings.due_date",
+    "the page, beyond the cap": "UNION ALL SELECT anon_2.id",
+    "waiting on others": "SELECT findings.id, (SELECT max(events.created_at)",
 }
 
 
@@ -80,7 +80,8 @@ def test_a_narrow_scope_reads_the_todo_findings_by_unit(driver, rectify, org, ba
     with statements(engine) as sent, rectify.unit_of_work(write=False) as uow:
         handler = uow.session.scalars(select(User).where(User.id == org.handler_a.id)
                                       .options(joinedload(User.unit))).one()
-        assert len(my_work(uow, handler, limit=1).items) == 1  # more await: counted apart
+        assert len(my_work(uow, handler, limit=1).items) == 1  # every match read at once
+        assert len(my_work(uow, handler, limit=1, cap=1).items) == 1  # more than the cap
         assert waiting_on_others(uow.session, uow.registry, handler)
     with engine.connect() as conn:
         _world_statistics(conn)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 from workflow.guards import GUARDS
 from workflow.models import Finding, User
 from workflow.services import ledger_view
-from workflow.services.ledger_sorts import cursor_after, sorted_page
+from workflow.services.ledger_sorts import cursor_after, position, sort_key, sorted_page
 from workflow.services.ledger_view import LedgerCount, capped_count
 from workflow.services.parties import PARTY_ROLES
 from workflow.services.scope import (
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 PAGE = 50  # findings a page of My work lists, as the ledger's
 Kind = tuple[str, int, str]  # lifecycle, version, state
+Match = tuple[int, date, str, int, str]  # id, due-order key, Kind
 Actionable = tuple[str, int, str, list[TransitionSpec]]  # a Kind, the to-do steps out of it
 
 
@@ -141,11 +142,15 @@ def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int 
     if walkable(uow, found):  # every finding listed is a candidate: read them by that index
         clauses = [and_(candidates(), c) for c in clauses]
     wide = walkable(uow, found) and is_wide(reach)
-    items, next_cursor = _page(uow.session, clauses, cursor, limit, wide)
+    every = None if wide else _every_match(uow.session, clauses, cap)
+    items, next_cursor = _page(uow.session, clauses, cursor, limit, wide, every)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
     if cursor is None and next_cursor is None:  # the whole list: exact, whatever the cap
         kinds = Counter((f.lifecycle, f.lifecycle_version, f.state) for f in items)
         total = LedgerCount(kinds.total())
+    elif not wide:  # counted by _every_match
+        kinds = Counter(match[2:] for match in every or [])
+        total = LedgerCount(cap, more=True) if every is None else LedgerCount(len(every))
     else:
         kinds = _kinds(uow.session, clauses, cap)
         total = capped_count(kinds.total(), cap)
@@ -163,12 +168,32 @@ def walkable(uow: UnitOfWork, found: list[Actionable]) -> bool:
                if uow.registry.get(name, version).is_final(state) for t in todo)
 
 
+def _every_match(session: Session, clauses: list[ColumnElement[bool]],
+                 cap: int) -> list[Match] | None:
+    """Every finding a narrow scope's clauses match, with its due-order key and kind, when
+    they are `cap` at most (None: more). Its page and its count are then found in them: the
+    scope's candidates are read once, not once for each (a 集团's 2,748 candidates at 1,000,000
+    findings on SQLite: about 8 ms a reading, mostly their rows' pages)."""
+    key = sort_key("due")
+    matched = union_all(*[select(Finding.id, key.label("sort_key"), Finding.lifecycle,
+                                 Finding.lifecycle_version, Finding.state).where(c)
+                          for c in clauses]).limit(cap + 1)
+    rows = [(i, k, name, version, state)
+            for i, k, name, version, state in session.execute(matched)]
+    return rows if len(rows) <= cap else None
+
+
 def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | None,
-          limit: int, wide: bool) -> tuple[list[Finding], str | None]:
+          limit: int, wide: bool, every: list[Match] | None) -> tuple[list[Finding], str | None]:
     """The findings after the cursor in due-date order, at most `limit`, and the next cursor:
-    a wide scope walks the candidates in that order, a narrow one sorts its own."""
+    a wide scope walks the candidates in that order, a narrow one sorts its own (every match,
+    when they are known, in Python)."""
     ids: list[int] | CompoundSelect[Any]
-    if not wide:
+    if every is not None:
+        after = None if cursor is None else position("due", cursor)
+        ids = [i for k, i in sorted((k, i) for i, k, *_ in every)
+               if after is None or (k, i) > after][:limit + 1]
+    elif not wide:
         ids = _sorted_ids(clauses, cursor, limit + 1)
     else:
         ids, rest = walk(session, or_(*clauses), cursor, limit + 1)

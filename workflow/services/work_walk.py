@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, literal, or_, select, true
+from sqlalchemy import ColumnElement, Date, Select, case, false, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from workflow.models import Finding
@@ -72,8 +72,12 @@ def _hits(clause: ColumnElement[bool], after: tuple[date, int] | None, step: int
 
 
 def _candidates(clause: ColumnElement[bool], after: tuple[date, int] | None) -> Select[Any]:
-    """The candidates after (sort key, id) in due order, with whether `clause` matches each."""
-    return _walked(after).add_columns(clause.label("hit"))
+    """The candidates after (sort key, id) in due order, with whether `clause` matches each:
+    judged in a CASE, whose condition stops at its first false AND term or true OR term as a
+    WHERE does. SQLite (3.40) computes every operand of an AND or OR that is a selected value,
+    so every arm of the clause, subqueries included, on every candidate: the first window of
+    the province supervisor's page at 1,000,000 findings took 11.0 ms, 2.7 in a CASE."""
+    return _walked(after).add_columns(case((clause, true()), else_=false()).label("hit"))
 
 
 def _walked(after: tuple[date, int] | None) -> Select[Any]:
