@@ -18,13 +18,14 @@ from benchmarks.bulk_import import import_section
 from benchmarks.bulk_keep import KeptWorld
 from benchmarks.bulk_pages import pages_sections
 from benchmarks.bulk_verify import verify_section
+from benchmarks.bulk_work import work_sections
 from benchmarks.ledger import analyze
 from benchmarks.report import Row, Section
 from benchmarks.world import Target, build_tallies, postgres_target, sqlite_target, start
 from workflow.config import REPO_ROOT
 from workflow.spec import load_registry
 
-BULK_CASES = ("dashboard", "daily", "export", "import", "as_of", "verify", "pages")
+BULK_CASES = ("dashboard", "daily", "export", "import", "as_of", "verify", "pages", "work")
 
 
 def bulk_targets(folder: Path, args: argparse.Namespace) -> Iterator[AbstractContextManager[Target]]:
@@ -88,6 +89,8 @@ def on_bulk_world(target: AbstractContextManager[Target], folder: Path, args: ar
                                                1 if args.smoke else 2))
             if "pages" in wanted:  # last: it drops indexes to measure without them
                 sections += pages_sections(app, where, world, 1 if args.smoke else 15, args.smoke)
+            elif "work" in wanted:  # My work alone (pages measures it too, among the ledger's)
+                sections += work_sections(app, where, world, 1 if args.smoke else 15, args.smoke)
         finally:
             app.database.dispose()
     return sections

@@ -23,8 +23,8 @@ from workflow.spec import load_registry
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CASES = ("transition", "peers", "ledger", "tick", "machine", "memory", "dashboard", "daily",
-         "export", "import", "as_of", "verify", "pages", "http")
-DEFAULT_OFF = ("http",)  # run only when named with --only
+         "export", "import", "as_of", "verify", "pages", "work", "http")
+DEFAULT_OFF = ("work", "http")  # run only when named with --only (pages runs work's cases too)
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:

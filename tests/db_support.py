@@ -39,10 +39,11 @@ def with_search_path(url: str, schema: str) -> str:
 
 
 def _outside_the_models(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Migration 0009's FTS5 tables and expression indexes, and 0014's and 0015's, live outside
-    the models."""
+    """Migration 0009's FTS5 tables and expression indexes, and 0014's, 0015's and 0019's, live
+    outside the models."""
     return not (name or "").startswith(("findings_grams", "ix_findings_grams",
                                         "ix_findings_due_order", "ix_findings_todo_due",
+                                        "ix_findings_todo_unit",
                                         "ix_units_grams", "ix_users_grams", "ix_letters_grams"))
 
 

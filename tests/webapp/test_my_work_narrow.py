@@ -1,7 +1,8 @@
 """My work of a narrow scope (its page and its count) and Waiting on others read the partial
 index ix_findings_todo_unit: only the findings of their units that may await someone (open, or a
 look-back pending), not every finding of the units (a 集团's handler at 1,000,000 findings on
-SQLite: 2,748 of 5,471 findings read; benchmarks/results/2026-11-30-my-work-narrow-scopes.md)."""
+SQLite: 2,748 of 5,471 findings read; benchmarks/results/2026-11-30-my-work-narrow-scopes.md);
+judged in the index alone (0019: covering), not on the findings' rows."""
 
 from __future__ import annotations
 
@@ -38,9 +39,9 @@ WORLD_STATISTICS = {
     "units": {"ix_units_path": "4928 1", "sqlite_autoindex_units_1": "4928 1"},
 }
 STATEMENTS = {  # what tells each statement apart in its SQL
-    "the page": "UNION ALL SELECT anon_2.id",
-    "the count": "SELECT findings.lifecycle, findings.lifecycle_version, findings.state",
-    "waiting on others": "max(events.created_at)",
+    "every match": "SELECT findings.id, coalesce(findings.due_date",
+    "the page, beyond the cap": "UNION ALL SELECT anon_2.id",
+    "waiting on others": "SELECT findings.id, (SELECT max(events.created_at)",
 }
 
 
@@ -69,18 +70,22 @@ def test_a_narrow_scope_reads_the_todo_findings_by_unit(driver, rectify, org, ba
                                                         monkeypatch):
     with rectify.database.engine.connect() as conn:
         created = index_definition(conn, "ix_findings_todo_unit")
-    assert "(unit_id)" in created and "lookback_due_date IS NOT NULL" in created, created
+    assert "(unit_id" in created and "lifecycle, lifecycle_version, state" in created, created
+    if backend != "sqlite":  # the unit the key, the rest INCLUDEd, the id too (index-only)
+        assert "(unit_id) INCLUDE (" in created and ", id)" in created, created
+    assert "lookback_due_date IS NOT NULL" in created, created
     if backend != "sqlite":
         return
     for lifecycle in ("standard", "immediate", "suggestion", "escalation"):
         for state in driver.lifecycle(lifecycle).states:
             driver.bring_to(lifecycle, state.name)
-    monkeypatch.setattr(work, "is_wide", lambda session, actor: False)
+    monkeypatch.setattr(work, "is_wide", lambda breadth: False)
     engine = rectify.database.engine
     with statements(engine) as sent, rectify.unit_of_work(write=False) as uow:
         handler = uow.session.scalars(select(User).where(User.id == org.handler_a.id)
                                       .options(joinedload(User.unit))).one()
-        assert len(my_work(uow, handler, limit=1).items) == 1  # more await: counted apart
+        assert len(my_work(uow, handler, limit=1).items) == 1  # every match read at once
+        assert len(my_work(uow, handler, limit=1, cap=1).items) == 1  # more than the cap
         assert waiting_on_others(uow.session, uow.registry, handler)
     with engine.connect() as conn:
         _world_statistics(conn)
@@ -88,7 +93,7 @@ def test_a_narrow_scope_reads_the_todo_findings_by_unit(driver, rectify, org, ba
             statement, parameters = next(s for s in sent if mark in " ".join(s[0].split()))
             plan = " ".join(row[3] for row in conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, parameters))
-            assert "SEARCH findings USING INDEX ix_findings_todo_unit (unit_id=?)" in plan, (
+            assert "SEARCH findings USING COVERING INDEX ix_findings_todo_unit (unit_id=?)" in plan, (
                 name, plan)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from tests.webapp.test_my_work_agrees import _with_parties
 from workflow.models import Finding, User
 from workflow.services import work, work_walk
-from workflow.services.scope import units_outside
+from workflow.services.scope import breadth, units_outside
 from workflow.services.waiting import waiting_on_others
 from workflow.services.work import my_work
 
@@ -47,7 +47,7 @@ def every_state(driver, rectify, org, flow):
         uow.commit()
 
 
-def _pages(rectify, user_id: int, limit: int) -> list[int]:
+def _pages(rectify, user_id: int, limit: int, cap: int | None = None) -> list[int]:
     """Every page of the user's My work, `limit` a page, from the first to the last."""
     seen: list[int] = []
     cursor = None
@@ -55,7 +55,7 @@ def _pages(rectify, user_id: int, limit: int) -> list[int]:
         user = uow.session.scalars(select(User).where(User.id == user_id)
                                    .options(joinedload(User.unit))).one()
         for _ in range(200):
-            page = my_work(uow, user, cursor, limit=limit)
+            page = my_work(uow, user, cursor, limit=limit, cap=cap)
             seen += [f.id for f in page.items]
             cursor = page.next_cursor
             if cursor is None:
@@ -70,19 +70,32 @@ def test_walked_pages_are_the_sorted_list_for_every_user(rectify, org, every_sta
     monkeypatch.setattr(work_walk, "WALK", walk_at_most)  # three candidates, the rest is sorted
     listed = 0
     for user in org.users.values():
-        monkeypatch.setattr(work, "is_wide", lambda session, actor: False)
+        monkeypatch.setattr(work, "is_wide", lambda breadth: False)
         sorted_ = _pages(rectify, user.id, limit=10_000)
-        monkeypatch.setattr(work, "is_wide", lambda session, actor: True)
+        assert _pages(rectify, user.id, limit=3) == sorted_, user.username  # from every match
+        assert _pages(rectify, user.id, limit=3, cap=2) == sorted_, user.username  # sorted in SQL
+        narrow = _counts(rectify, user.id)
+        monkeypatch.setattr(work, "is_wide", lambda breadth: True)
         assert _pages(rectify, user.id, limit=3) == sorted_, user.username
         assert _pages(rectify, user.id, limit=10_000) == sorted_, user.username
+        assert _counts(rectify, user.id) == narrow, user.username
         listed += len(sorted_)
     assert listed > 2 * len(org.users)
+
+
+def _counts(rectify, user_id: int) -> list[tuple[object, object]]:
+    """The count and the per-state counts of the user's second page, exact and capped at 2."""
+    with rectify.unit_of_work(write=False) as uow:
+        user = uow.session.get_one(User, user_id)
+        pages = [my_work(uow, user, my_work(uow, user, limit=1).next_cursor, limit=1, cap=cap)
+                 for cap in (1000, 2)]
+        return [(page.total, dict(page.counts)) for page in pages]
 
 
 def test_a_scope_is_wide_from_a_fiftieth_of_the_units(rectify, org, monkeypatch):
     with rectify.unit_of_work(write=False) as uow:
         def wide(user):
-            return work_walk.is_wide(uow.session, uow.session.get_one(User, user.id))
+            return work_walk.is_wide(breadth(uow.session, uow.session.get_one(User, user.id)))
 
         assert all(wide(user) for user in org.users.values())  # 7 units: each holds 1/50
         monkeypatch.setattr(work_walk, "WIDE", 2)  # wide: at least half of the 7 units

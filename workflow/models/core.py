@@ -58,7 +58,13 @@ class Unit(Base):
         start with `path` fall in it, and no LIKE pattern is planned from a parameter."""
         if not path:
             return true()
-        return and_(cls.path >= path, cls.path < path[:-1] + chr(ord(path[-1]) + 1))
+        low, high = cls.path_range(path)
+        return and_(cls.path >= low, cls.path < high)
+
+    @staticmethod
+    def path_range(path: str) -> tuple[str, str]:
+        """The subtree at `path` (not empty) as the paths p with low <= p < high (under())."""
+        return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
 class User(Base):
@@ -233,12 +239,6 @@ class Finding(Base):
                       Index("ix_findings_parent_open", "parent_id", "is_open",
                             sqlite_where=text("parent_id IS NOT NULL"),
                             postgresql_where=text("parent_id IS NOT NULL")),
-                      # The findings that may await someone, by unit (services.work_walk's
-                      # candidates(), as it compiles on each backend): My work of a narrow
-                      # scope and Waiting on others read only these of their units
-                      Index("ix_findings_todo_unit", "unit_id",
-                            sqlite_where=text("is_open = 1 OR lookback_due_date IS NOT NULL"),
-                            postgresql_where=text("is_open = true OR lookback_due_date IS NOT NULL")),
                       # The open findings by follow-up and 签收 deadline: the tallies' advance to
                       # a new day reads those whose deadline lies between (services.tallies)
                       *[Index(f"ix_findings_open_{name}", column,
@@ -246,6 +246,9 @@ class Finding(Base):
                               postgresql_where=text("is_open = true"))
                         for name, column in (("review_due", "review_due_date"),
                                              ("acknowledge_due", "acknowledge_due_date"))])
+    # ix_findings_todo_unit (the findings that may await someone, by unit, for My work of a
+    # narrow scope and Waiting on others) lives in migrations 0016 and 0019: its columns
+    # differ by backend
 
 
 class Event(Base):

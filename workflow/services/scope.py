@@ -4,9 +4,21 @@ party (admins: everything); and which side of a finding it may take. The one pla
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, inspect, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    inspect,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -90,29 +102,63 @@ def load_raising_bodies(session: Session, findings: Iterable[Finding]) -> None:
             set_committed_value(finding, "raised_by_unit", loaded[finding.raised_by_unit_id])
 
 
-def raised_at_or_below(actor: User) -> ColumnElement[bool]:
-    """WHERE clause on Finding: raised by the actor's unit or a unit below it."""
+def raised_at_or_below(actor: User, whole: bool = False) -> ColumnElement[bool]:
+    """WHERE clause on Finding: raised by the actor's unit or a unit below it (whole: every
+    unit is, see Breadth)."""
+    if whole:
+        return true()
     bodies = select(Unit.id).where(Unit.under(actor.unit.path))
     return Finding.raised_by_unit_id.in_(bodies)
 
 
 def units_outside(session: Session, actor: User) -> bool:
     """Some unit lies outside the actor's subtree (a finding it may take the responsible side
-    of was raised by one: `independent()`)."""
-    outside = select(Unit.id).where(~Unit.path.startswith(actor.unit.path, autoescape=True))
-    return session.execute(outside.limit(1)).first() is not None
+    of was raised by one: `independent()`). Two seeks of the path index, one on each side of
+    the subtree's range (a NOT over the range, or a LIKE, reads the subtree first)."""
+    if sees_everything(actor) or not actor.unit.path:
+        return False
+    low, high = Unit.path_range(actor.unit.path)
+    below, above = (select(Unit.id).where(edge).exists()
+                    for edge in (Unit.path < low, Unit.path >= high))
+    return bool(session.execute(select(or_(below, above))).scalar())
 
 
-def side_clause(actor: User, side: str) -> ColumnElement[bool]:
-    """`takes_side()` as a WHERE clause on Finding, for lists such as My work."""
+@dataclass(frozen=True)
+class Breadth:
+    """How much of the unit tree the actor's scope holds, read once for a list (breadth())."""
+
+    units: int  # in the tree
+    in_scope: int  # in the actor's subtree (all of them for an admin)
+
+    @property
+    def whole(self) -> bool:
+        """Every unit lies in the scope (an admin, the root's people): a finding's unit and its
+        raising body always do, so the clauses below drop their unit tests (whole=True): the
+        same matches, without the lists of every unit's id that each statement would build."""
+        return self.in_scope >= self.units
+
+
+def breadth(session: Session, actor: User) -> Breadth:
+    """The actor's Breadth, in one statement."""
+    query = select(func.count(), func.count().filter(units_clause(actor))).select_from(Unit)
+    units, in_scope = session.execute(query).one()
+    return Breadth(int(units), int(in_scope))
+
+
+def side_clause(actor: User, side: str, whole: bool = False) -> ColumnElement[bool]:
+    """`takes_side()` as a WHERE clause on Finding, for lists such as My work (whole: see
+    Breadth)."""
     if side in PARTY_ROLES:
         return _party_exists(FindingParty.role == side, FindingParty.unit_id == actor.unit_id)
-    return and_(own_findings_clause(actor), independent_clause(actor, side))
+    return and_(own_findings_clause(actor, whole=whole), independent_clause(actor, side, whole))
 
 
-def independent_clause(actor: User, side: str) -> ColumnElement[bool]:
+def independent_clause(actor: User, side: str, whole: bool = False) -> ColumnElement[bool]:
     """`independent()` as a WHERE clause on Finding (the responsible or inspecting side; scope
-    apart: side_clause adds it)."""
+    apart: side_clause adds it). Whole (see Breadth): every raising body is at or below the
+    actor's unit, so the responsible side is nobody's finding."""
+    if whole:
+        return false() if side == "responsible" else Finding.unit_id != actor.unit_id
     ours = raised_at_or_below(actor)
     return ~ours if side == "responsible" else and_(ours, Finding.unit_id != actor.unit_id)
 
@@ -134,12 +180,13 @@ def units_clause(actor: User) -> ColumnElement[bool]:
     return Unit.under(actor.unit.path)
 
 
-def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id) -> ColumnElement[bool]:
+def own_findings_clause(actor: User, unit_id: Any = Finding.unit_id,
+                        whole: bool = False) -> ColumnElement[bool]:
     """WHERE clause on Finding: its responsible unit lies in the actor's scope (statistics count
     these; a finding where the actor's units are only parties is not theirs to answer for).
     unit_id: the column holding the responsible unit (services.as_of's, for a past moment: then
-    the finding must be the actor's now as well, see _now_too)."""
-    if sees_everything(actor):
+    the finding must be the actor's now as well, see _now_too). whole: see Breadth."""
+    if sees_everything(actor) or (whole and unit_id is Finding.unit_id):
         return true()
     return _now_too(_own(actor, unit_id), unit_id, lambda: _own(actor, Finding.unit_id))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.models import Event, Finding, User
@@ -82,16 +82,19 @@ def waiting_on_others(session: Session, registry: Registry, actor: User,
     """Open findings of the actor's unit (its responsible side, in scope) awaiting others,
     longest waiting first. None when no unit lies outside the actor's subtree (the province's
     people): the responsible side needs a raising body outside it, and the statement would read
-    every finding in scope to find none."""
+    every finding in scope to find none. The order is found on (since, id) alone, then the
+    `limit` findings are read by id: sorting whole rows (every column of a finding, its unit's
+    too) for the order cost more than finding it (a 集团's 1,128 at 1,000,000 findings)."""
     if (not any(_ours(t, actor) for lc in registry.all() for t in lc.transitions)
             or not units_outside(session, actor)):
-        where: ColumnElement[bool] = false()
-    else:
-        where = and_(findings_clause(actor), side_clause(actor, UNIT_SIDE),
-                     Finding.is_open.is_(True), candidates(), _waiting_clause(registry, actor))
+        return []
+    where = and_(findings_clause(actor), side_clause(actor, UNIT_SIDE),
+                 Finding.is_open.is_(True), candidates(), _waiting_clause(registry, actor))
     since = _since().label("since")
-    rows = session.execute(select(Finding, since).where(where)
-                           .options(joinedload(Finding.unit))
-                           .order_by(since, Finding.id).limit(limit))
+    first = session.execute(select(Finding.id, since).where(where)
+                            .order_by(since, Finding.id).limit(limit)).all()
+    loaded = {f.id: f for f in session.scalars(
+        select(Finding).where(Finding.id.in_([row.id for row in first]))
+        .options(joinedload(Finding.unit)))} if first else {}
     return [Waiting(f, at, awaited_roles(registry.get(f.lifecycle, f.lifecycle_version), f.state))
-            for f, at in rows]
+            for f, at in ((loaded[row.id], row.since) for row in first)]

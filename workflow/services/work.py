@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session, joinedload
 from workflow.guards import GUARDS
 from workflow.models import Finding, User
 from workflow.services import ledger_view
-from workflow.services.ledger_sorts import cursor_after, sorted_page
+from workflow.services.ledger_sorts import cursor_after, position, sort_key, sorted_page
 from workflow.services.ledger_view import LedgerCount, capped_count
 from workflow.services.parties import PARTY_ROLES
 from workflow.services.scope import (
+    breadth,
     independent_clause,
     load_raising_bodies,
     own_findings_clause,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 PAGE = 50  # findings a page of My work lists, as the ledger's
 Kind = tuple[str, int, str]  # lifecycle, version, state
+Match = tuple[int, date, str, int, str]  # id, due-order key, Kind
 Actionable = tuple[str, int, str, list[TransitionSpec]]  # a Kind, the to-do steps out of it
 
 
@@ -76,8 +78,8 @@ def _guards(actor: User, spec: TransitionSpec, today: date) -> list[ColumnElemen
     return [sql for g in spec.guards if (sql := GUARDS[g.name].sql_for(today, actor)) is not None]
 
 
-def _from_side(actor: User, found: list[Actionable],
-               today: date, side: str) -> ColumnElement[bool] | None:
+def _from_side(actor: User, found: list[Actionable], today: date, side: str,
+               whole: bool) -> ColumnElement[bool] | None:
     """The findings the actor may act on from this side: in an actionable state, with the
     guards of one of its to-do transitions taken from that side. The states are grouped by
     those guards, so the statement stays small (and quick to build, compile and plan) however
@@ -95,25 +97,27 @@ def _from_side(actor: User, found: list[Actionable],
         return None
     in_state = tuple_(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
     arms = [and_(in_state.in_(sorted(set(states))), *guards) for guards, states in grouped.values()]
-    taken = side_clause(actor, side) if side in PARTY_ROLES else independent_clause(actor, side)
+    taken = (side_clause(actor, side) if side in PARTY_ROLES
+             else independent_clause(actor, side, whole))
     return and_(taken, or_(*arms))
 
 
-def work_clauses(uow: UnitOfWork, actor: User,
-                 found: list[Actionable] | None = None) -> list[ColumnElement[bool]]:
+def work_clauses(uow: UnitOfWork, actor: User, found: list[Actionable] | None = None,
+                 whole: bool = False) -> list[ColumnElement[bool]]:
     """My work as WHERE clauses on Finding whose matches do not overlap, each with a driving
     condition an index serves: the findings in the actor's scope its roles may act on from the
     responsible or inspecting side, and (the rest) those its own unit is a party of and may act
     on as that party. A party side implies the scope (the actor's unit is in its subtree), and
-    the others contain it: no other scope test is needed."""
+    the others contain it: no other scope test is needed. whole: the actor's scope holds every
+    unit (scope.Breadth), so no unit test is needed either."""
     found = actionable_states(uow, actor) if found is None else found
     today = uow.today()
     sides = sorted({side for *_, todo in found for t in todo for side in t.sides})
     by_side = {side: clause for side in sides
-               if (clause := _from_side(actor, found, today, side)) is not None}
+               if (clause := _from_side(actor, found, today, side, whole)) is not None}
     own_sides = [c for side, c in by_side.items() if side not in PARTY_ROLES]
     party_sides = [c for side, c in by_side.items() if side in PARTY_ROLES]
-    own = and_(own_findings_clause(actor), or_(*own_sides)) if own_sides else None
+    own = and_(own_findings_clause(actor, whole=whole), or_(*own_sides)) if own_sides else None
     clauses = [own] if own is not None else []
     if party_sides:
         not_own = [] if own is None else [~func.coalesce(own, false())]  # NULL counts as no
@@ -129,21 +133,29 @@ def my_work(uow: UnitOfWork, actor: User, cursor: str | None = None, limit: int 
     than"), per (lifecycle, state) when exact; the first page, when it holds everything, is
     the count."""
     found, cap = actionable_states(uow, actor), ledger_view.COUNT_CAP if cap is None else cap
-    clauses = work_clauses(uow, actor, found)
+    if not found:
+        return WorkList()
+    reach = breadth(uow.session, actor)
+    clauses = work_clauses(uow, actor, found, reach.whole)
     if not clauses:
         return WorkList()
     if walkable(uow, found):  # every finding listed is a candidate: read them by that index
         clauses = [and_(candidates(), c) for c in clauses]
-    wide = walkable(uow, found) and is_wide(uow.session, actor)
-    items, next_cursor = _page(uow.session, clauses, cursor, limit, wide)
+    wide = walkable(uow, found) and is_wide(reach)
+    every = None if wide else _every_match(uow.session, clauses, cap)
+    items, next_cursor = _page(uow.session, clauses, cursor, limit, wide, every)
     load_raising_bodies(uow.session, items)  # the page's buttons judge independence by them
-    if cursor is None and next_cursor is None:  # the whole list
-        kinds = [(f.lifecycle, f.lifecycle_version, f.state) for f in items]
-        total = LedgerCount(len(kinds))
+    if cursor is None and next_cursor is None:  # the whole list: exact, whatever the cap
+        kinds = Counter((f.lifecycle, f.lifecycle_version, f.state) for f in items)
+        total = LedgerCount(kinds.total())
+    elif not wide:  # counted by _every_match
+        kinds = Counter(match[2:] for match in every or [])
+        total = LedgerCount(cap, more=True) if every is None else LedgerCount(len(every))
     else:
         kinds = _kinds(uow.session, clauses, cap)
-        total = capped_count(len(kinds), cap)
-    counts = Counter() if total.more else Counter((f"{n}@{v}", s) for n, v, s in kinds)
+        total = capped_count(kinds.total(), cap)
+    counts = Counter() if total.more else Counter(
+        {(f"{n}@{v}", s): count for (n, v, s), count in kinds.items()})
     return WorkList(items, counts, total, next_cursor)
 
 
@@ -156,12 +168,32 @@ def walkable(uow: UnitOfWork, found: list[Actionable]) -> bool:
                if uow.registry.get(name, version).is_final(state) for t in todo)
 
 
+def _every_match(session: Session, clauses: list[ColumnElement[bool]],
+                 cap: int) -> list[Match] | None:
+    """Every finding a narrow scope's clauses match, with its due-order key and kind, when
+    they are `cap` at most (None: more). Its page and its count are then found in them: the
+    scope's candidates are read once, not once for each (a 集团's 2,748 candidates at 1,000,000
+    findings on SQLite: about 8 ms a reading, mostly their rows' pages)."""
+    key = sort_key("due")
+    matched = union_all(*[select(Finding.id, key.label("sort_key"), Finding.lifecycle,
+                                 Finding.lifecycle_version, Finding.state).where(c)
+                          for c in clauses]).limit(cap + 1)
+    rows = [(i, k, name, version, state)
+            for i, k, name, version, state in session.execute(matched)]
+    return rows if len(rows) <= cap else None
+
+
 def _page(session: Session, clauses: list[ColumnElement[bool]], cursor: str | None,
-          limit: int, wide: bool) -> tuple[list[Finding], str | None]:
+          limit: int, wide: bool, every: list[Match] | None) -> tuple[list[Finding], str | None]:
     """The findings after the cursor in due-date order, at most `limit`, and the next cursor:
-    a wide scope walks the candidates in that order, a narrow one sorts its own."""
+    a wide scope walks the candidates in that order, a narrow one sorts its own (every match,
+    when they are known, in Python)."""
     ids: list[int] | CompoundSelect[Any]
-    if not wide:
+    if every is not None:
+        after = None if cursor is None else position("due", cursor)
+        ids = [i for k, i in sorted((k, i) for i, k, *_ in every)
+               if after is None or (k, i) > after][:limit + 1]
+    elif not wide:
         ids = _sorted_ids(clauses, cursor, limit + 1)
     else:
         ids, rest = walk(session, or_(*clauses), cursor, limit + 1)
@@ -185,8 +217,13 @@ def _sorted_ids(clauses: list[ColumnElement[bool]], cursor: str | None,
     return union_all(*[select(arm.c.id) for arm in arms])
 
 
-def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> list[Kind]:
-    """(lifecycle, version, state) of each finding awaiting, up to cap + 1 of them."""
+def _kinds(session: Session, clauses: list[ColumnElement[bool]], cap: int) -> Counter[Kind]:
+    """How many findings await, by (lifecycle, version, state), up to cap + 1 of them: counted
+    in SQL (the rows counted never reach Python: 1,001 of them cost about 2 ms to fetch)."""
     matched = union_all(*[select(Finding.lifecycle, Finding.lifecycle_version, Finding.state)
-                          .where(c) for c in clauses]).limit(cap + 1)
-    return [(name, version, state) for name, version, state in session.execute(matched)]
+                          .where(c) for c in clauses]).limit(cap + 1).subquery()
+    by_kind = select(matched.c.lifecycle, matched.c.lifecycle_version, matched.c.state,
+                     func.count()).group_by(matched.c.lifecycle, matched.c.lifecycle_version,
+                                            matched.c.state)
+    return Counter({(name, version, state): count
+                    for name, version, state, count in session.execute(by_kind)})
