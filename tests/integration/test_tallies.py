@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from stats_world_support import scrambled_world
 
 from workflow.cli import engine
-from workflow.models import Finding, FindingTally, TallyChange, TallyClock, Unit, User
+from workflow.models import Finding, FindingTally, TallyChange, TallyClock, TallyState, Unit, User
 from workflow.runtime import Rectify
 from workflow.services.directory import create_unit
 from workflow.services.stats import dashboard
@@ -222,3 +222,21 @@ def _move(rectify: Rectify, admin_id: int, unit_id: int, parent_id: int) -> None
         unit, admin = uow.session.get_one(Unit, unit_id), uow.session.get_one(User, admin_id)
         preview = preview_move(uow.session, admin, unit, parent_id)
         move_unit(uow, admin, unit, {"parent_id": parent_id, "fingerprint": preview.fingerprint})
+
+
+def test_a_state_counted_otherwise_than_the_definitions_say_is_rebuilt(flow: Flow,
+                                                                        rectify: Rectify) -> None:
+    _world(flow, rectify, 13)
+    now = rectify.clock()
+    today = now.astimezone(rectify.zone).date()
+    assert _keep(rectify, today, today).built
+    with rectify.unit_of_work() as uow:  # as if the classes had been written by another rule
+        uow.session.execute(update(TallyState).where(TallyState.state == "closed")
+                            .values(confirmed=0))
+        uow.commit()
+    assert _keep(rectify, today, today).built  # written again, every value counted again
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.min(TallyState.confirmed))
+                                  .where(TallyState.state == "closed")) == 1
+    _every_view(flow, rectify, now, today)
+    assert not _keep(rectify, today, today).built
