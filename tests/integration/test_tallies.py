@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, update
 from stats_world_support import scrambled_world
 
+from tests.conftest import BACKENDS
 from workflow.cli import engine
 from workflow.models import Finding, FindingTally, TallyChange, TallyClock, TallyState, Unit, User
 from workflow.runtime import Rectify
@@ -26,6 +27,7 @@ from workflow.services.tick import tick
 from workflow.services.unit_move import move_unit, preview_move
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
+POSTGRES = [b for b in BACKENDS if not isinstance(b, str)]
 SHIFTS = (0, 1, 20, 90)  # days after the world's today: deadlines pass, lights turn
 
 
@@ -240,3 +242,21 @@ def test_a_state_counted_otherwise_than_the_definitions_say_is_rebuilt(flow: Flo
                                   .where(TallyState.state == "closed")) == 1
     _every_view(flow, rectify, now, today)
     assert not _keep(rectify, today, today).built
+
+
+@pytest.mark.parametrize("backend", POSTGRES, indirect=True)
+def test_a_tick_leaves_the_tallies_to_the_next_while_a_write_holds_their_lock(
+        flow: Flow, rectify: Rectify) -> None:
+    now = rectify.clock()
+    assert tick(rectify, now).tallies.built
+    flow.raise_()
+    later = now + timedelta(days=1)  # a new day: the tallies must move, alone
+    with rectify.unit_of_work() as uow:  # a write in flight: its trigger holds the shared lock
+        uow.session.execute(update(Finding).values(rework_rounds=Finding.rework_rounds + 1))
+        busy = tick(rectify, later)
+        assert busy.tallies.busy and "busy, left to the next tick" in str(busy)
+        uow.commit()
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(TallyClock.day)) == now.astimezone(rectify.zone).date()
+    moved = tick(rectify, later)
+    assert moved.tallies.advanced and not moved.tallies.busy

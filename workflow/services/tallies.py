@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from workflow.models import FindingTally, TallyChange, TallyClock, TallyState, ValueTally
@@ -43,13 +44,14 @@ class TallyReport:
     """What one keep_tallies did."""
 
     built: bool = False  # rebuilt from every finding (never built, a unit moved, a new zone)
+    busy: bool = False  # PostgreSQL: writes held the lock past its timeout; the next tick tries
     moved: int = 0  # changes moved from the triggers' log
     advanced: bool = False  # moved to a new day or cutoff
     merged: int = 0  # rows before a merge (0: none)
 
     def __str__(self) -> str:
-        done = [word for word, did in (("rebuilt", self.built), ("moved to today", self.advanced))
-                if did]
+        done = [word for word, did in (("rebuilt", self.built), ("moved to today", self.advanced),
+                                       ("busy, left to the next tick", self.busy)) if did]
         if self.moved:
             done.append(f"{self.moved} changes moved in")
         if self.merged:
@@ -240,13 +242,22 @@ def _set(session: Session, clock: TallyClock, today: date, cutoff: date) -> None
     session.flush()
 
 
+class TalliesBusy(Exception):
+    """Writes held the tallies' lock past the timeout (PostgreSQL): roll back, try again later."""
+
+
 def _lock(session: Session, exclusive: bool) -> None:
-    """PostgreSQL: wait (2 s at most, then the tick tries again) until no write is counting."""
+    """PostgreSQL: wait (2 s at most, else TalliesBusy) until no write is counting."""
     if _dialect(session) != "postgresql":
         return
     session.execute(text("SET LOCAL lock_timeout = '2s'"))
     call = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    session.execute(text(f"SELECT {call}({LOCK_KEY})"))
+    try:
+        session.execute(text(f"SELECT {call}({LOCK_KEY})"))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise TalliesBusy() from exc
+        raise
 
 
 def _dialect(session: Session) -> str:
