@@ -41,7 +41,9 @@ TALLIED = ("node", "dim", "own", "campaign_id", "category", "raised_by_id", "lif
            "acknowledged_at", "recurrence_of_id")
 CLOCK_DAY = "(SELECT day FROM tally_clock WHERE id = 1)"
 CLOCK_CUTOFF = "(SELECT cutoff FROM tally_clock WHERE id = 1)"
-LOCK_KEY = 7_203_114_551  # PostgreSQL advisory lock: writers share it, the day's advance not
+# PostgreSQL advisory lock (writers share it, the day's advance not), one per schema: schemas of
+# one database (the tests', a host's several instances) keep tallies of their own
+LOCK_KEY = "720311, hashtext(current_schema())"
 
 
 def _day(dialect: str, value: date) -> str:

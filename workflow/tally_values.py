@@ -11,30 +11,14 @@ tallies' zone); 'dwell', per lifecycle and state, the ended stays of the finding
 it; 'stay', per lifecycle, state and version, the moments the current stays began.
 
 What counts (a counted problem, a proposed suggestion, a confirmed problem) is read per state
-from the definitions (stats_kinds.StateFlags) as a VALUES list: the classes the counts use."""
+from tally_states, which services.tallies writes from the definitions (stats_kinds.StateFlags):
+the classes the counts use."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 BUCKET_US = 8_640_000_000  # a tenth of a day: the durations' 90th percentile precision
 VALUE_COLUMNS = ("node", "kind", "lifecycle", "state", "bucket", "n", "total", "high")
 SPLIT = 4_294_967_296  # totals kept as low and high parts: their sums fit 64 bits at any size
-Classes = Iterable[tuple[str, int, str, bool, bool, bool]]  # lc, version, state, counted, proposed, confirmed
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def classes_sql(dialect: str, classes: Classes) -> str:
-    """The states' classes as a subquery s(lifecycle, version, state, counted, proposed,
-    confirmed) of literal rows (the flags as 0 / 1)."""
-    rows = [f"SELECT {_quoted(lc)} AS lifecycle, {int(version)} AS version, {_quoted(state)} AS "
-            f"state, {int(counted)} AS counted, {int(proposed)} AS proposed, {int(confirmed)} "
-            "AS confirmed" for lc, version, state, counted, proposed, confirmed in classes]
-    return " UNION ALL ".join(rows) or ("SELECT '' AS lifecycle, 0 AS version, '' AS state, "
-                                        "0 AS counted, 0 AS proposed, 0 AS confirmed")
 
 
 def _day(dialect: str, micros: str) -> str:
@@ -52,7 +36,7 @@ def _created_day(dialect: str) -> str:
     return "rectify_local_day_of(r.created_at)"
 
 
-def value_rows(dialect: str, source: str, classes: Classes, weight: str) -> str:
+def value_rows(dialect: str, source: str, weight: str) -> str:
     """SELECT of the value tally rows (VALUE_COLUMNS) of the rows of `source` (SQL of a
     subquery with tally_sql.LOGGED; weight: the SQL of each one's n)."""
     if dialect == "postgresql":
@@ -68,7 +52,7 @@ def value_rows(dialect: str, source: str, classes: Classes, weight: str) -> str:
         node = "a.value"
         reports, stays = "CROSS JOIN json_each(r.reports_us) AS j", "CROSS JOIN json_each(r.state_us) AS j"
         big = "INTEGER"
-    base = (f"FROM ({source}) AS r {units} JOIN ({classes_sql(dialect, classes)}) AS s "
+    base = (f"FROM ({source}) AS r {units} JOIN tally_states s "
             "ON s.lifecycle = r.lifecycle AND s.version = r.lifecycle_version AND s.state = r.state")
     spans = {"rectify": ("r.reported_us - r.raised_us", "s.counted = 1 AND r.reported_us IS NOT NULL"),
              "confirm": ("r.confirmed_us - r.raised_us",
@@ -98,11 +82,10 @@ def _split(weight: str, value: str, named: bool = False) -> str:
     return f"{low} AS total, {high} AS high" if named else f"{low}, {high}"
 
 
-def insert_values(dialect: str, source: str, classes: Classes, weight: str,
-                  grouped: bool) -> str:
+def insert_values(dialect: str, source: str, weight: str, grouped: bool) -> str:
     """INSERT into the value tallies of the value rows of source (grouped: summed per key)."""
     names = ", ".join(VALUE_COLUMNS)
-    rows = value_rows(dialect, source, classes, weight)
+    rows = value_rows(dialect, source, weight)
     if grouped:
         rows = (f"SELECT node, kind, lifecycle, state, bucket, sum(n), sum(total), sum(high) "
                 f"FROM ({rows}) AS v GROUP BY node, kind, lifecycle, state, bucket")

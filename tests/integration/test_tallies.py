@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, update
 from stats_world_support import scrambled_world
 
+from tests.conftest import BACKENDS
 from workflow.cli import engine
-from workflow.models import Finding, FindingTally, TallyChange, TallyClock, Unit, User
+from workflow.models import Finding, FindingTally, TallyChange, TallyClock, TallyState, Unit, User
 from workflow.runtime import Rectify
 from workflow.services.directory import create_unit
 from workflow.services.stats import dashboard
@@ -26,6 +27,7 @@ from workflow.services.tick import tick
 from workflow.services.unit_move import move_unit, preview_move
 
 Flow = Any  # the `flow` fixture from tests/conftest.py
+POSTGRES = [b for b in BACKENDS if not isinstance(b, str)]
 SHIFTS = (0, 1, 20, 90)  # days after the world's today: deadlines pass, lights turn
 
 
@@ -222,3 +224,39 @@ def _move(rectify: Rectify, admin_id: int, unit_id: int, parent_id: int) -> None
         unit, admin = uow.session.get_one(Unit, unit_id), uow.session.get_one(User, admin_id)
         preview = preview_move(uow.session, admin, unit, parent_id)
         move_unit(uow, admin, unit, {"parent_id": parent_id, "fingerprint": preview.fingerprint})
+
+
+def test_a_state_counted_otherwise_than_the_definitions_say_is_rebuilt(flow: Flow,
+                                                                        rectify: Rectify) -> None:
+    _world(flow, rectify, 13)
+    now = rectify.clock()
+    today = now.astimezone(rectify.zone).date()
+    assert _keep(rectify, today, today).built
+    with rectify.unit_of_work() as uow:  # as if the classes had been written by another rule
+        uow.session.execute(update(TallyState).where(TallyState.state == "closed")
+                            .values(confirmed=0))
+        uow.commit()
+    assert _keep(rectify, today, today).built  # written again, every value counted again
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.min(TallyState.confirmed))
+                                  .where(TallyState.state == "closed")) == 1
+    _every_view(flow, rectify, now, today)
+    assert not _keep(rectify, today, today).built
+
+
+@pytest.mark.parametrize("backend", POSTGRES, indirect=True)
+def test_a_tick_leaves_the_tallies_to_the_next_while_a_write_holds_their_lock(
+        flow: Flow, rectify: Rectify) -> None:
+    now = rectify.clock()
+    assert tick(rectify, now).tallies.built
+    flow.raise_()
+    later = now + timedelta(days=1)  # a new day: the tallies must move, alone
+    with rectify.unit_of_work() as uow:  # a write in flight: its trigger holds the shared lock
+        uow.session.execute(update(Finding).values(rework_rounds=Finding.rework_rounds + 1))
+        busy = tick(rectify, later)
+        assert busy.tallies.busy and "busy, left to the next tick" in str(busy)
+        uow.commit()
+    with rectify.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(TallyClock.day)) == now.astimezone(rectify.zone).date()
+    moved = tick(rectify, later)
+    assert moved.tallies.advanced and not moved.tallies.busy

@@ -28,12 +28,12 @@ from workflow.models.imports import ImportRow
 from workflow.models.messaging import Notification, OutboxMessage, WebhookEndpoint
 from workflow.models.saved import SavedFilter
 from workflow.models.sessions import LoginSession
-from workflow.models.tallies import FindingTally, TallyChange, TallyClock, ValueTally
+from workflow.models.tallies import FindingTally, TallyChange, TallyClock, TallyState, ValueTally
 
 __all__ = [
     "NAMING", "AdminChange", "ApiToken", "Attachment", "Base", "Campaign", "CodeCounter", "Event", "Finding",
     "FindingAttachment", "FindingLink", "FindingParty", "FindingTally", "ImportRow", "Inspection",
     "JSONType", "Letter", "LetterAddressee", "LetterAttachment", "LetterCounter", "LoginSession",
-    "Notification", "OutboxMessage", "SavedFilter", "TallyChange", "TallyClock",
+    "Notification", "OutboxMessage", "SavedFilter", "TallyChange", "TallyClock", "TallyState",
     "UTCDateTime", "Unit", "User", "ValueTally", "WebhookEndpoint", "utcnow",
 ]

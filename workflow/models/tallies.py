@@ -99,6 +99,19 @@ class ValueTally(Base):
     __table_args__ = (Index("ix_value_tallies_node", "node", "kind"),)
 
 
+class TallyState(Base):
+    """What a state counts as in the value tallies (workflow.tally_values): the counted figures'
+    classes (stats_kinds.StateFlags), written from the definitions by services.tallies."""
+
+    __tablename__ = "tally_states"
+    lifecycle: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counted: Mapped[int] = mapped_column(SmallInteger)  # a problem, not withdrawn or waived
+    proposed: Mapped[int] = mapped_column(SmallInteger)  # a suggestion, not withdrawn
+    confirmed: Mapped[int] = mapped_column(SmallInteger)  # a counted problem, confirmed (销号)
+
+
 class TallyClock(Base):
     """The one row saying which day (and yellow-light cutoff) the tallies' date classes are
     counted for; day NULL: not built (or invalidated by a unit moved), the statistics count

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from workflow.models import ValueTally
 from workflow.services.stats_events import Dwell, EventFigures, Spread, nearest_rank
 from workflow.services.stats_facts import micros
-from workflow.services.tallies import local_days, state_classes
+from workflow.services.tallies import local_days
 from workflow.spec import Registry
 from workflow.tally_sql import logged_rows
 from workflow.tally_values import BUCKET_US, SPLIT, VALUE_COLUMNS, value_rows
@@ -31,7 +31,7 @@ def tallied_values(session: Session, registry: Registry, focus_id: int, until: d
                    ) -> tuple[EventFigures, dict[str, Counter[date]]]:
     """The figures (without the moment lists), and the raised, proposed, rectified and
     confirmed trends' local days around start..end, of the focus's subtree."""
-    rows = _rows(session, registry)
+    rows = _rows(session)
     r = rows.c
     at = r.node == focus_id
     spreads = {kind: Spread() for kind in ("rectify", "confirm")}
@@ -53,13 +53,13 @@ def tallied_values(session: Session, registry: Registry, focus_id: int, until: d
     return figures, days
 
 
-def _rows(session: Session, registry: Registry) -> Any:
+def _rows(session: Session) -> Any:
     """The value tallies and those of the log not yet moved in."""
     dialect = session.get_bind().dialect.name
     local_days(session)
     types = {"node": Integer, "kind": String, "lifecycle": String, "state": String,
              "bucket": BigInteger, "n": Integer, "total": BigInteger, "high": BigInteger}
-    logged = text(value_rows(dialect, logged_rows(), state_classes(registry), "r.n")).columns(
+    logged = text(value_rows(dialect, logged_rows(), "r.n")).columns(
         *[column(name, types[name]) for name in VALUE_COLUMNS])
     t = ValueTally
     return union_all(select(*[getattr(t, name) for name in VALUE_COLUMNS]),

@@ -16,9 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from workflow.models import FindingTally, TallyChange, TallyClock, ValueTally
+from workflow.models import FindingTally, TallyChange, TallyClock, TallyState, ValueTally
 from workflow.services.stats_groups import Meanings
 from workflow.services.stats_kinds import outcomes_of
 from workflow.spec import Registry
@@ -32,7 +33,7 @@ from workflow.tally_sql import (
     logged_rows,
     pending,
 )
-from workflow.tally_values import VALUE_COLUMNS, Classes, insert_values
+from workflow.tally_values import VALUE_COLUMNS, insert_values
 
 MERGE_AT = 20_000  # rows before the first merge; then twice the rows the last merge left
 _EPOCH_DAY = date(1970, 1, 1)
@@ -43,13 +44,14 @@ class TallyReport:
     """What one keep_tallies did."""
 
     built: bool = False  # rebuilt from every finding (never built, a unit moved, a new zone)
+    busy: bool = False  # PostgreSQL: writes held the lock past its timeout; the next tick tries
     moved: int = 0  # changes moved from the triggers' log
     advanced: bool = False  # moved to a new day or cutoff
     merged: int = 0  # rows before a merge (0: none)
 
     def __str__(self) -> str:
-        done = [word for word, did in (("rebuilt", self.built), ("moved to today", self.advanced))
-                if did]
+        done = [word for word, did in (("rebuilt", self.built), ("moved to today", self.advanced),
+                                       ("busy, left to the next tick", self.busy)) if did]
         if self.moved:
             done.append(f"{self.moved} changes moved in")
         if self.merged:
@@ -67,17 +69,34 @@ def tallies_ready(session: Session, today: date, cutoff: date | None,
             and (zone is None or clock.zone == zone.key))
 
 
-def state_classes(registry: Registry) -> Classes:
+def state_classes(registry: Registry) -> set[tuple[str, int, str, int, int, int]]:
     """Per (lifecycle, version, state): counted problem, proposed suggestion, confirmed problem
-    (the counted figures' classes, stats_kinds.StateFlags)."""
+    (the counted figures' classes, stats_kinds.StateFlags), as tally_states holds them."""
     meanings = Meanings(registry, outcomes_of(registry))
-    out = []
+    out = set()
     for lifecycle, version, state, k in meanings.rows:
         flags = meanings.classes[k]
         counted = not flags.suggestion and not flags.excluded
-        out.append((lifecycle, version, state, counted,
-                    flags.suggestion and not flags.excluded, counted and flags.confirmed))
+        out.add((lifecycle, version, state, int(counted),
+                 int(flags.suggestion and not flags.excluded), int(counted and flags.confirmed)))
     return out
+
+
+def _states_written(session: Session, registry: Registry) -> bool:
+    """tally_states as the definitions say; whether a state already there changed (its findings'
+    values were counted by another class: the tallies are rebuilt)."""
+    wanted = state_classes(registry)
+    held = {tuple(row) for row in session.execute(select(
+        TallyState.lifecycle, TallyState.version, TallyState.state, TallyState.counted,
+        TallyState.proposed, TallyState.confirmed))}
+    if wanted <= held:
+        return False
+    changed = {row[:3] for row in held} & {row[:3] for row in wanted - held}
+    session.execute(delete(TallyState))
+    session.add_all(TallyState(lifecycle=lc, version=v, state=st, counted=c, proposed=p,
+                               confirmed=k) for lc, v, st, c, p, k in sorted(wanted))
+    session.flush()
+    return bool(changed)
 
 
 def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
@@ -88,17 +107,17 @@ def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
     moving = not tallies_ready(session, today, cutoff, zone)
     _lock(session, exclusive=moving)  # writes wait only while the tallies change day
     local_days(session, zone)
-    classes = state_classes(registry)
+    changed = _states_written(session, registry)
     clock = session.get(TallyClock, 1)
     if clock is None:
         clock = TallyClock(id=1, merged_rows=0)
         session.add(clock)
         session.flush()
-    if clock.day is None or clock.cutoff is None or clock.zone != zone.key:
-        rebuild(session, clock, today, cutoff, zone, classes)
+    if changed or clock.day is None or clock.cutoff is None or clock.zone != zone.key:
+        rebuild(session, clock, today, cutoff, zone)
         report.built = True
     else:
-        report.moved = compact(session, classes)
+        report.moved = compact(session)
         if (clock.day, clock.cutoff) != (today, cutoff):
             advance(session, clock, today, cutoff)
             report.advanced = True
@@ -106,10 +125,13 @@ def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
     if rows > max(MERGE_AT, 2 * clock.merged_rows):
         clock.merged_rows = merge(session)
         report.merged = rows
+    if report.built or report.merged:  # the planner's statistics of millions of new rows
+        for table in ("finding_tallies", "value_tallies"):
+            session.execute(text(f"ANALYZE {table}"))
     return report
 
 
-def compact(session: Session, classes: Classes) -> int:
+def compact(session: Session) -> int:
     """The log moved into the tallies (each change counted at every unit above its finding's,
     per dim, and its values); how many changes."""
     top = session.scalar(select(func.max(TallyChange.id)))
@@ -123,18 +145,18 @@ def compact(session: Session, classes: Classes) -> int:
             f"WITH moved AS (DELETE FROM tally_changes WHERE id <= :top RETURNING "
             f"{', '.join(LOGGED)}, n), counted AS (INSERT INTO finding_tallies ({names}, n) "
             f"{expanded(dialect, source, 'r.n')}) "
-            f"{insert_values(dialect, source, classes, 'r.n', grouped=False)}"), {"top": top})
+            f"{insert_values(dialect, source, 'r.n', grouped=False)}"), {"top": top})
     else:
         session.execute(text(f"INSERT INTO finding_tallies ({names}, n) "
                              f"{pending(dialect, ':top')}"), {"top": top})
-        session.execute(text(insert_values(dialect, logged_rows(":top"), classes, "r.n",
-                                           grouped=False)), {"top": top})
+        session.execute(text(insert_values(dialect, logged_rows(":top"), "r.n", grouped=False)),
+                        {"top": top})
         session.execute(delete(TallyChange).where(TallyChange.id <= top))
     return moved
 
 
-def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date, zone: ZoneInfo,
-            classes: Classes) -> None:
+def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date,
+            zone: ZoneInfo) -> None:
     """Every finding counted afresh for today, its local days in zone."""
     for table in (FindingTally, ValueTally, TallyChange):
         session.execute(delete(table))
@@ -143,7 +165,7 @@ def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date, zone
     dialect = _dialect(session)
     session.execute(text(insert_findings(dialect, "1 = 1", 1, grouped=True)))
     facts = f"SELECT {', '.join(logged_columns(dialect, 'f'))} FROM findings f"
-    session.execute(text(insert_values(dialect, facts, classes, "1", grouped=True)))
+    session.execute(text(insert_values(dialect, facts, "1", grouped=True)))
     clock.merged_rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0
 
 
@@ -220,13 +242,22 @@ def _set(session: Session, clock: TallyClock, today: date, cutoff: date) -> None
     session.flush()
 
 
+class TalliesBusy(Exception):
+    """Writes held the tallies' lock past the timeout (PostgreSQL): roll back, try again later."""
+
+
 def _lock(session: Session, exclusive: bool) -> None:
-    """PostgreSQL: wait (2 s at most, then the tick tries again) until no write is counting."""
+    """PostgreSQL: wait (2 s at most, else TalliesBusy) until no write is counting."""
     if _dialect(session) != "postgresql":
         return
     session.execute(text("SET LOCAL lock_timeout = '2s'"))
     call = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    session.execute(text(f"SELECT {call}({LOCK_KEY})"))
+    try:
+        session.execute(text(f"SELECT {call}({LOCK_KEY})"))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise TalliesBusy() from exc
+        raise
 
 
 def _dialect(session: Session) -> str:

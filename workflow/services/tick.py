@@ -24,7 +24,7 @@ from workflow.services.ladder import Climber
 from workflow.services.letter_tick import remind_letters
 from workflow.services.light import yellow_cutoff
 from workflow.services.sessions import purge_sessions
-from workflow.services.tallies import TallyReport, keep_tallies
+from workflow.services.tallies import TalliesBusy, TallyReport, keep_tallies
 
 BATCH = 200  # due findings read per query
 
@@ -62,10 +62,13 @@ def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
         report.sessions_purged = purge_sessions(uow, moment)
     with rectify.unit_of_work() as uow:  # a transaction of its own: its lock is brief
         today = moment.astimezone(uow.zone).date()
-        report.tallies = keep_tallies(uow.session, today,
-                                      yellow_cutoff(today, uow.calendar, uow.light_policy),
-                                      uow.zone, uow.registry)
-        uow.commit()
+        try:
+            report.tallies = keep_tallies(uow.session, today,
+                                          yellow_cutoff(today, uow.calendar, uow.light_policy),
+                                          uow.zone, uow.registry)
+            uow.commit()
+        except TalliesBusy:  # rolled back on leaving; the statistics count the findings
+            report.tallies = TallyReport(busy=True)
     return report
 
 

@@ -86,6 +86,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_value_tallies")),
     )
     op.create_index("ix_value_tallies_node", "value_tallies", ["node", "kind"])
+    op.create_table(
+        "tally_states",
+        sa.Column("lifecycle", sa.String(64), nullable=False),
+        sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("state", sa.String(64), nullable=False),
+        *[sa.Column(name, sa.SmallInteger(), nullable=False)
+          for name in ("counted", "proposed", "confirmed")],
+        sa.PrimaryKeyConstraint("lifecycle", "version", "state", name=op.f("pk_tally_states")),
+    )
     clock = op.create_table(
         "tally_clock",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -113,6 +122,7 @@ def downgrade() -> None:
     op.drop_index("ix_findings_open_review_due", table_name="findings")
     op.drop_table("tally_clock")
     op.drop_table("tally_changes")
+    op.drop_table("tally_states")
     op.drop_index("ix_value_tallies_node", table_name="value_tallies")
     op.drop_table("value_tallies")
     op.drop_index("ix_finding_tallies_node", table_name="finding_tallies")
