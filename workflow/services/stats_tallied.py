@@ -139,12 +139,20 @@ def tally_totals(session: Session, meanings: Meanings, scope: TalliedScope,
             raise ValueError(f"no tally rows count for the key {[c.name for c in key]}")
         by_part.setdefault(parts.pop(), []).append(key)
     totals: dict[tuple[int, ...], dict[Any, list[int]]] = {}
-    for part, wanted_keys in by_part.items():
-        counted = meanings.totals(session, scope.source, c, wanted_keys, measures,
-                                  [c.part == part], c.n)
-        for key, per_value in zip(wanted_keys, counted, strict=True):
-            totals[_id(key)] = {value: counts for value, counts in per_value.items()
-                                if counts[-1]}
+    if session.get_bind().dialect.name == "postgresql":  # one GROUPING SETS pass, the part a key
+        parted = [(part, key) for part, wanted_keys in by_part.items() for key in wanted_keys]
+        counted = meanings.totals(session, scope.source, c, [(c.part, *key) for _p, key in parted],
+                                  measures, [], c.n)
+        for (part, key), per_value in zip(parted, counted, strict=True):
+            totals[_id(key)] = {value[1:]: counts for value, counts in per_value.items()
+                                if value[0] == part and counts[-1]}
+    else:  # a pass per part, each seeking its rows by the index
+        for part, wanted_keys in by_part.items():
+            counted = meanings.totals(session, scope.source, c, wanted_keys, measures,
+                                      [c.part == part], c.n)
+            for key, per_value in zip(wanted_keys, counted, strict=True):
+                totals[_id(key)] = {value: counts for value, counts in per_value.items()
+                                    if counts[-1]}
     out, at = [], 0
     for wanted in tallies:
         end = at + len(wanted.measures)
