@@ -93,7 +93,8 @@ def _ancestors(dialect: str) -> tuple[str, str]:
 def expanded(dialect: str, reduced: str, weight: str) -> str:
     """SELECT of the tally rows (TALLIED, then n) of the reduced rows (a subquery with REDUCED,
     weight: the SQL of each one's n)."""
-    dims = " UNION ALL ".join(f"SELECT '{dim}' AS dim" for dim in DIMS)
+    # typed as the tallies' column, so that a UNION with them keeps its index usable for dim
+    dims = " UNION ALL ".join(f"SELECT CAST('{dim}' AS VARCHAR(16)) AS dim" for dim in DIMS)
     kept = {"campaign_id": "campaign", "category": "category", "raised_by_id": "raised_by"}
     units, node = _ancestors(dialect)
     columns = [f"{node} AS node", "d.dim", f"(d.dim = 'unit' AND {node} = r.unit_id) AS own",
