@@ -85,11 +85,21 @@ def _status() -> dict[str, int]:
     return fields
 
 
+def _statement_caches() -> list[int]:
+    """The entries in each SQLAlchemy engine's compiled-statement cache (bounded, 500 by default:
+    a statement whose SQL text differs per call would fill it with near-copies)."""
+    from sqlalchemy.engine import Engine
+
+    return [len(o._compiled_cache) for o in gc.get_objects()
+            if isinstance(o, Engine) and o._compiled_cache is not None]
+
+
 def sample() -> dict[str, Any]:
     """One line of figures for this process."""
     current, peak = tracemalloc.get_traced_memory()
+    objects = gc.get_objects()
     return {"at": time.time(), "pid": os.getpid(), **_status(), "traced": current,
-            "traced_peak": peak, "objects": len(gc.get_objects()),
+            "traced_peak": peak, "objects": len(objects), "statements": _statement_caches(),
             "malloc": _mallinfo(), "pymalloc": _pymalloc()}
 
 
