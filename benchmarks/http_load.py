@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--http-warmup-minutes", type=float, default=2,
                        help="of them, warm-up before the RSS baseline (2)")
     group.add_argument("--http-findings", type=int, default=5000, help="findings in the world (5000)")
+    group.add_argument("--http-mixed-rate", type=float, default=0.0,
+                       help="the mixed load's req/s (0: half the transitions' maximum), to compare "
+                            "memory runs at one rate on a machine whose load varies")
 
 
 def skipped(args: argparse.Namespace) -> str | None:
@@ -55,6 +58,7 @@ class Measured:
     half_fire: Outcome | None = None
     mixed: Outcome | None = None
     mixed_rate: float = 0.0
+    rate_given: bool = False  # --http-mixed-rate, not half the transitions' maximum
     samples: list[tuple[float, int, int]] = field(default_factory=list)
     warmup_s: float = 0.0
     timeouts: int = 0  # workers gunicorn killed and replaced (WORKER TIMEOUT in its log)
@@ -93,7 +97,8 @@ def measure(args: argparse.Namespace, folder: Path, servers: list[str]) -> Measu
             fire_rate = statistics.median(o.rate for o in found.max_fire)
             found.half_get = go("get", seconds, get_rate / 2)
             found.half_fire = go("fire", seconds, fire_rate / 2)
-            found.mixed_rate = fire_rate / 2
+            found.mixed_rate = args.http_mixed_rate or fire_rate / 2
+            found.rate_given = bool(args.http_mixed_rate)
             _memory(found, server, go, args.http_memory_minutes * 60,
                     args.http_warmup_minutes * 60, 1.0 if smoke else 10.0)
         finally:

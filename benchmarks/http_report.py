@@ -11,6 +11,7 @@ from benchmarks.report import Row, Section
 
 GET = "GET /api/v1/findings/<id> (bearer token)"
 FIRE = "POST /api/v1/findings/<id>/transitions/urge (If-Match)"
+HALF = "half the transitions' maximum"
 RATE_TARGET, P99_TARGET_MS, DRIFT_TARGET = 0.75, 100.0, 0.10
 
 
@@ -118,8 +119,9 @@ def memory(found: Measured) -> Section:
              f"{replaced(found)} worker(s) replaced during the load, {found.timeouts} WORKER TIMEOUT "
              "(gunicorn's 30 s) in its log; only workers alive from the baseline to the end are "
              "rows",
-             f"{duration / 60:,.1f} min of mixed load at {found.mixed_rate:,.1f} req/s (half the "
-             "transitions' maximum): half the connections urge, half cycle over the finding "
+             f"{duration / 60:,.1f} min of mixed load at {found.mixed_rate:,.1f} req/s ("
+             f"{'as given' if found.rate_given else HALF}): half the "
+             "connections urge, half cycle over the finding "
              "(API and page), the ledger (page, filtered, API), My work and the dashboard "
              "focused on a 集团; "
              f"VmRSS sampled per worker; baseline after {found.warmup_s / 60:,.1f} min; "

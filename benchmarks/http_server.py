@@ -30,9 +30,11 @@ class Server:
         env = {**os.environ, "RECTIFY_DATABASE_URL": database_url, "RECTIFY_INSTANCE_PATH": str(folder),
                "RECTIFY_SECRET_KEY": "http-benchmark", "RECTIFY_MAIL": "off",
                "RECTIFY_REQUEST_LOG": "0", "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics")}
+        # RECTIFY_BENCH_TRACE=<folder>: the memory probe in each worker (benchmarks/http_trace.py)
+        conf = "benchmarks.http_trace" if env.get("RECTIFY_BENCH_TRACE") else "web.gunicorn_conf"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "python:web.gunicorn_conf",
+                [sys.executable, "-m", "gunicorn", "-c", f"python:{conf}",
                  "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "web:create_app()"],
                 env=env, stdout=out, stderr=out)
 

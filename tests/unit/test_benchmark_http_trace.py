@@ -1,0 +1,43 @@
+"""The HTTP benchmark's memory probe (benchmarks/http_trace.py) and its reader: the figures a worker
+writes, and a kept allocation found by line between two snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import tracemalloc
+from pathlib import Path
+
+from benchmarks import http_trace, http_trace_diff
+
+KEPT: list[bytes] = []
+
+
+def _keep() -> None:
+    KEPT.extend(bytes(1000) + bytes([n % 256]) for n in range(2000))  # ~2 MiB, kept on purpose
+
+
+def test_a_sample_has_the_rss_and_the_allocators_figures() -> None:
+    line = http_trace.sample()
+    assert line["pid"] == os.getpid()
+    assert line["VmRSS"] >= line["RssAnon"] > 0
+    if line["malloc"]:  # glibc
+        assert line["malloc"]["uordblks"] > 0
+    if not tracemalloc.is_tracing():
+        assert line["pymalloc"]["arenas"] > 0
+
+
+def test_the_reader_names_the_line_that_kept_memory_between_two_snapshots(tmp_path: Path) -> None:
+    tracemalloc.start(4)
+    try:
+        tracemalloc.take_snapshot().dump(str(tmp_path / "7-001.snap"))
+        _keep()
+        tracemalloc.take_snapshot().dump(str(tmp_path / "7-002.snap"))
+    finally:
+        tracemalloc.stop()
+        KEPT.clear()
+    (tmp_path / "7.jsonl").write_text(json.dumps(http_trace.sample()) + "\n", "utf-8")
+    text = http_trace_diff.grown(tmp_path, 7, 1, 2, 3)
+    first = text.splitlines()[2]
+    assert "test_benchmark_http_trace.py:17" in first and first.startswith("- +")
+    assert "| 1 |" in http_trace_diff.table(http_trace_diff.figures(tmp_path)[7])
