@@ -125,8 +125,8 @@ def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
     if rows > max(MERGE_AT, 2 * clock.merged_rows):
         clock.merged_rows = merge(session)
         report.merged = rows
-    if report.built or report.merged:  # the planner's statistics of millions of new rows
-        for table in ("finding_tallies", "value_tallies"):
+    if (report.built or report.merged) and rows > MERGE_AT:  # the planner's statistics of
+        for table in ("finding_tallies", "value_tallies"):    # many new rows (small: autovacuum)
             session.execute(text(f"ANALYZE {table}"))
     return report
 
