@@ -20,7 +20,7 @@ from benchmarks.bulk_work import work_sections
 from benchmarks.page_calls import page_get, rows_by_id
 from benchmarks.report import Section, timed
 from benchmarks.timing import each_call
-from benchmarks.world import Target
+from benchmarks.world import Target, analyze_sql
 from workflow.models import Finding, User
 from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, ledger
@@ -142,6 +142,6 @@ def _without_indexes(app: Rectify) -> Iterator[None]:
     with app.database.engine.begin() as conn:
         for name in SORT_INDEXES:
             conn.exec_driver_sql(f"DROP INDEX {name}")
-        conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql(analyze_sql(conn.dialect.name == "postgresql"))
     with mock.patch("workflow.services.ledger.text_clause", like_only):
         yield

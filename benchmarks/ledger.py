@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from benchmarks.report import Section, timed
 from benchmarks.timing import interleaved
-from benchmarks.world import Org, Target
+from benchmarks.world import Org, Target, analyze_sql
 from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, ledger, raise_finding
 
@@ -60,7 +60,7 @@ def measure(app: Rectify, org: Org, target: Target, ops: int, batches: int, key:
 def analyze(target: Target) -> None:
     raw = target.connect()
     try:
-        raw.execute("ANALYZE")
+        raw.execute(analyze_sql(raw.postgres))
         if raw.postgres:
             raw.commit()
     finally:

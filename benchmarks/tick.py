@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from benchmarks.floor import AUDITED, chain_hash
 from benchmarks.report import Section, timed
 from benchmarks.timing import Sample
-from benchmarks.world import Org, Raw, Target
+from benchmarks.world import Org, Raw, Target, analyze_sql
 from workflow.chain import row_digest
 from workflow.models import Finding
 from workflow.runtime import Rectify
@@ -150,7 +150,7 @@ def run(app: Rectify, org: Org, target: Target, open_n: int, due_n: int, batches
     raw = target.connect()
     try:
         if raw.postgres:
-            raw.execute("ANALYZE")
+            raw.execute(analyze_sql(True))
             raw.commit()
         floor = FloorPass(raw, anchor, org.users["inspector"].id)
 

@@ -110,6 +110,17 @@ def postgres_target(base_url: str) -> Iterator[Target]:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+# ANALYZE of this schema's tables only: a database-wide ANALYZE in one transaction holds each
+# table's lock until it ends, and deadlocked with the tests' TRUNCATE of their own schemas
+ANALYZE_SCHEMA = ("DO $$ DECLARE t text; BEGIN FOR t IN SELECT quote_ident(tablename) FROM pg_tables "
+                  "WHERE schemaname = current_schema() LOOP EXECUTE 'ANALYZE ' || t; END LOOP; END $$")
+
+
+def analyze_sql(postgres: bool) -> str:
+    """The statement refreshing the planner's statistics of the benchmark's own tables."""
+    return ANALYZE_SCHEMA if postgres else "ANALYZE"
+
+
 def start(target: Target, folder: Path, registry: Registry, tallies: bool = True) -> Rectify:
     """A Rectify on the target, its schema migrated to the Alembic head; with tallies, the
     statistics' tallies built (as the scheduler's first tick does), so that every write keeps
