@@ -79,7 +79,7 @@ def _late(r: str, column: str, runs: str, past: str, future: str) -> str:
             f"AS {column}")
 
 
-def _ancestors(dialect: str) -> tuple[str, str]:
+def ancestors(dialect: str) -> tuple[str, str]:
     """FROM items giving each unit from the root down to the reduced row's unit, by its path
     ('/1/5/23/'), and the SQL of that unit's id."""
     if dialect == "postgresql":
@@ -96,7 +96,7 @@ def expanded(dialect: str, reduced: str, weight: str) -> str:
     # typed as the tallies' column, so that a UNION with them keeps its index usable for dim
     dims = " UNION ALL ".join(f"SELECT CAST('{dim}' AS VARCHAR(16)) AS dim" for dim in DIMS)
     kept = {"campaign_id": "campaign", "category": "category", "raised_by_id": "raised_by"}
-    units, node = _ancestors(dialect)
+    units, node = ancestors(dialect)
     columns = [f"{node} AS node", "d.dim", f"(d.dim = 'unit' AND {node} = r.unit_id) AS own",
                *[f"CASE WHEN d.dim = '{dim}' THEN r.{name} END AS {name}"
                  for name, dim in kept.items()],

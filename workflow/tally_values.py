@@ -16,8 +16,13 @@ the classes the counts use."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from workflow.tally_sql import ancestors
+
 BUCKET_US = 8_640_000_000  # a tenth of a day: the durations' 90th percentile precision
 VALUE_COLUMNS = ("node", "kind", "lifecycle", "state", "bucket", "n", "total", "high")
+EPOCH_DAY = date(1970, 1, 1)  # local days are counted from it (the value tallies' buckets)
 SPLIT = 4_294_967_296  # totals kept as low and high parts: their sums fit 64 bits at any size
 
 
@@ -39,17 +44,12 @@ def _created_day(dialect: str) -> str:
 def value_rows(dialect: str, source: str, weight: str) -> str:
     """SELECT of the value tally rows (VALUE_COLUMNS) of the rows of `source` (SQL of a
     subquery with tally_sql.LOGGED; weight: the SQL of each one's n)."""
+    units, node = ancestors(dialect)
     if dialect == "postgresql":
-        units = ("JOIN units u ON u.id = r.unit_id CROSS JOIN LATERAL "
-                 "unnest(string_to_array(btrim(u.path, '/'), '/')) AS a(part)")
-        node = "CAST(a.part AS INTEGER)"
         reports = "CROSS JOIN LATERAL json_array_elements_text(r.reports_us) AS j(value)"
         stays = "CROSS JOIN LATERAL json_each_text(r.state_us) AS j(key, value)"
         big = "BIGINT"
     else:
-        units = ("JOIN units u ON u.id = r.unit_id CROSS JOIN "
-                 "json_each('[' || replace(trim(u.path, '/'), '/', ',') || ']') AS a")
-        node = "a.value"
         reports, stays = "CROSS JOIN json_each(r.reports_us) AS j", "CROSS JOIN json_each(r.state_us) AS j"
         big = "INTEGER"
     base = (f"FROM ({source}) AS r {units} JOIN tally_states s "

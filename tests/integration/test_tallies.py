@@ -17,6 +17,7 @@ from tests.conftest import BACKENDS
 from workflow.cli import engine
 from workflow.models import Finding, FindingTally, TallyChange, TallyClock, TallyState, Unit, User
 from workflow.runtime import Rectify
+from workflow.services import tallies as tallies_module
 from workflow.services.directory import create_unit
 from workflow.services.stats import dashboard
 from workflow.services.stats_args import parse_stats_args
@@ -260,3 +261,29 @@ def test_a_tick_leaves_the_tallies_to_the_next_while_a_write_holds_their_lock(
         assert uow.session.scalar(select(TallyClock.day)) == now.astimezone(rectify.zone).date()
     moved = tick(rectify, later)
     assert moved.tallies.advanced and not moved.tallies.busy
+
+
+def test_the_tick_merges_once_the_rows_added_outgrow_those_the_last_merge_left(
+        flow: Flow, rectify: Rectify, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tallies_module, "MERGE_AT", 10)
+    now = rectify.clock()
+    today = now.astimezone(rectify.zone).date()
+    _keep(rectify, today, today)  # built empty: nothing to merge
+    _world(flow, rectify, 4)
+    now = rectify.clock()
+    today = now.astimezone(rectify.zone).date()
+    merged = _keep(rectify, today, today)
+    with rectify.unit_of_work(write=False) as uow:
+        rows = uow.session.scalar(select(func.count()).select_from(FindingTally))
+        clock = uow.session.get_one(TallyClock, 1)
+        assert merged.merged > rows == clock.merged_rows  # the +1/-1 pairs summed away
+        assert clock.merged_top == uow.session.scalar(select(func.max(FindingTally.id)))
+    assert not _keep(rectify, today, today).merged  # nothing added since
+    with rectify.unit_of_work() as uow:  # one change: far fewer rows than the merge left
+        first = uow.session.scalar(select(func.min(Finding.id)))
+        uow.session.execute(update(Finding).where(Finding.id == first)
+                            .values(rework_rounds=Finding.rework_rounds + 1))
+        uow.commit()
+    kept = _keep(rectify, today, today)
+    assert kept.moved == 2 and not kept.merged
+    _every_view(flow, rectify, now, today)

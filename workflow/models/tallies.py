@@ -13,21 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from workflow.models.base import Base, UTCDateTime
 
 
-class FindingTally(Base):
-    """n findings (a sum: +1 and -1 rows until merged) of `node`'s subtree, or of `node` itself
-    (own), counted per dim: 'unit' rows carry no breakdown; 'campaign', 'category', 'raised_by'
-    rows carry theirs. The other columns are the findings' own columns the statistics' rules
-    read, reduced (services.tally_sql.canonical) so that every rule gives on them what it gives
-    on the findings on the clock's day (TallyClock): their dates become classes."""
+class ReducedRow:
+    """The columns of a finding row as tally_sql.canonical reduces it (after its breakdowns), and
+    how many findings the row stands for: the tallies' and the log's."""
 
-    __tablename__ = "finding_tallies"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    node: Mapped[int] = mapped_column(Integer)
-    dim: Mapped[str] = mapped_column(String(16))
-    own: Mapped[bool] = mapped_column()
-    campaign_id: Mapped[int | None] = mapped_column(Integer)
-    category: Mapped[str | None] = mapped_column(String(64))
-    raised_by_id: Mapped[int | None] = mapped_column(Integer)
     lifecycle: Mapped[str] = mapped_column(String(64))
     lifecycle_version: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(64))
@@ -43,10 +32,27 @@ class FindingTally(Base):
     recurrence_of_id: Mapped[int | None] = mapped_column(SmallInteger)
     n: Mapped[int] = mapped_column(Integer)
 
+
+class FindingTally(ReducedRow, Base):
+    """n findings (a sum: +1 and -1 rows until merged) of `node`'s subtree, or of `node` itself
+    (own), counted per dim: 'unit' rows carry no breakdown; 'campaign', 'category', 'raised_by'
+    rows carry theirs. The other columns are the findings' own columns the statistics' rules
+    read, reduced (services.tally_sql.canonical) so that every rule gives on them what it gives
+    on the findings on the clock's day (TallyClock): their dates become classes."""
+
+    __tablename__ = "finding_tallies"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    node: Mapped[int] = mapped_column(Integer)
+    dim: Mapped[str] = mapped_column(String(16))
+    own: Mapped[bool] = mapped_column()
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(64))
+    raised_by_id: Mapped[int | None] = mapped_column(Integer)
+
     __table_args__ = (Index("ix_finding_tallies_node", "node", "dim"),)
 
 
-class TallyChange(Base):
+class TallyChange(ReducedRow, Base):
     """One finding row reduced (workflow.tally_sql.canonical), counted n (+1 or -1) times: written
     by the triggers, moved into finding_tallies by services.tallies.compact."""
 
@@ -56,20 +62,6 @@ class TallyChange(Base):
     campaign_id: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(64))
     raised_by_id: Mapped[int] = mapped_column(Integer)
-    lifecycle: Mapped[str] = mapped_column(String(64))
-    lifecycle_version: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(64))
-    is_open: Mapped[bool] = mapped_column()
-    rework_rounds: Mapped[int] = mapped_column(Integer)
-    overdue_level: Mapped[int] = mapped_column(Integer)
-    due_date: Mapped[date | None] = mapped_column(Date)
-    rectified_on: Mapped[date | None] = mapped_column(Date)
-    review_due_date: Mapped[date | None] = mapped_column(Date)
-    acknowledge_due_date: Mapped[date | None] = mapped_column(Date)
-    rectified_at: Mapped[int | None] = mapped_column(SmallInteger)
-    acknowledged_at: Mapped[int | None] = mapped_column(SmallInteger)
-    recurrence_of_id: Mapped[int | None] = mapped_column(SmallInteger)
-    n: Mapped[int] = mapped_column(Integer)
     # the finding's facts as they are, for the value tallies (workflow.tally_values)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     raised_us: Mapped[int | None] = mapped_column(BigInteger)
@@ -123,3 +115,5 @@ class TallyClock(Base):
     cutoff: Mapped[date | None] = mapped_column(Date)
     zone: Mapped[str | None] = mapped_column(String(64))  # the local days' (value tallies)
     merged_rows: Mapped[int] = mapped_column(Integer, default=0)  # rows after the last merge
+    # the tallies' highest id then: the rows added since are the ids above it (no count per tick)
+    merged_top: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -19,9 +19,8 @@ from workflow.services.stats_facts import micros
 from workflow.services.tallies import local_days
 from workflow.spec import Registry
 from workflow.tally_sql import logged_rows
-from workflow.tally_values import BUCKET_US, SPLIT, VALUE_COLUMNS, value_rows
+from workflow.tally_values import BUCKET_US, EPOCH_DAY, SPLIT, VALUE_COLUMNS, value_rows
 
-_EPOCH_DAY = date(1970, 1, 1)
 TRENDS = {"raised": "raised", "proposed": "proposed", "reported": "rectified",
           "confirmed": "confirmed"}  # value tally kind -> the statistics' trend
 
@@ -46,10 +45,10 @@ def tallied_values(session: Session, registry: Registry, focus_id: int, until: d
     days: dict[str, Counter[date]] = {name: Counter() for name in TRENDS.values()}
     for kind, bucket, n in session.execute(
             select(r.kind, r.bucket, func.sum(r.n)).where(
-                at, r.kind.in_(list(TRENDS)), r.bucket >= (low - _EPOCH_DAY).days,
-                r.bucket <= (high - _EPOCH_DAY).days).group_by(r.kind, r.bucket)):
+                at, r.kind.in_(list(TRENDS)), r.bucket >= (low - EPOCH_DAY).days,
+                r.bucket <= (high - EPOCH_DAY).days).group_by(r.kind, r.bucket)):
         if n:
-            days[TRENDS[kind]][_EPOCH_DAY + timedelta(days=int(bucket))] += int(n)
+            days[TRENDS[kind]][EPOCH_DAY + timedelta(days=int(bucket))] += int(n)
     return figures, days
 
 

@@ -33,10 +33,9 @@ from workflow.tally_sql import (
     logged_rows,
     pending,
 )
-from workflow.tally_values import VALUE_COLUMNS, insert_values
+from workflow.tally_values import EPOCH_DAY, VALUE_COLUMNS, insert_values
 
-MERGE_AT = 20_000  # rows before the first merge; then twice the rows the last merge left
-_EPOCH_DAY = date(1970, 1, 1)
+MERGE_AT = 20_000  # rows added before the first merge; then as many as the last merge left
 
 
 @dataclass
@@ -110,7 +109,7 @@ def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
     changed = _states_written(session, registry)
     clock = session.get(TallyClock, 1)
     if clock is None:
-        clock = TallyClock(id=1, merged_rows=0)
+        clock = TallyClock(id=1, merged_rows=0, merged_top=0)
         session.add(clock)
         session.flush()
     if changed or clock.day is None or clock.cutoff is None or clock.zone != zone.key:
@@ -121,11 +120,11 @@ def keep_tallies(session: Session, today: date, cutoff: date, zone: ZoneInfo,
         if (clock.day, clock.cutoff) != (today, cutoff):
             advance(session, clock, today, cutoff)
             report.advanced = True
-    rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0
-    if rows > max(MERGE_AT, 2 * clock.merged_rows):
-        clock.merged_rows = merge(session)
-        report.merged = rows
-    if (report.built or report.merged) and rows > MERGE_AT:  # the planner's statistics of
+    added = (session.scalar(select(func.max(FindingTally.id))) or 0) - clock.merged_top
+    if added > max(MERGE_AT, clock.merged_rows):  # the rows doubled since the last merge
+        report.merged = clock.merged_rows + added
+        _merged_now(session, clock, merge(session))
+    if (report.built or report.merged) and clock.merged_rows > MERGE_AT:  # the statistics of
         for table in ("finding_tallies", "value_tallies"):    # many new rows (small: autovacuum)
             session.execute(text(f"ANALYZE {table}"))
     return report
@@ -166,7 +165,16 @@ def rebuild(session: Session, clock: TallyClock, today: date, cutoff: date,
     session.execute(text(insert_findings(dialect, "1 = 1", 1, grouped=True)))
     facts = f"SELECT {', '.join(logged_columns(dialect, 'f'))} FROM findings f"
     session.execute(text(insert_values(dialect, facts, "1", grouped=True)))
-    clock.merged_rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0
+    _merged_now(session, clock)
+
+
+def _merged_now(session: Session, clock: TallyClock, rows: int | None = None) -> None:
+    """The clock remembers how many tally rows there are (counted unless given) and the highest
+    id, just merged or built."""
+    if rows is None:
+        rows = session.scalar(select(func.count()).select_from(FindingTally)) or 0
+    clock.merged_rows = rows
+    clock.merged_top = session.scalar(select(func.max(FindingTally.id))) or 0
 
 
 def advance(session: Session, clock: TallyClock, today: date, cutoff: date) -> None:
@@ -225,13 +233,13 @@ def local_days(session: Session, zone: ZoneInfo | None = None) -> None:
         if micros is None:
             return None
         moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
-        return (moment.astimezone(zone).date() - _EPOCH_DAY).days
+        return (moment.astimezone(zone).date() - EPOCH_DAY).days
 
     def day_of_stamp(stamp: str | None) -> int | None:
         if stamp is None:
             return None
         moment = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
-        return (moment.astimezone(zone).date() - _EPOCH_DAY).days
+        return (moment.astimezone(zone).date() - EPOCH_DAY).days
 
     driver.create_function("rectify_local_day", 1, day_of_micros, deterministic=True)  # type: ignore[union-attr]
     driver.create_function("rectify_local_day_of", 1, day_of_stamp, deterministic=True)  # type: ignore[union-attr]

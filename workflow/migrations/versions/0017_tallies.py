@@ -102,10 +102,11 @@ def upgrade() -> None:
         sa.Column("cutoff", sa.Date()),
         sa.Column("zone", sa.String(64)),
         sa.Column("merged_rows", sa.Integer(), nullable=False),
+        sa.Column("merged_top", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tally_clock")),
     )
     op.bulk_insert(clock, [{"id": 1, "day": None, "cutoff": None, "zone": None,
-                            "merged_rows": 0}])
+                            "merged_rows": 0, "merged_top": 0}])
     for name, column in (("review_due", "review_due_date"),
                          ("acknowledge_due", "acknowledge_due_date")):
         op.create_index(f"ix_findings_open_{name}", "findings", [column],
