@@ -66,7 +66,7 @@ def pages_by_role(ids: dict[str, int], org: Org) -> dict[str, list[str]]:
               "/account", "/search?q=Fire", "/lifecycles", f"/findings/{MISSING}"]
     return {
         "": ["/login"],
-        "handler_a": [*common, f"/findings/{ids['assigned']}",
+        "handler_a": [*common, "/work/waiting", f"/findings/{ids['assigned']}",
                       f"/findings/{ids['assigned']}/fire/report_rectification",
                       f"/findings/{ids['assigned']}/fire/request_extension",
                       f"/findings/{ids['immediate']}", "/dashboard"],  # the last one: 403

@@ -47,7 +47,7 @@ def test_waiting_on_others_lists_what_the_unit_reported_and_asked(rectify, org, 
                            "request_extension").id
     with rectify.unit_of_work(write=False) as uow:
         handler = load_user(uow, org.handler_a.id)
-        waiting = waiting_on_others(uow.session, uow.registry, handler)
+        waiting = waiting_on_others(uow.session, uow.registry, handler).items
         ids = [w.finding.id for w in waiting]
         assert sorted(ids) == sorted([reported, asked])
         assert owed not in ids and elsewhere not in ids
@@ -55,10 +55,10 @@ def test_waiting_on_others_lists_what_the_unit_reported_and_asked(rectify, org, 
         assert by_id[reported].roles == ("reviewer",) and by_id[reported].since is not None
         assert by_id[asked].roles == ("supervisor",)
         other = load_user(uow, org.handler_b.id)
-        assert [w.finding.id for w in waiting_on_others(uow.session, uow.registry, other)] == [
-            elsewhere]
+        assert [w.finding.id for w in waiting_on_others(uow.session, uow.registry,
+                                                        other).items] == [elsewhere]
         assert waiting_on_others(uow.session, uow.registry,
-                                 load_user(uow, org.reviewer.id)) == []
+                                 load_user(uow, org.reviewer.id)).items == []
 
 
 def test_waiting_states_come_from_the_definitions(rectify, org):
@@ -89,3 +89,20 @@ def test_my_work_brings_the_raising_bodies_its_buttons_read(rectify, org, flow):
         finally:
             sa_event.remove(rectify.database.engine, "before_cursor_execute", tally)
     assert bodies == {"IB"} and sent == []
+
+
+def test_waiting_on_others_pages_longest_waiting_first_and_counts_them_all(rectify, org, flow):
+    asked = [flow.drive(flow.raise_().id, "assign", "request_extension").id for _ in range(5)]
+    with rectify.unit_of_work(write=False) as uow:
+        handler = load_user(uow, org.handler_a.id)
+        pages = [waiting_on_others(uow.session, uow.registry, handler, 2, n) for n in (1, 2, 3)]
+        assert [[w.finding.id for w in p.items] for p in pages] == [asked[:2], asked[2:4],
+                                                                    asked[4:]]
+        assert [(p.total, p.page, p.pages, p.more) for p in pages] == [
+            (5, 1, 3, True), (5, 2, 3, True), (5, 3, 3, True)]
+        whole = waiting_on_others(uow.session, uow.registry, handler, 5)
+        assert (len(whole.items), whole.total, whole.pages, whole.more) == (5, 5, 1, False)
+        past = waiting_on_others(uow.session, uow.registry, handler, 2, 4)
+        assert (past.items, past.total, past.pages) == ([], 5, 3)  # counted apart
+        other = load_user(uow, org.handler_b.id)
+        assert waiting_on_others(uow.session, uow.registry, other, 2, 2).total == 0

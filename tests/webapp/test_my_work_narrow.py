@@ -86,7 +86,7 @@ def test_a_narrow_scope_reads_the_todo_findings_by_unit(driver, rectify, org, ba
                                       .options(joinedload(User.unit))).one()
         assert len(my_work(uow, handler, limit=1).items) == 1  # every match read at once
         assert len(my_work(uow, handler, limit=1, cap=1).items) == 1  # more than the cap
-        assert waiting_on_others(uow.session, uow.registry, handler)
+        assert waiting_on_others(uow.session, uow.registry, handler).items
     with engine.connect() as conn:
         _world_statistics(conn)
         for name, mark in STATEMENTS.items():

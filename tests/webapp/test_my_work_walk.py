@@ -127,4 +127,4 @@ def test_nothing_waits_on_others_for_a_scope_without_units_outside(rectify, org,
         assert not outside(org.supervisor) and not outside(org.admin)
         assert outside(org.inspector) and outside(org.handler_a) and outside(org.handler_a1)
         handler_a = uow.session.get_one(User, org.handler_a.id)
-        assert len(waiting_on_others(uow.session, uow.registry, handler_a)) == 1
+        assert len(waiting_on_others(uow.session, uow.registry, handler_a).items) == 1

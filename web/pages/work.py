@@ -6,6 +6,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from web.auth import actor
+from web.errors import describe
 from web.i18n import lang
 from web.pages import bp
 from web.uow import get_uow
@@ -13,8 +14,9 @@ from workflow import services
 from workflow.errors import InvalidInput
 from workflow.models import Finding
 from workflow.services.letter_work import pending_replies
+from workflow.services.paging import page_number
 from workflow.services.permissions import starts_in_directory
-from workflow.services.waiting import waiting_on_others
+from workflow.services.waiting import ON_MY_WORK, PAGE_SIZE, waiting_on_others
 from workflow.services.work import WorkList, my_work
 from workflow.services.work_reasons import sent_back
 
@@ -51,7 +53,20 @@ def work():  # type: ignore[no-untyped-def]
     replies = pending_replies(uow.session, actor(), uow.today(), uow.calendar)
     return render_template("work.html", todo=todo, kinds=kinds, replies=replies, cursor=cursor,
                            why=sent_back(uow.session, uow.registry, todo.items),
-                           waiting=waiting_on_others(uow.session, uow.registry, actor()))
+                           waiting=waiting_on_others(uow.session, uow.registry, actor(), ON_MY_WORK))
+
+
+@bp.route("/work/waiting")
+def work_waiting():  # type: ignore[no-untyped-def]
+    """Every finding waiting on others, PAGE_SIZE a page (My work shows the longest waiting)."""
+    uow, user = get_uow(), actor()
+    errors: dict[str, str] = {}
+    try:
+        page = page_number(request.args.get("page"))
+    except InvalidInput as exc:  # say so, show the first page
+        errors, page = describe(exc)[1], 1
+    waiting = waiting_on_others(uow.session, uow.registry, user, PAGE_SIZE, page)
+    return render_template("work_waiting.html", waiting=waiting, errors=errors)
 
 
 def _todo(cursor: str | None) -> WorkList:

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from workflow.errors import InvalidInput, UnknownLetter
 from workflow.models import Attachment, Letter, LetterAddressee, LetterAttachment, Unit, User
+from workflow.services.paging import page_count, page_number
 from workflow.services.scope import sees_everything
 from workflow.text import as_id
 
 STATES = ("pending", "replied", "overdue")
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
 
 
 def _subtree(actor: User) -> Any:
@@ -95,16 +95,14 @@ def letters(session: Session, actor: User, filters: Mapping[str, Any], today: da
     """The letters the actor sees, newest first, filtered by state, issuing body (its subtree),
     campaign and finding; a field error for a filter that is not one."""
     where = [letters_clause(actor), *_filters(session, filters, today)]
-    number = as_id(page) if page not in (None, "") else 1
-    if number is None or number > MAX_PAGE:
-        raise InvalidInput({"page": {"zh": "页码无效。", "en": "The page number is not valid."}})
+    number = page_number(page)
     total = int(session.scalar(select(func.count()).select_from(Letter).where(*where)) or 0)
     items = list(session.scalars(
         select(Letter).where(*where).options(selectinload(Letter.addressees)
                                              .selectinload(LetterAddressee.unit))
         .order_by(Letter.issued_on.desc(), Letter.id.desc())
         .offset((number - 1) * size).limit(size)))
-    return LetterPage(items, total, number, max(1, -(-total // size)))
+    return LetterPage(items, total, number, page_count(total, size))
 
 
 def _filters(session: Session, filters: Mapping[str, Any], today: date) -> list[Any]:

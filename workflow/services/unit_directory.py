@@ -8,16 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput
 from workflow.models import Unit, User
+from workflow.services.paging import page_number
 from workflow.services.search import search_text
 from workflow.services.unit_offer import Offer
 from workflow.services.unit_picker import Choice, as_choices, browse, listed_unit, search_query
-from workflow.text import as_id
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
-_BAD_PAGE = {"zh": "页码应为 1 到 10000 的整数。", "en": "Enter a page number from 1 to 10000."}
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ def unit_directory(session: Session, actor: User, raw_parent: object = None,
     children of the unit `raw_parent` (else the top); every unit in the actor's scope,
     deactivated ones too. InvalidInput naming 'q', 'parent' or 'page'."""
     offer = Offer(actor, active_only=False)
-    text, page = search_text(raw_text), _page(raw_page)
+    text, page = search_text(raw_text), page_number(raw_page)
     offset = (page - 1) * PAGE_SIZE
     opened = None if text else listed_unit(session, offer, raw_parent)
     if text:
@@ -62,12 +59,3 @@ def _trail(session: Session, offer: Offer, opened: Unit | None) -> list[Unit]:
     found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids),
                                                                   offer.visible()))}
     return [found[i] for i in ids if i in found]
-
-
-def _page(raw: object) -> int:
-    if raw in (None, ""):
-        return 1
-    page = as_id(raw)
-    if page is None or page > MAX_PAGE:
-        raise InvalidInput({"page": _BAD_PAGE})
-    return page

@@ -12,12 +12,15 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow.models import Event, Finding, User
+from workflow.services.paging import page_count
 from workflow.services.scope import findings_clause, side_clause, units_outside
 from workflow.services.work_walk import candidates
 from workflow.spec import Registry
 from workflow.spec.model import Lifecycle, TransitionSpec
 
 UNIT_SIDE = "responsible"
+ON_MY_WORK = 20  # the longest waiting, below My work's list; the rest on their own pages
+PAGE_SIZE = 50  # a page of the whole list (/work/waiting)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,21 @@ class Waiting:
     finding: Finding
     since: datetime | None
     roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WaitingPage:
+    """A page of the findings awaiting others, and how many await in all."""
+
+    items: list[Waiting]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def more(self) -> bool:
+        """Whether more await than this page shows."""
+        return self.total > len(self.items)
 
 
 def _ours(spec: TransitionSpec, actor: User) -> bool:
@@ -78,23 +96,30 @@ def _since() -> ColumnElement[datetime]:
 
 
 def waiting_on_others(session: Session, registry: Registry, actor: User,
-                      limit: int = 100) -> list[Waiting]:
+                      limit: int = ON_MY_WORK, page: int = 1) -> WaitingPage:
     """Open findings of the actor's unit (its responsible side, in scope) awaiting others,
-    longest waiting first. None when no unit lies outside the actor's subtree (the province's
-    people): the responsible side needs a raising body outside it, and the statement would read
-    every finding in scope to find none. The order is found on (since, id) alone, then the
-    `limit` findings are read by id: sorting whole rows (every column of a finding, its unit's
-    too) for the order cost more than finding it (a 集团's 1,128 at 1,000,000 findings)."""
+    longest waiting first: the `page`th `limit` of them, and how many there are. Empty when no
+    unit lies outside the actor's subtree (the province's people): the responsible side needs a
+    raising body outside it, and the statement would read every finding in scope to find none.
+    The order (and the count, alongside) is found on (since, id) alone, then the page's
+    findings are read by id: sorting whole rows (every column of a finding, its unit's too) for
+    the order cost more than finding it (a 集团's 1,128 at 1,000,000 findings)."""
     if (not any(_ours(t, actor) for lc in registry.all() for t in lc.transitions)
             or not units_outside(session, actor)):
-        return []
+        return WaitingPage([], 0, page, 1)
     where = and_(findings_clause(actor), side_clause(actor, UNIT_SIDE),
                  Finding.is_open.is_(True), candidates(), _waiting_clause(registry, actor))
     since = _since().label("since")
-    first = session.execute(select(Finding.id, since).where(where)
-                            .order_by(since, Finding.id).limit(limit)).all()
+    first = session.execute(select(Finding.id, since, func.count().over().label("total"))
+                            .where(where).order_by(since, Finding.id)
+                            .offset((page - 1) * limit).limit(limit)).all()
+    if first or page == 1:
+        total = first[0].total if first else 0
+    else:  # past the last page: counted apart
+        total = session.scalar(select(func.count()).select_from(Finding).where(where)) or 0
     loaded = {f.id: f for f in session.scalars(
         select(Finding).where(Finding.id.in_([row.id for row in first]))
         .options(joinedload(Finding.unit)))} if first else {}
-    return [Waiting(f, at, awaited_roles(registry.get(f.lifecycle, f.lifecycle_version), f.state))
-            for f, at in ((loaded[row.id], row.since) for row in first)]
+    items = [Waiting(f, at, awaited_roles(registry.get(f.lifecycle, f.lifecycle_version), f.state))
+             for f, at in ((loaded[row.id], row.since) for row in first)]
+    return WaitingPage(items, total, page, page_count(total, limit))
