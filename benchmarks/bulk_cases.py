@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import tracemalloc
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
@@ -30,17 +30,21 @@ EXPORT_FLOOR = "raw SELECT + openpyxl write-only"
 EXPORT_ROWS = 10_000  # the export case picks the filter whose row count comes nearest
 
 
-def dashboard_numbers(app: Rectify, actor_id: int, focus: int | None) -> int:
+def dashboard_numbers(app: Rectify, actor_id: int, focus: int | None,
+                      campaign: int | None = None, days: int | None = None) -> int:
     """SERVICE: what /dashboard computes: the statistics (services.stats_report) and the board
     of states and lights (services.stats.dashboard; counted in the statistics' pass when they
-    share it, as on the page), for the unit's subtree."""
+    share it, as on the page), for the unit's subtree; filtered by a campaign, or by the
+    findings raised in the last `days` days (the filters the kept tallies do not serve)."""
     with app.unit_of_work(write=False) as uow:
         actor = uow.session.get_one(User, actor_id)
         cutoff = today_cutoff(uow)
+        start = None if days is None else uow.today() - timedelta(days=days)
         stats = statistics(uow.session, actor, uow.registry,
-                           StatsQuery(unit_id=focus, zone=uow.zone), uow.now(), cutoff)
-        board = stats.board or dashboard(uow.session, actor, uow.today(), uow.registry, None,
-                                         focus, cutoff)
+                           StatsQuery(unit_id=focus, campaign_id=campaign, start=start,
+                                      zone=uow.zone), uow.now(), cutoff)
+        board = stats.board or dashboard(uow.session, actor, uow.today(), uow.registry,
+                                         campaign, focus, cutoff)
         return sum(board.by_state.values()) + stats.totals.raised
 
 
@@ -61,8 +65,24 @@ def dashboard_section(app: Rectify, target: Target, world: World, whole: bool,
         raw.query(FLOOR_BY_UNIT, (date.today().isoformat(), path + "%"))
         return sum(row[2] for row in raw.query(FLOOR_BY_STATE, (path + "%",)))
 
+    campaign = next(c for held in world.tree.inspections.values() for _i, c in held)
     return scoped_section(target, world, whole, rounds, "dashboard", floor,
-                          lambda actor, focus: dashboard_numbers(app, actor, focus))
+                          lambda actor, focus: dashboard_numbers(app, actor, focus),
+                          "; the filtered rows count the findings (no kept tally)", {
+                              "dashboard(), one campaign": lambda: dashboard_numbers(
+                                  app, actor_of(world), focus_of(world, whole), campaign),
+                              "dashboard(), raised in the last 90 days": lambda: dashboard_numbers(
+                                  app, actor_of(world), focus_of(world, whole), days=90)})
+
+
+def actor_of(world: World) -> int:
+    """Whom scoped_section measures as: the province commission's supervisor."""
+    return world.tree.person(world.tree.root, "supervisor")
+
+
+def focus_of(world: World, whole: bool) -> int | None:
+    """scoped_section's focus: none (the whole tree) or its first group."""
+    return None if whole else world.tree.groups[0]
 
 
 def scoped_section(target: Target, world: World, whole: bool, rounds: int, name: str,
@@ -73,9 +93,9 @@ def scoped_section(target: Target, world: World, whole: bool, rounds: int, name:
     against floor(raw, the scope's path) in the same run; both count findings, shown beside.
     more: other calls timed beside them (rows of their own)."""
     tree = world.tree
-    focus = None if whole else tree.groups[0]
+    focus = focus_of(world, whole)
     path = unit_path(target, tree.root if whole else tree.groups[0])
-    actor = tree.person(tree.root, "supervisor")
+    actor = actor_of(world)
     raw = target.connect()
     try:
         calls = {"raw GROUP BY": lambda: floor(raw, path),
