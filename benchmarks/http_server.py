@@ -20,7 +20,8 @@ def free_port() -> int:
 
 
 class Server:
-    """`gunicorn -c python:web.gunicorn_conf --workers 4` on the target's database, request log off."""
+    """`gunicorn -c python:web.gunicorn_conf --workers 4` on the target's database, request log
+    off, and `rectify worker` beside it."""
 
     def __init__(self, database_url: str, folder: Path, workers: int = WORKERS) -> None:
         self.port, self.workers = free_port(), workers
@@ -37,6 +38,14 @@ class Server:
                 [sys.executable, "-m", "gunicorn", "-c", f"python:{conf}",
                  "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "web:create_app()"],
                 env=env, stdout=out, stderr=out)
+        # as deployed beside the web hosts: `rectify worker`, which delivers the outbox and keeps
+        # the statistics' tallies every few seconds (without it their log grows for the whole
+        # run, and each dashboard read with it)
+        self.worker_log = folder / "worker.log"
+        with self.worker_log.open("wb") as out:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-c", "from web.cli import main; main()", "worker"],
+                env=env, stdout=out, stderr=out)
 
     def wait_ready(self, timeout: float = 180) -> None:
         """Until /healthz answers and every worker is up."""
@@ -44,6 +53,8 @@ class Server:
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn ended: " + self.log.read_text()[-2000:])
+            if self.worker.poll() is not None:
+                raise RuntimeError("rectify worker ended: " + self.worker_log.read_text()[-2000:])
             try:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=30):
                     if len(self.worker_pids()) >= self.workers:
@@ -58,12 +69,14 @@ class Server:
         return children(self.process.pid)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        for process in (self.process, self.worker):
+            process.terminate()
+        for process in (self.process, self.worker):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def children(pid: int) -> list[int]:

@@ -1,4 +1,5 @@
-"""`rectify worker`: deliver the outbox (mail, webhooks) in a loop, or one pass with --once."""
+"""`rectify worker`: deliver the outbox (mail, webhooks) and keep the statistics' tallies in a loop,
+or one pass of each with --once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import click
 
 from workflow.cli_support import initialised_rectify
 from workflow.delivery import DeliveryReport, deliver_due, run_worker
+from workflow.scheduler import tallies_keeper
+from workflow.services.tick import keep_statistics
 
 
 @click.command("worker")
@@ -19,11 +22,13 @@ from workflow.delivery import DeliveryReport, deliver_due, run_worker
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000),
               help="Messages claimed per pass.")
 def worker_command(once: bool, interval: float, limit: int) -> None:
-    """Send due mails and webhooks, retry failures with backoff; stop cleanly on SIGTERM or
-    Ctrl+C (the message being sent is finished and recorded first)."""
+    """Send due mails and webhooks, retry failures with backoff, and keep the statistics'
+    tallies every few seconds; stop cleanly on SIGTERM or Ctrl+C (the message being sent is
+    finished and recorded first)."""
     rectify = initialised_rectify()
     if once:
         click.echo(f"delivery: {deliver_due(rectify, limit=limit)}")
+        click.echo(str(keep_statistics(rectify)))
         return
     stop = threading.Event()
 
@@ -34,9 +39,11 @@ def worker_command(once: bool, interval: float, limit: int) -> None:
     settings = rectify.settings.delivery
     click.echo(f"worker started (mail: {settings.mail}, every {interval:g} s); "
                "SIGTERM or Ctrl+C stops it", err=True)
+    keeper = tallies_keeper(rectify).start()  # the statistics' log moved in, every few seconds
     try:
         run_worker(rectify, stop, interval, _echo, limit)
     finally:
+        keeper.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("worker stopped", err=True)

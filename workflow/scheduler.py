@@ -1,6 +1,7 @@
 """The scheduler inside one process (`rectify serve` on the embedded default): a daemon thread that
-runs the ladder tick every RECTIFY_TICK_SECONDS and delivers the outbox every few seconds, so
-reminders happen without cron. Production runs `rectify tick` / `rectify worker` instead."""
+runs the ladder tick every RECTIFY_TICK_SECONDS, delivers the outbox and keeps the statistics'
+tallies every few seconds, so reminders happen without cron. Production runs `rectify tick` /
+`rectify worker` instead."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 
 from workflow.delivery import deliver_due
 from workflow.runtime import Rectify
-from workflow.services.tick import tick
+from workflow.services.tick import keep_statistics, tick
 
 log = logging.getLogger(__name__)
 DELIVER_SECONDS = 5.0
+TALLIES_SECONDS = 5.0  # the statistics' log moved in (services.tick.keep_statistics)
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,17 @@ class Scheduler:
             self._done.notify_all()
 
 
+def tallies_keeper(rectify: Rectify) -> Scheduler:
+    """The scheduler `rectify worker` starts beside its delivery loop: the statistics' tallies
+    kept every TALLIES_SECONDS, so that hosts ticking from cron every few minutes do not leave
+    the log to grow between ticks."""
+    return Scheduler([Job("tallies", lambda: keep_statistics(rectify), TALLIES_SECONDS)])
+
+
 def background(rectify: Rectify, tick_seconds: float | None = None,
                deliver_seconds: float = DELIVER_SECONDS) -> Scheduler:
     """The scheduler `rectify serve` starts: tick and deliver_due on this Rectify."""
     every = rectify.settings.tick_seconds if tick_seconds is None else tick_seconds
     return Scheduler([Job("tick", lambda: tick(rectify), every),
-                      Job("delivery", lambda: deliver_due(rectify), deliver_seconds)])
+                      Job("delivery", lambda: deliver_due(rectify), deliver_seconds),
+                      Job("tallies", lambda: keep_statistics(rectify), TALLIES_SECONDS)])

@@ -12,12 +12,13 @@ import pytest
 from click.testing import CliRunner
 from delivery_support import configure
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from workflow.models import Event, OutboxMessage, User
-from workflow.scheduler import Job, Scheduler, background
+from workflow.models import Event, FindingTally, OutboxMessage, TallyChange, User
+from workflow.scheduler import Job, Scheduler, background, tallies_keeper
 from workflow.services.clocks import pending_steps
 from workflow.services.firing import lifecycle_of
+from workflow.services.tick import keep_statistics
 
 WAIT = 60.0  # seconds a condition may take before the test fails (never a sleep)
 
@@ -48,7 +49,7 @@ def test_in_the_background_a_due_step_fires_and_its_mail_is_delivered(rectify, o
         assert scheduler.wait_for("delivery", after_tick + 1, WAIT)  # a delivery after the tick
     finally:
         assert scheduler.stop()
-    assert scheduler.failures == {"tick": 0, "delivery": 0}
+    assert scheduler.failures == {"tick": 0, "delivery": 0, "tallies": 0}
     with rectify.unit_of_work(write=False) as uow:
         steps = [e.payload["step"] for e in uow.session.scalars(
             select(Event).where(Event.finding_id == finding_id, Event.trigger == "ladder"))]
@@ -108,3 +109,21 @@ def test_serve_runs_the_scheduler_unless_told_not_to(monkeypatch, tmp_path, flag
     assert len(seen) == int(started)
     for scheduler in seen:  # started, then stopped and joined when serving ended
         assert scheduler.passes["tick"] == 1 and not scheduler.running
+
+
+def test_the_statistics_log_is_moved_in_every_few_seconds_not_only_at_the_tick(rectify, flow):
+    assert keep_statistics(rectify).built  # the first tick's build
+    flow.drive(flow.raise_().id, "assign", "acknowledge")
+
+    def rows(table: Any) -> int:
+        with rectify.unit_of_work(write=False) as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(table)) or 0)
+
+    assert rows(TallyChange) and not rows(FindingTally)  # the writes wait in the log
+    keeper = tallies_keeper(rectify).start()  # what `rectify worker` runs beside its loop
+    try:
+        assert keeper.wait_for("tallies", 1, WAIT)
+    finally:
+        assert keeper.stop()
+    assert keeper.failures == {"tallies": 0}
+    assert not rows(TallyChange) and rows(FindingTally)

@@ -34,6 +34,7 @@ def test_once_delivers_what_is_due_and_exits(rectify, org, worker_env):
     result = CliRunner().invoke(engine, ["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "delivery: claimed 1, sent 1, to retry 0, dead 0" in result.output
+    assert "tallies: rebuilt" in result.output  # the statistics' tallies kept too
     assert (rectify.settings.mail_path / "k_cli.eml").is_file()
     assert outbox_row(rectify, mid).status == "sent"
 

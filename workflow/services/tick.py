@@ -60,16 +60,26 @@ def tick(rectify: Rectify, now: datetime | None = None) -> TickReport:
         report.digests, skipped = run_digests(uow, moment, rectify.settings.digest_hour)
         report.skipped += skipped
         report.sessions_purged = purge_sessions(uow, moment)
-    with rectify.unit_of_work() as uow:  # a transaction of its own: its lock is brief
+    report.tallies = keep_statistics(rectify, moment)
+    return report
+
+
+def keep_statistics(rectify: Rectify, now: datetime | None = None) -> TallyReport:
+    """The statistics' tallies kept (services.tallies: built the first time, the triggers' log
+    moved in, moved to a new day) in a transaction of its own, whose lock is brief. The tick
+    does it, and more often the scheduler and `rectify worker` (every TALLIES_SECONDS): each
+    read of the tallies also reads the log not yet moved in, and grows with it."""
+    moment = now or rectify.clock()
+    with rectify.unit_of_work() as uow:
         today = moment.astimezone(uow.zone).date()
         try:
-            report.tallies = keep_tallies(uow.session, today,
-                                          yellow_cutoff(today, uow.calendar, uow.light_policy),
-                                          uow.zone, uow.registry)
+            kept = keep_tallies(uow.session, today,
+                                yellow_cutoff(today, uow.calendar, uow.light_policy),
+                                uow.zone, uow.registry)
             uow.commit()
         except TalliesBusy:  # rolled back on leaving; the statistics count the findings
-            report.tallies = TallyReport(busy=True)
-    return report
+            return TallyReport(busy=True)
+    return kept
 
 
 def climb_ladder(uow: UnitOfWork, now: datetime, report: TickReport) -> None:
