@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from benchmarks.report import Section, timed
 from benchmarks.timing import interleaved
-from benchmarks.world import Org, Target, analyze_sql
+from benchmarks.world import SCHEMA_TABLES, Org, Target, analyze_sql
 from workflow.runtime import Rectify
 from workflow.services import LedgerFilter, ledger, raise_finding
 
@@ -73,9 +73,6 @@ def analyze(target: Target) -> None:
     finally:
         raw.close()
 
-
-SCHEMA_TABLES = ("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() "
-                 "ORDER BY tablename")
 
 
 def run(app: Rectify, org: Org, target: Target, n: int, ops: int, batches: int) -> list[Section]:

@@ -112,8 +112,10 @@ def postgres_target(base_url: str) -> Iterator[Target]:
 
 # ANALYZE of this schema's tables only: a database-wide ANALYZE in one transaction holds each
 # table's lock until it ends, and deadlocked with the tests' TRUNCATE of their own schemas
-ANALYZE_SCHEMA = ("DO $$ DECLARE t text; BEGIN FOR t IN SELECT quote_ident(tablename) FROM pg_tables "
-                  "WHERE schemaname = current_schema() LOOP EXECUTE 'ANALYZE ' || t; END LOOP; END $$")
+SCHEMA_TABLES = ("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() "
+                 "ORDER BY tablename")
+ANALYZE_SCHEMA = (f"DO $$ DECLARE t text; BEGIN FOR t IN {SCHEMA_TABLES} "
+                  "LOOP EXECUTE 'ANALYZE ' || t; END LOOP; END $$")
 
 
 def analyze_sql(postgres: bool) -> str:

@@ -43,9 +43,10 @@ def worker_command(once: bool, interval: float, limit: int) -> None:
     try:
         run_worker(rectify, stop, interval, _echo, limit)
     finally:
-        keeper.stop()
-        for sig, handler in previous.items():
+        for sig, handler in previous.items():  # a second Ctrl+C while the keeper ends: hard stop
             signal.signal(sig, handler)
+        if not keeper.stop():
+            click.echo("the statistics' keeper did not stop within 60 s", err=True)
     click.echo("worker stopped", err=True)
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from workflow.delivery import deliver_due
 from workflow.runtime import Rectify
-from workflow.services.tick import keep_statistics, tick
+from workflow.services.tick import keep_statistics_when_due, tick
 
 log = logging.getLogger(__name__)
 DELIVER_SECONDS = 5.0
-TALLIES_SECONDS = 5.0  # the statistics' log moved in (services.tick.keep_statistics)
+TALLIES_SECONDS = 5.0  # the statistics' log moved in (services.tick.keep_statistics_when_due)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def tallies_keeper(rectify: Rectify) -> Scheduler:
     """The scheduler `rectify worker` starts beside its delivery loop: the statistics' tallies
     kept every TALLIES_SECONDS, so that hosts ticking from cron every few minutes do not leave
     the log to grow between ticks."""
-    return Scheduler([Job("tallies", lambda: keep_statistics(rectify), TALLIES_SECONDS)])
+    return Scheduler([Job("tallies", lambda: keep_statistics_when_due(rectify), TALLIES_SECONDS)])
 
 
 def background(rectify: Rectify, tick_seconds: float | None = None,
@@ -96,4 +96,4 @@ def background(rectify: Rectify, tick_seconds: float | None = None,
     every = rectify.settings.tick_seconds if tick_seconds is None else tick_seconds
     return Scheduler([Job("tick", lambda: tick(rectify), every),
                       Job("delivery", lambda: deliver_due(rectify), deliver_seconds),
-                      Job("tallies", lambda: keep_statistics(rectify), TALLIES_SECONDS)])
+                      Job("tallies", lambda: keep_statistics_when_due(rectify), TALLIES_SECONDS)])

@@ -12,13 +12,14 @@ import pytest
 from click.testing import CliRunner
 from delivery_support import configure
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from workflow.models import Event, FindingTally, OutboxMessage, TallyChange, User
 from workflow.scheduler import Job, Scheduler, background, tallies_keeper
 from workflow.services.clocks import pending_steps
 from workflow.services.firing import lifecycle_of
-from workflow.services.tick import keep_statistics
+from workflow.services.tallies import TallyReport
+from workflow.services.tick import keep_statistics, keep_statistics_when_due
 
 WAIT = 60.0  # seconds a condition may take before the test fails (never a sleep)
 
@@ -127,3 +128,13 @@ def test_the_statistics_log_is_moved_in_every_few_seconds_not_only_at_the_tick(r
         assert keeper.stop()
     assert keeper.failures == {"tallies": 0}
     assert not rows(TallyChange) and rows(FindingTally)
+    sent: list[str] = []  # with nothing due, a read and no writer (SQLite's write lock)
+    listen = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(rectify.database.engine, "before_cursor_execute", listen)
+    try:
+        assert keep_statistics_when_due(rectify) == TallyReport()
+    finally:
+        event.remove(rectify.database.engine, "before_cursor_execute", listen)
+    words = [" ".join(s.split()[:2]) for s in sent]  # SQLite's read begins deferred, no lock
+    assert [w for w in words if w != "BEGIN"] == ["SELECT tally_clock.day,",
+                                                  "SELECT tally_changes.id"], sent

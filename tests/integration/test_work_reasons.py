@@ -99,7 +99,7 @@ def test_waiting_on_others_pages_longest_waiting_first_and_counts_them_all(recti
         assert [[w.finding.id for w in p.items] for p in pages] == [asked[:2], asked[2:4],
                                                                     asked[4:]]
         assert [(p.total, p.page, p.pages, p.more) for p in pages] == [
-            (5, 1, 3, True), (5, 2, 3, True), (5, 3, 3, True)]
+            (5, 1, 3, True), (5, 2, 3, True), (5, 3, 3, False)]
         whole = waiting_on_others(uow.session, uow.registry, handler, 5)
         assert (len(whole.items), whole.total, whole.pages, whole.more) == (5, 5, 1, False)
         past = waiting_on_others(uow.session, uow.registry, handler, 2, 4)

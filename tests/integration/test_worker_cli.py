@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from delivery_support import outbox_row, write_message
 
 from workflow.cli import engine
+from workflow.models import TallyClock
 
 
 @pytest.fixture
@@ -57,3 +58,5 @@ def test_the_loop_delivers_then_stops_cleanly_on_sigterm(rectify, org, worker_en
     assert process.returncode == 0, err
     assert "worker started" in err and "worker stopped" in err
     assert outbox_row(rectify, mid).status == "sent"
+    with rectify.unit_of_work(write=False) as uow:  # the statistics' keeper ran beside it
+        assert uow.session.get_one(TallyClock, 1).day is not None

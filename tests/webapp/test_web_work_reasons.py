@@ -54,6 +54,9 @@ def test_my_work_shows_the_longest_waiting_and_links_to_every_one(app, browser, 
     assert [f'data-finding="{i}"' in second for i in asked] == [False, False, True]
     assert "1 / 2" in first and 'href="/work/waiting?page=2"' in first
     assert "2 / 2" in second and 'href="/work/waiting?page=1"' in second
+    assert 'href="/work/waiting?page=3"' not in second  # the last page offers no next one
+    past = client.get("/work/waiting?page=7")  # a link older than the list: its last page
+    assert past.status_code == 302 and past.headers["Location"].endswith("/work/waiting?page=2")
     assert client.get("/work/waiting", query_string={"page": "1\x00"}).status_code == 422
     for bad in ("0", "abc", "99999", "-1"):
         wrong = client.get("/work/waiting", query_string={"page": bad})

@@ -66,6 +66,8 @@ def work_waiting():  # type: ignore[no-untyped-def]
     except InvalidInput as exc:  # say so, show the first page
         errors, page = describe(exc)[1], 1
     waiting = waiting_on_others(uow.session, uow.registry, user, PAGE_SIZE, page)
+    if page > waiting.pages:  # past the end (the list shrank since the link): its last page
+        return redirect(url_for("pages.work_waiting", page=waiting.pages))
     return render_template("work_waiting.html", waiting=waiting, errors=errors)
 
 

@@ -17,14 +17,14 @@ from datetime import date, datetime
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from workflow.models import Finding
+from workflow.models import Finding, TallyChange
 from workflow.runtime import Rectify, UnitOfWork
 from workflow.services.digests import run_digests
 from workflow.services.ladder import Climber
 from workflow.services.letter_tick import remind_letters
 from workflow.services.light import yellow_cutoff
 from workflow.services.sessions import purge_sessions
-from workflow.services.tallies import TalliesBusy, TallyReport, keep_tallies
+from workflow.services.tallies import TalliesBusy, TallyReport, keep_tallies, tallies_ready
 
 BATCH = 200  # due findings read per query
 
@@ -80,6 +80,20 @@ def keep_statistics(rectify: Rectify, now: datetime | None = None) -> TallyRepor
         except TalliesBusy:  # rolled back on leaving; the statistics count the findings
             return TallyReport(busy=True)
     return kept
+
+
+def keep_statistics_when_due(rectify: Rectify) -> TallyReport:
+    """keep_statistics, when a read finds something to do: changes in the log, or tallies not
+    kept for this day and cutoff (the scheduler's and `rectify worker`'s pass every 5 s: a
+    writer's transaction takes SQLite's write lock). A changed definition's states are written
+    by the tick's own pass."""
+    moment = rectify.clock()
+    with rectify.unit_of_work(write=False) as uow:
+        today = moment.astimezone(uow.zone).date()
+        ready = tallies_ready(uow.session, today,
+                              yellow_cutoff(today, uow.calendar, uow.light_policy), uow.zone)
+        due = not ready or uow.session.scalar(select(TallyChange.id).limit(1)) is not None
+    return keep_statistics(rectify, moment) if due else TallyReport()
 
 
 def climb_ladder(uow: UnitOfWork, now: datetime, report: TickReport) -> None:

@@ -43,8 +43,8 @@ class WaitingPage:
 
     @property
     def more(self) -> bool:
-        """Whether more await than this page shows."""
-        return self.total > len(self.items)
+        """Whether pages follow this one."""
+        return self.page < self.pages
 
 
 def _ours(spec: TransitionSpec, actor: User) -> bool:
