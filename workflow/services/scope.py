@@ -102,11 +102,8 @@ def load_raising_bodies(session: Session, findings: Iterable[Finding]) -> None:
             set_committed_value(finding, "raised_by_unit", loaded[finding.raised_by_unit_id])
 
 
-def raised_at_or_below(actor: User, whole: bool = False) -> ColumnElement[bool]:
-    """WHERE clause on Finding: raised by the actor's unit or a unit below it (whole: every
-    unit is, see Breadth)."""
-    if whole:
-        return true()
+def raised_at_or_below(actor: User) -> ColumnElement[bool]:
+    """WHERE clause on Finding: raised by the actor's unit or a unit below it."""
     bodies = select(Unit.id).where(Unit.under(actor.unit.path))
     return Finding.raised_by_unit_id.in_(bodies)
 
